@@ -1,0 +1,7 @@
+"""The assign datastore schema. Only the shared messaging tables until the assign domain arrives."""
+
+from services.common.db import new_metadata
+from services.common.messaging import messaging_tables
+
+metadata = new_metadata()
+messaging = messaging_tables(metadata)

@@ -1,0 +1,59 @@
+"""The ``leadflow`` command: serve one service, run the whole stack, migrate, mint tokens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from services.common.config import SERVICES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadflow", description="leadflow lead-processing backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run one service (configured from LEADFLOW_* environment variables)")
+    serve.add_argument("service", choices=SERVICES)
+
+    up = sub.add_parser("up", help="run nats-server and all five services on SQLite, until Ctrl-C")
+    up.add_argument(
+        "--data-dir", help="where databases, the JetStream store and logs live (LEADFLOW_DATA_DIR)"
+    )
+    up.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for every service to be SERVING"
+    )
+
+    migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
+    migrate.add_argument("service", choices=SERVICES)
+
+    token = sub.add_parser("token", help="mint a bearer token for local use")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--role", required=True, choices=["admin", "agent", "service"])
+    token.add_argument("--subject", default="dev")
+    token.add_argument("--ttl", type=int, default=86400, help="lifetime in seconds")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from services.common.entrypoint import serve
+
+        return serve(args.service)
+    if args.command == "up":
+        from services.cli.up import run_up
+
+        return run_up(args.data_dir, args.timeout)
+    if args.command == "migrate":
+        from services.cli.admin import migrate
+
+        return migrate(args.service)
+    if args.command == "token":
+        from services.cli.admin import mint_token
+
+        return mint_token(args.tenant, args.role, args.subject, args.ttl)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

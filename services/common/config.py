@@ -1,0 +1,227 @@
+"""Environment configuration, validated at start.
+
+Every setting is read from an environment variable. A missing or malformed value raises ``ConfigError``
+naming the variable, and the process entry point turns that into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICES: tuple[str, ...] = ("ingest", "dedup", "assign", "telephony", "refund")
+
+# ARCHITECTURE §7: gRPC 50051-50055 and metrics 9101-9105, in service order.
+DEFAULT_GRPC_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
+DEFAULT_METRICS_PORTS = {name: 9101 + i for i, name in enumerate(SERVICES)}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Env:
+    """Typed reads of one environment mapping; every error names the variable."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str | None:
+        value = self._environ.get(name)
+        return None if value is None or value.strip() == "" else value.strip()
+
+    def str(self, name: str, default: str | None = None) -> str:
+        value = self.raw(name)
+        if value is None:
+            if default is None:
+                raise ConfigError(name, "is required but not set")
+            return default
+        return value
+
+    def int(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(name, f"must be an integer, got {value!r}") from None
+        if minimum is not None and number < minimum:
+            raise ConfigError(name, f"must be >= {minimum}, got {number}")
+        if maximum is not None and number > maximum:
+            raise ConfigError(name, f"must be <= {maximum}, got {number}")
+        return number
+
+    def float(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(name, f"must be a number, got {value!r}") from None
+        if number < minimum:
+            raise ConfigError(name, f"must be >= {minimum}, got {number}")
+        return number
+
+    def port(self, name: str, default: int) -> int:
+        # 0 asks the OS for a free port; tests and `leadflow up` use that.
+        return self.int(name, default, minimum=0, maximum=65535)
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(name, f"must be true or false, got {value!r}")
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            raise ConfigError(name, f"must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+
+def data_dir(env: Env) -> Path:
+    return Path(env.str("LEADFLOW_DATA_DIR", str(Path.cwd() / ".leadflow"))).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """How bearer tokens are verified (and, for local use, minted)."""
+
+    algorithm: str  # HS256 or RS256
+    hs256_key: str | None
+    rs256_public_key: str | None
+    rs256_private_key: str | None
+    issuer: str
+    audience: str
+
+    @classmethod
+    def from_env(cls, env: Env, data_directory: Path) -> AuthSettings:
+        algorithm = env.choice("LEADFLOW_JWT_ALGORITHM", "HS256", ("HS256", "RS256"))
+        hs_key = env.raw("LEADFLOW_JWT_HS256_KEY")
+        public = _read_key_file(env, "LEADFLOW_JWT_RS256_PUBLIC_KEY_FILE")
+        private = _read_key_file(env, "LEADFLOW_JWT_RS256_PRIVATE_KEY_FILE")
+        if algorithm == "HS256":
+            if hs_key is None:
+                hs_key = _local_dev_key(data_directory)
+            if len(hs_key) < 32:
+                raise ConfigError("LEADFLOW_JWT_HS256_KEY", "must be at least 32 characters")
+        elif public is None:
+            raise ConfigError(
+                "LEADFLOW_JWT_RS256_PUBLIC_KEY_FILE", "is required when LEADFLOW_JWT_ALGORITHM=RS256"
+            )
+        return cls(
+            algorithm=algorithm,
+            hs256_key=hs_key,
+            rs256_public_key=public,
+            rs256_private_key=private,
+            issuer=env.str("LEADFLOW_JWT_ISSUER", "leadflow"),
+            audience=env.str("LEADFLOW_JWT_AUDIENCE", "leadflow"),
+        )
+
+
+def _read_key_file(env: Env, name: str) -> str | None:
+    path = env.raw(name)
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(name, f"cannot read {path}: {exc.strerror}") from None
+
+
+def secret_key(env: Env, variable: str, data_directory: Path, file_name: str) -> bytes:
+    """A secret from its variable (at least 32 characters) or, for local runs, from the data directory."""
+    value = env.raw(variable)
+    if value is None:
+        return _local_dev_key(data_directory, file_name).encode()
+    if len(value) < 32:
+        raise ConfigError(variable, "must be at least 32 characters")
+    return value.encode()
+
+
+def _local_dev_key(data_directory: Path, file_name: str = "dev-jwt.key") -> str:
+    """A per-data-directory random key, so a local stack works with no configuration and no shared secret
+    is ever hard-coded. Production sets the variable from a Kubernetes Secret."""
+    import secrets
+
+    path = data_directory / file_name
+    if not path.exists():
+        data_directory.mkdir(parents=True, exist_ok=True)
+        tmp = data_directory / f".{file_name}.{os.getpid()}"
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        try:
+            # link() fails if another process created the key first: every process ends up with the same key.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Settings every service shares. A service adds its own in its settings.py."""
+
+    service: str
+    data_dir: Path
+    grpc_host: str
+    grpc_port: int
+    metrics_host: str
+    metrics_port: int
+    database_url: str
+    nats_url: str
+    auth: AuthSettings
+    shutdown_grace_seconds: float
+    shutdown_delay_seconds: float
+    migrate_on_start: bool
+    log_level: str
+    max_message_bytes: int
+    paging_key: bytes
+
+    @classmethod
+    def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
+        if service not in SERVICES:
+            raise ConfigError("service", f"unknown service {service!r}")
+        env = Env(environ)
+        prefix = f"LEADFLOW_{service.upper()}_"
+        directory = data_dir(env)
+        default_db = f"sqlite:///{directory / (service + '.db')}"
+        database_url = env.str(prefix + "DATABASE_URL", default_db)
+        if not database_url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ConfigError(prefix + "DATABASE_URL", "must be a sqlite:// or postgresql:// URL")
+        nats_url = env.str("LEADFLOW_NATS_URL", "nats://127.0.0.1:4222")
+        if not nats_url.startswith(("nats://", "tls://")):
+            raise ConfigError("LEADFLOW_NATS_URL", f"must start with nats:// or tls://, got {nats_url!r}")
+        return cls(
+            service=service,
+            data_dir=directory,
+            grpc_host=env.str(prefix + "GRPC_HOST", "127.0.0.1"),
+            grpc_port=env.port(prefix + "GRPC_PORT", DEFAULT_GRPC_PORTS[service]),
+            metrics_host=env.str("LEADFLOW_METRICS_HOST", "127.0.0.1"),
+            metrics_port=env.port(prefix + "METRICS_PORT", DEFAULT_METRICS_PORTS[service]),
+            database_url=database_url,
+            nats_url=nats_url,
+            auth=AuthSettings.from_env(env, directory),
+            shutdown_grace_seconds=env.float("LEADFLOW_SHUTDOWN_GRACE_SECONDS", 10.0),
+            # Time between health turning NOT_SERVING and the port closing, so probes and balancers notice.
+            shutdown_delay_seconds=env.float("LEADFLOW_SHUTDOWN_DELAY_SECONDS", 1.0),
+            migrate_on_start=env.bool("LEADFLOW_MIGRATE_ON_START", True),
+            log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
+            paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),
+        )

@@ -1,0 +1,59 @@
+"""The event catalog: every subject, the stream of its producer, and its protobuf payload (ARCHITECTURE §4).
+
+One stream per producing service, with explicit subjects, so no two streams overlap. Consumers name subjects
+from here, never as string literals of their own.
+"""
+
+from __future__ import annotations
+
+from services.common.messaging import StreamSpec
+
+# Subjects: leadflow.<domain>.v1.<event>
+LEAD_ACCEPTED = "leadflow.lead.v1.accepted"
+LEAD_DUPLICATE = "leadflow.lead.v1.duplicate"
+LEAD_REJECTED = "leadflow.lead.v1.rejected"
+DEDUP_POLICY_CHANGED = "leadflow.dedup.v1.policy_changed"
+LEAD_ASSIGNED = "leadflow.lead.v1.assigned"
+LEAD_RECLAIMED = "leadflow.lead.v1.reclaimed"
+REMINDER_DUE = "leadflow.reminder.v1.due"
+CALL_STARTED = "leadflow.call.v1.started"
+CALL_COMPLETED = "leadflow.call.v1.completed"
+REFUND_ISSUED = "leadflow.refund.v1.issued"
+REFUND_REJECTED = "leadflow.refund.v1.rejected"
+
+INGEST_STREAM = StreamSpec(name="LEADFLOW_INGEST", subjects=[LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED])
+DEDUP_STREAM = StreamSpec(name="LEADFLOW_DEDUP", subjects=[DEDUP_POLICY_CHANGED])
+ASSIGN_STREAM = StreamSpec(name="LEADFLOW_ASSIGN", subjects=[LEAD_ASSIGNED, LEAD_RECLAIMED, REMINDER_DUE])
+TELEPHONY_STREAM = StreamSpec(name="LEADFLOW_TELEPHONY", subjects=[CALL_STARTED, CALL_COMPLETED])
+REFUND_STREAM = StreamSpec(name="LEADFLOW_REFUND", subjects=[REFUND_ISSUED, REFUND_REJECTED])
+
+STREAM_OF_SERVICE = {
+    "ingest": INGEST_STREAM,
+    "dedup": DEDUP_STREAM,
+    "assign": ASSIGN_STREAM,
+    "telephony": TELEPHONY_STREAM,
+    "refund": REFUND_STREAM,
+}
+
+
+def payload_types() -> dict[str, type]:
+    """Subject -> protobuf message class. Imported lazily so the catalog has no import-time cost."""
+    from leadflow.assign.v1 import events_pb2 as assign_events
+    from leadflow.dedup.v1 import events_pb2 as dedup_events
+    from leadflow.ingest.v1 import events_pb2 as ingest_events
+    from leadflow.refund.v1 import events_pb2 as refund_events
+    from leadflow.telephony.v1 import events_pb2 as telephony_events
+
+    return {
+        LEAD_ACCEPTED: ingest_events.LeadAccepted,
+        LEAD_DUPLICATE: ingest_events.LeadDuplicate,
+        LEAD_REJECTED: ingest_events.LeadRejected,
+        DEDUP_POLICY_CHANGED: dedup_events.DedupPolicyChanged,
+        LEAD_ASSIGNED: assign_events.LeadAssigned,
+        LEAD_RECLAIMED: assign_events.LeadReclaimed,
+        REMINDER_DUE: assign_events.ReminderDue,
+        CALL_STARTED: telephony_events.CallStarted,
+        CALL_COMPLETED: telephony_events.CallCompleted,
+        REFUND_ISSUED: refund_events.RefundIssued,
+        REFUND_REJECTED: refund_events.RefundRejected,
+    }

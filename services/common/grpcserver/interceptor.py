@@ -1,0 +1,233 @@
+"""One server interceptor for authentication, trace ids, metrics, logging and error mapping.
+
+It wraps each method handler so that all four concerns run in the task that runs the RPC (contextvars set here
+are visible to the servicer). Requests that do not decode become INVALID_ARGUMENT, not INTERNAL.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from services.common import errors
+from services.common.auth import Principal, TokenCodec, require_role
+from services.common.grpc_errors import build_status, status_for
+from services.common.grpcserver.bindings import GrpcBinding
+from services.common.grpcserver.context import reset_principal, set_principal
+from services.common.logs import trace_id_var
+from services.common.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
+
+log = logging.getLogger("leadflow.grpc")
+
+
+class _Undecodable:
+    """Stands in for a request whose bytes did not parse, so the handler can answer INVALID_ARGUMENT."""
+
+
+_UNDECODABLE = _Undecodable()
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError:
+            return _UNDECODABLE
+
+    return deserialize
+
+
+def _trace_id(metadata: Mapping[str, str]) -> str:
+    # W3C traceparent: version-traceid-parentid-flags; the trace id is the second field.
+    parent = metadata.get("traceparent", "")
+    parts = parent.split("-")
+    if len(parts) == 4 and len(parts[1]) == 32:
+        return parts[1]
+    return uuid.uuid4().hex
+
+
+def _split_method(full_method: str) -> tuple[str, str]:
+    _, service, method = full_method.split("/", 2)
+    return service, method
+
+
+class ServerInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, bindings: list[GrpcBinding], codec: TokenCodec) -> None:
+        self._bindings = {b.service_name: b for b in bindings}
+        self._codec = codec
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        service, method = _split_method(handler_call_details.method)
+        binding = self._bindings.get(service)
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        return self._wrap(handler, service, method, binding, metadata)
+
+    def _authenticate(
+        self, binding: GrpcBinding | None, method: str, metadata: Mapping[str, str]
+    ) -> Principal | None:
+        if binding is None:
+            return None  # health and reflection are public: probes carry no token
+        header = metadata.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise errors.Unauthenticated(
+                "missing bearer token in the authorization metadata", reason="TOKEN_MISSING"
+            )
+        principal = self._codec.verify(header[7:].strip())
+        require_role(principal, binding.roles_for(method))
+        return principal
+
+    def _wrap(
+        self,
+        handler: grpc.RpcMethodHandler,
+        service: str,
+        method: str,
+        binding: GrpcBinding | None,
+        metadata: Mapping[str, str],
+    ) -> grpc.RpcMethodHandler:
+        if handler.unary_unary:
+            kind, behavior, factory = "unary", handler.unary_unary, grpc.unary_unary_rpc_method_handler
+        elif handler.unary_stream:
+            kind, behavior, factory = (
+                "server_stream",
+                handler.unary_stream,
+                grpc.unary_stream_rpc_method_handler,
+            )
+        elif handler.stream_unary:
+            kind, behavior, factory = (
+                "client_stream",
+                handler.stream_unary,
+                grpc.stream_unary_rpc_method_handler,
+            )
+        else:
+            kind, behavior, factory = (
+                "bidi_stream",
+                handler.stream_stream,
+                grpc.stream_stream_rpc_method_handler,
+            )
+        streaming_response = kind in ("server_stream", "bidi_stream")
+        labels = (kind, service, method)
+
+        async def prologue(context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
+            GRPC_STARTED.labels(*labels).inc()
+            trace_token = trace_id_var.set(_trace_id(metadata))
+            principal = self._authenticate(binding, method, metadata)
+            return trace_token, set_principal(principal)
+
+        def status_of(exc: BaseException) -> grpc.Status:
+            if isinstance(exc, errors.DomainError):
+                status = status_for(exc)
+                if status.code in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+                    log.info("rpc refused", extra={"rpc": method, "reason": exc.reason})
+                return status
+            if isinstance(exc, NotImplementedError):
+                # The generated base servicer raises this for a method whose domain has not been built yet.
+                return build_status(
+                    grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet", "UNIMPLEMENTED"
+                )
+            log.exception("rpc failed with an unexpected error", extra={"rpc": method})
+            return build_status(grpc.StatusCode.INTERNAL, "internal error", "INTERNAL")
+
+        def finish(start: float, code: grpc.StatusCode) -> None:
+            GRPC_HANDLED.labels(*labels, code.name).inc()
+            GRPC_HANDLING_SECONDS.labels(*labels).observe(time.perf_counter() - start)
+
+        def check_decoded(request: Any) -> None:
+            if request is _UNDECODABLE:
+                raise errors.InvalidArgument(
+                    errors.FieldViolation("request", "the request message could not be decoded"),
+                    reason="MALFORMED_REQUEST",
+                )
+
+        async def guarded_stream(request_iterator: Any) -> Any:
+            async for item in request_iterator:
+                check_decoded(item)
+                yield item
+
+        if streaming_response:
+
+            async def stream_behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                start = time.perf_counter()
+                code = grpc.StatusCode.OK
+                tokens = None
+                try:
+                    tokens = await prologue(context)
+                    if kind == "server_stream":
+                        check_decoded(request)
+                    else:
+                        request = guarded_stream(request)
+                    async for response in behavior(request, context):
+                        yield response
+                except grpc.aio.AbortError:
+                    code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
+                    status = status_of(exc)
+                    code = status.code
+                    await context.abort_with_status(status)
+                finally:
+                    finish(start, _final_code(context, code))
+                    _reset(tokens)
+
+            new_behavior: Callable[..., Any] = stream_behavior
+        else:
+
+            async def unary_behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                start = time.perf_counter()
+                code = grpc.StatusCode.OK
+                tokens = None
+                try:
+                    tokens = await prologue(context)
+                    if kind == "unary":
+                        check_decoded(request)
+                    else:
+                        request = guarded_stream(request)
+                    return await behavior(request, context)
+                except grpc.aio.AbortError:
+                    code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
+                    status = status_of(exc)
+                    code = status.code
+                    await context.abort_with_status(status)
+                finally:
+                    finish(start, _final_code(context, code))
+                    _reset(tokens)
+
+            new_behavior = unary_behavior
+
+        return factory(
+            new_behavior,
+            request_deserializer=_tolerant(handler.request_deserializer),
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _final_code(context: grpc.aio.ServicerContext, fallback: grpc.StatusCode) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return fallback
+
+
+def _reset(tokens: tuple[Any, Any] | None) -> None:
+    if tokens is None:
+        return
+    trace_token, principal_token = tokens
+    reset_principal(principal_token)
+    trace_id_var.reset(trace_token)

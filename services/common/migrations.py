@@ -1,0 +1,72 @@
+"""Alembic, driven from code: each service keeps its migrations in ``services/<svc>/adapters/migrations``.
+
+``upgrade`` runs on start in local mode and from ``leadflow migrate <svc>`` in Kubernetes. Each service's env.py
+is three lines that call ``run_env`` with the service's MetaData, so the Alembic plumbing lives here once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+
+from services.common.db import Database, normalise_url
+
+
+def alembic_config(script_location: Path, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    # A '%' in a password would be read as interpolation by ConfigParser.
+    config.set_main_option("sqlalchemy.url", normalise_url(database_url).replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(script_location: Path, database_url: str, revision: str = "head") -> None:
+    database = Database(database_url)
+    try:
+        with database.engine.begin() as connection:
+            config = alembic_config(script_location, database_url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        database.dispose()
+
+
+def current_revision(script_location: Path, database_url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    database = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        database.dispose()
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The body of every service's alembic env.py."""
+    from alembic import context
+    from sqlalchemy import create_engine
+
+    config = context.config
+    connection: Connection | None = config.attributes.get("connection")
+    if connection is not None:
+        _run(context, connection, target_metadata)
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        _run(context, conn, target_metadata)
+
+
+def _run(context, connection: Connection, target_metadata: MetaData) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite needs batch mode for ALTER
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,48 @@
+"""Masking of personal data (phones, WeChat IDs, emails, IPs, device ids) for logs and error messages.
+
+Code should never put raw personal data in a log or an error; ``scrub`` is the safety net the JSON log
+formatter applies to every message and field, in case something slips through.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Runs of 7+ digits, optionally with a leading + and separators, cover mobile and landline numbers in any format.
+_PHONE_RE = re.compile(r"(?<![\w])\+?\d[\d\s\-]{5,}\d(?![\w])")
+_EMAIL_RE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_IPV4_RE = re.compile(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b")
+_IPV6_RE = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b")
+
+
+def mask_phone(value: str) -> str:
+    """138****8000 style: keep the first three and last four digits when there are enough of them."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) >= 7:
+        return digits[:2] + "****" + digits[-2:]
+    return "****"
+
+
+def mask_identifier(value: str) -> str:
+    """WeChat ids, device ids and other opaque personal identifiers: first and last character only."""
+    if len(value) <= 2:
+        return "**"
+    return value[0] + "****" + value[-1]
+
+
+def mask_ip(value: str) -> str:
+    if ":" in value:
+        head = value.split(":")[0]
+        return f"{head}:****"
+    parts = value.split(".")
+    return f"{parts[0]}.{parts[1]}.*.*" if len(parts) == 4 else "****"
+
+
+def scrub(text: str) -> str:
+    """Mask anything in free text that looks like a phone number, email or IP address."""
+    text = _EMAIL_RE.sub(lambda m: f"{m.group(1)}****@{m.group(2)}", text)
+    text = _IPV6_RE.sub(lambda m: mask_ip(m.group(0)), text)
+    text = _IPV4_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}.*.*", text)
+    return _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)

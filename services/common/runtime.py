@@ -1,0 +1,176 @@
+"""Running one service: migrate, serve metrics, connect NATS, provision streams, start the outbox relay and the
+consumers, serve gRPC, and on SIGTERM/SIGINT shut down in order and exit 0.
+
+Shutdown order (ARCHITECTURE §7): health NOT_SERVING for every name; a short delay so load balancers and probes
+see it; ``server.stop(grace)``; stop the relay, consumers and background workers; drain NATS; close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grpc_health.v1._async import HealthServicer
+
+from services.common import migrations
+from services.common.config import ServiceSettings
+from services.common.db import Database
+from services.common.grpcserver.bindings import GrpcBinding
+from services.common.grpcserver.server import create_server, set_serving
+from services.common.messaging import (
+    EventConsumer,
+    MessagingTables,
+    OutboxRelay,
+    StreamSpec,
+    ensure_stream,
+)
+from services.common.metrics import serve_metrics
+from services.common.natsconn import connect_nats
+
+log = logging.getLogger("leadflow.runtime")
+
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable consumer of this service: which stream and subjects, and the handler run in the inbox transaction."""
+
+    name: str
+    stream: StreamSpec
+    subjects: list[str]
+    handler: Callable[..., None]
+    max_deliver: int = 5
+    backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+
+
+class OutboxWaker:
+    """Lets a use case, running in a worker thread, nudge the relay right after its commit."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._relay: OutboxRelay | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop, relay: OutboxRelay) -> None:
+        self._loop, self._relay = loop, relay
+
+    def wake(self) -> None:
+        if self._loop is not None and self._relay is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._relay.wake)
+
+
+@dataclass
+class ServiceApp:
+    """What bootstrap.py wires for one service; ``run_service`` runs it."""
+
+    settings: ServiceSettings
+    database: Database
+    messaging: MessagingTables
+    migrations_dir: Path
+    bindings: list[GrpcBinding]
+    produces: StreamSpec | None = None
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    background: list[BackgroundTask] = field(default_factory=list)
+    waker: OutboxWaker = field(default_factory=OutboxWaker)
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+class RunningService:
+    """A started service. ``stop()`` performs the ordered shutdown; tests use this in-process."""
+
+    def __init__(self, app: ServiceApp) -> None:
+        self.app = app
+        self.health = HealthServicer()
+        self.stop_event = asyncio.Event()
+        self.port = 0
+        self.metrics_port = 0
+        self._server = None
+        self._nats = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        app, settings = self.app, self.app.settings
+        if settings.migrate_on_start:
+            await asyncio.to_thread(migrations.upgrade, app.migrations_dir, settings.database_url)
+        self.metrics_port = serve_metrics(settings.metrics_port, settings.metrics_host)
+        self._server, self.port = create_server(settings, app.bindings, self.health)
+        nc = await connect_nats(settings.nats_url, f"leadflow-{settings.service}", self.stop_event)
+        if nc is None:
+            return
+        self._nats = nc
+        js = nc.jetstream()
+        streams = {c.stream.name: c.stream for c in app.consumers}
+        if app.produces is not None:
+            streams[app.produces.name] = app.produces
+        for spec in streams.values():
+            await ensure_stream(js, spec)
+        if app.produces is not None:
+            relay = OutboxRelay(app.database, app.messaging, js)
+            app.waker.attach(asyncio.get_running_loop(), relay)
+            self._spawn(relay.run(self.stop_event), "outbox-relay")
+        for spec in app.consumers:
+            consumer = EventConsumer(
+                app.database,
+                app.messaging,
+                js,
+                name=spec.name,
+                stream=spec.stream.name,
+                subjects=spec.subjects,
+                handler=spec.handler,
+                max_deliver=spec.max_deliver,
+                backoff=list(spec.backoff),
+            )
+            self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
+        for task in app.background:
+            self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
+        await self._server.start()
+        await set_serving(self.health, app.bindings, True)
+        log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        task.add_done_callback(self._on_task_done)
+        self._tasks.append(task)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            # A worker that dies would silently stop events flowing; fail loudly and let the orchestrator restart us.
+            log.error("background task crashed", extra={"task": task.get_name()}, exc_info=task.exception())
+            self.stop_event.set()
+
+    async def stop(self) -> None:
+        settings = self.app.settings
+        await self.health.enter_graceful_shutdown()
+        await asyncio.sleep(settings.shutdown_delay_seconds)
+        if self._server is not None:
+            await self._server.stop(settings.shutdown_grace_seconds)
+        self.stop_event.set()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=settings.shutdown_grace_seconds)
+            for task in pending:
+                task.cancel()
+        for hook in self.app.on_shutdown:
+            await hook()
+        if self._nats is not None and self._nats.is_connected:
+            await self._nats.drain()
+        self.app.database.dispose()
+        log.info("service stopped")
+
+
+async def run_service(app: ServiceApp) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code."""
+    running = RunningService(app)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, running.stop_event.set)
+    try:
+        await running.start()
+        await running.stop_event.wait()
+    finally:
+        await running.stop()
+    return 0

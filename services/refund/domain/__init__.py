@@ -1,0 +1,1 @@
+"""The refund domain: pure Python rules and models (no grpc, sqlalchemy or nats). Built in the refund issue."""

@@ -1,0 +1,1 @@
+"""The telephony domain: pure Python rules and models (no grpc, sqlalchemy or nats). Built in the telephony issue."""

