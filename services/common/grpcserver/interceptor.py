@@ -6,6 +6,7 @@ are visible to the servicer). Requests that do not decode become INVALID_ARGUMEN
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import uuid
@@ -120,7 +121,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 handler.stream_stream,
                 grpc.stream_stream_rpc_method_handler,
             )
-        streaming_response = kind in ("server_stream", "bidi_stream")
+        # Streaming handlers either yield responses (async generators) or call context.write() and return; the
+        # health servicer's Watch is of the second kind. The wrapper must be of the same kind as what it wraps.
+        yields_responses = inspect.isasyncgenfunction(behavior)
         labels = (kind, service, method)
 
         async def prologue(context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
@@ -159,7 +162,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 check_decoded(item)
                 yield item
 
-        if streaming_response:
+        if yields_responses:
 
             async def stream_behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 start = time.perf_counter()
@@ -193,7 +196,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 tokens = None
                 try:
                     tokens = await prologue(context)
-                    if kind == "unary":
+                    if kind in ("unary", "server_stream"):
                         check_decoded(request)
                     else:
                         request = guarded_stream(request)
