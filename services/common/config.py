@@ -174,6 +174,29 @@ def _local_dev_key(data_directory: Path, file_name: str = "dev-jwt.key") -> str:
 
 
 @dataclass(frozen=True)
+class TlsSettings:
+    """Certificates for gRPC TLS (server and client side); mTLS when a client CA is given to the server."""
+
+    cert_chain: bytes
+    private_key: bytes
+    ca_bundle: (
+        bytes | None
+    )  # verifies peers: clients' certificates on the server (mTLS), the server's on clients
+
+    @classmethod
+    def from_env(cls, env: Env) -> TlsSettings | None:
+        cert = _read_key_file(env, "LEADFLOW_TLS_CERT_FILE")
+        key = _read_key_file(env, "LEADFLOW_TLS_KEY_FILE")
+        ca = _read_key_file(env, "LEADFLOW_TLS_CA_FILE")
+        if cert is None and key is None:
+            return None
+        if cert is None or key is None:
+            missing = "LEADFLOW_TLS_CERT_FILE" if cert is None else "LEADFLOW_TLS_KEY_FILE"
+            raise ConfigError(missing, "is required when the other TLS file is set")
+        return cls(cert.encode(), key.encode(), ca.encode() if ca else None)
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """Settings every service shares. A service adds its own in its settings.py."""
 
@@ -192,6 +215,7 @@ class ServiceSettings:
     log_level: str
     max_message_bytes: int
     paging_key: bytes
+    tls: TlsSettings | None
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -224,4 +248,5 @@ class ServiceSettings:
             log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),
+            tls=TlsSettings.from_env(env),
         )

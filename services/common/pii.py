@@ -18,6 +18,11 @@ _IPV6_RE = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b")
 def mask_phone(value: str) -> str:
     """138****8000 style: keep the first three and last four digits when there are enough of them."""
     digits = re.sub(r"\D", "", value)
+    # A Chinese mobile with its country code shows the familiar 138****8000 rather than 861****8000.
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
     if len(digits) >= 11:
         return digits[:3] + "****" + digits[-4:]
     if len(digits) >= 7:

@@ -38,8 +38,10 @@ def test_the_process_exits_2_with_the_variable_in_its_message(tmp_path) -> None:
 
 
 def test_defaults_follow_the_architecture_ports(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    ports = [ServiceSettings.from_env(s, {"LEADFLOW_DATA_DIR": str(tmp_path)}) for s in
-             ("ingest", "dedup", "assign", "telephony", "refund")]
+    ports = [
+        ServiceSettings.from_env(s, {"LEADFLOW_DATA_DIR": str(tmp_path)})
+        for s in ("ingest", "dedup", "assign", "telephony", "refund")
+    ]
     assert [p.grpc_port for p in ports] == [50051, 50052, 50053, 50054, 50055]
     assert [p.metrics_port for p in ports] == [9101, 9102, 9103, 9104, 9105]
     assert ports[1].database_url == f"sqlite:///{tmp_path.resolve() / 'dedup.db'}"

@@ -57,14 +57,18 @@ def test_health_serves_overall_and_per_service(assign: ServiceProcess) -> None:
 
 def test_sigterm_turns_health_not_serving_before_the_port_closes(assign: ServiceProcess) -> None:
     with grpc.insecure_channel(assign.address) as channel:
-        watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""), timeout=20)
+        watch = health_pb2_grpc.HealthStub(channel).Watch(
+            health_pb2.HealthCheckRequest(service=""), timeout=20
+        )
         first = next(watch)
         assert first.status == health_pb2.HealthCheckResponse.SERVING
         assign.process.send_signal(signal.SIGTERM)
         second = next(watch)
         assert second.status == health_pb2.HealthCheckResponse.NOT_SERVING
         # The port still answers after NOT_SERVING was announced (the shutdown delay), then closes.
-        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+        reply = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=""), timeout=2
+        )
         assert reply.status == health_pb2.HealthCheckResponse.NOT_SERVING
     assert assign.process.wait(timeout=30) == 0
     with pytest.raises(grpc.RpcError) as refused, grpc.insecure_channel(assign.address) as channel:
@@ -93,21 +97,29 @@ def test_a_forged_token_is_unauthenticated(assign: ServiceProcess, tmp_path: Pat
 def test_a_role_that_may_not_call_is_permission_denied(assign: ServiceProcess, tmp_path: Path) -> None:
     # Unlisted methods default to admin and service roles; an agent token is refused before the servicer runs.
     with pytest.raises(grpc.RpcError) as err:
-        _raw_call(assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'agent')}"),))
+        _raw_call(
+            assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'agent')}"),)
+        )
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_a_malformed_request_is_invalid_argument_with_a_field_violation(assign: ServiceProcess, tmp_path: Path) -> None:
+def test_a_malformed_request_is_invalid_argument_with_a_field_violation(
+    assign: ServiceProcess, tmp_path: Path
+) -> None:
     garbage = b"\xff\xff\xff\xff\x0f"  # not a protobuf message
     with pytest.raises(grpc.RpcError) as err:
-        _raw_call(assign.address, FIRST_METHOD, garbage, (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),))
+        _raw_call(
+            assign.address, FIRST_METHOD, garbage, (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
+        )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_violations_of(err.value) == [("request", "the request message could not be decoded")]
 
 
 def test_an_unbuilt_method_is_unimplemented_not_internal(assign: ServiceProcess, tmp_path: Path) -> None:
     with pytest.raises(grpc.RpcError) as err:
-        _raw_call(assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),))
+        _raw_call(
+            assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
+        )
     assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
@@ -118,11 +130,18 @@ def test_metrics_page_parses_and_has_the_grpc_metrics(assign: ServiceProcess, tm
     with urllib.request.urlopen(f"http://127.0.0.1:{assign.metrics_port}/metrics", timeout=5) as response:
         text = response.read().decode()
     families = {f.name: f for f in text_string_to_metric_families(text)}
-    for name in ("grpc_server_started", "grpc_server_handled", "grpc_server_handling_seconds",
-                 "leadflow_outbox_backlog", "leadflow_outbox_relay_lag_seconds", "leadflow_dead_letters"):
+    for name in (
+        "grpc_server_started",
+        "grpc_server_handled",
+        "grpc_server_handling_seconds",
+        "leadflow_outbox_backlog",
+        "leadflow_outbox_relay_lag_seconds",
+        "leadflow_dead_letters",
+    ):
         assert name in families, f"{name} missing from /metrics"
     handled = [
-        s for s in families["grpc_server_handled"].samples
+        s
+        for s in families["grpc_server_handled"].samples
         if s.name == "grpc_server_handled_total" and s.labels.get("grpc_method") == FIRST_METHOD
     ]
     assert handled and handled[0].labels["grpc_code"] == "UNAUTHENTICATED" and handled[0].value >= 1

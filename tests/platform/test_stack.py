@@ -42,7 +42,10 @@ class Stack:
         self.output: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -80,7 +83,9 @@ def test_up_brings_all_five_to_serving_and_leaves_no_process(tmp_path: Path) -> 
         print(f"leadflow up: all SERVING after {serving.group(1)}s")
         table = "".join(stack.output)
         for service in SERVICES:
-            assert re.search(rf"^{service}\s+127\.0\.0\.1:\d+\s+http://127\.0\.0\.1:\d+/metrics", table, re.M), table
+            assert re.search(
+                rf"^{service}\s+127\.0\.0\.1:\d+\s+http://127\.0\.0\.1:\d+/metrics", table, re.M
+            ), table
         token = stack.wait_for(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$").group(1)
         assert token
         assert len(_processes_using(data_dir)) >= 6  # nats-server and five services (and `up` itself)
@@ -123,7 +128,11 @@ def test_a_second_up_on_a_running_data_dir_is_refused(tmp_path: Path) -> None:
 
     with open(data_dir / "up.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        done = subprocess.run([sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1
     assert "another stack already runs" in done.stderr

@@ -49,7 +49,15 @@ def create_server(
     )
     address = f"{settings.grpc_host}:{settings.grpc_port}"
     try:
-        port = server.add_insecure_port(address)
+        if settings.tls is None:
+            port = server.add_insecure_port(address)
+        else:
+            credentials = grpc.ssl_server_credentials(
+                [(settings.tls.private_key, settings.tls.cert_chain)],
+                root_certificates=settings.tls.ca_bundle,
+                require_client_auth=settings.tls.ca_bundle is not None,
+            )
+            port = server.add_secure_port(address, credentials)
     except RuntimeError:
         raise PortInUse(address) from None
     if port == 0:
