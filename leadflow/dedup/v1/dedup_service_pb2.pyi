@@ -187,18 +187,20 @@ class Fingerprint(_message.Message):
     def __init__(self, dimension: _Optional[_Union[_lead_pb2.DedupDimension, str]] = ..., keyed_hash: _Optional[bytes] = ...) -> None: ...
 
 class ClaimLeadRequest(_message.Message):
-    __slots__ = ("account_id", "candidate_lead_id", "fingerprints", "submit_time", "request_id")
+    __slots__ = ("account_id", "candidate_lead_id", "fingerprints", "submit_time", "request_id", "collect_account_id")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CANDIDATE_LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     FINGERPRINTS_FIELD_NUMBER: _ClassVar[int]
     SUBMIT_TIME_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    COLLECT_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     candidate_lead_id: str
     fingerprints: _containers.RepeatedCompositeFieldContainer[Fingerprint]
     submit_time: _timestamp_pb2.Timestamp
     request_id: str
-    def __init__(self, account_id: _Optional[str] = ..., candidate_lead_id: _Optional[str] = ..., fingerprints: _Optional[_Iterable[_Union[Fingerprint, _Mapping]]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    collect_account_id: str
+    def __init__(self, account_id: _Optional[str] = ..., candidate_lead_id: _Optional[str] = ..., fingerprints: _Optional[_Iterable[_Union[Fingerprint, _Mapping]]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., collect_account_id: _Optional[str] = ...) -> None: ...
 
 class Match(_message.Message):
     __slots__ = ("dimension", "lead_id", "first_seen_time", "policy_account_id", "window", "within_window")

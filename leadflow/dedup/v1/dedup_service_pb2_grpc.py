@@ -126,9 +126,10 @@ class DedupServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def BindAccount(self, request, context):
-        """BindAccount binds a child account to a parent account, so that the child uses the parent's policy and the
-        two share one key space (scope ACCOUNT_GROUP). Binding an already bound pair again succeeds unchanged; a
-        child bound to another parent, or a parent that is itself a child, fails with FAILED_PRECONDITION.
+        """BindAccount binds a child account to a parent account, so that the child uses the parent's policy and, when
+        that policy's scope is ACCOUNT_GROUP, the parent's key space. Binding an already bound pair again succeeds
+        unchanged; binding an account to itself, a child bound to another parent, a child that is itself a parent, or
+        a parent that is itself a child fails with FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -151,7 +152,8 @@ class DedupServiceServicer:
     def ClaimLead(self, request, context):
         """ClaimLead atomically checks a submission's fingerprints against the index and records them, answering whether
         the candidate lead is NEW, a DUPLICATE of an existing lead, or RETURNING. Idempotent on request_id and on
-        candidate_lead_id: a retry returns the first answer.
+        candidate_lead_id: a retry returns the first answer; reusing either for a different claim fails with
+        FAILED_PRECONDITION (reason REQUEST_ID_REUSED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
