@@ -1,0 +1,143 @@
+"""The dedup port over gRPC: ``ClaimLead`` and ``BatchClaimLeads`` with a deadline, retries of UNAVAILABLE only
+(through the channel's service config), and a service token per tenant.
+
+Every call carries a bearer token minted for the caller's tenant with role ``service`` and subject ``ingest``
+(dedup takes the tenant from the token, never from the request); tokens are cached per tenant and renewed a
+margin before they expire.
+
+Failures: UNAVAILABLE and DEADLINE_EXCEEDED (dedup down, overloaded or slow) become ``Unavailable``, so SubmitLead
+answers UNAVAILABLE and stores nothing; FAILED_PRECONDITION REQUEST_ID_REUSED becomes ``ClaimConflict`` (a
+concurrent attempt of the same submission, see handlers); ABORTED (dedup lost too many races) becomes
+``Aborted``. Anything else dedup answers (INVALID_ARGUMENT, UNAUTHENTICATED, ...) means ingest built a bad call or
+is misconfigured: it is logged and reported as ``Unavailable`` with reason DEDUP_REFUSED, never as the caller's
+fault.
+
+The grpc.aio channel is opened on first use, inside the running event loop, and closed by ``close()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+import grpc
+
+from leadflow.dedup.v1 import dedup_service_pb2 as dedup_pb
+from leadflow.dedup.v1 import dedup_service_pb2_grpc
+from services.common.auth import Role, TokenCodec
+from services.common.config import TlsSettings
+from services.common.errors import Aborted, DomainError, Unavailable
+from services.common.grpc_errors import error_info_of
+from services.common.grpcclient import open_channel
+from services.ingest import converters
+from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
+
+log = logging.getLogger("leadflow.ingest.dedup")
+
+DEDUP_SERVICE = "leadflow.dedup.v1.DedupService"
+TOKEN_TTL_SECONDS = 3600
+TOKEN_MARGIN_SECONDS = 300
+
+
+class TokenCache:
+    """Service tokens per tenant, reused until ``margin`` seconds before they expire."""
+
+    def __init__(
+        self, codec: TokenCodec, *, ttl: int = TOKEN_TTL_SECONDS, margin: int = TOKEN_MARGIN_SECONDS
+    ) -> None:
+        self._codec = codec
+        self._ttl = ttl
+        self._margin = margin
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def token(self, tenant_id: str) -> str:
+        now = time.monotonic()
+        cached = self._tokens.get(tenant_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        token = self._codec.mint(tenant=tenant_id, role=Role.SERVICE, subject="ingest", ttl_seconds=self._ttl)
+        with self._lock:
+            self._tokens[tenant_id] = (token, now + self._ttl - self._margin)
+        return token
+
+
+class GrpcDedupClient(DedupPort):
+    def __init__(self, address: str, *, timeout: float, tokens: TokenCache, tls: TlsSettings | None) -> None:
+        self._address = address
+        self._timeout = timeout
+        self._tokens = tokens
+        self._tls = tls
+        self._channel: grpc.aio.Channel | None = None
+        self._stub: dedup_service_pb2_grpc.DedupServiceStub | None = None
+
+    def _get_stub(self) -> dedup_service_pb2_grpc.DedupServiceStub:
+        if self._stub is None:
+            self._channel = open_channel(self._address, service_name=DEDUP_SERVICE, tls=self._tls)
+            self._stub = dedup_service_pb2_grpc.DedupServiceStub(self._channel)
+        return self._stub
+
+    def _metadata(self, tenant_id: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", "Bearer " + self._tokens.token(tenant_id)),)
+
+    async def claim(self, tenant_id: str, request: ClaimRequest) -> ClaimAnswer:
+        stub = self._get_stub()
+        try:
+            response = await stub.ClaimLead(
+                converters.claim_message(request), timeout=self._timeout, metadata=self._metadata(tenant_id)
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise _translate(exc) from None
+        return converters.claim_answer(response)
+
+    async def batch_claim(
+        self, tenant_id: str, requests: Sequence[ClaimRequest]
+    ) -> list[ClaimAnswer | DomainError]:
+        stub = self._get_stub()
+        message = dedup_pb.BatchClaimLeadsRequest(requests=[converters.claim_message(r) for r in requests])
+        try:
+            response = await stub.BatchClaimLeads(
+                message, timeout=self._timeout, metadata=self._metadata(tenant_id)
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise _translate(exc) from None
+        results: list[ClaimAnswer | DomainError] = []
+        for result in response.results:
+            if result.HasField("response"):
+                results.append(converters.claim_answer(result.response))
+            else:
+                results.append(_item_error(result.error.code, result.error.reason, result.error.message))
+        if len(results) != len(requests):
+            raise Unavailable(
+                "dedup answered a batch with the wrong number of results", reason="DEDUP_REFUSED"
+            )
+        return results
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = None
+            self._stub = None
+
+
+def _translate(exc: grpc.aio.AioRpcError) -> DomainError:
+    info = error_info_of(exc)
+    reason = info.reason if info is not None else ""
+    return _item_error(exc.code().name, reason, exc.details() or "")
+
+
+def _item_error(code: str, reason: str, message: str) -> DomainError:
+    if code in ("UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED", "RESOURCE_EXHAUSTED"):
+        return Unavailable(
+            "the dedup service is unavailable; nothing was stored, retry later", reason="DEDUP_UNAVAILABLE"
+        )
+    if code == "FAILED_PRECONDITION" and reason == "REQUEST_ID_REUSED":
+        return ClaimConflict("dedup holds a different claim for this submission", reason="CLAIM_CONFLICT")
+    if code == "ABORTED":
+        return Aborted("dedup lost too many races with concurrent claims; retry", reason="DEDUP_ABORTED")
+    log.error("dedup refused a claim", extra={"grpc_code": code, "reason": reason, "detail": message})
+    return Unavailable(
+        "dedup could not judge this submission; nothing was stored, retry later", reason="DEDUP_REFUSED"
+    )

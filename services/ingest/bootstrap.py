@@ -1,0 +1,87 @@
+"""The one place where the ingest service's adapters are wired into handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leadflow.ingest.v1 import ingest_service_pb2_grpc
+from services.common.auth import Role, TokenCodec
+from services.common.clock import Clock, SystemClock
+from services.common.db import Database
+from services.common.events import STREAM_OF_SERVICE
+from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
+from services.common.paging import PageTokens
+from services.common.runtime import OutboxWaker, ServiceApp
+from services.ingest.adapters.consumers import consumer_specs
+from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
+from services.ingest.adapters.repository import SqlIngestStore
+from services.ingest.adapters.tables import messaging
+from services.ingest.api import IngestApi
+from services.ingest.domain.fingerprints import Fingerprinter
+from services.ingest.domain.ports import DedupPort
+from services.ingest.handlers import IngestHandlers
+from services.ingest.settings import IngestSettings
+
+MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
+SERVICE_NAME = "leadflow.ingest.v1.IngestService"
+
+# Submitting: the ad platforms' integrations (service) and admins. Reading leads: everyone of the tenant.
+# Blocklists and push rules: admins.
+METHOD_ROLES: dict[str, frozenset[Role]] = {
+    "SubmitLead": SERVICES_AND_ADMINS,
+    "BatchSubmitLeads": SERVICES_AND_ADMINS,
+    "ImportLeads": SERVICES_AND_ADMINS,
+    "GetLead": ALL_ROLES,
+    "ListLeads": ALL_ROLES,
+    "ListLeadSubmissions": ALL_ROLES,
+    "SetBlocklist": ADMIN_ONLY,
+    "ListBlocklist": ADMIN_ONLY,
+    "SetPushRule": ADMIN_ONLY,
+    "GetPushRule": ADMIN_ONLY,
+    "ListPushDeliveries": ADMIN_ONLY,
+}
+
+
+def build_app(
+    settings: IngestSettings, *, clock: Clock | None = None, dedup: DedupPort | None = None
+) -> ServiceApp:
+    """``dedup`` replaces the gRPC dedup client (tests); ``clock`` the system clock."""
+    common = settings.common
+    clock = clock or SystemClock()
+    database = Database(common.database_url, pool_size=settings.db_pool_size)
+    waker = OutboxWaker()
+    store = SqlIngestStore(database, messaging)
+    client = dedup or GrpcDedupClient(
+        settings.dedup_address,
+        timeout=settings.dedup_timeout_seconds,
+        tokens=TokenCache(TokenCodec(common.auth)),
+        tls=common.tls,
+    )
+    handlers = IngestHandlers(
+        store,
+        client,
+        Fingerprinter(settings.fingerprint_key),
+        clock,
+        PageTokens(common.paging_key),
+        wake=waker.wake,
+    )
+    api = IngestApi(handlers, import_chunk=settings.import_chunk)
+    binding = GrpcBinding(
+        service_name=SERVICE_NAME,
+        add_to_server=lambda server: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(api, server),
+        method_roles=METHOD_ROLES,
+        default_roles=ADMIN_ONLY,
+    )
+    app = ServiceApp(
+        settings=common,
+        database=database,
+        messaging=messaging,
+        migrations_dir=MIGRATIONS_DIR,
+        bindings=[binding],
+        produces=STREAM_OF_SERVICE["ingest"],
+        consumers=consumer_specs(handlers, store),
+        waker=waker,
+    )
+    if isinstance(client, GrpcDedupClient):
+        app.on_shutdown.append(client.close)
+    return app

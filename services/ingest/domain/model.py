@@ -1,0 +1,241 @@
+"""The ingest domain's values: submissions as received, leads, verdicts, statuses. Pure Python.
+
+Enum values are the numbers of the leadflow.common.v1 / leadflow.ingest.v1 protobuf enums, so converters map them
+one to one, but nothing here imports protobuf, gRPC or SQLAlchemy.
+
+Times are timezone-aware UTC datetimes with microsecond precision (the stores keep integer microseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+from services.ingest.domain.normalisation.errors import Rejection
+
+
+class Channel(IntEnum):
+    UNSPECIFIED = 0
+    FORM = 1
+    INBOUND_CALL = 2
+    WECHAT = 3
+    PRIVATE_MESSAGE = 4
+    THIRD_PARTY = 5
+    IMPORT = 6
+
+
+class TrafficSource(IntEnum):
+    UNSPECIFIED = 0
+    AD_DIRECT = 1
+    AD_INDIRECT = 2
+    ORGANIC = 3
+
+
+class BusinessSource(IntEnum):
+    UNSPECIFIED = 0
+    LANDING_PAGE = 1
+    OFFICIAL_ACCOUNT = 2
+    PRIVATE_MESSAGE = 3
+    LEAD_FORM = 4
+    INSTANT_FORM = 5
+    CUSTOMER_SERVICE_CHAT = 6
+    OTHER = 7
+
+
+class Dimension(IntEnum):
+    """A dedup dimension; ``label`` is the prefix of its fingerprint input ("phone:+8613800138000")."""
+
+    UNSPECIFIED = 0
+    PHONE = 1
+    WECHAT = 2
+    EMAIL = 3
+    IP = 4
+    DEVICE = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Verdict(IntEnum):
+    UNSPECIFIED = 0
+    NEW = 1
+    DUPLICATE = 2
+    RETURNING = 3
+    REJECTED = 4
+
+
+class DedupAction(IntEnum):
+    UNSPECIFIED = 0
+    MERGE = 1
+    FLAG = 2
+
+
+class LeadStatus(IntEnum):
+    UNSPECIFIED = 0
+    NEW = 1
+    ASSIGNED = 2
+    CONTACTED = 3
+    CONVERTED = 4
+    INVALID = 5
+
+
+class BlocklistKind(IntEnum):
+    UNSPECIFIED = 0
+    PHONE = 1
+    KEYWORD = 2
+
+
+@dataclass(frozen=True)
+class Money:
+    currency_code: str
+    units: int
+    nanos: int
+
+
+@dataclass(frozen=True)
+class Consent:
+    contact: bool = False
+    marketing: bool = False
+    notice_version: str = ""
+    grant_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SubmitCommand:
+    """A SubmitLeadRequest as plain values, exactly as the caller sent them (nothing trimmed or checked yet).
+
+    Enums are the numbers the caller sent; ``cost`` is None when unset; ``submit_time`` None means "when ingest
+    receives it".
+    """
+
+    account_id: str
+    channel: int
+    traffic_source: int
+    business_source: int
+    request_id: str
+    collect_account_id: str | None = None
+    external_id: str = ""
+    name: str = ""
+    phone: str = ""
+    wechat: str = ""
+    email: str = ""
+    ip: str = ""
+    device_id: str = ""
+    campaign_id: str = ""
+    adgroup_id: str = ""
+    creative_id: str = ""
+    cost: Money | None = None
+    submit_time: datetime | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    consent: Consent | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The normalised personal data of a submission (E.164 phone, trimmed WeChat id, lower-case e-mail, ...)."""
+
+    name: str = ""
+    phone: str = ""
+    phone_from_wechat: bool = False
+    wechat: str = ""
+    email: str = ""
+    ip: str = ""
+    device_id: str = ""
+    phone_province: str = ""
+    phone_city: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """An existing lead the submission matched on one dimension (as dedup answered)."""
+
+    dimension: Dimension
+    lead_id: str
+    first_seen_time: datetime
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One receipt of a lead, stored for every submission including rejected ones (for audit)."""
+
+    id: str
+    tenant_id: str
+    lead_id: str  # empty when rejected
+    account_id: str
+    collect_account_id: str | None
+    channel: Channel
+    traffic_source: TrafficSource
+    business_source: BusinessSource
+    external_id: str
+    request_id: str
+    request_digest: bytes
+    contact: Contact
+    campaign_id: str
+    adgroup_id: str
+    creative_id: str
+    cost: Money | None
+    attributes: Mapping[str, str]
+    consent: Consent
+    verdict: Verdict
+    rejections: tuple[Rejection, ...]
+    matches: tuple[Match, ...]
+    duplicate_of_lead_id: str
+    returning_of_lead_id: str
+    submit_time: datetime
+    create_time: datetime
+
+
+@dataclass(frozen=True)
+class Lead:
+    """One person, after deduplication; ``account_ids`` in the order the accounts first appeared."""
+
+    id: str
+    tenant_id: str
+    account_ids: tuple[str, ...]
+    status: LeadStatus
+    verdict: Verdict
+    contact: Contact
+    invalid_reason: str
+    channel: Channel
+    traffic_source: TrafficSource
+    business_source: BusinessSource
+    first_submit_time: datetime
+    last_submit_time: datetime
+    submission_count: int
+    create_time: datetime
+    update_time: datetime
+    returning_of_lead_id: str = ""
+    duplicate_of_lead_id: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The answer to one submission; ``lead`` is None when rejected. A replay returns the stored submission's
+    answer with the lead as it is now."""
+
+    verdict: Verdict
+    submission: Submission
+    lead: Lead | None
+    matches: tuple[Match, ...] = ()
+    rejections: tuple[Rejection, ...] = ()
+    duplicate_of_lead_id: str = ""
+    returning_of_lead_id: str = ""
+
+
+@dataclass(frozen=True)
+class BlocklistEntry:
+    kind: BlocklistKind
+    value: str
+    note: str = ""
+    create_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    """Per-tenant validation settings; a tenant without its own row uses the default row."""
+
+    default_region: str = "CN"
+    landline_allowed: bool = True

@@ -1,0 +1,51 @@
+"""Environment configuration of the ingest service.
+
+Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DATABASE_URL``, ...):
+
+- ``LEADFLOW_INGEST_DEDUP_ADDRESS`` (default ``127.0.0.1:50052``): the dedup service, called synchronously by
+  SubmitLead, BatchSubmitLeads and ImportLeads;
+- ``LEADFLOW_INGEST_DEDUP_TIMEOUT_SECONDS`` (default 2): the deadline of every call to dedup; when dedup does not
+  answer in time the submission fails with UNAVAILABLE and nothing is stored;
+- ``LEADFLOW_INGEST_FINGERPRINT_KEY`` (at least 32 characters): the master key of the keyed hashes sent to dedup.
+  Each tenant's key is derived from it (HMAC-SHA256(master, "leadflow/fingerprint/" + tenant)); dedup never holds
+  it. Unset, a local run keeps a random key in ``<data dir>/fingerprint.key``. Changing it makes every later
+  submission look new to dedup: it is a one-way door, rotate only with a re-keying of the dedup index;
+- ``LEADFLOW_INGEST_DB_POOL_SIZE`` (default 10): PostgreSQL connections (plus as many overflow);
+- ``LEADFLOW_INGEST_IMPORT_CHUNK`` (default 200, 1..500): ImportLeads items processed per dedup batch and write
+  transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from services.common.config import Env, ServiceSettings, secret_key
+
+DEFAULT_DEDUP_ADDRESS = "127.0.0.1:50052"
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    common: ServiceSettings
+    dedup_address: str = DEFAULT_DEDUP_ADDRESS
+    dedup_timeout_seconds: float = 2.0
+    fingerprint_key: bytes = b""
+    db_pool_size: int = 10
+    import_chunk: int = 200
+
+
+def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
+    env = Env(environ)
+    common = ServiceSettings.from_env("ingest", environ)
+    timeout = env.float("LEADFLOW_INGEST_DEDUP_TIMEOUT_SECONDS", 2.0, minimum=0.01)
+    return IngestSettings(
+        common=common,
+        dedup_address=env.str("LEADFLOW_INGEST_DEDUP_ADDRESS", DEFAULT_DEDUP_ADDRESS),
+        dedup_timeout_seconds=timeout,
+        fingerprint_key=secret_key(
+            env, "LEADFLOW_INGEST_FINGERPRINT_KEY", common.data_dir, "fingerprint.key"
+        ),
+        db_pool_size=env.int("LEADFLOW_INGEST_DB_POOL_SIZE", 10, minimum=1, maximum=200),
+        import_chunk=env.int("LEADFLOW_INGEST_IMPORT_CHUNK", 200, minimum=1, maximum=500),
+    )
