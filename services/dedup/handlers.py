@@ -41,6 +41,7 @@ from services.common.errors import (
 )
 from services.common.ids import new_id
 from services.common.paging import PageTokens, filter_binding, resolve_page_size
+from services.dedup import metrics
 from services.dedup.domain.claims import (
     MAX_BATCH,
     MAX_LEAD_ID_LENGTH,
@@ -114,10 +115,12 @@ class DedupHandlers:
                 return attempt()
             except TransientConflict:
                 if number == last:
+                    metrics.TRANSACTIONS_ABORTED.inc()
                     raise Aborted("the claim lost a race with concurrent claims too often; retry it",
                                   reason="CONCURRENT_CONFLICT") from None
-                # Jittered exponential backoff, milliseconds: the two sides of a deadlock must not retry in step.
-                time.sleep(random.uniform(0, 0.002 * (2**number)))  # noqa: S311 - jitter, not security
+                metrics.TRANSACTION_RETRIES.inc()
+                # Jittered exponential backoff capped at 50 ms: the sides of a deadlock must not retry in step.
+                time.sleep(random.uniform(0, min(0.002 * (2**number), 0.05)))  # noqa: S311 - jitter only
         raise AssertionError("unreachable")
 
     # ------------------------------------------------------------------ policies
@@ -275,7 +278,9 @@ class DedupHandlers:
             with self._store.write() as tx:
                 return self._claim_in(tx, principal.tenant_id, claim)
 
-        return self._retrying(attempt)
+        result = self._retrying(attempt)
+        metrics.CLAIMS.labels(result.verdict.name).inc()
+        return result
 
     def batch_claim(self, principal: Principal,
                     commands: Sequence[ClaimCommand]) -> list[ClaimResult | DomainError]:
@@ -309,6 +314,8 @@ class DedupHandlers:
 
             for (index, _), outcome in zip(chunk, self._retrying(attempt), strict=True):
                 results[index] = outcome
+                if isinstance(outcome, ClaimResult):
+                    metrics.CLAIMS.labels(outcome.verdict.name).inc()
         return [r for r in results if r is not None]
 
     def _claim_in(self, tx: DedupTx, tenant: str, claim: Claim) -> ClaimResult:

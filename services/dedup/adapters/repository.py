@@ -1,5 +1,8 @@
 """The dedup storage port on SQLAlchemy Core, for SQLite and PostgreSQL.
 
+Whether an ``INSERT ... ON CONFLICT DO NOTHING`` inserted is read from its RETURNING rows: with SQLAlchemy 2.1
+and psycopg 3 the cursor's rowcount of an INSERT is -1.
+
 Uniqueness lives in the database: keys and idempotent requests are written with the dialect's
 ``INSERT ... ON CONFLICT DO NOTHING`` (sqlalchemy.dialects.sqlite / postgresql ``insert``) and the winner is read
 back; re-pointing a key is a compare-and-set ``UPDATE ... WHERE id = :id AND lead_id = :old AND first_seen = :old``.
@@ -177,8 +180,8 @@ class SqlDedupTx(DedupTx):
             tenant_id=tenant, child_account_id=binding.child_account_id,
             parent_account_id=binding.parent_account_id, bind_us=to_us(binding.bind_time),
             bound_by=binding.bound_by,
-        ).on_conflict_do_nothing())
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        ).on_conflict_do_nothing().returning(dedup_bindings.c.child_account_id))
+        return result.first() is not None
 
     def delete_binding(self, tenant: str, child_account_id: str) -> None:
         self._s.execute(sa.delete(dedup_bindings).where(
@@ -234,8 +237,8 @@ class SqlDedupTx(DedupTx):
         result = self._s.execute(self._insert(dedup_requests).values(
             tenant_id=tenant, request_id=request_id, kind=kind, candidate_lead_id=candidate_lead_id,
             digest=digest, response=None, created_us=to_us(now),
-        ).on_conflict_do_nothing())
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        ).on_conflict_do_nothing().returning(dedup_requests.c.request_id))
+        if result.first() is not None:
             return None
         r = dedup_requests
         match = r.c.request_id == request_id
