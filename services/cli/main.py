@@ -1,8 +1,9 @@
-"""The ``leadflow`` command: serve one service, run the whole stack, migrate, mint tokens."""
+"""The ``leadflow`` command: serve one service, run the whole stack, migrate, mint tokens, import leads."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from services.common.config import SERVICES
@@ -31,6 +32,19 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, choices=["admin", "agent", "service"])
     token.add_argument("--subject", default="dev")
     token.add_argument("--ttl", type=int, default=86400, help="lifetime in seconds")
+
+    imp = sub.add_parser(
+        "import",
+        help="stream a CSV file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
+    )
+    imp.add_argument("file", help="the CSV file, with a header row of SubmitLeadRequest field names")
+    imp.add_argument(
+        "--address", default="127.0.0.1:50051", help="ingest's gRPC address (default %(default)s)"
+    )
+    imp.add_argument(
+        "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
+    )
+    imp.add_argument("--timeout", type=float, default=None, help="deadline of the whole import, in seconds")
     return parser
 
 
@@ -52,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.cli.admin import mint_token
 
         return mint_token(args.tenant, args.role, args.subject, args.ttl)
+    if args.command == "import":
+        from services.cli.importer import main as run_import
+
+        return run_import(args.file, args.address, args.token, args.timeout)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
