@@ -9,19 +9,23 @@ Submitting (``submit``, ``submit_batch``; ImportLeads runs ``submit_batch`` per 
    with different content answers FAILED_PRECONDITION (REQUEST_ID_REUSED), as the proto documents.
 3. Screening (空错停, blocklists, sensitive words, dead numbers): a failed content rule makes the verdict REJECTED;
    the submission is stored for audit with its reasons and ``lead.rejected`` is recorded; dedup is not called.
-4. ``dedup.ClaimLead`` (one ``BatchClaimLeads`` for a batch) with keyed hashes only, under a deadline. If dedup is
-   unavailable the call fails with UNAVAILABLE and nothing at all is stored (a batch fails as a whole: the caller
-   retries it, and idempotency makes that safe). The claim's request id derives from ``request_id``.
+4. ``dedup.ClaimLead`` (``BatchClaimLeads`` in chunks of 100 for a batch, in order) with keyed hashes only, each
+   call under the dedup deadline. If dedup is unavailable the call fails with UNAVAILABLE and nothing at all is
+   stored (a batch fails as a whole: the caller retries it, and idempotency makes that safe). The claim's request
+   id and candidate lead id derive from ``request_id`` (and the submit time), so a retry sends the same claim and
+   dedup answers it from its own idempotency record.
 5. One write transaction stores the submission, creates or attaches the lead (``domain.outcome``), and records the
    event in the outbox; after commit the relay is woken.
 
-Concurrent retries of one submission: all may pass step 2 and reach dedup. Dedup answers the same claim once and
-refuses the others' different candidate ids (REQUEST_ID_REUSED, our ``ClaimConflict``); the submission insert of
-step 5 is ``INSERT ... ON CONFLICT DO NOTHING`` on both idempotency keys, so exactly one attempt stores it. Every
-other attempt (a lost insert, or a claim conflict) waits for the stored submission and answers with it. If none
-appears (the attempt that owned the claim crashed after dedup answered), the submission is claimed again under a
-fresh dedup request id: it is then a DUPLICATE of the crashed attempt's candidate lead, which ingest does not have,
-so it creates that lead as NEW (``domain.outcome``).
+Concurrent retries of one submission: all may pass step 2 and reach dedup, which answers the same claim the same
+way; the submission insert of step 5 is ``INSERT ... ON CONFLICT DO NOTHING`` on both idempotency keys, so exactly
+one attempt stores it and every other attempt answers with the stored one. Attempts whose claims differ (no
+submit_time in the request, so each attempt used its own receive time; or the same request_id with other
+content) get REQUEST_ID_REUSED from dedup (our ``ClaimConflict``): they wait briefly for the stored submission and
+answer with it. If none appears (the attempt that owned the claim crashed after dedup answered), the submission is
+claimed again under a fresh dedup request id: it is then a DUPLICATE of the crashed attempt's candidate lead, which
+ingest does not have, so it creates that lead as NEW (``domain.outcome``); if the owner was only slow, the
+idempotency constraint still lets exactly one of the two store the submission.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +54,12 @@ from services.common.ids import new_id
 from services.common.paging import PageTokens, filter_binding, resolve_page_size
 from services.ingest.domain import validation
 from services.ingest.domain.fingerprints import Fingerprinter
-from services.ingest.domain.idempotency import claim_request_id, request_digest, rescue_claim_request_id
+from services.ingest.domain.idempotency import (
+    candidate_lead_id,
+    claim_request_id,
+    request_digest,
+    rescue_claim_request_id,
+)
 from services.ingest.domain.model import (
     BlocklistEntry,
     BlocklistKind,
@@ -105,8 +114,9 @@ class RequestIdReused(FailedPrecondition):
 @dataclass(frozen=True)
 class HandlerConfig:
     write_attempts: int = 5  # write transactions retried after a deadlock or serialization failure
-    settle_seconds: float = 5.0  # how long a losing concurrent attempt waits for the winner's commit
+    settle_seconds: float = 1.0  # how long a losing concurrent attempt waits for the winner's commit
     settle_interval: float = 0.02
+    claim_chunk: int = 100  # BatchClaimLeads items per dedup call (each call has the dedup deadline)
 
 
 @dataclass
@@ -266,10 +276,15 @@ class IngestHandlers:
             if rescue
             else claim_request_id(command.request_id)
         )
+        candidate = (
+            new_id()
+            if rescue
+            else candidate_lead_id(self._fp.tenant_key(tenant), command.request_id, item.submit_time)
+        )
         return ClaimRequest(
             account_id=command.account_id,
             collect_account_id=collect if collect != command.account_id else "",
-            candidate_lead_id=new_id(),
+            candidate_lead_id=candidate,
             fingerprints=self._fp.of_contact(tenant, item.contact),
             submit_time=item.submit_time,
             request_id=request_id,
@@ -289,7 +304,12 @@ class IngestHandlers:
             except ClaimConflict:
                 item.conflict = True
             return
-        answers = await self._dedup.batch_claim(tenant, [item.claim for item in items if item.claim])
+        answers: list[ClaimAnswer | DomainError] = []
+        for start in range(0, len(items), self._config.claim_chunk):
+            chunk = items[start : start + self._config.claim_chunk]
+            answers.extend(
+                await self._dedup.batch_claim(tenant, [item.claim for item in chunk if item.claim])
+            )
         for item, answer in zip(items, answers, strict=True):
             if isinstance(answer, ClaimConflict):
                 item.conflict = True
@@ -394,14 +414,18 @@ class IngestHandlers:
         if command.collect_account_id and command.collect_account_id != command.account_id:
             accounts.append(command.collect_account_id)
         announce = outcome.announce
-        created = outcome.create and tx.insert_lead(self._new_lead(tenant, item, outcome, now))
+        new_lead = self._new_lead(tenant, item, outcome, now) if outcome.create else None
+        created = new_lead is not None and tx.insert_lead(new_lead)
         if not created:
             # An existing lead (or one a concurrent recovery created a moment ago): attach the submission.
             tx.attach(tenant, outcome.lead_id, submission.submit_time, now)
             if outcome.create:
                 announce = Announce.DUPLICATE
         tx.add_accounts(tenant, outcome.lead_id, accounts, now)
-        lead = tx.get_lead(tenant, outcome.lead_id)
+        if created and new_lead is not None:
+            lead: Lead | None = replace(new_lead, account_ids=tuple(dict.fromkeys(accounts)))
+        else:
+            lead = tx.get_lead(tenant, outcome.lead_id)
         assert lead is not None
         if announce is Announce.ACCEPTED:
             tx.record_accepted(lead, submission, now)

@@ -10,6 +10,8 @@ Deadlocks (40P01) and serialization failures (40001) surface as ``TransientConfl
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -64,11 +66,15 @@ class SqlIngestStore(IngestStore):
     def __init__(self, database: Database, messaging: MessagingTables) -> None:
         self._db = database
         self._messaging = messaging
+        # SQLite has one writer at a time; threads of this process that wait for it on SQLite's busy handler sleep
+        # in steps of up to 100 ms. Queueing them on a lock first hands the database over as soon as it is free.
+        # Other processes (and this process's consumers) still wait on the busy handler, which stays correct.
+        self._write_lock = threading.Lock() if database.dialect == "sqlite" else contextlib.nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[SqlIngestTx]:
         try:
-            with self._db.transaction() as session:
+            with self._write_lock, self._db.transaction() as session:
                 yield SqlIngestTx(session, self._messaging)
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:

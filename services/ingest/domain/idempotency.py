@@ -10,8 +10,13 @@ submission).
 The request digest is HMAC-SHA256 under the tenant's fingerprint key over a canonical encoding of the request as
 sent, so the stored digest reveals nothing about the personal data in it.
 
-The dedup ``ClaimLead`` request id is derived from ``request_id`` so that a retry which reaches dedup again (the
-first attempt crashed after dedup answered) gets the same stored answer rather than a second claim.
+The dedup ``ClaimLead`` request id is derived from ``request_id``, and so is the candidate lead id (a ULID whose
+time part is the submit time and whose random part is keyed on the request id), so that a retry which reaches
+dedup again (the first attempt timed out, or crashed after dedup answered) sends the very same claim and gets the
+stored answer rather than a refusal. When the request has no submit_time, ingest's receive time stands in for it
+and differs between attempts; such retries are resolved by the handlers' conflict path instead.
+
+Lead ids are therefore sortable by first submit time (for live traffic: by creation time).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import json
 from datetime import datetime
 
 from services.ingest.domain.model import SubmitCommand
+from services.ingest.domain.timeutil import to_us
 
 _CLAIM_CONTEXT = b"leadflow/ingest/claim\x00"
+_LEAD_ID_CONTEXT = b"leadflow/ingest/lead-id\x00"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def request_digest(tenant_key: bytes, command: SubmitCommand) -> bytes:
@@ -70,3 +78,11 @@ def claim_request_id(request_id: str) -> str:
 def rescue_claim_request_id(request_id: str, attempt_id: str) -> str:
     """A fresh dedup request id for a submission whose first claim's answer was lost (see handlers)."""
     return "i1r-" + hashlib.sha256(_CLAIM_CONTEXT + request_id.encode()).hexdigest()[:24] + "-" + attempt_id
+
+
+def candidate_lead_id(tenant_key: bytes, request_id: str, submit_time: datetime) -> str:
+    """The lead id proposed to dedup: a ULID (48-bit milliseconds of ``submit_time``, 80 keyed bits)."""
+    millis = max(0, to_us(submit_time) // 1000) & ((1 << 48) - 1)
+    keyed = hmac.new(tenant_key, _LEAD_ID_CONTEXT + request_id.encode(), hashlib.sha256).digest()[:10]
+    value = (millis << 80) | int.from_bytes(keyed, "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))

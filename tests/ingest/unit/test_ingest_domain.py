@@ -193,3 +193,17 @@ def test_structural_validation(fields: dict, paths: set[str]) -> None:
     errors = ViolationCollector()
     validate_submission(_command(**fields), NOW, errors)
     assert {v.field for v in errors.violations} == paths
+
+
+def test_candidate_lead_id_is_a_ulid_keyed_on_the_request() -> None:
+    from services.common.ids import new_id
+    from services.ingest.domain.idempotency import candidate_lead_id
+
+    key = b"k" * 32
+    first = candidate_lead_id(key, "r1", NOW)
+    assert first == candidate_lead_id(key, "r1", NOW)
+    assert len(first) == 26 and set(first) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    assert first != candidate_lead_id(key, "r2", NOW) and first != candidate_lead_id(b"j" * 32, "r1", NOW)
+    # The time part is the submit time's: the same 10 characters new_id() gives for that millisecond.
+    assert first[:10] == new_id(int(NOW.timestamp() * 1000))[:10]
+    assert candidate_lead_id(key, "r1", NOW + timedelta(seconds=1)) > first
