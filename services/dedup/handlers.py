@@ -71,6 +71,7 @@ from services.dedup.domain.policy import (
     check_account_id,
     check_bind,
     diff_effective,
+    effective_from_source,
     effective_policy,
 )
 from services.dedup.domain.ports import (
@@ -125,11 +126,16 @@ class DedupHandlers:
 
     # ------------------------------------------------------------------ policies
 
-    def _effective(self, tx: DedupTx, tenant: str, account_id: str) -> EffectivePolicy:
-        binding = tx.get_binding(tenant, account_id)
-        if binding is not None:
-            return effective_policy(account_id, None, binding, tx.get_policy(tenant, binding.parent_account_id))
-        return effective_policy(account_id, tx.get_policy(tenant, account_id), None, None)
+    def _effective(self, tx: DedupTx, tenant: str, account_id: str,
+                   cache: dict[str, EffectivePolicy] | None = None) -> EffectivePolicy:
+        """The effective policy, read in one statement; ``cache`` memoises it within one transaction (a batch)."""
+        if cache is not None and account_id in cache:
+            return cache[account_id]
+        parent, source = tx.policy_source(tenant, account_id)
+        policy = effective_from_source(account_id, parent, source)
+        if cache is not None:
+            cache[account_id] = policy
+        return policy
 
     def get_policy(self, principal: Principal, account_id: str) -> EffectivePolicy:
         """The effective policy: the account's own, its parent's while bound, or the default (never set)."""
@@ -303,10 +309,11 @@ class DedupHandlers:
 
             def attempt(chunk: Sequence[tuple[int, Claim]] = chunk) -> list[ClaimResult | DomainError]:
                 out: list[ClaimResult | DomainError] = []
+                policies: dict[str, EffectivePolicy] = {}
                 with self._store.write() as tx:
                     for _, claim in chunk:
                         try:
-                            out.append(self._claim_in(tx, tenant, claim))
+                            out.append(self._claim_in(tx, tenant, claim, policies))
                         except DomainError as error:
                             # Raised before the item wrote anything (see _claim_in), so the chunk goes on.
                             out.append(error)
@@ -318,7 +325,8 @@ class DedupHandlers:
                     metrics.CLAIMS.labels(outcome.verdict.name).inc()
         return [r for r in results if r is not None]
 
-    def _claim_in(self, tx: DedupTx, tenant: str, claim: Claim) -> ClaimResult:
+    def _claim_in(self, tx: DedupTx, tenant: str, claim: Claim,
+                  policies: dict[str, EffectivePolicy] | None = None) -> ClaimResult:
         """One claim inside a transaction. Domain errors are raised only before the first write of the claim."""
         digest = claim.digest()
         existing = tx.reserve_request(tenant, CLAIM, claim.request_id, claim.candidate_lead_id, digest,
@@ -330,10 +338,10 @@ class DedupHandlers:
             return result_from_record(existing.response)
 
         # The ad account's key space, plus the collection account's when it differs (see domain.claims).
-        own = self._effective(tx, tenant, claim.account_id)
+        own = self._effective(tx, tenant, claim.account_id, policies)
         scopes = {own.scope_key: own}
         if claim.collect_account_id:
-            collect = self._effective(tx, tenant, claim.collect_account_id)
+            collect = self._effective(tx, tenant, claim.collect_account_id, policies)
             scopes.setdefault(collect.scope_key, collect)
         wanted: dict[KeyRef, EffectivePolicy] = {}
         for policy in scopes.values():

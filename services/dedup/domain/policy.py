@@ -200,11 +200,14 @@ def effective_policy(account_id: str, own: StoredPolicy | None, binding: Binding
     row is left untouched, so unbinding gives back exactly the policy the child had before binding.
     """
     if binding is not None:
-        source = parent
-        inherited = binding.parent_account_id
-    else:
-        source = own
-        inherited = ""
+        return effective_from_source(account_id, binding.parent_account_id, parent)
+    return effective_from_source(account_id, "", own)
+
+
+def effective_from_source(account_id: str, parent_account_id: str, source: StoredPolicy | None) -> EffectivePolicy:
+    """The effective policy from the account's parent ("" when unbound) and the stored policy that applies (the
+    parent's while bound, else the account's own; None when never set)."""
+    inherited = parent_account_id
     if source is None:
         return EffectivePolicy(account_id=account_id, rules=DEFAULT_RULES, inherited_from=inherited)
     return EffectivePolicy(account_id=account_id, rules=source.rules, inherited_from=inherited,

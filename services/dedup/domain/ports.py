@@ -75,6 +75,11 @@ class DedupTx(abc.ABC):
     def get_binding(self, tenant: str, child_account_id: str) -> Binding | None: ...
 
     @abc.abstractmethod
+    def policy_source(self, tenant: str, account_id: str) -> tuple[str, StoredPolicy | None]:
+        """In one read: the account's parent ("" when unbound) and the stored policy that applies to it (the
+        parent's while bound, else its own; None when never set)."""
+
+    @abc.abstractmethod
     def children_of(self, tenant: str, parent_account_id: str) -> list[str]: ...
 
     @abc.abstractmethod
