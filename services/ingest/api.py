@@ -9,7 +9,7 @@ thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -21,12 +21,13 @@ from services.common.grpcserver.context import current_principal
 from services.ingest import converters
 from services.ingest.domain.model import SubmitResult, Verdict
 from services.ingest.handlers import IngestHandlers
+from services.ingest.push_converters import PushRpc
 
 MAX_IMPORT_FAILURES = 1000
 
 
 class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
-    def __init__(self, handlers: IngestHandlers, *, import_chunk: int = 200, push: Any = None) -> None:
+    def __init__(self, handlers: IngestHandlers, *, push: PushRpc, import_chunk: int = 200) -> None:
         self._h = handlers
         self._import_chunk = import_chunk
         self._push = push
@@ -134,28 +135,22 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
             entries=[converters.blocklist_entry_message(e) for e in rows], next_page_token=token
         )
 
-    # Push rules and deliveries (线索推送) are served by the push handlers, wired in bootstrap.
+    # Push rules and deliveries (线索推送): converted and run by the push module's PushRpc.
 
     async def SetPushRule(
         self, request: pb.SetPushRuleRequest, context: grpc.aio.ServicerContext
     ) -> pb.SetPushRuleResponse:
-        return await self._push_call("set_push_rule", request)
+        return await self._push.set_push_rule(current_principal(), request)
 
     async def GetPushRule(
         self, request: pb.GetPushRuleRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetPushRuleResponse:
-        return await self._push_call("get_push_rule", request)
+        return await self._push.get_push_rule(current_principal(), request)
 
     async def ListPushDeliveries(
         self, request: pb.ListPushDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListPushDeliveriesResponse:
-        return await self._push_call("list_push_deliveries", request)
-
-    async def _push_call(self, name: str, request: Any) -> Any:
-        if self._push is None:
-            raise NotImplementedError(name)
-        call: Callable[..., Any] = getattr(self._push, name)
-        return await call(current_principal(), request)
+        return await self._push.list_push_deliveries(current_principal(), request)
 
 
 def _count(summary: pb.ImportLeadsResponse, index: int, outcome: SubmitResult | DomainError) -> None:

@@ -14,12 +14,15 @@ from services.common.paging import PageTokens
 from services.common.runtime import OutboxWaker, ServiceApp
 from services.ingest.adapters.consumers import consumer_specs
 from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
+from services.ingest.adapters.push_repository import PushRepository
 from services.ingest.adapters.repository import SqlIngestStore
-from services.ingest.adapters.tables import messaging
+from services.ingest.adapters.tables import messaging, push
 from services.ingest.api import IngestApi
 from services.ingest.domain.fingerprints import Fingerprinter
 from services.ingest.domain.ports import DedupPort
 from services.ingest.handlers import IngestHandlers
+from services.ingest.push_converters import PushRpc
+from services.ingest.push_handlers import PushHandlers, PushWorker, http_sender, push_consumer_spec
 from services.ingest.settings import IngestSettings
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
@@ -57,15 +60,15 @@ def build_app(
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
     )
+    page_tokens = PageTokens(common.paging_key)
     handlers = IngestHandlers(
-        store,
-        client,
-        Fingerprinter(settings.fingerprint_key),
-        clock,
-        PageTokens(common.paging_key),
-        wake=waker.wake,
+        store, client, Fingerprinter(settings.fingerprint_key), clock, page_tokens, wake=waker.wake
     )
-    api = IngestApi(handlers, import_chunk=settings.import_chunk)
+    # Push delivery (线索推送): its RPCs, its consumer of our own lead.accepted events, and its sending worker.
+    push_repository = PushRepository(push)
+    push_handlers = PushHandlers(database, push_repository, clock, page_tokens, settings.push)
+    push_worker = PushWorker(database, push_repository, http_sender(settings.push), clock, settings.push)
+    api = IngestApi(handlers, import_chunk=settings.import_chunk, push=PushRpc(push_handlers))
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(api, server),
@@ -79,7 +82,8 @@ def build_app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["ingest"],
-        consumers=consumer_specs(handlers, store),
+        consumers=[*consumer_specs(handlers, store), push_consumer_spec(push_handlers)],
+        background=[push_worker.run],
         waker=waker,
     )
     if isinstance(client, GrpcDedupClient):

@@ -13,14 +13,27 @@ Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DA
 - ``LEADFLOW_INGEST_DB_POOL_SIZE`` (default 10): PostgreSQL connections (plus as many overflow);
 - ``LEADFLOW_INGEST_IMPORT_CHUNK`` (default 200, 1..500): ImportLeads items processed per dedup batch and write
   transaction.
+
+Push delivery (线索推送):
+
+- ``LEADFLOW_INGEST_PUSH_TIMEOUT_SECONDS`` (default 10): the deadline of one push attempt;
+- ``LEADFLOW_INGEST_PUSH_RETRY_BASE_SECONDS`` (default 10) and ``LEADFLOW_INGEST_PUSH_RETRY_CAP_SECONDS``
+  (default 3600): exponential backoff with full jitter between attempts, from the base up to the cap;
+- ``LEADFLOW_INGEST_PUSH_GIVE_UP_SECONDS`` (default 86400): no attempt later than this after the first one;
+- ``LEADFLOW_INGEST_PUSH_ALLOW_HTTP`` and ``LEADFLOW_INGEST_PUSH_ALLOW_PRIVATE_NETWORKS`` (default false): accept
+  plain-http endpoints and endpoints on loopback or private addresses. For local development and tests only:
+  pushes carry personal data, and private addresses open the door to SSRF.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from services.common.config import Env, ServiceSettings, secret_key
+from services.common.config import ConfigError, Env, ServiceSettings, secret_key
+from services.ingest.domain.push import RetryPolicy
+from services.ingest.push_handlers import PushConfig
 
 DEFAULT_DEDUP_ADDRESS = "127.0.0.1:50052"
 
@@ -33,6 +46,7 @@ class IngestSettings:
     fingerprint_key: bytes = b""
     db_pool_size: int = 10
     import_chunk: int = 200
+    push: PushConfig = field(default_factory=PushConfig)
 
 
 def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
@@ -48,4 +62,27 @@ def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
         ),
         db_pool_size=env.int("LEADFLOW_INGEST_DB_POOL_SIZE", 10, minimum=1, maximum=200),
         import_chunk=env.int("LEADFLOW_INGEST_IMPORT_CHUNK", 200, minimum=1, maximum=500),
+        push=_push_config(env),
+    )
+
+
+def _push_config(env: Env) -> PushConfig:
+    timeout = env.float("LEADFLOW_INGEST_PUSH_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+    base = env.float("LEADFLOW_INGEST_PUSH_RETRY_BASE_SECONDS", 10.0, minimum=0.01)
+    cap = env.float("LEADFLOW_INGEST_PUSH_RETRY_CAP_SECONDS", 3600.0, minimum=0.01)
+    if cap < base:
+        raise ConfigError("LEADFLOW_INGEST_PUSH_RETRY_CAP_SECONDS", "must not be below the retry base")
+    give_up = env.float("LEADFLOW_INGEST_PUSH_GIVE_UP_SECONDS", 86400.0, minimum=1.0)
+    return PushConfig(
+        allow_http=env.bool("LEADFLOW_INGEST_PUSH_ALLOW_HTTP", False),
+        allow_private_networks=env.bool("LEADFLOW_INGEST_PUSH_ALLOW_PRIVATE_NETWORKS", False),
+        retry=RetryPolicy(
+            base=timedelta(seconds=base),
+            cap=timedelta(seconds=cap),
+            floor=timedelta(seconds=min(1.0, base)),
+            give_up_after=timedelta(seconds=give_up),
+        ),
+        send_timeout=timedelta(seconds=timeout),
+        # A claimed delivery stays hidden from other workers for longer than any attempt can take.
+        lease=timedelta(seconds=max(60.0, 2 * timeout + 5)),
     )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from services.common.db import new_metadata
 from services.common.messaging import messaging_tables
+from services.ingest.adapters.push_tables import push_tables
 
 TENANT = 64
 ACCOUNT = 128
@@ -165,13 +166,5 @@ tenant_settings = sa.Table(
 DEFAULT_SETTINGS_TENANT = "*"
 
 
-def _add_push_tables() -> None:
-    # Push delivery (线索推送) owns its own tables, added by migration 0002.
-    try:
-        from services.ingest.adapters.push_tables import push_tables
-    except ImportError:  # pragma: no cover - until push delivery lands
-        return
-    push_tables(metadata)
-
-
-_add_push_tables()
+# Push delivery (线索推送): push rules and deliveries, created by migration 0002.
+push = push_tables(metadata)
