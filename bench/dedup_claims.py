@@ -1,30 +1,32 @@
 """Dedup claim throughput and latency with 10^4 and 10^6 keys in the index, against a raw gRPC echo baseline.
 
-    .venv/bin/python -m bench.dedup_claims [--keys 10000,1000000] [--claims 4000] [--concurrency 16]
-                                           [--batch-size 100] [--database-url postgresql://...]
+    .venv/bin/python -m bench.dedup_claims [--keys 10000,1000000] [--claims 2000] [--rounds 3]
+                                           [--concurrency 16] [--batch-size 100] [--database-url postgresql://...]
 
-For each index size the run:
+Set-up, for each index size: a fresh database (a SQLite file in a temporary directory, or a fresh database on the
+PostgreSQL server named by --database-url, dropped at the end), the dedup migrations, then the index preloaded by
+bulk INSERT straight into ``dedup_keys`` (random 32-byte keyed hashes of dimension PHONE, all in the key space the
+benchmark claims in, so every lookup descends the same B-tree; preloading 10^6 keys through the API would take
+longer than the benchmark), and the real dedup service started in this process (RunningService, as the API tests
+do; server and client share the process, as in ``bench.echo``), all of them with one local nats-server.
 
-1. creates a fresh database (a SQLite file in a temporary directory unless --database-url names a PostgreSQL
-   server, where a fresh database is created and dropped), runs the dedup migrations, and preloads the index by
-   bulk INSERT straight into ``dedup_keys`` (random 32-byte keyed hashes of dimension PHONE, all in the key space
-   the benchmark claims in, so every lookup descends the same B-tree) -- preloading through the API would take
-   longer than the benchmark itself;
-2. starts the real dedup service in this process (RunningService, as the API tests do; server and client share
-   the process, as in ``bench.echo``) with a local nats-server;
-3. ClaimLead: ``--claims`` unary calls from ``--concurrency`` tasks on one channel, half with a fresh phone (NEW:
-   one insert) and half with a preloaded phone (DUPLICATE: insert conflict, read, last_seen update);
-4. BatchClaimLeads: the same number of claims (same mix) in batches of ``--batch-size`` from 4 tasks.
+Each round then measures, one after the other: the raw gRPC unary echo (``bench.echo``, same client concurrency,
+payload of a ClaimLeadRequest's size); for each index size, ClaimLead (``--claims`` unary calls from
+``--concurrency`` tasks on one channel, half with a fresh phone -> NEW: one insert; half with a preloaded phone ->
+DUPLICATE: insert conflict, read, last_seen update) and BatchClaimLeads (the same number of claims, same mix, in
+batches of ``--batch-size`` from 4 tasks). Rounds interleave the rows so that a machine whose load drifts (shared
+CI runners) hurts every row alike; figures pool all rounds.
 
-The table shows calls/s (claims/s for batches), p50/p99 per call and the ratio to the echo baseline measured in
-the same run with the same client concurrency; the last lines give the flatness ratio (10^6 / 10^4) of each
-measurement: near 1.0 means the cost does not grow with the index.
+The table shows calls/s (claims/s for batches), p50/p99 per call, and the ratio to the echo baseline; the last
+lines give the flatness ratios (largest index vs smallest) of claims/s and p99: near 1.00 means the cost does not
+grow with the index.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -33,12 +35,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 import sqlalchemy as sa
 
-from bench.echo import Rate, drive, measure_echo, percentile, print_table
+from bench.echo import Rate, measure_echo, percentile, print_table
 from leadflow.common.v1 import lead_pb2
 from leadflow.dedup.v1 import dedup_service_pb2 as pb
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
@@ -136,57 +139,105 @@ def mixed_hash(number: int, sample: list[bytes]) -> bytes:
     return sample[(number * 7919) % len(sample)]
 
 
-async def measure(keys: int, args: argparse.Namespace, nats_url: str, workdir: Path) -> tuple[Rate, Rate, str]:
-    postgres = PostgresDatabase(args.database_url) if args.database_url else None
+@dataclass
+class Target:
+    """One running dedup service over an index of ``keys`` keys, and what was measured against it."""
+
+    keys: int
+    stub: dedup_service_pb2_grpc.DedupServiceStub
+    metadata: tuple[tuple[str, str], ...]
+    sample: list[bytes]
+    plan: str
+    single: Samples = field(default_factory=lambda: Samples())
+    batch: Samples = field(default_factory=lambda: Samples())
+
+
+@dataclass
+class Samples:
+    """Calls, elapsed seconds and per-call latencies pooled over the rounds."""
+
+    calls: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def add(self, calls: int, seconds: float, latencies_ms: list[float]) -> None:
+        self.calls += calls
+        self.seconds += seconds
+        self.latencies_ms.extend(latencies_ms)
+
+    def rate(self, claims_per_call: int = 1) -> Rate:
+        return Rate(self.calls * claims_per_call, self.seconds, percentile(self.latencies_ms, 50),
+                    percentile(self.latencies_ms, 99))
+
+
+async def timed(call, *, concurrency: int, total: int) -> tuple[int, float, list[float]]:  # type: ignore[no-untyped-def]
+    """``bench.echo.drive``, returning the raw latencies so that rounds can be pooled."""
+    latencies: list[float] = []
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        for i in counter:
+            start = time.perf_counter()
+            await call(i)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total, time.perf_counter() - began, latencies
+
+
+async def start_target(keys: int, args: argparse.Namespace, nats_url: str, workdir: Path,
+                       cleanup: contextlib.AsyncExitStack) -> Target:
     data_dir = workdir / f"keys-{keys}"
     data_dir.mkdir()
-    url = postgres.url if postgres else f"sqlite:///{data_dir / 'dedup.db'}"
-    try:
-        upgrade(MIGRATIONS_DIR, url)
-        began = time.perf_counter()
-        sample = preload(url, keys)
-        print(f"  preloaded {keys:,} keys in {time.perf_counter() - began:.1f}s", flush=True)
-        plan = lookup_plan(url)
-        settings = dedup_settings.load({
-            "LEADFLOW_DATA_DIR": str(data_dir), "LEADFLOW_DEDUP_DATABASE_URL": url,
-            "LEADFLOW_DEDUP_GRPC_PORT": "0", "LEADFLOW_DEDUP_METRICS_PORT": "0", "LEADFLOW_NATS_URL": nats_url,
-            "LEADFLOW_JWT_HS256_KEY": "bench-" + "k" * 40, "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
-            "LEADFLOW_MIGRATE_ON_START": "false", "LEADFLOW_DEDUP_BATCH_CHUNK": str(args.batch_size),
-        })
-        running = RunningService(build_app(settings))
-        await running.start()
-        try:
-            token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject="bench")
-            metadata = (("authorization", f"Bearer {token}"),)
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-                stub = dedup_service_pb2_grpc.DedupServiceStub(channel)
-                for i in range(200):  # warm-up: connections, caches
-                    await stub.ClaimLead(claim(mixed_hash(i, sample), i), metadata=metadata, timeout=30)
+    if args.database_url:
+        postgres = PostgresDatabase(args.database_url)
+        cleanup.callback(postgres.drop)
+        url = postgres.url
+    else:
+        url = f"sqlite:///{data_dir / 'dedup.db'}"
+    upgrade(MIGRATIONS_DIR, url)
+    began = time.perf_counter()
+    sample = preload(url, keys)
+    print(f"  preloaded {keys:,} keys in {time.perf_counter() - began:.1f}s", flush=True)
+    settings = dedup_settings.load({
+        "LEADFLOW_DATA_DIR": str(data_dir), "LEADFLOW_DEDUP_DATABASE_URL": url,
+        "LEADFLOW_DEDUP_GRPC_PORT": "0", "LEADFLOW_DEDUP_METRICS_PORT": "0", "LEADFLOW_NATS_URL": nats_url,
+        "LEADFLOW_JWT_HS256_KEY": "bench-" + "k" * 40, "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
+        "LEADFLOW_MIGRATE_ON_START": "false", "LEADFLOW_DEDUP_BATCH_CHUNK": str(args.batch_size),
+    })
+    running = RunningService(build_app(settings))
+    await running.start()
+    cleanup.push_async_callback(running.stop)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    cleanup.push_async_callback(channel.close)
+    token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject="bench")
+    target = Target(keys, dedup_service_pb2_grpc.DedupServiceStub(channel), (("authorization", f"Bearer {token}"),),
+                    sample, lookup_plan(url))
+    for i in range(200):  # warm-up: connections, statement caches
+        await target.stub.ClaimLead(claim(mixed_hash(i, sample), i), metadata=target.metadata, timeout=30)
+    return target
 
-                async def single(i: int) -> None:
-                    reply = await stub.ClaimLead(claim(mixed_hash(i, sample), i), metadata=metadata, timeout=30)
-                    assert reply.verdict == (lead_pb2.LEAD_VERDICT_NEW if i % 2 == 0 or not sample
-                                             else lead_pb2.LEAD_VERDICT_DUPLICATE)
 
-                single_rate = await drive(single, concurrency=args.concurrency, total=args.claims)
+async def measure_round(target: Target, args: argparse.Namespace, round_number: int) -> None:
+    stub, metadata, sample = target.stub, target.metadata, target.sample
+    offset = (round_number + 1) * 10_000_000
 
-                batches = max(1, args.claims // args.batch_size)
+    async def single(i: int) -> None:
+        n = offset + i
+        reply = await stub.ClaimLead(claim(mixed_hash(n, sample), n), metadata=metadata, timeout=30)
+        expected = lead_pb2.LEAD_VERDICT_NEW if n % 2 == 0 or not sample else lead_pb2.LEAD_VERDICT_DUPLICATE
+        assert reply.verdict == expected, reply
 
-                async def batch(b: int) -> None:
-                    numbers = range(b * args.batch_size, (b + 1) * args.batch_size)
-                    request = pb.BatchClaimLeadsRequest(requests=[claim(mixed_hash(n, sample), n) for n in numbers])
-                    reply = await stub.BatchClaimLeads(request, metadata=metadata, timeout=60)
-                    assert all(r.HasField("response") for r in reply.results)
+    target.single.add(*await timed(single, concurrency=args.concurrency, total=args.claims))
 
-                batch_calls = await drive(batch, concurrency=BATCH_TASKS, total=batches)
-                batch_rate = Rate(batches * args.batch_size, batch_calls.seconds, batch_calls.p50_ms,
-                                  batch_calls.p99_ms)
-        finally:
-            await running.stop()
-        return single_rate, batch_rate, plan
-    finally:
-        if postgres is not None:
-            postgres.drop()
+    async def batch(b: int) -> None:
+        numbers = range(offset + 5_000_000 + b * args.batch_size, offset + 5_000_000 + (b + 1) * args.batch_size)
+        request = pb.BatchClaimLeadsRequest(requests=[claim(mixed_hash(n, sample), n) for n in numbers])
+        reply = await stub.BatchClaimLeads(request, metadata=metadata, timeout=60)
+        assert all(r.HasField("response") for r in reply.results)
+
+    target.batch.add(*await timed(batch, concurrency=BATCH_TASKS, total=max(1, args.claims // args.batch_size)))
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -196,28 +247,40 @@ async def run(args: argparse.Namespace) -> None:
     nats = start_nats_server(nats_port, workdir / "nats")
     try:
         wait_for_port(nats_port)
-        payload = claim(secrets.token_bytes(32), 0).SerializeToString()
-        echo = await measure_echo(concurrency=args.concurrency, total=max(args.claims * 2, 5000), payload=payload)
-        rows: list[tuple[str, Rate]] = [(f"raw gRPC unary echo (x{args.concurrency})", echo)]
-        results: dict[int, tuple[Rate, Rate]] = {}
-        for keys in keys_list:
-            print(f"index with {keys:,} keys:", flush=True)
-            single_rate, batch_rate, plan = await measure(keys, args, f"nats://127.0.0.1:{nats_port}", workdir)
-            print(f"  key lookup plan: {plan}", flush=True)
-            results[keys] = (single_rate, batch_rate)
-            rows.append((f"ClaimLead, {keys:,} keys (x{args.concurrency})", single_rate))
-            rows.append((f"BatchClaimLeads/{args.batch_size}, {keys:,} keys, claims", batch_rate))
+        async with contextlib.AsyncExitStack() as cleanup:
+            targets = []
+            for keys in keys_list:
+                print(f"index with {keys:,} keys:", flush=True)
+                targets.append(await start_target(keys, args, f"nats://127.0.0.1:{nats_port}", workdir, cleanup))
+                print(f"  key lookup plan: {targets[-1].plan}", flush=True)
+            payload = claim(secrets.token_bytes(32), 0).SerializeToString()
+            echo = Samples()
+            # Rounds interleave the measurements, so that a machine whose load drifts hurts all rows alike.
+            for round_number in range(args.rounds):
+                print(f"round {round_number + 1}/{args.rounds}", flush=True)
+                rate = await measure_echo(concurrency=args.concurrency, total=args.claims * 2, payload=payload)
+                echo.add(rate.calls, rate.seconds, [])
+                echo_p = (rate.p50_ms, rate.p99_ms)
+                for target in targets:
+                    await measure_round(target, args, round_number)
+        baseline = Rate(echo.calls, echo.seconds, *echo_p)
+        rows: list[tuple[str, Rate]] = [(f"raw gRPC unary echo (x{args.concurrency}, last round's p50/p99)", baseline)]
+        for target in targets:
+            rows.append((f"ClaimLead, {target.keys:,} keys (x{args.concurrency})", target.single.rate()))
+            rows.append((f"BatchClaimLeads/{args.batch_size}, {target.keys:,} keys, claims",
+                         target.batch.rate(args.batch_size)))
         backend = "PostgreSQL" if args.database_url else "SQLite"
-        print_table(f"dedup claims on {backend}, {os.cpu_count()} CPUs ({args.claims} claims per row, half NEW, "
-                    "half DUPLICATE); batch p50/p99 are per call", rows, echo)
-        if len(keys_list) >= 2:
-            low, high = min(keys_list), max(keys_list)
-            print(f"\nflatness (claims/s at {high:,} keys / at {low:,} keys; 1.00 = flat):")
-            for label, index in (("ClaimLead", 0), ("BatchClaimLeads", 1)):
-                a, b = results[low][index], results[high][index]
+        print_table(f"dedup claims on {backend}, {os.cpu_count()} CPUs, {args.rounds} rounds x {args.claims} claims "
+                    "per row (half NEW, half DUPLICATE); batch p50/p99 are per call", rows, baseline)
+        if len(targets) >= 2:
+            low, high = targets[0], targets[-1]
+            print(f"\nflatness ({high.keys:,} keys vs {low.keys:,} keys; 1.00 = flat):")
+            for label, a, b in (("ClaimLead", low.single.rate(), high.single.rate()),
+                                ("BatchClaimLeads", low.batch.rate(args.batch_size),
+                                 high.batch.rate(args.batch_size))):
                 ratio = b.per_second / a.per_second if a.per_second else 0.0
                 p99 = b.p99_ms / a.p99_ms if a.p99_ms else 0.0
-                print(f"  {label:<16} throughput ratio {ratio:.2f}   p99 ratio {p99:.2f}")
+                print(f"  {label:<16} claims/s ratio {ratio:.2f}   p99 ratio {p99:.2f}")
     finally:
         nats.terminate()
         nats.wait(timeout=10)
@@ -226,7 +289,8 @@ async def run(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dedup_claims", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keys", default="10000,1000000", help="comma-separated index sizes (default 10^4,10^6)")
-    parser.add_argument("--claims", type=int, default=4000, help="claims per measurement (default 4000)")
+    parser.add_argument("--claims", type=int, default=2000, help="claims per measurement and round (default 2000)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--concurrency", type=int, default=16, help="client tasks for ClaimLead (default 16)")
     parser.add_argument("--batch-size", type=int, default=100, help="claims per BatchClaimLeads call (default 100)")
     parser.add_argument("--database-url", default="", help="a PostgreSQL server URL (default: SQLite files)")
@@ -235,8 +299,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.run(run(args))
     return 0
 
-
-__all__ = ["main", "percentile"]
 
 if __name__ == "__main__":
     sys.exit(main())
