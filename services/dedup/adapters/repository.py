@@ -1,7 +1,7 @@
 """The dedup storage port on SQLAlchemy Core, for SQLite and PostgreSQL.
 
-Whether an ``INSERT ... ON CONFLICT DO NOTHING`` inserted is read from its RETURNING rows: with SQLAlchemy 2.1
-and psycopg 3 the cursor's rowcount of an INSERT is -1.
+Whether an ``INSERT ... ON CONFLICT DO NOTHING`` inserted is read from its RETURNING rows (which also carry the new
+key ids); SQLAlchemy does not keep an INSERT's rowcount unless asked (``preserve_rowcount``).
 
 Uniqueness lives in the database: keys and idempotent requests are written with the dialect's
 ``INSERT ... ON CONFLICT DO NOTHING`` (sqlalchemy.dialects.sqlite / postgresql ``insert``) and the winner is read

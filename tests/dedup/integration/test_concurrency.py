@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -75,3 +76,34 @@ def test_overlapping_multi_dimension_claims_stay_consistent(handlers: DedupHandl
     # Every NEW lead is its own canonical lead; every duplicate points at a lead that was NEW.
     new_leads = {r.canonical_lead_id for r in results if r.verdict is Verdict.NEW}
     assert all(r.canonical_lead_id in new_leads for r in results)
+
+
+def test_claims_racing_with_forget_never_fail(handlers: DedupHandlers, tenant: str,
+                                              dedup_database: Database) -> None:
+    """ForgetLead deleting keys while claims insert and read them: a key that vanishes between a claim's insert
+    and its read makes the claim start over, never fail; one key remains at most."""
+    who = principal(tenant, Role.SERVICE)
+    first = handlers.claim(who, claim("acct", {P: "p"}))
+    stop = threading.Event()
+
+    def forget_loop() -> None:
+        lead = first.canonical_lead_id
+        while not stop.is_set():
+            handlers.forget(who, lead, "")
+            with dedup_database.read() as session:
+                current = session.execute(sa.select(dedup_keys.c.lead_id).where(
+                    dedup_keys.c.tenant_id == tenant)).scalar()
+            lead = current or lead
+
+    forgetter = threading.Thread(target=forget_loop)
+    forgetter.start()
+    try:
+        results = run_all(handlers, tenant, [claim("acct", {P: "p"}) for _ in range(150)], threads=8)
+    finally:
+        stop.set()
+        forgetter.join()
+    assert len(results) == 150
+    with dedup_database.read() as session:
+        count = session.execute(sa.select(sa.func.count()).select_from(dedup_keys)
+                                .where(dedup_keys.c.tenant_id == tenant)).scalar()
+    assert count in (0, 1)
