@@ -74,12 +74,20 @@ def preload(database_url: str, keys: int) -> list[bytes]:
                     key_hash = secrets.token_bytes(32)
                     if len(sample) < 50_000 and i % max(1, keys // 50_000) == 0:
                         sample.append(key_hash)
-                    rows.append({
-                        "tenant_id": TENANT, "scope_key": ACCOUNT, "dimension": int(PHONE), "key_hash": key_hash,
-                        "lead_id": f"pre-{i}", "first_seen_us": 1_700_000_000_000_000,
-                        "last_seen_us": 1_700_000_000_000_000, "policy_account_id": ACCOUNT, "origin": 5,
-                        "origin_lead_id": "",
-                    })
+                    rows.append(
+                        {
+                            "tenant_id": TENANT,
+                            "scope_key": ACCOUNT,
+                            "dimension": int(PHONE),
+                            "key_hash": key_hash,
+                            "lead_id": f"pre-{i}",
+                            "first_seen_us": 1_700_000_000_000_000,
+                            "last_seen_us": 1_700_000_000_000_000,
+                            "policy_account_id": ACCOUNT,
+                            "origin": 5,
+                            "origin_lead_id": "",
+                        }
+                    )
                 connection.execute(sa.insert(dedup_keys), rows)
             if database.dialect == "postgresql":
                 connection.exec_driver_sql("ANALYZE dedup_keys")
@@ -94,12 +102,18 @@ def lookup_plan(database_url: str) -> str:
     try:
         with database.engine.connect() as connection:
             k = dedup_keys
-            query = sa.select(k).where(k.c.tenant_id == TENANT, sa.or_(sa.and_(
-                k.c.scope_key == ACCOUNT, k.c.dimension == int(PHONE), k.c.key_hash == bytes(32))))
+            query = sa.select(k).where(
+                k.c.tenant_id == TENANT,
+                sa.or_(
+                    sa.and_(k.c.scope_key == ACCOUNT, k.c.dimension == int(PHONE), k.c.key_hash == bytes(32))
+                ),
+            )
             compiled = query.compile(connection, compile_kwargs={"literal_binds": False})
             prefix = "EXPLAIN QUERY PLAN " if database.dialect == "sqlite" else "EXPLAIN "
-            rows = connection.exec_driver_sql(prefix + str(compiled), compiled.params if database.dialect != "sqlite"
-                                              else tuple(compiled.params.values())).all()
+            rows = connection.exec_driver_sql(
+                prefix + str(compiled),
+                compiled.params if database.dialect != "sqlite" else tuple(compiled.params.values()),
+            ).all()
             return " | ".join(str(row[-1]) for row in rows)
     finally:
         database.dispose()
@@ -125,9 +139,12 @@ class PostgresDatabase:
 
 
 def claim(phone_hash: bytes, number: int) -> pb.ClaimLeadRequest:
-    request = pb.ClaimLeadRequest(account_id=ACCOUNT, candidate_lead_id=f"c-{number}-{uuid.uuid4().hex[:8]}",
-                                  fingerprints=[pb.Fingerprint(dimension=PHONE, keyed_hash=phone_hash)],
-                                  request_id=uuid.uuid4().hex)
+    request = pb.ClaimLeadRequest(
+        account_id=ACCOUNT,
+        candidate_lead_id=f"c-{number}-{uuid.uuid4().hex[:8]}",
+        fingerprints=[pb.Fingerprint(dimension=PHONE, keyed_hash=phone_hash)],
+        request_id=uuid.uuid4().hex,
+    )
     request.submit_time.GetCurrentTime()
     return request
 
@@ -166,8 +183,12 @@ class Samples:
         self.latencies_ms.extend(latencies_ms)
 
     def rate(self, claims_per_call: int = 1) -> Rate:
-        return Rate(self.calls * claims_per_call, self.seconds, percentile(self.latencies_ms, 50),
-                    percentile(self.latencies_ms, 99))
+        return Rate(
+            self.calls * claims_per_call,
+            self.seconds,
+            percentile(self.latencies_ms, 50),
+            percentile(self.latencies_ms, 99),
+        )
 
 
 async def timed(call, *, concurrency: int, total: int) -> tuple[int, float, list[float]]:  # type: ignore[no-untyped-def]
@@ -186,8 +207,9 @@ async def timed(call, *, concurrency: int, total: int) -> tuple[int, float, list
     return total, time.perf_counter() - began, latencies
 
 
-async def start_target(keys: int, args: argparse.Namespace, nats_url: str, workdir: Path,
-                       cleanup: contextlib.AsyncExitStack) -> Target:
+async def start_target(
+    keys: int, args: argparse.Namespace, nats_url: str, workdir: Path, cleanup: contextlib.AsyncExitStack
+) -> Target:
     data_dir = workdir / f"keys-{keys}"
     data_dir.mkdir()
     if args.database_url:
@@ -200,20 +222,32 @@ async def start_target(keys: int, args: argparse.Namespace, nats_url: str, workd
     began = time.perf_counter()
     sample = preload(url, keys)
     print(f"  preloaded {keys:,} keys in {time.perf_counter() - began:.1f}s", flush=True)
-    settings = dedup_settings.load({
-        "LEADFLOW_DATA_DIR": str(data_dir), "LEADFLOW_DEDUP_DATABASE_URL": url,
-        "LEADFLOW_DEDUP_GRPC_PORT": "0", "LEADFLOW_DEDUP_METRICS_PORT": "0", "LEADFLOW_NATS_URL": nats_url,
-        "LEADFLOW_JWT_HS256_KEY": "bench-" + "k" * 40, "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
-        "LEADFLOW_MIGRATE_ON_START": "false", "LEADFLOW_DEDUP_BATCH_CHUNK": str(args.batch_size),
-    })
+    settings = dedup_settings.load(
+        {
+            "LEADFLOW_DATA_DIR": str(data_dir),
+            "LEADFLOW_DEDUP_DATABASE_URL": url,
+            "LEADFLOW_DEDUP_GRPC_PORT": "0",
+            "LEADFLOW_DEDUP_METRICS_PORT": "0",
+            "LEADFLOW_NATS_URL": nats_url,
+            "LEADFLOW_JWT_HS256_KEY": "bench-" + "k" * 40,
+            "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
+            "LEADFLOW_MIGRATE_ON_START": "false",
+            "LEADFLOW_DEDUP_BATCH_CHUNK": str(args.batch_size),
+        }
+    )
     running = RunningService(build_app(settings))
     await running.start()
     cleanup.push_async_callback(running.stop)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     cleanup.push_async_callback(channel.close)
     token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject="bench")
-    target = Target(keys, dedup_service_pb2_grpc.DedupServiceStub(channel), (("authorization", f"Bearer {token}"),),
-                    sample, lookup_plan(url))
+    target = Target(
+        keys,
+        dedup_service_pb2_grpc.DedupServiceStub(channel),
+        (("authorization", f"Bearer {token}"),),
+        sample,
+        lookup_plan(url),
+    )
     for i in range(200):  # warm-up: connections, statement caches
         await target.stub.ClaimLead(claim(mixed_hash(i, sample), i), metadata=target.metadata, timeout=30)
     return target
@@ -232,12 +266,16 @@ async def measure_round(target: Target, args: argparse.Namespace, round_number: 
     target.single.add(*await timed(single, concurrency=args.concurrency, total=args.claims))
 
     async def batch(b: int) -> None:
-        numbers = range(offset + 5_000_000 + b * args.batch_size, offset + 5_000_000 + (b + 1) * args.batch_size)
+        numbers = range(
+            offset + 5_000_000 + b * args.batch_size, offset + 5_000_000 + (b + 1) * args.batch_size
+        )
         request = pb.BatchClaimLeadsRequest(requests=[claim(mixed_hash(n, sample), n) for n in numbers])
         reply = await stub.BatchClaimLeads(request, metadata=metadata, timeout=60)
         assert all(r.HasField("response") for r in reply.results)
 
-    target.batch.add(*await timed(batch, concurrency=BATCH_TASKS, total=max(1, args.claims // args.batch_size)))
+    target.batch.add(
+        *await timed(batch, concurrency=BATCH_TASKS, total=max(1, args.claims // args.batch_size))
+    )
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -251,33 +289,48 @@ async def run(args: argparse.Namespace) -> None:
             targets = []
             for keys in keys_list:
                 print(f"index with {keys:,} keys:", flush=True)
-                targets.append(await start_target(keys, args, f"nats://127.0.0.1:{nats_port}", workdir, cleanup))
+                targets.append(
+                    await start_target(keys, args, f"nats://127.0.0.1:{nats_port}", workdir, cleanup)
+                )
                 print(f"  key lookup plan: {targets[-1].plan}", flush=True)
             payload = claim(secrets.token_bytes(32), 0).SerializeToString()
             echo = Samples()
             # Rounds interleave the measurements, so that a machine whose load drifts hurts all rows alike.
             for round_number in range(args.rounds):
                 print(f"round {round_number + 1}/{args.rounds}", flush=True)
-                rate = await measure_echo(concurrency=args.concurrency, total=args.claims * 2, payload=payload)
+                rate = await measure_echo(
+                    concurrency=args.concurrency, total=args.claims * 2, payload=payload
+                )
                 echo.add(rate.calls, rate.seconds, [])
                 echo_p = (rate.p50_ms, rate.p99_ms)
                 for target in targets:
                     await measure_round(target, args, round_number)
         baseline = Rate(echo.calls, echo.seconds, *echo_p)
-        rows: list[tuple[str, Rate]] = [(f"raw gRPC unary echo (x{args.concurrency}, last round's p50/p99)", baseline)]
+        rows: list[tuple[str, Rate]] = [
+            (f"raw gRPC unary echo (x{args.concurrency}, last round's p50/p99)", baseline)
+        ]
         for target in targets:
             rows.append((f"ClaimLead, {target.keys:,} keys (x{args.concurrency})", target.single.rate()))
-            rows.append((f"BatchClaimLeads/{args.batch_size}, {target.keys:,} keys, claims",
-                         target.batch.rate(args.batch_size)))
+            rows.append(
+                (
+                    f"BatchClaimLeads/{args.batch_size}, {target.keys:,} keys, claims",
+                    target.batch.rate(args.batch_size),
+                )
+            )
         backend = "PostgreSQL" if args.database_url else "SQLite"
-        print_table(f"dedup claims on {backend}, {os.cpu_count()} CPUs, {args.rounds} rounds x {args.claims} claims "
-                    "per row (half NEW, half DUPLICATE); batch p50/p99 are per call", rows, baseline)
+        print_table(
+            f"dedup claims on {backend}, {os.cpu_count()} CPUs, {args.rounds} rounds x {args.claims} claims "
+            "per row (half NEW, half DUPLICATE); batch p50/p99 are per call",
+            rows,
+            baseline,
+        )
         if len(targets) >= 2:
             low, high = targets[0], targets[-1]
             print(f"\nflatness ({high.keys:,} keys vs {low.keys:,} keys; 1.00 = flat):")
-            for label, a, b in (("ClaimLead", low.single.rate(), high.single.rate()),
-                                ("BatchClaimLeads", low.batch.rate(args.batch_size),
-                                 high.batch.rate(args.batch_size))):
+            for label, a, b in (
+                ("ClaimLead", low.single.rate(), high.single.rate()),
+                ("BatchClaimLeads", low.batch.rate(args.batch_size), high.batch.rate(args.batch_size)),
+            ):
                 ratio = b.per_second / a.per_second if a.per_second else 0.0
                 p99 = b.p99_ms / a.p99_ms if a.p99_ms else 0.0
                 print(f"  {label:<16} claims/s ratio {ratio:.2f}   p99 ratio {p99:.2f}")
@@ -287,12 +340,20 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.dedup_claims", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--keys", default="10000,1000000", help="comma-separated index sizes (default 10^4,10^6)")
-    parser.add_argument("--claims", type=int, default=2000, help="claims per measurement and round (default 2000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dedup_claims", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--keys", default="10000,1000000", help="comma-separated index sizes (default 10^4,10^6)"
+    )
+    parser.add_argument(
+        "--claims", type=int, default=2000, help="claims per measurement and round (default 2000)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--concurrency", type=int, default=16, help="client tasks for ClaimLead (default 16)")
-    parser.add_argument("--batch-size", type=int, default=100, help="claims per BatchClaimLeads call (default 100)")
+    parser.add_argument(
+        "--batch-size", type=int, default=100, help="claims per BatchClaimLeads call (default 100)"
+    )
     parser.add_argument("--database-url", default="", help="a PostgreSQL server URL (default: SQLite files)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

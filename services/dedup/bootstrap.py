@@ -37,8 +37,9 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-def build_handlers(settings: DedupSettings, database: Database, waker: OutboxWaker,
-                   clock: Clock | None = None) -> DedupHandlers:
+def build_handlers(
+    settings: DedupSettings, database: Database, waker: OutboxWaker, clock: Clock | None = None
+) -> DedupHandlers:
     return DedupHandlers(
         SqlDedupStore(database, messaging),
         clock or SystemClock(),

@@ -66,8 +66,10 @@ def policy_message(policy: EffectivePolicy) -> pb.DedupPolicy:
         account_id=policy.account_id,
         scope=int(rules.scope),  # type: ignore[arg-type]
         dimensions=[int(d) for d in rules.dimensions],  # type: ignore[misc]
-        windows=[pb.DimensionWindow(dimension=int(d), window=duration(w))  # type: ignore[arg-type]
-                 for d, w in rules.windows],
+        windows=[
+            pb.DimensionWindow(dimension=int(d), window=duration(w))  # type: ignore[arg-type]
+            for d, w in rules.windows
+        ],
         ip_window=duration(rules.ip_window),
         action=int(rules.action),  # type: ignore[arg-type]
         inherited_from_account_id=policy.inherited_from,

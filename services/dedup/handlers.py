@@ -99,8 +99,14 @@ class HandlerConfig:
 
 
 class DedupHandlers:
-    def __init__(self, store: DedupStore, clock: Clock, page_tokens: PageTokens,
-                 wake: Callable[[], None] = lambda: None, config: HandlerConfig | None = None) -> None:
+    def __init__(
+        self,
+        store: DedupStore,
+        clock: Clock,
+        page_tokens: PageTokens,
+        wake: Callable[[], None] = lambda: None,
+        config: HandlerConfig | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._tokens = page_tokens
@@ -117,8 +123,10 @@ class DedupHandlers:
             except TransientConflict:
                 if number == last:
                     metrics.TRANSACTIONS_ABORTED.inc()
-                    raise Aborted("the claim lost a race with concurrent claims too often; retry it",
-                                  reason="CONCURRENT_CONFLICT") from None
+                    raise Aborted(
+                        "the claim lost a race with concurrent claims too often; retry it",
+                        reason="CONCURRENT_CONFLICT",
+                    ) from None
                 metrics.TRANSACTION_RETRIES.inc()
                 # Jittered exponential backoff capped at 50 ms: the sides of a deadlock must not retry in step.
                 time.sleep(random.uniform(0, min(0.002 * (2**number), 0.05)))  # noqa: S311 - jitter only
@@ -126,8 +134,9 @@ class DedupHandlers:
 
     # ------------------------------------------------------------------ policies
 
-    def _effective(self, tx: DedupTx, tenant: str, account_id: str,
-                   cache: dict[str, EffectivePolicy] | None = None) -> EffectivePolicy:
+    def _effective(
+        self, tx: DedupTx, tenant: str, account_id: str, cache: dict[str, EffectivePolicy] | None = None
+    ) -> EffectivePolicy:
         """The effective policy, read in one statement; ``cache`` memoises it within one transaction (a batch)."""
         if cache is not None and account_id in cache:
             return cache[account_id]
@@ -166,25 +175,46 @@ class DedupHandlers:
             if not changed:
                 return old
             now = self._clock.now()
-            new = EffectivePolicy(account_id=account, rules=rules, update_time=now, updated_by=principal.subject)
+            new = EffectivePolicy(
+                account_id=account, rules=rules, update_time=now, updated_by=principal.subject
+            )
             tx.put_policy(tenant, _stored(new))
-            self._record_change(tx, tenant, PolicyChange(
-                account_id=account, actor=principal.subject, change_time=now, changed_fields=changed,
-                old=old, new=new, affected_account_ids=tuple(tx.children_of(tenant, account)),
-            ), first=own is None)
+            self._record_change(
+                tx,
+                tenant,
+                PolicyChange(
+                    account_id=account,
+                    actor=principal.subject,
+                    change_time=now,
+                    changed_fields=changed,
+                    old=old,
+                    new=new,
+                    affected_account_ids=tuple(tx.children_of(tenant, account)),
+                ),
+                first=own is None,
+            )
         self._wake()
         return new
 
     def _record_change(self, tx: DedupTx, tenant: str, change: PolicyChange, *, first: bool = False) -> None:
         millis = int(change.change_time.timestamp() * 1000)
-        tx.add_history(tenant, HistoryEntry(
-            id=new_id(millis), account_id=change.account_id, actor=change.actor, change_time=change.change_time,
-            changed_fields=change.changed_fields, old=None if first else change.old, new=change.new,
-        ))
+        tx.add_history(
+            tenant,
+            HistoryEntry(
+                id=new_id(millis),
+                account_id=change.account_id,
+                actor=change.actor,
+                change_time=change.change_time,
+                changed_fields=change.changed_fields,
+                old=None if first else change.old,
+                new=change.new,
+            ),
+        )
         tx.record_policy_changed(tenant, change, new_id(millis))
 
-    def list_history(self, principal: Principal, account_id: str, page_size: int,
-                     page_token: str) -> tuple[list[HistoryEntry], str]:
+    def list_history(
+        self, principal: Principal, account_id: str, page_size: int, page_token: str
+    ) -> tuple[list[HistoryEntry], str]:
         """Changes of an account's policy (updates, binds, unbinds), newest first."""
         errors = ViolationCollector()
         check_account_id(account_id, "account_id", errors)
@@ -219,21 +249,38 @@ class DedupHandlers:
             child_binding = tx.get_binding(tenant, child_id) if child_id else None
             parent_binding = tx.get_binding(tenant, parent_id) if parent_id else None
             has_children = bool(tx.children_of(tenant, child_id)) if child_id else False
-            if check_bind(parent_id, child_id, child_binding=child_binding, parent_binding=parent_binding,
-                          child_has_children=has_children):
+            if check_bind(
+                parent_id,
+                child_id,
+                child_binding=child_binding,
+                parent_binding=parent_binding,
+                child_has_children=has_children,
+            ):
                 assert child_binding is not None
                 return child_binding
             old = self._effective(tx, tenant, child_id)
             now = self._clock.now()
-            binding = Binding(parent_account_id=parent_id, child_account_id=child_id, bind_time=now,
-                              bound_by=principal.subject)
+            binding = Binding(
+                parent_account_id=parent_id,
+                child_account_id=child_id,
+                bind_time=now,
+                bound_by=principal.subject,
+            )
             if not tx.insert_binding(tenant, binding):
                 raise TransientConflict()
             new = self._effective(tx, tenant, child_id)
-            self._record_change(tx, tenant, PolicyChange(
-                account_id=child_id, actor=principal.subject, change_time=now,
-                changed_fields=diff_effective(old, new), old=old, new=new,
-            ))
+            self._record_change(
+                tx,
+                tenant,
+                PolicyChange(
+                    account_id=child_id,
+                    actor=principal.subject,
+                    change_time=now,
+                    changed_fields=diff_effective(old, new),
+                    old=old,
+                    new=new,
+                ),
+            )
         self._wake()
         return binding
 
@@ -247,20 +294,32 @@ class DedupHandlers:
             tx.lock_tenant(tenant)
             binding = tx.get_binding(tenant, child_id)
             if binding is None:
-                raise NotFound(f"account {child_id} is not bound to a parent account", reason="BINDING_NOT_FOUND",
-                               metadata={"child_account_id": child_id})
+                raise NotFound(
+                    f"account {child_id} is not bound to a parent account",
+                    reason="BINDING_NOT_FOUND",
+                    metadata={"child_account_id": child_id},
+                )
             old = self._effective(tx, tenant, child_id)
             tx.delete_binding(tenant, child_id)
             new = self._effective(tx, tenant, child_id)
-            self._record_change(tx, tenant, PolicyChange(
-                account_id=child_id, actor=principal.subject, change_time=self._clock.now(),
-                changed_fields=diff_effective(old, new), old=old, new=new,
-            ))
+            self._record_change(
+                tx,
+                tenant,
+                PolicyChange(
+                    account_id=child_id,
+                    actor=principal.subject,
+                    change_time=self._clock.now(),
+                    changed_fields=diff_effective(old, new),
+                    old=old,
+                    new=new,
+                ),
+            )
         self._wake()
         return binding
 
-    def list_bindings(self, principal: Principal, parent_id: str, page_size: int,
-                      page_token: str) -> tuple[list[Binding], str]:
+    def list_bindings(
+        self, principal: Principal, parent_id: str, page_size: int, page_token: str
+    ) -> tuple[list[Binding], str]:
         """Bindings ordered by parent then child account id."""
         size = resolve_page_size(page_size)
         binding = filter_binding(principal.tenant_id, "bindings", parent_id)
@@ -271,8 +330,9 @@ class DedupHandlers:
         token = ""
         if len(rows) > size:
             rows = rows[:size]
-            token = self._tokens.encode({"p": rows[-1].parent_account_id, "c": rows[-1].child_account_id},
-                                        binding=binding)
+            token = self._tokens.encode(
+                {"p": rows[-1].parent_account_id, "c": rows[-1].child_account_id}, binding=binding
+            )
         return rows, token
 
     # ------------------------------------------------------------------ claims
@@ -288,8 +348,9 @@ class DedupHandlers:
         metrics.CLAIMS.labels(result.verdict.name).inc()
         return result
 
-    def batch_claim(self, principal: Principal,
-                    commands: Sequence[ClaimCommand]) -> list[ClaimResult | DomainError]:
+    def batch_claim(
+        self, principal: Principal, commands: Sequence[ClaimCommand]
+    ) -> list[ClaimResult | DomainError]:
         """Claims in order, each succeeding or failing on its own; later items see earlier ones.
 
         Items are processed in chunks of ``batch_chunk`` per transaction (a lost race retries the chunk).
@@ -325,12 +386,14 @@ class DedupHandlers:
                     metrics.CLAIMS.labels(outcome.verdict.name).inc()
         return [r for r in results if r is not None]
 
-    def _claim_in(self, tx: DedupTx, tenant: str, claim: Claim,
-                  policies: dict[str, EffectivePolicy] | None = None) -> ClaimResult:
+    def _claim_in(
+        self, tx: DedupTx, tenant: str, claim: Claim, policies: dict[str, EffectivePolicy] | None = None
+    ) -> ClaimResult:
         """One claim inside a transaction. Domain errors are raised only before the first write of the claim."""
         digest = claim.digest()
-        existing = tx.reserve_request(tenant, CLAIM, claim.request_id, claim.candidate_lead_id, digest,
-                                      self._clock.now())
+        existing = tx.reserve_request(
+            tenant, CLAIM, claim.request_id, claim.candidate_lead_id, digest, self._clock.now()
+        )
         if existing is not None:
             if existing.kind != CLAIM or existing.digest != digest or existing.response is None:
                 field = "request_id" if existing.request_id == claim.request_id else "candidate_lead_id"
@@ -349,18 +412,35 @@ class DedupHandlers:
                 if fingerprint.dimension in policy.rules.dimensions:
                     wanted[KeyRef(policy.scope_key, fingerprint.dimension, fingerprint.keyed_hash)] = policy
         refs = sorted(wanted, key=lambda r: (r.scope_key, r.dimension, r.key_hash))
-        inserted = tx.insert_keys(tenant, [
-            NewKey(ref=ref, lead_id=claim.candidate_lead_id, first_seen=claim.submit_time,
-                   policy_account_id=wanted[ref].policy_account_id, origin=KeyOrigin.CLAIMED)
-            for ref in refs
-        ]) if refs else {}
+        inserted = (
+            tx.insert_keys(
+                tenant,
+                [
+                    NewKey(
+                        ref=ref,
+                        lead_id=claim.candidate_lead_id,
+                        first_seen=claim.submit_time,
+                        policy_account_id=wanted[ref].policy_account_id,
+                        origin=KeyOrigin.CLAIMED,
+                    )
+                    for ref in refs
+                ],
+            )
+            if refs
+            else {}
+        )
         others = [ref for ref in refs if ref not in inserted]
         rows = tx.find_keys(tenant, others) if others else []
         if len(rows) != len(others):
             raise TransientConflict()  # a key vanished between our insert and read (ForgetLead): start over
         found = [
-            FoundKey(key=row, rules=wanted[KeyRef(row.scope_key, row.dimension, row.key_hash)].rules,
-                     policy_account_id=wanted[KeyRef(row.scope_key, row.dimension, row.key_hash)].policy_account_id)
+            FoundKey(
+                key=row,
+                rules=wanted[KeyRef(row.scope_key, row.dimension, row.key_hash)].rules,
+                policy_account_id=wanted[
+                    KeyRef(row.scope_key, row.dimension, row.key_hash)
+                ].policy_account_id,
+            )
             for row in rows
             if row.lead_id != claim.candidate_lead_id
         ]
@@ -369,8 +449,13 @@ class DedupHandlers:
             if not tx.repoint(tenant, change, claim.submit_time):
                 raise TransientConflict()  # another claim re-pointed the key first: re-read and judge again
         if inserted and plan.target_lead_id != claim.candidate_lead_id:
-            tx.point_keys(tenant, sorted(inserted.values()), plan.target_lead_id, plan.inserted_origin,
-                          claim.candidate_lead_id)
+            tx.point_keys(
+                tenant,
+                sorted(inserted.values()),
+                plan.target_lead_id,
+                plan.inserted_origin,
+                claim.candidate_lead_id,
+            )
         if plan.touch:
             tx.touch_keys(tenant, sorted(plan.touch), claim.submit_time)
         tx.save_response(tenant, claim.request_id, result_to_record(plan.result))
@@ -389,9 +474,14 @@ class DedupHandlers:
                 raise _lead_not_found(lead_id)
         keys.sort(key=lambda k: (k.dimension, k.first_seen, k.scope_key, k.key_hash))
         return [
-            ExplainedKey(dimension=k.dimension, key_hash_prefix=k.key_hash.hex()[:8], scope_account_id=k.scope_key,
-                         first_seen=k.first_seen, last_seen=k.last_seen,
-                         reason=explain_reason(k.origin, k.origin_lead_id))
+            ExplainedKey(
+                dimension=k.dimension,
+                key_hash_prefix=k.key_hash.hex()[:8],
+                scope_account_id=k.scope_key,
+                first_seen=k.first_seen,
+                last_seen=k.last_seen,
+                reason=explain_reason(k.origin, k.origin_lead_id),
+            )
             for k in keys
         ]
 
@@ -439,10 +529,15 @@ def _check_lead_id(lead_id: str) -> None:
 
 
 def _lead_not_found(lead_id: str) -> NotFound:
-    return NotFound(f"lead {lead_id} is not known to dedup", reason="LEAD_NOT_FOUND", metadata={"lead_id": lead_id})
+    return NotFound(
+        f"lead {lead_id} is not known to dedup", reason="LEAD_NOT_FOUND", metadata={"lead_id": lead_id}
+    )
 
 
 def _stored(policy: EffectivePolicy) -> StoredPolicy:
-    return StoredPolicy(account_id=policy.account_id, rules=policy.rules, update_time=policy.update_time,
-                        updated_by=policy.updated_by)
-
+    return StoredPolicy(
+        account_id=policy.account_id,
+        rules=policy.rules,
+        update_time=policy.update_time,
+        updated_by=policy.updated_by,
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
-CLAIMS = Counter("leadflow_dedup_claims_total", "Claims answered, by verdict (idempotent replays included).",
-                 ["verdict"])
+CLAIMS = Counter(
+    "leadflow_dedup_claims_total", "Claims answered, by verdict (idempotent replays included).", ["verdict"]
+)
 TRANSACTION_RETRIES = Counter(
     "leadflow_dedup_transaction_retries_total",
     "Transactions run again after losing a race (deadlock, serialization failure, compare-and-set).",

@@ -27,8 +27,11 @@ POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
 def _admin_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)).set(
-        database="postgres").render_as_string(hide_password=False)
+    return (
+        make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        .set(database="postgres")
+        .render_as_string(hide_password=False)
+    )
 
 
 def create_postgres_database() -> tuple[str, object]:
@@ -83,8 +86,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def handlers(dedup_database: Database, clock: FakeClock) -> DedupHandlers:
-    return DedupHandlers(SqlDedupStore(dedup_database, messaging), clock, PageTokens(b"p" * 32),
-                         config=HandlerConfig(max_attempts=20))
+    return DedupHandlers(
+        SqlDedupStore(dedup_database, messaging),
+        clock,
+        PageTokens(b"p" * 32),
+        config=HandlerConfig(max_attempts=20),
+    )
 
 
 @pytest.fixture

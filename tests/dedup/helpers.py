@@ -30,8 +30,15 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{next(_counter)}"
 
 
-def claim(account: str, fingerprints: dict[Dimension, str], at: datetime | timedelta = T0, *,
-          lead: str | None = None, request_id: str | None = None, collect: str = "") -> ClaimCommand:
+def claim(
+    account: str,
+    fingerprints: dict[Dimension, str],
+    at: datetime | timedelta = T0,
+    *,
+    lead: str | None = None,
+    request_id: str | None = None,
+    collect: str = "",
+) -> ClaimCommand:
     """A claim of raw values hashed the way ingest hashes them; ``at`` is a time or an offset from T0."""
     moment = T0 + at if isinstance(at, timedelta) else at
     return ClaimCommand(

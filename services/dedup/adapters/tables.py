@@ -83,8 +83,12 @@ dedup_bindings = sa.Table(
     sa.Column("bound_by", sa.String(256), nullable=False),
     sa.CheckConstraint("child_account_id <> parent_account_id", name="not_self"),
 )
-sa.Index("ix_dedup_bindings_tenant_parent", dedup_bindings.c.tenant_id, dedup_bindings.c.parent_account_id,
-         dedup_bindings.c.child_account_id)
+sa.Index(
+    "ix_dedup_bindings_tenant_parent",
+    dedup_bindings.c.tenant_id,
+    dedup_bindings.c.parent_account_id,
+    dedup_bindings.c.child_account_id,
+)
 
 dedup_policy_history = sa.Table(
     "dedup_policy_history",
@@ -98,8 +102,13 @@ dedup_policy_history = sa.Table(
     sa.Column("old_policy", sa.JSON(), nullable=True),
     sa.Column("new_policy", sa.JSON(), nullable=False),
 )
-sa.Index("ix_dedup_policy_history_account", dedup_policy_history.c.tenant_id, dedup_policy_history.c.account_id,
-         dedup_policy_history.c.change_us, dedup_policy_history.c.id)
+sa.Index(
+    "ix_dedup_policy_history_account",
+    dedup_policy_history.c.tenant_id,
+    dedup_policy_history.c.account_id,
+    dedup_policy_history.c.change_us,
+    dedup_policy_history.c.id,
+)
 
 # One row per tenant, locked (SELECT ... FOR UPDATE) by policy and binding changes so that the checks of a binding
 # (no chains, no child that is a parent) cannot interleave with another binding of the same tenant.

@@ -64,8 +64,12 @@ class Claim:
         It is computed over the keyed hashes (already one-way), never over raw values.
         """
         hasher = hashlib.sha256()
-        for part in (self.account_id, self.collect_account_id, self.candidate_lead_id,
-                     self.submit_time.isoformat()):
+        for part in (
+            self.account_id,
+            self.collect_account_id,
+            self.candidate_lead_id,
+            self.submit_time.isoformat(),
+        ):
             hasher.update(part.encode())
             hasher.update(b"\x00")
         for fingerprint in self.fingerprints:
@@ -99,7 +103,9 @@ def validate_claim(command: ClaimCommand, now: datetime) -> Claim:
             errors.add(f"fingerprints[{index}].dimension", "must be a DEDUP_DIMENSION other than UNSPECIFIED")
             continue
         if dimension in seen:
-            errors.add(f"fingerprints[{index}].dimension", f"repeats {dimension.name}: at most one per dimension")
+            errors.add(
+                f"fingerprints[{index}].dimension", f"repeats {dimension.name}: at most one per dimension"
+            )
         if len(keyed_hash) != KEY_HASH_BYTES:
             errors.add(
                 f"fingerprints[{index}].keyed_hash",
@@ -141,8 +147,10 @@ def explain_reason(origin: KeyOrigin, origin_lead_id: str) -> str:
     if origin is KeyOrigin.RETURNING:
         return f"moved to this returning lead from lead {origin_lead_id} after that lead's window expired"
     if origin is KeyOrigin.MOVED:
-        return (f"moved to this lead from lead {origin_lead_id} after that lead's window expired, by a duplicate "
-                "submission of this lead")
+        return (
+            f"moved to this lead from lead {origin_lead_id} after that lead's window expired, by a duplicate "
+            "submission of this lead"
+        )
     return "imported directly into the index"
 
 

@@ -128,8 +128,9 @@ def _dimensions(values: tuple[int, ...], errors: ViolationCollector) -> tuple[Di
     return tuple(sorted(seen))
 
 
-def _windows(values: tuple[tuple[int, timedelta], ...],
-             errors: ViolationCollector) -> tuple[tuple[Dimension, timedelta], ...]:
+def _windows(
+    values: tuple[tuple[int, timedelta], ...], errors: ViolationCollector
+) -> tuple[tuple[Dimension, timedelta], ...]:
     seen: dict[Dimension, timedelta] = {}
     for index, (value, window) in enumerate(values):
         path = f"policy.windows[{index}]"
@@ -175,7 +176,9 @@ def apply_patch(current: PolicyRules, patch: PolicyPatch) -> tuple[PolicyRules, 
     if "action" in fields:
         new = replace(new, action=_action(patch.action, errors))
     if Dimension.IP in new.dimensions and new.ip_window <= timedelta(0) and not errors.violations:
-        errors.add("policy.ip_window", "must be positive while IP is among the dimensions (addresses are shared)")
+        errors.add(
+            "policy.ip_window", "must be positive while IP is among the dimensions (addresses are shared)"
+        )
     errors.raise_if_any()
     return new, diff_rules(current, new)
 
@@ -192,8 +195,9 @@ def diff_effective(old: EffectivePolicy, new: EffectivePolicy) -> tuple[str, ...
     return tuple(changed)
 
 
-def effective_policy(account_id: str, own: StoredPolicy | None, binding: Binding | None,
-                     parent: StoredPolicy | None) -> EffectivePolicy:
+def effective_policy(
+    account_id: str, own: StoredPolicy | None, binding: Binding | None, parent: StoredPolicy | None
+) -> EffectivePolicy:
     """The policy that applies to ``account_id``.
 
     While bound, the parent's policy (or the default when the parent never set one) applies and the child's own
@@ -204,14 +208,21 @@ def effective_policy(account_id: str, own: StoredPolicy | None, binding: Binding
     return effective_from_source(account_id, "", own)
 
 
-def effective_from_source(account_id: str, parent_account_id: str, source: StoredPolicy | None) -> EffectivePolicy:
+def effective_from_source(
+    account_id: str, parent_account_id: str, source: StoredPolicy | None
+) -> EffectivePolicy:
     """The effective policy from the account's parent ("" when unbound) and the stored policy that applies (the
     parent's while bound, else the account's own; None when never set)."""
     inherited = parent_account_id
     if source is None:
         return EffectivePolicy(account_id=account_id, rules=DEFAULT_RULES, inherited_from=inherited)
-    return EffectivePolicy(account_id=account_id, rules=source.rules, inherited_from=inherited,
-                           update_time=source.update_time, updated_by=source.updated_by)
+    return EffectivePolicy(
+        account_id=account_id,
+        rules=source.rules,
+        inherited_from=inherited,
+        update_time=source.update_time,
+        updated_by=source.updated_by,
+    )
 
 
 class AccountBound(FailedPrecondition):
@@ -231,8 +242,14 @@ class BindingRefused(FailedPrecondition):
     reason = "BINDING_REFUSED"
 
 
-def check_bind(parent_id: str, child_id: str, *, child_binding: Binding | None, parent_binding: Binding | None,
-               child_has_children: bool) -> bool:
+def check_bind(
+    parent_id: str,
+    child_id: str,
+    *,
+    child_binding: Binding | None,
+    parent_binding: Binding | None,
+    child_has_children: bool,
+) -> bool:
     """Refuse what would not be a two-level group; returns True when exactly this binding already exists.
 
     Refused (FAILED_PRECONDITION): binding an account to itself; a child that is itself a parent (groups do not
@@ -243,8 +260,11 @@ def check_bind(parent_id: str, child_id: str, *, child_binding: Binding | None, 
     check_account_id(child_id, "child_account_id", errors)
     errors.raise_if_any()
     if parent_id == child_id:
-        raise BindingRefused(f"account {child_id} cannot be bound to itself", reason="SELF_BINDING",
-                             metadata={"account_id": child_id})
+        raise BindingRefused(
+            f"account {child_id} cannot be bound to itself",
+            reason="SELF_BINDING",
+            metadata={"account_id": child_id},
+        )
     if child_binding is not None:
         if child_binding.parent_account_id == parent_id:
             return True
@@ -254,13 +274,19 @@ def check_bind(parent_id: str, child_id: str, *, child_binding: Binding | None, 
             metadata={"child_account_id": child_id, "parent_account_id": child_binding.parent_account_id},
         )
     if child_has_children:
-        raise BindingRefused(f"account {child_id} is a parent account and cannot be bound as a child",
-                             reason="CHILD_IS_PARENT", metadata={"child_account_id": child_id})
+        raise BindingRefused(
+            f"account {child_id} is a parent account and cannot be bound as a child",
+            reason="CHILD_IS_PARENT",
+            metadata={"child_account_id": child_id},
+        )
     if parent_binding is not None:
         raise BindingRefused(
             f"account {parent_id} is bound to parent account {parent_binding.parent_account_id} and cannot be a "
             "parent itself",
             reason="PARENT_IS_CHILD",
-            metadata={"parent_account_id": parent_id, "its_parent_account_id": parent_binding.parent_account_id},
+            metadata={
+                "parent_account_id": parent_id,
+                "its_parent_account_id": parent_binding.parent_account_id,
+            },
         )
     return False

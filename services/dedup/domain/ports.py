@@ -90,15 +90,17 @@ class DedupTx(abc.ABC):
     def delete_binding(self, tenant: str, child_account_id: str) -> None: ...
 
     @abc.abstractmethod
-    def list_bindings(self, tenant: str, parent_account_id: str, after: tuple[str, str] | None,
-                      limit: int) -> list[Binding]: ...
+    def list_bindings(
+        self, tenant: str, parent_account_id: str, after: tuple[str, str] | None, limit: int
+    ) -> list[Binding]: ...
 
     @abc.abstractmethod
     def add_history(self, tenant: str, entry: HistoryEntry) -> None: ...
 
     @abc.abstractmethod
-    def list_history(self, tenant: str, account_id: str, after: tuple[datetime, str] | None,
-                     limit: int) -> list[HistoryEntry]: ...
+    def list_history(
+        self, tenant: str, account_id: str, after: tuple[datetime, str] | None, limit: int
+    ) -> list[HistoryEntry]: ...
 
     @abc.abstractmethod
     def record_policy_changed(self, tenant: str, change: PolicyChange, event_id: str) -> None:
@@ -106,8 +108,15 @@ class DedupTx(abc.ABC):
 
     # Idempotency.
     @abc.abstractmethod
-    def reserve_request(self, tenant: str, kind: str, request_id: str, candidate_lead_id: str | None,
-                        digest: bytes, now: datetime) -> StoredRequest | None:
+    def reserve_request(
+        self,
+        tenant: str,
+        kind: str,
+        request_id: str,
+        candidate_lead_id: str | None,
+        digest: bytes,
+        now: datetime,
+    ) -> StoredRequest | None:
         """Insert the request row unless its request id (or candidate lead id) exists; None when this
         transaction now owns it, else the existing row (waiting for a concurrent owner to commit)."""
 
@@ -131,8 +140,9 @@ class DedupTx(abc.ABC):
         """Compare-and-set on (lead_id, first_seen) as read; False when the row changed meanwhile."""
 
     @abc.abstractmethod
-    def point_keys(self, tenant: str, key_ids: Sequence[int], lead_id: str, origin: KeyOrigin,
-                   origin_lead_id: str) -> None: ...
+    def point_keys(
+        self, tenant: str, key_ids: Sequence[int], lead_id: str, origin: KeyOrigin, origin_lead_id: str
+    ) -> None: ...
 
     @abc.abstractmethod
     def touch_keys(self, tenant: str, key_ids: Sequence[int], seen: datetime) -> None:
@@ -157,4 +167,4 @@ class DedupStore(abc.ABC):
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -89,15 +89,20 @@ def judge(candidate_lead_id: str, submit_time: datetime, found: list[FoundKey], 
     judged: list[tuple[FoundKey, Match]] = []
     for item in found:
         window = item.rules.window_of(item.key.dimension)
-        judged.append((item, Match(
-            dimension=item.key.dimension,
-            lead_id=item.key.lead_id,
-            first_seen=item.key.first_seen,
-            policy_account_id=item.policy_account_id,
-            scope_key=item.key.scope_key,
-            window=window,
-            within_window=within_window(window, item.key.first_seen, submit_time),
-        )))
+        judged.append(
+            (
+                item,
+                Match(
+                    dimension=item.key.dimension,
+                    lead_id=item.key.lead_id,
+                    first_seen=item.key.first_seen,
+                    policy_account_id=item.policy_account_id,
+                    scope_key=item.key.scope_key,
+                    window=window,
+                    within_window=within_window(window, item.key.first_seen, submit_time),
+                ),
+            )
+        )
     live = [match for _, match in judged if match.within_window]
     if live:
         canonical = min(live, key=match_order).lead_id
@@ -119,8 +124,9 @@ def judge(candidate_lead_id: str, submit_time: datetime, found: list[FoundKey], 
         matches=_report(match for _, match in judged),
         action=reported_action,
     )
-    return KeyPlan(result=result, target_lead_id=target, inserted_origin=inserted_origin, repoint=repoint,
-                   touch=touch)
+    return KeyPlan(
+        result=result, target_lead_id=target, inserted_origin=inserted_origin, repoint=repoint, touch=touch
+    )
 
 
 def _report(matches) -> tuple[Match, ...]:  # type: ignore[no-untyped-def]

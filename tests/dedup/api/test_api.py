@@ -19,13 +19,23 @@ from services.dedup.converters import timestamp
 from tests.dedup.api.conftest import DedupClient
 from tests.dedup.helpers import T0, keyed, unique
 
-PHONE, WECHAT, IP, DEVICE = (lead_pb2.DEDUP_DIMENSION_PHONE, lead_pb2.DEDUP_DIMENSION_WECHAT,
-                             lead_pb2.DEDUP_DIMENSION_IP, lead_pb2.DEDUP_DIMENSION_DEVICE)
+PHONE, WECHAT, IP, DEVICE = (
+    lead_pb2.DEDUP_DIMENSION_PHONE,
+    lead_pb2.DEDUP_DIMENSION_WECHAT,
+    lead_pb2.DEDUP_DIMENSION_IP,
+    lead_pb2.DEDUP_DIMENSION_DEVICE,
+)
 NEW, DUPLICATE = lead_pb2.LEAD_VERDICT_NEW, lead_pb2.LEAD_VERDICT_DUPLICATE
 
 
-def claim_request(account: str, values: dict[int, str], *, lead: str | None = None, request_id: str | None = None,
-                  collect: str | None = None) -> pb.ClaimLeadRequest:
+def claim_request(
+    account: str,
+    values: dict[int, str],
+    *,
+    lead: str | None = None,
+    request_id: str | None = None,
+    collect: str | None = None,
+) -> pb.ClaimLeadRequest:
     request = pb.ClaimLeadRequest(
         account_id=account,
         candidate_lead_id=lead or unique("lead"),
@@ -47,17 +57,28 @@ async def expect_error(call, code: grpc.StatusCode) -> grpc.aio.AioRpcError:  # 
 
 async def test_roles_are_enforced(dedup: DedupClient) -> None:
     stub = dedup.stub
-    await expect_error(stub.ClaimLead(claim_request("a", {PHONE: "p"}), metadata=dedup.auth(Role.AGENT)),
-                       grpc.StatusCode.PERMISSION_DENIED)
+    await expect_error(
+        stub.ClaimLead(claim_request("a", {PHONE: "p"}), metadata=dedup.auth(Role.AGENT)),
+        grpc.StatusCode.PERMISSION_DENIED,
+    )
     update = pb.UpdateDedupPolicyRequest(policy=pb.DedupPolicy(account_id="a", action=pb.DEDUP_ACTION_FLAG))
-    await expect_error(stub.UpdateDedupPolicy(update, metadata=dedup.auth(Role.SERVICE)),
-                       grpc.StatusCode.PERMISSION_DENIED)
-    await expect_error(stub.BindAccount(pb.BindAccountRequest(parent_account_id="p", child_account_id="c"),
-                                        metadata=dedup.auth(Role.SERVICE)), grpc.StatusCode.PERMISSION_DENIED)
-    await expect_error(stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="a")),
-                       grpc.StatusCode.UNAUTHENTICATED)
+    await expect_error(
+        stub.UpdateDedupPolicy(update, metadata=dedup.auth(Role.SERVICE)), grpc.StatusCode.PERMISSION_DENIED
+    )
+    await expect_error(
+        stub.BindAccount(
+            pb.BindAccountRequest(parent_account_id="p", child_account_id="c"),
+            metadata=dedup.auth(Role.SERVICE),
+        ),
+        grpc.StatusCode.PERMISSION_DENIED,
+    )
+    await expect_error(
+        stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="a")), grpc.StatusCode.UNAUTHENTICATED
+    )
     # Services may read policies; admins may claim.
-    reply = await stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="a"), metadata=dedup.auth(Role.SERVICE))
+    reply = await stub.GetDedupPolicy(
+        pb.GetDedupPolicyRequest(account_id="a"), metadata=dedup.auth(Role.SERVICE)
+    )
     assert list(reply.policy.dimensions) == [PHONE] and reply.policy.scope == pb.DEDUP_SCOPE_ACCOUNT
     assert reply.policy.ip_window.seconds == 86400
     claimed = await stub.ClaimLead(claim_request("a", {PHONE: "p"}), metadata=dedup.auth(Role.ADMIN))
@@ -67,8 +88,9 @@ async def test_roles_are_enforced(dedup: DedupClient) -> None:
 async def test_a_wrong_length_hash_is_invalid_argument_naming_the_field(dedup: DedupClient) -> None:
     request = claim_request("a", {PHONE: "p"})
     request.fingerprints.append(pb.Fingerprint(dimension=DEVICE, keyed_hash=b"13800138000"))
-    error = await expect_error(dedup.stub.ClaimLead(request, metadata=dedup.auth()),
-                               grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        dedup.stub.ClaimLead(request, metadata=dedup.auth()), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert [f for f, _ in field_violations_of(error)] == ["fingerprints[1].keyed_hash"]
     info = error_info_of(error)
     assert info is not None and info.domain == "leadflow.io" and info.reason == "INVALID_ARGUMENT"
@@ -78,19 +100,27 @@ async def test_a_wrong_length_hash_is_invalid_argument_naming_the_field(dedup: D
 async def test_claim_explain_forget_lifecycle(dedup: DedupClient) -> None:
     stub, auth = dedup.stub, dedup.auth()
     admin = dedup.auth(Role.ADMIN, subject="alice")
-    policy = pb.DedupPolicy(account_id="acct", dimensions=[PHONE, IP, DEVICE],
-                            windows=[pb.DimensionWindow(dimension=PHONE, window=duration_pb2.Duration(seconds=30 * 86400))],
-                            ip_window=duration_pb2.Duration(seconds=3600))
-    updated = await stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-        policy=policy, update_mask=field_mask_pb2.FieldMask(paths=["dimensions", "windows", "ip_window"])),
-        metadata=admin)
+    policy = pb.DedupPolicy(
+        account_id="acct",
+        dimensions=[PHONE, IP, DEVICE],
+        windows=[pb.DimensionWindow(dimension=PHONE, window=duration_pb2.Duration(seconds=30 * 86400))],
+        ip_window=duration_pb2.Duration(seconds=3600),
+    )
+    updated = await stub.UpdateDedupPolicy(
+        pb.UpdateDedupPolicyRequest(
+            policy=policy, update_mask=field_mask_pb2.FieldMask(paths=["dimensions", "windows", "ip_window"])
+        ),
+        metadata=admin,
+    )
     assert updated.policy.updated_by == "alice" and list(updated.policy.dimensions) == [PHONE, IP, DEVICE]
 
-    first = await stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000", DEVICE: "dev"}, lead="L1"),
-                                 metadata=auth)
+    first = await stub.ClaimLead(
+        claim_request("acct", {PHONE: "+8613800138000", DEVICE: "dev"}, lead="L1"), metadata=auth
+    )
     assert first.verdict == NEW and first.canonical_lead_id == "L1" and not first.matches
-    dup = await stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000", IP: "10.1.1.1"}, lead="L2"),
-                               metadata=auth)
+    dup = await stub.ClaimLead(
+        claim_request("acct", {PHONE: "+8613800138000", IP: "10.1.1.1"}, lead="L2"), metadata=auth
+    )
     assert dup.verdict == DUPLICATE and dup.canonical_lead_id == "L1" and dup.action == pb.DEDUP_ACTION_MERGE
     (match,) = dup.matches
     assert match.dimension == PHONE and match.lead_id == "L1" and match.within_window
@@ -98,8 +128,11 @@ async def test_claim_explain_forget_lifecycle(dedup: DedupClient) -> None:
     assert match.first_seen_time == timestamp(T0)
 
     explained = await stub.ExplainLead(pb.ExplainLeadRequest(lead_id="L1"), metadata=auth)
-    assert [(k.dimension, k.scope_account_id) for k in explained.keys] == [(PHONE, "acct"), (IP, "acct"),
-                                                                           (DEVICE, "acct")]
+    assert [(k.dimension, k.scope_account_id) for k in explained.keys] == [
+        (PHONE, "acct"),
+        (IP, "acct"),
+        (DEVICE, "acct"),
+    ]
     assert explained.keys[0].key_hash_prefix == keyed("+8613800138000").hex()[:8]
     assert explained.keys[1].reason == "brought by duplicate submission L2 and attached to this lead"
 
@@ -108,10 +141,14 @@ async def test_claim_explain_forget_lifecycle(dedup: DedupClient) -> None:
     again = await stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000"}, lead="L3"), metadata=auth)
     assert again.verdict == NEW
 
-    await expect_error(stub.ExplainLead(pb.ExplainLeadRequest(lead_id="L3"), metadata=dedup.auth(tenant="t2")),
-                       grpc.StatusCode.NOT_FOUND)
-    await expect_error(stub.ForgetLead(pb.ForgetLeadRequest(lead_id="L3"), metadata=dedup.auth(tenant="t2")),
-                       grpc.StatusCode.NOT_FOUND)
+    await expect_error(
+        stub.ExplainLead(pb.ExplainLeadRequest(lead_id="L3"), metadata=dedup.auth(tenant="t2")),
+        grpc.StatusCode.NOT_FOUND,
+    )
+    await expect_error(
+        stub.ForgetLead(pb.ForgetLeadRequest(lead_id="L3"), metadata=dedup.auth(tenant="t2")),
+        grpc.StatusCode.NOT_FOUND,
+    )
 
 
 async def test_idempotent_claims(dedup: DedupClient) -> None:
@@ -119,67 +156,101 @@ async def test_idempotent_claims(dedup: DedupClient) -> None:
     first = await dedup.stub.ClaimLead(request, metadata=dedup.auth())
     assert await dedup.stub.ClaimLead(request, metadata=dedup.auth()) == first
     changed = claim_request("acct", {PHONE: "other"}, request_id="req-1")
-    error = await expect_error(dedup.stub.ClaimLead(changed, metadata=dedup.auth()),
-                               grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        dedup.stub.ClaimLead(changed, metadata=dedup.auth()), grpc.StatusCode.FAILED_PRECONDITION
+    )
     assert error_info_of(error).reason == "REQUEST_ID_REUSED"  # type: ignore[union-attr]
 
 
 async def test_bound_child_reads_but_cannot_change_its_policy(dedup: DedupClient) -> None:
     stub, admin = dedup.stub, dedup.auth(Role.ADMIN)
-    await stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-        policy=pb.DedupPolicy(account_id="parent", scope=pb.DEDUP_SCOPE_ACCOUNT_GROUP, action=pb.DEDUP_ACTION_FLAG)),
-        metadata=admin)
-    bound = await stub.BindAccount(pb.BindAccountRequest(parent_account_id="parent", child_account_id="child"),
-                                   metadata=admin)
+    await stub.UpdateDedupPolicy(
+        pb.UpdateDedupPolicyRequest(
+            policy=pb.DedupPolicy(
+                account_id="parent", scope=pb.DEDUP_SCOPE_ACCOUNT_GROUP, action=pb.DEDUP_ACTION_FLAG
+            )
+        ),
+        metadata=admin,
+    )
+    bound = await stub.BindAccount(
+        pb.BindAccountRequest(parent_account_id="parent", child_account_id="child"), metadata=admin
+    )
     assert bound.binding.parent_account_id == "parent" and bound.binding.bound_by == "tester"
     read = await stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="child"), metadata=dedup.auth())
     assert read.policy.inherited_from_account_id == "parent" and read.policy.action == pb.DEDUP_ACTION_FLAG
-    error = await expect_error(stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-        policy=pb.DedupPolicy(account_id="child", action=pb.DEDUP_ACTION_MERGE)), metadata=admin),
-        grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        stub.UpdateDedupPolicy(
+            pb.UpdateDedupPolicyRequest(
+                policy=pb.DedupPolicy(account_id="child", action=pb.DEDUP_ACTION_MERGE)
+            ),
+            metadata=admin,
+        ),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
     info = error_info_of(error)
-    assert info is not None and info.reason == "ACCOUNT_BOUND" and info.metadata["parent_account_id"] == "parent"
+    assert (
+        info is not None and info.reason == "ACCOUNT_BOUND" and info.metadata["parent_account_id"] == "parent"
+    )
     assert "parent" in (error.details() or "")
-    error = await expect_error(stub.BindAccount(pb.BindAccountRequest(parent_account_id="child",
-                                                                      child_account_id="x"), metadata=admin),
-                               grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        stub.BindAccount(
+            pb.BindAccountRequest(parent_account_id="child", child_account_id="x"), metadata=admin
+        ),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
     assert error_info_of(error).reason == "PARENT_IS_CHILD"  # type: ignore[union-attr]
     # Another tenant sees none of it.
     other = dedup.auth(Role.ADMIN, tenant="t2")
     listed = await stub.ListAccountBindings(pb.ListAccountBindingsRequest(), metadata=other)
     assert list(listed.bindings) == []
-    await expect_error(stub.UnbindAccount(pb.UnbindAccountRequest(child_account_id="child"), metadata=other),
-                       grpc.StatusCode.NOT_FOUND)
+    await expect_error(
+        stub.UnbindAccount(pb.UnbindAccountRequest(child_account_id="child"), metadata=other),
+        grpc.StatusCode.NOT_FOUND,
+    )
     unbound = await stub.UnbindAccount(pb.UnbindAccountRequest(child_account_id="child"), metadata=admin)
     assert unbound.binding.child_account_id == "child"
     history = await stub.ListPolicyHistory(pb.ListPolicyHistoryRequest(account_id="child"), metadata=admin)
     # Unbind then bind, newest first; the child never had its own policy, so its history is the group's effect.
     assert [list(e.changed_fields.paths) for e in history.entries] == [
-        ["scope", "action", "inherited_from_account_id"]] * 2
+        ["scope", "action", "inherited_from_account_id"]
+    ] * 2
     assert history.entries[0].new_policy.inherited_from_account_id == ""
     assert history.entries[1].new_policy.inherited_from_account_id == "parent"
     assert all(e.actor == "tester" for e in history.entries)
 
 
 async def test_output_only_fields_in_the_mask_are_refused(dedup: DedupClient) -> None:
-    error = await expect_error(dedup.stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-        policy=pb.DedupPolicy(account_id="a"), update_mask=field_mask_pb2.FieldMask(paths=["update_time"])),
-        metadata=dedup.auth(Role.ADMIN)), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        dedup.stub.UpdateDedupPolicy(
+            pb.UpdateDedupPolicyRequest(
+                policy=pb.DedupPolicy(account_id="a"),
+                update_mask=field_mask_pb2.FieldMask(paths=["update_time"]),
+            ),
+            metadata=dedup.auth(Role.ADMIN),
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
     assert [f for f, _ in field_violations_of(error)] == ["update_mask.paths[0]"]
 
 
 async def test_batch_items_succeed_or_fail_on_their_own(dedup: DedupClient) -> None:
     bad = claim_request("acct", {PHONE: "b"})
     bad.fingerprints[0].keyed_hash = b"short"
-    reply = await dedup.stub.BatchClaimLeads(pb.BatchClaimLeadsRequest(requests=[
-        claim_request("acct", {PHONE: "b1"}), bad, claim_request("acct", {PHONE: "b1"})]), metadata=dedup.auth())
+    reply = await dedup.stub.BatchClaimLeads(
+        pb.BatchClaimLeadsRequest(
+            requests=[claim_request("acct", {PHONE: "b1"}), bad, claim_request("acct", {PHONE: "b1"})]
+        ),
+        metadata=dedup.auth(),
+    )
     assert [r.index for r in reply.results] == [0, 1, 2]
     assert reply.results[0].response.verdict == NEW
     assert reply.results[1].error.code == "INVALID_ARGUMENT"
     assert [v.field for v in reply.results[1].error.field_violations] == ["fingerprints[0].keyed_hash"]
     assert reply.results[2].response.verdict == DUPLICATE
-    await expect_error(dedup.stub.BatchClaimLeads(pb.BatchClaimLeadsRequest(), metadata=dedup.auth()),
-                       grpc.StatusCode.INVALID_ARGUMENT)
+    await expect_error(
+        dedup.stub.BatchClaimLeads(pb.BatchClaimLeadsRequest(), metadata=dedup.auth()),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
 
 
 async def test_policy_changes_are_published_to_jetstream(dedup: DedupClient, shared_nats_server) -> None:  # type: ignore[no-untyped-def]
@@ -188,8 +259,12 @@ async def test_policy_changes_are_published_to_jetstream(dedup: DedupClient, sha
         js = nc.jetstream()
         sub = await js.subscribe(DEDUP_POLICY_CHANGED, ordered_consumer=True)
         account = unique("acct")
-        await dedup.stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-            policy=pb.DedupPolicy(account_id=account, dimensions=[PHONE, WECHAT])), metadata=dedup.auth(Role.ADMIN))
+        await dedup.stub.UpdateDedupPolicy(
+            pb.UpdateDedupPolicyRequest(
+                policy=pb.DedupPolicy(account_id=account, dimensions=[PHONE, WECHAT])
+            ),
+            metadata=dedup.auth(Role.ADMIN),
+        )
         deadline = asyncio.get_running_loop().time() + 10
         while True:
             message = await sub.next_msg(timeout=max(0.1, deadline - asyncio.get_running_loop().time()))

@@ -25,7 +25,9 @@ TASKS = 50
 PHONE = lead_pb2.DEDUP_DIMENSION_PHONE
 
 
-async def hammer(stubs: list[dedup_service_pb2_grpc.DedupServiceStub], metadata: tuple) -> list[pb.ClaimLeadResponse]:
+async def hammer(
+    stubs: list[dedup_service_pb2_grpc.DedupServiceStub], metadata: tuple
+) -> list[pb.ClaimLeadResponse]:
     """TASKS tasks, spread over the stubs, each claiming the same phone CLAIMS / TASKS times."""
     results: list[pb.ClaimLeadResponse] = []
 
@@ -54,16 +56,25 @@ async def test_one_new_out_of_a_thousand_on_sqlite_with_one_process(dedup: Dedup
 
 
 @pytest.mark.postgres
-async def test_one_new_out_of_a_thousand_on_postgres_with_two_processes(tmp_path: Path, postgres_url: str,
-                                                                         nats_server) -> None:  # type: ignore[no-untyped-def]
-    upgrade(MIGRATIONS_DIR, postgres_url)  # once, before the replicas start (see the report on start-up races)
+async def test_one_new_out_of_a_thousand_on_postgres_with_two_processes(
+    tmp_path: Path, postgres_url: str, nats_server
+) -> None:  # type: ignore[no-untyped-def]
+    upgrade(
+        MIGRATIONS_DIR, postgres_url
+    )  # once, before the replicas start (see the report on start-up races)
     processes = []
     try:
         for name in ("a", "b"):
             data_dir = tmp_path / name
             data_dir.mkdir()
-            env = service_env("dedup", data_dir, nats_server.url, LEADFLOW_DEDUP_DATABASE_URL=postgres_url,
-                              LEADFLOW_MIGRATE_ON_START="false", LEADFLOW_SHUTDOWN_DELAY_SECONDS="0")
+            env = service_env(
+                "dedup",
+                data_dir,
+                nats_server.url,
+                LEADFLOW_DEDUP_DATABASE_URL=postgres_url,
+                LEADFLOW_MIGRATE_ON_START="false",
+                LEADFLOW_SHUTDOWN_DELAY_SECONDS="0",
+            )
             processes.append(start_service("dedup", env, tmp_path / f"dedup-{name}.log"))
         for process in processes:
             wait_serving(process)

@@ -15,17 +15,29 @@ from tests.dedup.api.conftest import start_dedup
 from tests.dedup.api.test_api import claim_request
 from tests.dedup.helpers import HMAC_KEY, keyed
 
-PHONE, WECHAT, EMAIL, IP, DEVICE = (lead_pb2.DEDUP_DIMENSION_PHONE, lead_pb2.DEDUP_DIMENSION_WECHAT,
-                                    lead_pb2.DEDUP_DIMENSION_EMAIL, lead_pb2.DEDUP_DIMENSION_IP,
-                                    lead_pb2.DEDUP_DIMENSION_DEVICE)
+PHONE, WECHAT, EMAIL, IP, DEVICE = (
+    lead_pb2.DEDUP_DIMENSION_PHONE,
+    lead_pb2.DEDUP_DIMENSION_WECHAT,
+    lead_pb2.DEDUP_DIMENSION_EMAIL,
+    lead_pb2.DEDUP_DIMENSION_IP,
+    lead_pb2.DEDUP_DIMENSION_DEVICE,
+)
 
 PEOPLE = [
-    {PHONE: ("+8613800138000", "13800138000", "138 0013 8000", "138-0013-8000", "8613800138000"),
-     WECHAT: ("wxid_Zhang3_88",), EMAIL: ("zhang.san@example.com",), IP: ("203.0.113.77",),
-     DEVICE: ("867530912345678",)},
-    {PHONE: ("+8613912345678", "13912345678", "139 1234 5678", "8613912345678"),
-     WECHAT: ("li_si_wechat",), EMAIL: ("li.si@example.org",), IP: ("2001:db8::8a2e:370:7334",),
-     DEVICE: ("a1b2c3d4-e5f6-4711-8899-aabbccddeeff",)},
+    {
+        PHONE: ("+8613800138000", "13800138000", "138 0013 8000", "138-0013-8000", "8613800138000"),
+        WECHAT: ("wxid_Zhang3_88",),
+        EMAIL: ("zhang.san@example.com",),
+        IP: ("203.0.113.77",),
+        DEVICE: ("867530912345678",),
+    },
+    {
+        PHONE: ("+8613912345678", "13912345678", "139 1234 5678", "8613912345678"),
+        WECHAT: ("li_si_wechat",),
+        EMAIL: ("li.si@example.org",),
+        IP: ("2001:db8::8a2e:370:7334",),
+        DEVICE: ("a1b2c3d4-e5f6-4711-8899-aabbccddeeff",),
+    },
 ]
 
 
@@ -53,20 +65,34 @@ async def test_no_raw_personal_data_in_the_database_files(tmp_path: Path, shared
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
             stub = dedup_service_pb2_grpc.DedupServiceStub(channel)
-            await stub.UpdateDedupPolicy(pb.UpdateDedupPolicyRequest(
-                policy=pb.DedupPolicy(account_id="acct", dimensions=[PHONE, WECHAT, EMAIL, IP, DEVICE]),
-                update_mask=field_mask_pb2.FieldMask(paths=["dimensions"])), metadata=admin)
+            await stub.UpdateDedupPolicy(
+                pb.UpdateDedupPolicyRequest(
+                    policy=pb.DedupPolicy(account_id="acct", dimensions=[PHONE, WECHAT, EMAIL, IP, DEVICE]),
+                    update_mask=field_mask_pb2.FieldMask(paths=["dimensions"]),
+                ),
+                metadata=admin,
+            )
             for number, person in enumerate(PEOPLE):
                 # Ingest hashes the normalised value (the first form); every submission carries all dimensions.
                 values = {dim: options[0] for dim, options in person.items()}
-                first = await stub.ClaimLead(claim_request("acct", values, lead=f"lead-{number}",
-                                                           collect="collect-acct"), metadata=service)
+                first = await stub.ClaimLead(
+                    claim_request("acct", values, lead=f"lead-{number}", collect="collect-acct"),
+                    metadata=service,
+                )
                 assert first.verdict == lead_pb2.LEAD_VERDICT_NEW
-                await stub.BatchClaimLeads(pb.BatchClaimLeadsRequest(requests=[
-                    claim_request("acct", values), claim_request("acct", {PHONE: person[PHONE][0]})]),
-                    metadata=service)
+                await stub.BatchClaimLeads(
+                    pb.BatchClaimLeadsRequest(
+                        requests=[
+                            claim_request("acct", values),
+                            claim_request("acct", {PHONE: person[PHONE][0]}),
+                        ]
+                    ),
+                    metadata=service,
+                )
                 await stub.ExplainLead(pb.ExplainLeadRequest(lead_id=f"lead-{number}"), metadata=service)
-            await stub.ForgetLead(pb.ForgetLeadRequest(lead_id="lead-1", request_id="erase-1"), metadata=service)
+            await stub.ForgetLead(
+                pb.ForgetLeadRequest(lead_id="lead-1", request_id="erase-1"), metadata=service
+            )
     finally:
         await running.stop()
 
@@ -79,8 +105,12 @@ async def test_no_raw_personal_data_in_the_database_files(tmp_path: Path, shared
     assert any(b"collect-acct" in data for data in contents.values())
     found = [
         (name, raw)
-        for person in PEOPLE for options in person.values() for raw in options
-        for form in forms(raw) for name, data in contents.items() if form in data
+        for person in PEOPLE
+        for options in person.values()
+        for raw in options
+        for form in forms(raw)
+        for name, data in contents.items()
+        if form in data
     ]
     assert found == []
     assert all(HMAC_KEY not in data for data in contents.values())

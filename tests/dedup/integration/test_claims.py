@@ -21,9 +21,15 @@ P, W, E, I, D = Dimension.PHONE, Dimension.WECHAT, Dimension.EMAIL, Dimension.IP
 
 
 def all_dimensions(handlers: DedupHandlers, tenant: str, account: str, action: Action = Action.MERGE) -> None:
-    handlers.update_policy(principal(tenant), PolicyPatch(
-        account_id=account, mask=("dimensions", "action"), dimensions=tuple(int(d) for d in Dimension),
-        action=int(action)))
+    handlers.update_policy(
+        principal(tenant),
+        PolicyPatch(
+            account_id=account,
+            mask=("dimensions", "action"),
+            dimensions=tuple(int(d) for d in Dimension),
+            action=int(action),
+        ),
+    )
 
 
 def explain(handlers: DedupHandlers, tenant: str, lead: str) -> list[tuple[Dimension, str]]:
@@ -31,27 +37,34 @@ def explain(handlers: DedupHandlers, tenant: str, lead: str) -> list[tuple[Dimen
 
 
 def test_conflicting_dimensions_pick_the_phone_match_and_the_canonical_lead_collects_new_keys(
-        handlers: DedupHandlers, tenant: str) -> None:
+    handlers: DedupHandlers, tenant: str
+) -> None:
     all_dimensions(handlers, tenant, "acct")
     who = principal(tenant, Role.SERVICE)
     device_lead = handlers.claim(who, claim("acct", {D: "dev-1"}, timedelta(0)))
     phone_lead = handlers.claim(who, claim("acct", {P: "+8613800138000"}, DAY))
-    result = handlers.claim(who, claim("acct", {P: "+8613800138000", D: "dev-1", W: "wx_new"}, 2 * DAY,
-                                       lead="cand"))
+    result = handlers.claim(
+        who, claim("acct", {P: "+8613800138000", D: "dev-1", W: "wx_new"}, 2 * DAY, lead="cand")
+    )
     assert result.verdict is Verdict.DUPLICATE and result.action is Action.MERGE
     assert result.canonical_lead_id == phone_lead.canonical_lead_id  # phone beats the older device match
     assert [(m.dimension, m.lead_id) for m in result.matches] == [
-        (P, phone_lead.canonical_lead_id), (D, device_lead.canonical_lead_id)]
+        (P, phone_lead.canonical_lead_id),
+        (D, device_lead.canonical_lead_id),
+    ]
     # The new WeChat key points at the canonical lead; the device key stays with its own lead.
     assert explain(handlers, tenant, phone_lead.canonical_lead_id) == [
-        (P, "first claimed by this lead"), (W, "brought by duplicate submission cand and attached to this lead")]
+        (P, "first claimed by this lead"),
+        (W, "brought by duplicate submission cand and attached to this lead"),
+    ]
     assert {k.dimension for k in handlers.explain(who, device_lead.canonical_lead_id)} == {D}
     later = handlers.claim(who, claim("acct", {W: "wx_new"}, 3 * DAY))
     assert later.canonical_lead_id == phone_lead.canonical_lead_id
 
 
-def test_flag_keeps_the_candidate_apart_but_resolves_the_person_to_the_original(handlers: DedupHandlers,
-                                                                                  tenant: str) -> None:
+def test_flag_keeps_the_candidate_apart_but_resolves_the_person_to_the_original(
+    handlers: DedupHandlers, tenant: str
+) -> None:
     all_dimensions(handlers, tenant, "acct", Action.FLAG)
     who = principal(tenant, Role.SERVICE)
     first = handlers.claim(who, claim("acct", {P: "p"}))
@@ -63,18 +76,26 @@ def test_flag_keeps_the_candidate_apart_but_resolves_the_person_to_the_original(
 
 
 def test_explain_lists_keys_and_why(handlers: DedupHandlers, tenant: str) -> None:
-    handlers.update_policy(principal(tenant), PolicyPatch(
-        account_id="acct", mask=("dimensions", "windows"), dimensions=(int(P), int(D)),
-        windows=((int(P), 30 * DAY),)))
+    handlers.update_policy(
+        principal(tenant),
+        PolicyPatch(
+            account_id="acct",
+            mask=("dimensions", "windows"),
+            dimensions=(int(P), int(D)),
+            windows=((int(P), 30 * DAY),),
+        ),
+    )
     who = principal(tenant, Role.SERVICE)
     first = handlers.claim(who, claim("acct", {P: "p"}, lead="lead-a"))
     handlers.claim(who, claim("acct", {P: "p", D: "d"}, DAY, lead="lead-b"))
     returning = handlers.claim(who, claim("acct", {P: "p"}, 40 * DAY, lead="lead-c"))
     assert returning.verdict is Verdict.RETURNING
     assert explain(handlers, tenant, "lead-a") == [
-        (D, "brought by duplicate submission lead-b and attached to this lead")]
+        (D, "brought by duplicate submission lead-b and attached to this lead")
+    ]
     assert explain(handlers, tenant, "lead-c") == [
-        (P, "moved to this returning lead from lead lead-a after that lead's window expired")]
+        (P, "moved to this returning lead from lead lead-a after that lead's window expired")
+    ]
     (key,) = handlers.explain(who, "lead-c")
     assert key.key_hash_prefix == keyed("p").hex()[:8] and key.scope_account_id == "acct"
     assert first.verdict is Verdict.NEW
@@ -144,7 +165,9 @@ def test_a_group_parent_and_child_share_one_index(handlers: DedupHandlers, tenan
     assert handlers.claim(who, claim("unrelated", {P: "p"}, DAY)).verdict is Verdict.NEW
 
 
-def test_a_batch_sees_earlier_items_and_fails_items_on_their_own(handlers: DedupHandlers, tenant: str) -> None:
+def test_a_batch_sees_earlier_items_and_fails_items_on_their_own(
+    handlers: DedupHandlers, tenant: str
+) -> None:
     who = principal(tenant, Role.SERVICE)
     reused = claim("acct", {P: "z"}, request_id="dup-req")
     handlers.claim(who, reused)
@@ -157,7 +180,10 @@ def test_a_batch_sees_earlier_items_and_fails_items_on_their_own(handlers: Dedup
     ]
     results = handlers.batch_claim(who, items)
     assert results[0].verdict is Verdict.NEW
-    assert results[1].verdict is Verdict.DUPLICATE and results[1].canonical_lead_id == results[0].canonical_lead_id
+    assert (
+        results[1].verdict is Verdict.DUPLICATE
+        and results[1].canonical_lead_id == results[0].canonical_lead_id
+    )
     assert isinstance(results[2], InvalidArgument)
     assert [v.field for v in results[2].violations] == ["fingerprints[0].keyed_hash"]
     assert isinstance(results[3], FailedPrecondition) and results[3].reason == "REQUEST_ID_REUSED"
@@ -171,7 +197,9 @@ def test_a_batch_sees_earlier_items_and_fails_items_on_their_own(handlers: Dedup
 def test_a_large_batch_spans_several_transactions(handlers: DedupHandlers, tenant: str) -> None:
     who = principal(tenant, Role.SERVICE)
     phones = [unique("p") for _ in range(250)]
-    results = handlers.batch_claim(who, [claim("acct", {P: p}) for p in phones] + [claim("acct", {P: phones[0]})])
+    results = handlers.batch_claim(
+        who, [claim("acct", {P: p}) for p in phones] + [claim("acct", {P: phones[0]})]
+    )
     assert [r.verdict for r in results[:250]] == [Verdict.NEW] * 250
     assert results[250].verdict is Verdict.DUPLICATE
 

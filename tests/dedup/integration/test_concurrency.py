@@ -34,12 +34,15 @@ def test_concurrent_claims_of_one_phone_give_exactly_one_new(handlers: DedupHand
     assert {r.canonical_lead_id for r in results} == {new[0].canonical_lead_id}
 
 
-def test_concurrent_returning_claims_repoint_the_expired_key_once(handlers: DedupHandlers, tenant: str) -> None:
+def test_concurrent_returning_claims_repoint_the_expired_key_once(
+    handlers: DedupHandlers, tenant: str
+) -> None:
     """Compare-and-set: of many claims after the window, one is RETURNING, the others duplicates of it."""
     account = "acct"
     who = principal(tenant)
-    handlers.update_policy(who, PolicyPatch(account_id=account, mask=("windows",),
-                                            windows=((int(P), 30 * DAY),)))
+    handlers.update_policy(
+        who, PolicyPatch(account_id=account, mask=("windows",), windows=((int(P), 30 * DAY),))
+    )
     first = handlers.claim(who, claim(account, {P: "p"}))
     results = run_all(handlers, tenant, [claim(account, {P: "p"}, 31 * DAY) for _ in range(100)])
     returning = [r for r in results if r.verdict is Verdict.RETURNING]
@@ -50,13 +53,16 @@ def test_concurrent_returning_claims_repoint_the_expired_key_once(handlers: Dedu
     assert {r.canonical_lead_id for r in duplicates} == {returning[0].canonical_lead_id}
 
 
-def test_overlapping_multi_dimension_claims_stay_consistent(handlers: DedupHandlers, tenant: str,
-                                                            dedup_database: Database) -> None:
+def test_overlapping_multi_dimension_claims_stay_consistent(
+    handlers: DedupHandlers, tenant: str, dedup_database: Database
+) -> None:
     """Claims over shared phones, devices and WeChat ids in random combinations: lost races (deadlocks on
     PostgreSQL) are retried, nothing fails, and every value ends up as exactly one key."""
     account = "acct"
-    handlers.update_policy(principal(tenant), PolicyPatch(
-        account_id=account, mask=("dimensions",), dimensions=(int(P), int(W), int(D))))
+    handlers.update_policy(
+        principal(tenant),
+        PolicyPatch(account_id=account, mask=("dimensions",), dimensions=(int(P), int(W), int(D))),
+    )
     rng = random.Random(7)
     commands = []
     for _ in range(300):
@@ -78,8 +84,9 @@ def test_overlapping_multi_dimension_claims_stay_consistent(handlers: DedupHandl
     assert all(r.canonical_lead_id in new_leads for r in results)
 
 
-def test_claims_racing_with_forget_never_fail(handlers: DedupHandlers, tenant: str,
-                                              dedup_database: Database) -> None:
+def test_claims_racing_with_forget_never_fail(
+    handlers: DedupHandlers, tenant: str, dedup_database: Database
+) -> None:
     """ForgetLead deleting keys while claims insert and read them: a key that vanishes between a claim's insert
     and its read makes the claim start over, never fail; one key remains at most."""
     who = principal(tenant, Role.SERVICE)
@@ -91,8 +98,9 @@ def test_claims_racing_with_forget_never_fail(handlers: DedupHandlers, tenant: s
         while not stop.is_set():
             handlers.forget(who, lead, "")
             with dedup_database.read() as session:
-                current = session.execute(sa.select(dedup_keys.c.lead_id).where(
-                    dedup_keys.c.tenant_id == tenant)).scalar()
+                current = session.execute(
+                    sa.select(dedup_keys.c.lead_id).where(dedup_keys.c.tenant_id == tenant)
+                ).scalar()
             lead = current or lead
 
     forgetter = threading.Thread(target=forget_loop)
@@ -104,6 +112,7 @@ def test_claims_racing_with_forget_never_fail(handlers: DedupHandlers, tenant: s
         forgetter.join()
     assert len(results) == 150
     with dedup_database.read() as session:
-        count = session.execute(sa.select(sa.func.count()).select_from(dedup_keys)
-                                .where(dedup_keys.c.tenant_id == tenant)).scalar()
+        count = session.execute(
+            sa.select(sa.func.count()).select_from(dedup_keys).where(dedup_keys.c.tenant_id == tenant)
+        ).scalar()
     assert count in (0, 1)

@@ -24,20 +24,39 @@ US = timedelta(microseconds=1)
 WINDOWS = [timedelta(0), 30 * DAY]
 
 
-def set_policy(handlers: DedupHandlers, tenant: str, account: str, *, scope: Scope = Scope.ACCOUNT,
-               dimensions: tuple[Dimension, ...] = (Dimension.PHONE,), window: timedelta = timedelta(0),
-               ip_window: timedelta = DAY, action: Action = Action.MERGE, subject: str = "alice"):  # type: ignore[no-untyped-def]
+def set_policy(
+    handlers: DedupHandlers,
+    tenant: str,
+    account: str,
+    *,
+    scope: Scope = Scope.ACCOUNT,
+    dimensions: tuple[Dimension, ...] = (Dimension.PHONE,),
+    window: timedelta = timedelta(0),
+    ip_window: timedelta = DAY,
+    action: Action = Action.MERGE,
+    subject: str = "alice",
+):  # type: ignore[no-untyped-def]
     windows = tuple((int(d), window) for d in dimensions if d is not Dimension.IP)
-    return handlers.update_policy(principal(tenant, subject=subject), PolicyPatch(
-        account_id=account, mask=("*",), scope=int(scope), dimensions=tuple(int(d) for d in dimensions),
-        windows=windows, ip_window=ip_window, action=int(action)))
+    return handlers.update_policy(
+        principal(tenant, subject=subject),
+        PolicyPatch(
+            account_id=account,
+            mask=("*",),
+            scope=int(scope),
+            dimensions=tuple(int(d) for d in dimensions),
+            windows=windows,
+            ip_window=ip_window,
+            action=int(action),
+        ),
+    )
 
 
 @pytest.mark.parametrize("scope", list(Scope))
 @pytest.mark.parametrize("dimension", list(Dimension))
 @pytest.mark.parametrize("window", WINDOWS, ids=["forever", "30d"])
-def test_scope_dimension_and_window(handlers: DedupHandlers, tenant: str, scope: Scope, dimension: Dimension,
-                                    window: timedelta) -> None:
+def test_scope_dimension_and_window(
+    handlers: DedupHandlers, tenant: str, scope: Scope, dimension: Dimension, window: timedelta
+) -> None:
     """A claim at exactly first_seen + window is DUPLICATE, one microsecond later RETURNING; a bound child shares
     the parent's key space under ACCOUNT_GROUP only."""
     if dimension is Dimension.IP and window == timedelta(0):
@@ -45,7 +64,9 @@ def test_scope_dimension_and_window(handlers: DedupHandlers, tenant: str, scope:
             set_policy(handlers, tenant, "parent", scope=scope, dimensions=(dimension,), ip_window=window)
         assert [v.field for v in error.value.violations] == ["policy.ip_window"]
         return
-    set_policy(handlers, tenant, "parent", scope=scope, dimensions=(dimension,), window=window, ip_window=window)
+    set_policy(
+        handlers, tenant, "parent", scope=scope, dimensions=(dimension,), window=window, ip_window=window
+    )
     handlers.bind(principal(tenant), "parent", "child")
     who = principal(tenant, Role.SERVICE)
     value = {dimension: unique("value")}
@@ -84,13 +105,22 @@ def test_scope_dimension_and_window(handlers: DedupHandlers, tenant: str, scope:
 
 
 def test_several_dimensions_chosen_by_the_advertiser(handlers: DedupHandlers, tenant: str) -> None:
-    set_policy(handlers, tenant, "acct", dimensions=(Dimension.PHONE, Dimension.IP, Dimension.DEVICE),
-               window=30 * DAY, ip_window=timedelta(hours=1))
+    set_policy(
+        handlers,
+        tenant,
+        "acct",
+        dimensions=(Dimension.PHONE, Dimension.IP, Dimension.DEVICE),
+        window=30 * DAY,
+        ip_window=timedelta(hours=1),
+    )
     who = principal(tenant, Role.SERVICE)
-    first = handlers.claim(who, claim("acct", {Dimension.PHONE: "p1", Dimension.IP: "10.0.0.1",
-                                               Dimension.DEVICE: "d1"}))
+    first = handlers.claim(
+        who, claim("acct", {Dimension.PHONE: "p1", Dimension.IP: "10.0.0.1", Dimension.DEVICE: "d1"})
+    )
     # Same IP two hours later, different phone and device: the IP window (1h) has passed.
-    by_ip = handlers.claim(who, claim("acct", {Dimension.PHONE: "p2", Dimension.IP: "10.0.0.1"}, 2 * timedelta(hours=1)))
+    by_ip = handlers.claim(
+        who, claim("acct", {Dimension.PHONE: "p2", Dimension.IP: "10.0.0.1"}, 2 * timedelta(hours=1))
+    )
     assert by_ip.verdict is Verdict.RETURNING
     # Same device ten days later: a duplicate of the first lead.
     by_device = handlers.claim(who, claim("acct", {Dimension.PHONE: "p3", Dimension.DEVICE: "d1"}, 10 * DAY))
@@ -108,13 +138,27 @@ def test_an_empty_dimension_list_means_every_submission_is_new(handlers: DedupHa
     assert handlers.claim(who, claim("acct", {Dimension.PHONE: "p"})).verdict is Verdict.NEW
 
 
-def test_bind_inherits_unbind_restores_exactly_and_rebind_inherits_again(handlers: DedupHandlers,
-                                                                           tenant: str) -> None:
+def test_bind_inherits_unbind_restores_exactly_and_rebind_inherits_again(
+    handlers: DedupHandlers, tenant: str
+) -> None:
     admin = principal(tenant)
-    own = set_policy(handlers, tenant, "child", dimensions=(Dimension.WECHAT,), window=7 * DAY,
-                     action=Action.FLAG, subject="bob")
-    parent = set_policy(handlers, tenant, "parent", scope=Scope.ACCOUNT_GROUP,
-                        dimensions=(Dimension.PHONE, Dimension.DEVICE), window=30 * DAY)
+    own = set_policy(
+        handlers,
+        tenant,
+        "child",
+        dimensions=(Dimension.WECHAT,),
+        window=7 * DAY,
+        action=Action.FLAG,
+        subject="bob",
+    )
+    parent = set_policy(
+        handlers,
+        tenant,
+        "parent",
+        scope=Scope.ACCOUNT_GROUP,
+        dimensions=(Dimension.PHONE, Dimension.DEVICE),
+        window=30 * DAY,
+    )
     handlers.bind(admin, "parent", "child")
     inherited = handlers.get_policy(admin, "child")
     assert inherited.rules == parent.rules and inherited.inherited_from == "parent"
@@ -141,8 +185,9 @@ def test_bind_inherits_unbind_restores_exactly_and_rebind_inherits_again(handler
     assert handlers.get_policy(admin, "child").rules == own.rules
 
 
-def test_an_unbound_child_that_never_had_a_policy_gets_the_default_back(handlers: DedupHandlers,
-                                                                         tenant: str) -> None:
+def test_an_unbound_child_that_never_had_a_policy_gets_the_default_back(
+    handlers: DedupHandlers, tenant: str
+) -> None:
     admin = principal(tenant)
     set_policy(handlers, tenant, "parent", scope=Scope.ACCOUNT_GROUP, dimensions=(Dimension.EMAIL,))
     handlers.bind(admin, "parent", "fresh")
@@ -189,8 +234,9 @@ def test_tenants_are_apart(handlers: DedupHandlers, tenant: str) -> None:
     assert handlers.get_policy(principal(tenant), "child").inherited_from == "parent"
 
 
-def test_history_records_who_changed_what_and_when_with_pages(handlers: DedupHandlers, tenant: str,
-                                                               clock) -> None:  # type: ignore[no-untyped-def]
+def test_history_records_who_changed_what_and_when_with_pages(
+    handlers: DedupHandlers, tenant: str, clock
+) -> None:  # type: ignore[no-untyped-def]
     admin = principal(tenant, subject="carol")
     for days, action in enumerate([Action.FLAG, Action.MERGE, Action.FLAG], start=1):
         clock.set(T0 + days * DAY)
@@ -223,15 +269,17 @@ def test_bindings_are_listed_in_order_with_pages(handlers: DedupHandlers, tenant
     assert [b.child_account_id for b in only] == ["c3"]
 
 
-def test_changes_write_policy_changed_events_to_the_outbox(handlers: DedupHandlers, tenant: str,
-                                                           dedup_database: Database) -> None:
+def test_changes_write_policy_changed_events_to_the_outbox(
+    handlers: DedupHandlers, tenant: str, dedup_database: Database
+) -> None:
     admin = principal(tenant, subject="dave")
     handlers.bind(admin, "parent", "child")
     handlers.update_policy(admin, PolicyPatch(account_id="parent", scope=int(Scope.ACCOUNT_GROUP)))
     outbox = messaging.outbox
     with dedup_database.read() as session:
-        rows = session.execute(sa.select(outbox).where(outbox.c.aggregate_id.like(f"{tenant}/%"))
-                               .order_by(outbox.c.id)).all()
+        rows = session.execute(
+            sa.select(outbox).where(outbox.c.aggregate_id.like(f"{tenant}/%")).order_by(outbox.c.id)
+        ).all()
     assert [row.subject for row in rows] == [DEDUP_POLICY_CHANGED] * 2
     bind_event, update_event = (events_pb2.DedupPolicyChanged.FromString(row.payload) for row in rows)
     assert bind_event.account_id == "child" and bind_event.new_policy.inherited_from_account_id == "parent"

@@ -24,8 +24,9 @@ def test_migrations_match_the_declared_tables(dedup_database: Database) -> None:
     """The dedup tables only: the shared messaging tables are created by services.common (whose unnamed outbox
     unique constraint differs from the name the naming convention gives it; reported to the runtime owners)."""
     with dedup_database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                               "include_object": _dedup_only})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _dedup_only}
+        )
         differences = compare_metadata(context, metadata)
     assert differences == []
 
@@ -33,8 +34,18 @@ def test_migrations_match_the_declared_tables(dedup_database: Database) -> None:
 def test_the_index_refuses_a_second_row_for_one_key_and_a_short_hash(dedup_database: Database) -> None:
     from services.dedup.adapters.tables import dedup_keys
 
-    row = {"tenant_id": "schema-t", "scope_key": "a", "dimension": 1, "key_hash": b"k" * 32, "lead_id": "l",
-           "first_seen_us": 0, "last_seen_us": 0, "policy_account_id": "a", "origin": 1, "origin_lead_id": ""}
+    row = {
+        "tenant_id": "schema-t",
+        "scope_key": "a",
+        "dimension": 1,
+        "key_hash": b"k" * 32,
+        "lead_id": "l",
+        "first_seen_us": 0,
+        "last_seen_us": 0,
+        "policy_account_id": "a",
+        "origin": 1,
+        "origin_lead_id": "",
+    }
     with pytest.raises(sa.exc.IntegrityError):
         with dedup_database.transaction() as session:
             session.execute(sa.insert(dedup_keys), [row, {**row, "lead_id": "other"}])
@@ -49,11 +60,14 @@ class _Orig(Exception):
         self.sqlstate = sqlstate
 
 
-@pytest.mark.parametrize(("orig", "expected"), [
-    (_Orig("deadlock detected", "40P01"), TransientConflict),
-    (_Orig("could not serialize access", "40001"), TransientConflict),
-    (_Orig("database is locked"), Unavailable),
-])
+@pytest.mark.parametrize(
+    ("orig", "expected"),
+    [
+        (_Orig("deadlock detected", "40P01"), TransientConflict),
+        (_Orig("could not serialize access", "40001"), TransientConflict),
+        (_Orig("database is locked"), Unavailable),
+    ],
+)
 def test_lost_races_and_busy_databases_are_translated(orig: Exception, expected: type) -> None:
     assert isinstance(repository._translate(OperationalError("stmt", {}, orig)), expected)  # noqa: SLF001
 

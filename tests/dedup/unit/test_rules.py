@@ -45,8 +45,16 @@ US = timedelta(microseconds=1)
 
 
 def key(dimension: Dimension, lead: str, first_seen=T0, key_id: int = 1, scope: str = "acct") -> IndexKey:
-    return IndexKey(id=key_id, scope_key=scope, dimension=dimension, key_hash=bytes(32), lead_id=lead,
-                    first_seen=first_seen, last_seen=first_seen, policy_account_id="acct")
+    return IndexKey(
+        id=key_id,
+        scope_key=scope,
+        dimension=dimension,
+        key_hash=bytes(32),
+        lead_id=lead,
+        first_seen=first_seen,
+        last_seen=first_seen,
+        policy_account_id="acct",
+    )
 
 
 def found(*keys: IndexKey, rules: PolicyRules = DEFAULT_RULES) -> list[FoundKey]:
@@ -54,16 +62,20 @@ def found(*keys: IndexKey, rules: PolicyRules = DEFAULT_RULES) -> list[FoundKey]
 
 
 def rules(**windows: timedelta) -> PolicyRules:
-    return PolicyRules(dimensions=tuple(Dimension), windows=tuple(
-        (Dimension[name.upper()], w) for name, w in windows.items() if name != "ip"),
-        ip_window=windows.get("ip", DEFAULT_IP_WINDOW))
+    return PolicyRules(
+        dimensions=tuple(Dimension),
+        windows=tuple((Dimension[name.upper()], w) for name, w in windows.items() if name != "ip"),
+        ip_window=windows.get("ip", DEFAULT_IP_WINDOW),
+    )
 
 
 # ---------------------------------------------------------------- windows
 
 
 @pytest.mark.parametrize("window", [DAY, 30 * DAY, timedelta(seconds=1)])
-def test_a_match_exactly_at_the_window_boundary_is_a_duplicate_and_one_microsecond_later_is_not(window) -> None:
+def test_a_match_exactly_at_the_window_boundary_is_a_duplicate_and_one_microsecond_later_is_not(
+    window,
+) -> None:
     assert within_window(window, T0, T0 + window)
     assert not within_window(window, T0, T0 + window + US)
     assert within_window(window, T0, T0)
@@ -90,8 +102,9 @@ def test_no_match_is_new_and_the_candidate_is_canonical() -> None:
 
 
 def test_a_match_within_its_window_is_a_duplicate_of_that_lead() -> None:
-    plan = judge("cand", T0 + 30 * DAY, found(key(Dimension.PHONE, "A"), rules=rules(phone=30 * DAY)),
-                 Action.MERGE)
+    plan = judge(
+        "cand", T0 + 30 * DAY, found(key(Dimension.PHONE, "A"), rules=rules(phone=30 * DAY)), Action.MERGE
+    )
     assert plan.result.verdict is Verdict.DUPLICATE
     assert plan.result.canonical_lead_id == "A" == plan.target_lead_id
     assert plan.result.action is Action.MERGE
@@ -102,8 +115,12 @@ def test_a_match_within_its_window_is_a_duplicate_of_that_lead() -> None:
 
 
 def test_matches_all_outside_their_windows_are_returning_and_keys_move_to_the_candidate() -> None:
-    plan = judge("cand", T0 + 30 * DAY + US, found(key(Dimension.PHONE, "A"), rules=rules(phone=30 * DAY)),
-                 Action.MERGE)
+    plan = judge(
+        "cand",
+        T0 + 30 * DAY + US,
+        found(key(Dimension.PHONE, "A"), rules=rules(phone=30 * DAY)),
+        Action.MERGE,
+    )
     assert plan.result.verdict is Verdict.RETURNING
     assert plan.result.canonical_lead_id == "cand"
     assert plan.result.action is Action.UNSPECIFIED
@@ -118,19 +135,32 @@ def test_conflicting_dimensions_name_all_matches_and_the_phone_match_is_canonica
     plan = judge("cand", T0 + 2 * DAY, found(device, phone), Action.MERGE)
     assert plan.result.verdict is Verdict.DUPLICATE
     assert plan.result.canonical_lead_id == "A"
-    assert [(m.dimension, m.lead_id) for m in plan.result.matches] == [(Dimension.PHONE, "A"),
-                                                                        (Dimension.DEVICE, "B")]
+    assert [(m.dimension, m.lead_id) for m in plan.result.matches] == [
+        (Dimension.PHONE, "A"),
+        (Dimension.DEVICE, "B"),
+    ]
     # The device key stays with B: a key is never taken from a live lead.
     assert plan.repoint == () and set(plan.touch) == {1, 2}
 
 
-@pytest.mark.parametrize(("stronger", "weaker"), [
-    (Dimension.PHONE, Dimension.WECHAT), (Dimension.WECHAT, Dimension.EMAIL), (Dimension.EMAIL, Dimension.DEVICE),
-    (Dimension.DEVICE, Dimension.IP),
-])
+@pytest.mark.parametrize(
+    ("stronger", "weaker"),
+    [
+        (Dimension.PHONE, Dimension.WECHAT),
+        (Dimension.WECHAT, Dimension.EMAIL),
+        (Dimension.EMAIL, Dimension.DEVICE),
+        (Dimension.DEVICE, Dimension.IP),
+    ],
+)
 def test_dimension_priority_decides_before_age(stronger: Dimension, weaker: Dimension) -> None:
-    plan = judge("cand", T0 + DAY, found(key(weaker, "OLD", first_seen=T0 - DAY, key_id=1),
-                                         key(stronger, "NEW", first_seen=T0, key_id=2)), Action.MERGE)
+    plan = judge(
+        "cand",
+        T0 + DAY,
+        found(
+            key(weaker, "OLD", first_seen=T0 - DAY, key_id=1), key(stronger, "NEW", first_seen=T0, key_id=2)
+        ),
+        Action.MERGE,
+    )
     assert plan.result.canonical_lead_id == "NEW"
 
 
@@ -174,8 +204,9 @@ def test_one_match_per_dimension_and_lead_is_reported() -> None:
 
 
 def test_a_claim_answer_survives_its_stored_form() -> None:
-    plan = judge("cand", T0 + 2 * DAY, found(key(Dimension.PHONE, "A"), key(Dimension.IP, "B", key_id=2)),
-                 Action.FLAG)
+    plan = judge(
+        "cand", T0 + 2 * DAY, found(key(Dimension.PHONE, "A"), key(Dimension.IP, "B", key_id=2)), Action.FLAG
+    )
     assert result_from_record(result_to_record(plan.result)) == plan.result
 
 
@@ -199,11 +230,16 @@ def test_the_default_policy_dedups_by_phone_forever_with_merge() -> None:
 
 
 def test_an_update_changes_only_the_masked_fields_and_reports_them() -> None:
-    new, changed = apply_patch(DEFAULT_RULES, patch(
-        mask=("dimensions", "windows"), scope=2, action=2,
-        dimensions=(int(Dimension.IP), int(Dimension.PHONE), int(Dimension.DEVICE)),
-        windows=((int(Dimension.PHONE), 30 * DAY),),
-    ))
+    new, changed = apply_patch(
+        DEFAULT_RULES,
+        patch(
+            mask=("dimensions", "windows"),
+            scope=2,
+            action=2,
+            dimensions=(int(Dimension.IP), int(Dimension.PHONE), int(Dimension.DEVICE)),
+            windows=((int(Dimension.PHONE), 30 * DAY),),
+        ),
+    )
     assert changed == ("dimensions", "windows")
     assert new.dimensions == (Dimension.PHONE, Dimension.IP, Dimension.DEVICE)
     assert new.window_of(Dimension.PHONE) == 30 * DAY
@@ -226,23 +262,26 @@ def test_a_zero_window_is_forever_and_equal_to_no_entry() -> None:
     assert new.windows == () and changed == ()
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"mask": ("update_time",)}, "update_mask.paths[0]"),
-    ({"mask": ("scope", "inherited_from_account_id")}, "update_mask.paths[1]"),
-    ({"mask": ("colour",)}, "update_mask.paths[0]"),
-    ({}, "update_mask"),
-    ({"account_id": ""}, "policy.account_id"),
-    ({"mask": ("scope",), "scope": 0}, "policy.scope"),
-    ({"mask": ("action",), "action": 7}, "policy.action"),
-    ({"dimensions": (1, 9)}, "policy.dimensions[1]"),
-    ({"dimensions": (1, 1)}, "policy.dimensions[1]"),
-    ({"dimensions": (0,)}, "policy.dimensions[0]"),
-    ({"windows": ((1, DAY), (4, DAY))}, "policy.windows[1].dimension"),
-    ({"windows": ((1, DAY), (1, DAY))}, "policy.windows[1].dimension"),
-    ({"windows": ((2, DAY), (1, -DAY))}, "policy.windows[1].window"),
-    ({"ip_window": -DAY}, "policy.ip_window"),
-    ({"dimensions": (1, 4), "ip_window": timedelta(0)}, "policy.ip_window"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"mask": ("update_time",)}, "update_mask.paths[0]"),
+        ({"mask": ("scope", "inherited_from_account_id")}, "update_mask.paths[1]"),
+        ({"mask": ("colour",)}, "update_mask.paths[0]"),
+        ({}, "update_mask"),
+        ({"account_id": ""}, "policy.account_id"),
+        ({"mask": ("scope",), "scope": 0}, "policy.scope"),
+        ({"mask": ("action",), "action": 7}, "policy.action"),
+        ({"dimensions": (1, 9)}, "policy.dimensions[1]"),
+        ({"dimensions": (1, 1)}, "policy.dimensions[1]"),
+        ({"dimensions": (0,)}, "policy.dimensions[0]"),
+        ({"windows": ((1, DAY), (4, DAY))}, "policy.windows[1].dimension"),
+        ({"windows": ((1, DAY), (1, DAY))}, "policy.windows[1].dimension"),
+        ({"windows": ((2, DAY), (1, -DAY))}, "policy.windows[1].window"),
+        ({"ip_window": -DAY}, "policy.ip_window"),
+        ({"dimensions": (1, 4), "ip_window": timedelta(0)}, "policy.ip_window"),
+    ],
+)
 def test_invalid_updates_name_the_field(kwargs, field: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument) as error:
         apply_patch(DEFAULT_RULES, patch(**kwargs))
@@ -275,15 +314,24 @@ def test_the_key_space_follows_the_scope() -> None:
     assert effective_policy("x", None, Binding("p", "x", T0, "a"), None).rules == DEFAULT_RULES
 
 
-@pytest.mark.parametrize(("args", "reason"), [
-    ({"parent_id": "a", "child_id": "a"}, "SELF_BINDING"),
-    ({"child_binding": Binding("other", "c", T0, "x")}, "ALREADY_BOUND"),
-    ({"child_has_children": True}, "CHILD_IS_PARENT"),
-    ({"parent_binding": Binding("grand", "p", T0, "x")}, "PARENT_IS_CHILD"),
-])
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ({"parent_id": "a", "child_id": "a"}, "SELF_BINDING"),
+        ({"child_binding": Binding("other", "c", T0, "x")}, "ALREADY_BOUND"),
+        ({"child_has_children": True}, "CHILD_IS_PARENT"),
+        ({"parent_binding": Binding("grand", "p", T0, "x")}, "PARENT_IS_CHILD"),
+    ],
+)
 def test_binding_refusals(args, reason: str) -> None:  # type: ignore[no-untyped-def]
-    call = {"parent_id": "p", "child_id": "c", "child_binding": None, "parent_binding": None,
-            "child_has_children": False, **args}
+    call = {
+        "parent_id": "p",
+        "child_id": "c",
+        "child_binding": None,
+        "parent_binding": None,
+        "child_has_children": False,
+        **args,
+    }
     with pytest.raises(BindingRefused) as error:
         check_bind(call.pop("parent_id"), call.pop("child_id"), **call)
     assert error.value.reason == reason
@@ -291,8 +339,9 @@ def test_binding_refusals(args, reason: str) -> None:  # type: ignore[no-untyped
 
 
 def test_binding_the_same_pair_again_is_accepted_as_is() -> None:
-    assert check_bind("p", "c", child_binding=Binding("p", "c", T0, "x"), parent_binding=None,
-                      child_has_children=False)
+    assert check_bind(
+        "p", "c", child_binding=Binding("p", "c", T0, "x"), parent_binding=None, child_has_children=False
+    )
 
 
 def test_account_bound_names_the_parent() -> None:
@@ -305,22 +354,30 @@ def test_account_bound_names_the_parent() -> None:
 
 
 def command(**values) -> ClaimCommand:  # type: ignore[no-untyped-def]
-    base = {"account_id": "acct", "candidate_lead_id": "lead", "fingerprints": ((1, bytes(32)),),
-            "submit_time": T0, "request_id": "r1"}
+    base = {
+        "account_id": "acct",
+        "candidate_lead_id": "lead",
+        "fingerprints": ((1, bytes(32)),),
+        "submit_time": T0,
+        "request_id": "r1",
+    }
     return ClaimCommand(**{**base, **values})
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"fingerprints": ((1, bytes(31)),)}, "fingerprints[0].keyed_hash"),
-    ({"fingerprints": ((1, bytes(32)), (5, b"13800138000"))}, "fingerprints[1].keyed_hash"),
-    ({"fingerprints": ((0, bytes(32)),)}, "fingerprints[0].dimension"),
-    ({"fingerprints": ((1, bytes(32)), (1, bytes(32)))}, "fingerprints[1].dimension"),
-    ({"account_id": ""}, "account_id"),
-    ({"candidate_lead_id": ""}, "candidate_lead_id"),
-    ({"request_id": ""}, "request_id"),
-    ({"request_id": "r" * 65}, "request_id"),
-    ({"collect_account_id": "c" * 200}, "collect_account_id"),
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"fingerprints": ((1, bytes(31)),)}, "fingerprints[0].keyed_hash"),
+        ({"fingerprints": ((1, bytes(32)), (5, b"13800138000"))}, "fingerprints[1].keyed_hash"),
+        ({"fingerprints": ((0, bytes(32)),)}, "fingerprints[0].dimension"),
+        ({"fingerprints": ((1, bytes(32)), (1, bytes(32)))}, "fingerprints[1].dimension"),
+        ({"account_id": ""}, "account_id"),
+        ({"candidate_lead_id": ""}, "candidate_lead_id"),
+        ({"request_id": ""}, "request_id"),
+        ({"request_id": "r" * 65}, "request_id"),
+        ({"collect_account_id": "c" * 200}, "collect_account_id"),
+    ],
+)
 def test_invalid_claims_name_the_field(values, field: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument) as error:
         validate_claim(command(**values), T0)
@@ -335,7 +392,9 @@ def test_a_wrong_length_hash_is_described_without_echoing_the_value() -> None:
 
 def test_a_claim_without_submit_time_is_submitted_now_and_fingerprints_are_canonical() -> None:
     clock = FakeClock(T0 + DAY)
-    claim = validate_claim(command(submit_time=None, fingerprints=((5, b"d" * 32), (1, b"p" * 32))), clock.now())
+    claim = validate_claim(
+        command(submit_time=None, fingerprints=((5, b"d" * 32), (1, b"p" * 32))), clock.now()
+    )
     assert claim.submit_time == T0 + DAY
     assert [f.dimension for f in claim.fingerprints] == [Dimension.PHONE, Dimension.DEVICE]
 

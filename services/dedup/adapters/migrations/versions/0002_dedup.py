@@ -30,8 +30,13 @@ def upgrade() -> None:
         sa.Column("origin", sa.SmallInteger(), nullable=False),
         sa.Column("origin_lead_id", sa.String(128), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id", name="pk_dedup_keys"),
-        sa.UniqueConstraint("tenant_id", "scope_key", "dimension", "key_hash",
-                            name="uq_dedup_keys_tenant_id_scope_key_dimension_key_hash"),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "scope_key",
+            "dimension",
+            "key_hash",
+            name="uq_dedup_keys_tenant_id_scope_key_dimension_key_hash",
+        ),
         sa.CheckConstraint("length(key_hash) = 32", name="ck_dedup_keys_key_hash_32_bytes"),
     )
     op.create_index("ix_dedup_keys_tenant_lead", "dedup_keys", ["tenant_id", "lead_id"])
@@ -46,7 +51,9 @@ def upgrade() -> None:
         sa.Column("response", sa.JSON(), nullable=True),
         sa.Column("created_us", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "request_id", name="pk_dedup_requests"),
-        sa.UniqueConstraint("tenant_id", "candidate_lead_id", name="uq_dedup_requests_tenant_id_candidate_lead_id"),
+        sa.UniqueConstraint(
+            "tenant_id", "candidate_lead_id", name="uq_dedup_requests_tenant_id_candidate_lead_id"
+        ),
     )
 
     op.create_table(
@@ -69,8 +76,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "child_account_id", name="pk_dedup_bindings"),
         sa.CheckConstraint("child_account_id <> parent_account_id", name="ck_dedup_bindings_not_self"),
     )
-    op.create_index("ix_dedup_bindings_tenant_parent", "dedup_bindings",
-                    ["tenant_id", "parent_account_id", "child_account_id"])
+    op.create_index(
+        "ix_dedup_bindings_tenant_parent",
+        "dedup_bindings",
+        ["tenant_id", "parent_account_id", "child_account_id"],
+    )
 
     op.create_table(
         "dedup_policy_history",
@@ -84,8 +94,11 @@ def upgrade() -> None:
         sa.Column("new_policy", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_dedup_policy_history"),
     )
-    op.create_index("ix_dedup_policy_history_account", "dedup_policy_history",
-                    ["tenant_id", "account_id", "change_us", "id"])
+    op.create_index(
+        "ix_dedup_policy_history_account",
+        "dedup_policy_history",
+        ["tenant_id", "account_id", "change_us", "id"],
+    )
 
     op.create_table(
         "dedup_tenant_locks",
