@@ -41,7 +41,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
     async def BatchSubmitLeads(
         self, request: pb.BatchSubmitLeadsRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchSubmitLeadsResponse:
-        commands = [converters.submit_command(item) for item in request.requests]
+        commands = [converters.submit_command_or_error(item) for item in request.requests]
         outcomes = await self._h.submit_batch(current_principal(), commands)
         return pb.BatchSubmitLeadsResponse(
             results=[converters.submit_result(index, outcome) for index, outcome in enumerate(outcomes)]
@@ -70,7 +70,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
 
         async for message in request_iterator:
             summary.received_count += 1
-            chunk.append(converters.submit_command(message.request))
+            chunk.append(converters.submit_command_or_error(message.request))
             if len(chunk) >= self._import_chunk:
                 await flush()
         if chunk:

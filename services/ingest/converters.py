@@ -15,7 +15,7 @@ from leadflow.common.v1 import errors_pb2, money_pb2, region_pb2
 from leadflow.dedup.v1 import dedup_service_pb2 as dedup_pb
 from leadflow.ingest.v1 import events_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
-from services.common.errors import DomainError, InvalidArgument
+from services.common.errors import DomainError, FieldViolation, InvalidArgument
 from services.common.grpc_errors import status_code_for
 from services.ingest.domain.model import (
     BlocklistEntry,
@@ -47,8 +47,14 @@ def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=micros // 1_000_000, nanos=(micros % 1_000_000) * 1000)
 
 
-def _optional_time(message, name: str) -> datetime | None:  # type: ignore[no-untyped-def]
-    return to_datetime(getattr(message, name)) if message.HasField(name) else None
+def _optional_time(message, name: str, path: str | None = None) -> datetime | None:  # type: ignore[no-untyped-def]
+    """The field's time, None when unset; INVALID_ARGUMENT naming ``path`` when it lies outside 0001..9999."""
+    if not message.HasField(name):
+        return None
+    try:
+        return to_datetime(getattr(message, name))
+    except (OverflowError, ValueError):
+        raise InvalidArgument(FieldViolation(path or name, "is not a valid timestamp")) from None
 
 
 def money_message(money: Money | None) -> money_pb2.Money | None:
@@ -94,13 +100,16 @@ def item_error(error: DomainError) -> errors_pb2.ItemError:
 
 
 def submit_command(request: pb.SubmitLeadRequest) -> SubmitCommand:
+    """Raises InvalidArgument for a timestamp outside the representable range."""
     cost = None
     if request.HasField("cost"):
         cost = Money(request.cost.currency_code, request.cost.units, request.cost.nanos)
     consent = None
     if request.HasField("consent"):
         c = request.consent
-        consent = Consent(c.contact, c.marketing, c.notice_version, _optional_time(c, "grant_time"))
+        consent = Consent(
+            c.contact, c.marketing, c.notice_version, _optional_time(c, "grant_time", "consent.grant_time")
+        )
     collect = request.collect_account_id if request.HasField("collect_account_id") else None
     return SubmitCommand(
         account_id=request.account_id,
@@ -222,6 +231,14 @@ def submit_response(result: SubmitResult) -> pb.SubmitLeadResponse:
         submission=submission_message(result.submission),
         returning_of_lead_id=result.returning_of_lead_id,
     )
+
+
+def submit_command_or_error(request: pb.SubmitLeadRequest) -> SubmitCommand | DomainError:
+    """For batches and streams, where one unreadable item must not fail the others."""
+    try:
+        return submit_command(request)
+    except InvalidArgument as error:
+        return error
 
 
 def submit_result(index: int, outcome: SubmitResult | DomainError) -> pb.SubmitLeadResult:

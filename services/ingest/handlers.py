@@ -142,6 +142,10 @@ class _Item:
         return self.outcome is not None or self.same_as is not None
 
 
+# Stands in for the command of an item that arrived as an error.
+_UNREADABLE = SubmitCommand(account_id="", channel=0, traffic_source=0, business_source=0, request_id="")
+
+
 class IngestHandlers:
     def __init__(
         self,
@@ -171,9 +175,15 @@ class IngestHandlers:
         return outcome
 
     async def submit_batch(
-        self, principal: Principal, commands: Sequence[SubmitCommand], *, check_size: bool = True
+        self,
+        principal: Principal,
+        commands: Sequence[SubmitCommand | DomainError],
+        *,
+        check_size: bool = True,
     ) -> list[SubmitResult | DomainError]:
-        """Up to 500 submissions in order, each succeeding or failing on its own; dedup down fails the call."""
+        """Up to 500 submissions in order, each succeeding or failing on its own; dedup down fails the call.
+
+        An item may already be an error (a request the converters could not read); it is answered with it."""
         if check_size:
             validation.check_batch_size(len(commands))
         if not commands:
@@ -181,12 +191,17 @@ class IngestHandlers:
         return await self._submit_items(principal, commands, batch=True)
 
     async def _submit_items(
-        self, principal: Principal, commands: Sequence[SubmitCommand], *, batch: bool
+        self, principal: Principal, commands: Sequence[SubmitCommand | DomainError], *, batch: bool
     ) -> list[SubmitResult | DomainError]:
         tenant = principal.tenant_id
-        items = [_Item(index, command) for index, command in enumerate(commands)]
+        items: list[_Item] = []
+        for index, command in enumerate(commands):
+            if isinstance(command, DomainError):
+                items.append(_Item(index, _UNREADABLE, outcome=command))
+            else:
+                items.append(_Item(index, command))
         now = self._clock.now()
-        await asyncio.to_thread(self._prepare, tenant, items, now)
+        await asyncio.to_thread(self._prepare, tenant, [item for item in items if item.outcome is None], now)
         pending = [item for item in items if not item.done and not item.rejections]
         await self._claim(tenant, pending, batch=batch)
         writable = [item for item in items if not item.done and not item.conflict]
@@ -610,6 +625,8 @@ class IngestHandlers:
                 continue
             if len(entry.note) > MAX_BLOCKLIST_NOTE:
                 errors.add(f"{path}.note", f"must be at most {MAX_BLOCKLIST_NOTE} characters")
+            elif validation.has_control_characters(entry.note.replace("\n", " ").replace("\t", " ")):
+                errors.add(f"{path}.note", "must not contain control characters")
             value = entry.value.strip()
             if not value:
                 errors.add(f"{path}.value", "is required")

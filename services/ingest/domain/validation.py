@@ -56,12 +56,6 @@ def check_identifier(
         errors.add(path, "must not contain control characters or leading or trailing white space")
 
 
-def check_text(errors: ViolationCollector, path: str, value: str, limit: int) -> None:
-    """Free text: at most ``limit`` characters once trimmed (control characters are removed, not refused)."""
-    if len(value.strip()) > limit:
-        errors.add(path, f"must be at most {limit} characters")
-
-
 def check_enum(errors: ViolationCollector, path: str, value: int, enum: type, type_name: str) -> None:
     try:
         member = enum(value)
@@ -111,7 +105,7 @@ def validate_submission(command: SubmitCommand, now: datetime, errors: Violation
             errors.add("submit_time", "lies before the year 2000")
     consent = command.consent
     if consent is not None:
-        check_text(errors, "consent.notice_version", consent.notice_version, MAX_NOTICE_VERSION)
+        check_identifier(errors, "consent.notice_version", consent.notice_version, MAX_NOTICE_VERSION)
         if consent.grant_time is not None and consent.grant_time > now + FUTURE_TOLERANCE:
             errors.add("consent.grant_time", "lies in the future")
 

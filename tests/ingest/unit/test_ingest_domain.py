@@ -186,6 +186,7 @@ def test_request_digest_binds_the_content() -> None:
         ({"submit_time": NOW + timedelta(days=2)}, {"submit_time"}),
         ({"submit_time": datetime(1999, 1, 1, tzinfo=UTC)}, {"submit_time"}),
         ({"consent": Consent(notice_version="v" * 65)}, {"consent.notice_version"}),
+        ({"consent": Consent(notice_version="v1\x00")}, {"consent.notice_version"}),
         ({"submit_time": NOW + timedelta(minutes=5), "cost": None}, set()),
     ],
 )
