@@ -124,7 +124,7 @@ class DedupHandlers:
                 if number == last:
                     metrics.TRANSACTIONS_ABORTED.inc()
                     raise Aborted(
-                        "the claim lost a race with concurrent claims too often; retry it",
+                        "the request lost a race with concurrent requests too often; retry it",
                         reason="CONCURRENT_CONFLICT",
                     ) from None
                 metrics.TRANSACTION_RETRIES.inc()
@@ -400,17 +400,19 @@ class DedupHandlers:
                 raise RequestIdReused(field)
             return result_from_record(existing.response)
 
-        # The ad account's key space, plus the collection account's when it differs (see domain.claims).
+        # The ad account's key spaces, plus the collection account's (see domain.claims and
+        # EffectivePolicy.key_spaces); a space shared by both is judged under the ad account's policy.
         own = self._effective(tx, tenant, claim.account_id, policies)
-        scopes = {own.scope_key: own}
+        spaces = dict.fromkeys(own.key_spaces, own)
         if claim.collect_account_id:
             collect = self._effective(tx, tenant, claim.collect_account_id, policies)
-            scopes.setdefault(collect.scope_key, collect)
+            for space in collect.key_spaces:
+                spaces.setdefault(space, collect)
         wanted: dict[KeyRef, EffectivePolicy] = {}
-        for policy in scopes.values():
+        for space, policy in spaces.items():
             for fingerprint in claim.fingerprints:
                 if fingerprint.dimension in policy.rules.dimensions:
-                    wanted[KeyRef(policy.scope_key, fingerprint.dimension, fingerprint.keyed_hash)] = policy
+                    wanted[KeyRef(space, fingerprint.dimension, fingerprint.keyed_hash)] = policy
         refs = sorted(wanted, key=lambda r: (r.scope_key, r.dimension, r.key_hash))
         inserted = (
             tx.insert_keys(

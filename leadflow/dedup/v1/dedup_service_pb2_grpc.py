@@ -127,9 +127,10 @@ class DedupServiceServicer:
 
     def BindAccount(self, request, context):
         """BindAccount binds a child account to a parent account, so that the child uses the parent's policy and, when
-        that policy's scope is ACCOUNT_GROUP, the parent's key space. Binding an already bound pair again succeeds
-        unchanged; binding an account to itself, a child bound to another parent, a child that is itself a parent, or
-        a parent that is itself a child fails with FAILED_PRECONDITION.
+        that policy's scope is ACCOUNT_GROUP, the parent's key space (the child's own key space keeps being matched
+        and recorded too, so its history counts inside the group and after unbinding). Binding an already bound pair
+        again succeeds unchanged; binding an account to itself, a child bound to another parent, a child that is
+        itself a parent, or a parent that is itself a child fails with FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

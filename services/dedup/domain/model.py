@@ -131,6 +131,11 @@ class EffectivePolicy:
       submissions, under the rules of ``policy_account_id``);
     - scope ACCOUNT_GROUP: the group's parent, i.e. the parent for a bound child and the account itself for a
       parent (or an unbound account, which is a group of one).
+
+    ``key_spaces`` are the spaces a claim of the account is matched and recorded in: the scope key and, for a
+    child of a group, also the child's own space. So a child's history from before it was bound still matches
+    inside the group, and after unbinding the child still has the history of its bound period. (A key space
+    only ever grows by claims: binding and unbinding move no keys.)
     """
 
     account_id: str
@@ -148,6 +153,12 @@ class EffectivePolicy:
         if self.rules.scope is Scope.ACCOUNT_GROUP:
             return self.policy_account_id
         return self.account_id
+
+    @property
+    def key_spaces(self) -> tuple[str, ...]:
+        if self.scope_key == self.account_id:
+            return (self.account_id,)
+        return (self.scope_key, self.account_id)
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,24 @@ def test_lost_races_are_retried_then_aborted(handlers: DedupHandlers, tenant: st
     handlers._store = FlakyStore(flaky.inner, failures=1000)  # type: ignore[assignment]  # noqa: SLF001
     with pytest.raises(Aborted):
         handlers.claim(who, claim("acct", {P: "q"}))
+
+
+def test_a_childs_history_matches_in_its_group_and_comes_back_after_unbinding(
+    handlers: DedupHandlers, tenant: str
+) -> None:
+    admin, who = principal(tenant), principal(tenant, Role.SERVICE)
+    handlers.update_policy(admin, PolicyPatch(account_id="parent", scope=int(Scope.ACCOUNT_GROUP)))
+    before = handlers.claim(who, claim("child", {P: "p"}))  # before binding: the child's own space
+    handlers.bind(admin, "parent", "child")
+    handlers.bind(admin, "parent", "sibling")
+    inside = handlers.claim(who, claim("child", {P: "p"}, DAY))
+    assert inside.verdict is Verdict.DUPLICATE and inside.canonical_lead_id == before.canonical_lead_id
+    # The claim recorded the phone in the group's space too, pointing at the child's lead: the sibling sees it.
+    sibling = handlers.claim(who, claim("sibling", {P: "p"}, 2 * DAY))
+    assert sibling.canonical_lead_id == before.canonical_lead_id
+    during = handlers.claim(who, claim("child", {P: "q"}, 3 * DAY))
+    handlers.unbind(admin, "child")
+    after = handlers.claim(who, claim("child", {P: "q"}, 4 * DAY))
+    assert after.verdict is Verdict.DUPLICATE and after.canonical_lead_id == during.canonical_lead_id
+    spaces = {k.scope_account_id for k in handlers.explain(who, during.canonical_lead_id)}
+    assert spaces == {"parent", "child"}

@@ -311,6 +311,9 @@ def test_the_key_space_follows_the_scope() -> None:
     assert EffectivePolicy("c", DEFAULT_RULES, inherited_from="p").scope_key == "c"
     assert EffectivePolicy("c", group, inherited_from="p").scope_key == "p"
     assert EffectivePolicy("p", group).scope_key == "p"
+    assert EffectivePolicy("c", group, inherited_from="p").key_spaces == ("p", "c")
+    assert EffectivePolicy("c", DEFAULT_RULES, inherited_from="p").key_spaces == ("c",)
+    assert EffectivePolicy("p", group).key_spaces == ("p",)
     assert effective_policy("x", None, Binding("p", "x", T0, "a"), None).rules == DEFAULT_RULES
 
 
