@@ -67,6 +67,7 @@ from services.ingest.domain.model import (
     Channel,
     Consent,
     Contact,
+    DedupAction,
     Lead,
     LeadStatus,
     Submission,
@@ -205,6 +206,7 @@ class IngestHandlers:
         pending = [item for item in items if not item.done and not item.rejections]
         await self._claim(tenant, pending, batch=batch)
         writable = [item for item in items if not item.done and not item.conflict]
+        await self._await_canonical(tenant, writable)
         if writable:
             await asyncio.to_thread(self._commit, tenant, writable)
         await self._settle(tenant, [item for item in items if item.conflict and item.outcome is None], batch)
@@ -332,6 +334,30 @@ class IngestHandlers:
                 item.outcome = answer  # nothing about the item is stored: the caller may retry it
             else:
                 item.answer = answer
+
+    async def _await_canonical(self, tenant: str, items: list[_Item]) -> None:
+        """Duplicates of a lead another submission claimed a moment ago and has not committed yet: wait (briefly)
+        for that commit, so the duplicate attaches to the lead its first submission creates. A lead that does not
+        appear in time was lost (its claimer crashed after dedup answered) and is created by the duplicate."""
+        in_batch = {item.claim.candidate_lead_id for item in items if item.claim is not None}
+        wanted = {
+            item.answer.canonical_lead_id
+            for item in items
+            if item.answer is not None
+            and item.answer.verdict is Verdict.DUPLICATE
+            and item.answer.action is not DedupAction.FLAG
+            and item.answer.canonical_lead_id not in in_batch
+        }
+        deadline = time.monotonic() + self._config.settle_seconds
+        while wanted:
+            wanted -= await asyncio.to_thread(self._existing_leads, tenant, wanted)
+            if not wanted or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(self._config.settle_interval)
+
+    def _existing_leads(self, tenant: str, lead_ids: set[str]) -> set[str]:
+        with self._store.read() as tx:
+            return set(tx.get_leads(tenant, lead_ids))
 
     async def _settle(self, tenant: str, items: list[_Item], batch: bool) -> None:
         """Items that lost a race to a concurrent attempt of the same submission: answer with the stored winner;

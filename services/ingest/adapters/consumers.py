@@ -10,6 +10,8 @@ A payload that does not decode raises, so the shared consumer retries it and fin
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from leadflow.assign.v1 import events_pb2 as assign_events
@@ -31,19 +33,24 @@ from services.ingest.adapters.repository import SqlIngestStore
 from services.ingest.handlers import IngestHandlers
 
 
-def _suffix(name: str, prefix: str) -> str:
+def _name(enum: Any, value: int, prefix: str) -> str:
+    """An enum value's name without its prefix ("EMPTY_NUMBER"); a value newer than this code keeps its number."""
+    try:
+        name = str(enum.Name(value))
+    except ValueError:
+        return str(value)
     return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def consumer_specs(handlers: IngestHandlers, store: SqlIngestStore) -> list[ConsumerSpec]:
     def on_refund_issued(session: Session, delivery: Delivery) -> None:
         event = refund_events.RefundIssued.FromString(delivery.data)
-        reason = _suffix(refund_pb.RefundReason.Name(event.reason), "REFUND_REASON_")
+        reason = _name(refund_pb.RefundReason, event.reason, "REFUND_REASON_")
         handlers.on_refund_issued(store.bind(session), event.tenant_id, event.lead_id, reason)
 
     def on_call_completed(session: Session, delivery: Delivery) -> None:
         event = telephony_events.CallCompleted.FromString(delivery.data)
-        outcome = _suffix(call_pb2.CallOutcome.Name(event.outcome), "CALL_OUTCOME_")
+        outcome = _name(call_pb2.CallOutcome, event.outcome, "CALL_OUTCOME_")
         handlers.on_call_completed(
             store.bind(session), event.tenant_id, event.lead_id, event.call_id, outcome, event.lead_phone
         )

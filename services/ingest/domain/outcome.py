@@ -9,9 +9,11 @@ and which event announces it. Pure.
 - DUPLICATE with action FLAG: the submission keeps a lead of its own (candidate id), verdict DUPLICATE, flagged
   ``duplicate_of_lead_id`` = canonical lead, visible in ListLeads for the advertiser's review; it is announced as
   ``lead.duplicate`` only (not routed to assign or telephony).
-- DUPLICATE of a canonical lead ingest does not have: an earlier claimer crashed after dedup answered and before its
-  own commit, so nobody else will ever create that lead. This submission creates it, with that id, as NEW, and
-  announces it as ``lead.accepted``.
+- DUPLICATE of a canonical lead ingest does not have (after the handlers waited briefly for a claimer still on its
+  way to its commit): that claimer crashed after dedup answered and before its own commit, so nobody else will ever
+  create the lead. This submission creates it, with that id, as NEW, and announces it as ``lead.accepted``. (Should
+  the claimer only have been slow, its own commit then finds the lead and attaches to it; there is still exactly one
+  ``lead.accepted``.)
 """
 
 from __future__ import annotations

@@ -118,3 +118,21 @@ async def test_batch_retry_and_in_batch_repeats(stack) -> None:
         r.response.submission.id for r in first.results[:3]
     ]
     assert await _count_leads(stack, md) == 2
+
+
+async def test_twenty_concurrent_submissions_of_one_person_make_one_lead(stack) -> None:
+    """Different submissions (own request ids) of the same phone at once: one NEW, the rest attached to it."""
+    tenant = unique("tenant")
+    md = stack.metadata(tenant)
+    ingest = stack.ingest_stub()
+    phone = lead_request().phone
+    replies = await asyncio.gather(
+        *(ingest.SubmitLead(lead_request(phone=phone), metadata=md) for _ in range(20))
+    )
+    verdicts = sorted(r.verdict for r in replies)
+    assert verdicts == [lead_pb2.LEAD_VERDICT_NEW] + [lead_pb2.LEAD_VERDICT_DUPLICATE] * 19
+    assert len({r.lead.id for r in replies}) == 1
+    lead = (await ingest.GetLead(pb.GetLeadRequest(lead_id=replies[0].lead.id), metadata=md)).lead
+    assert lead.submission_count == 20
+    new = next(r for r in replies if r.verdict == lead_pb2.LEAD_VERDICT_NEW)
+    assert lead.first_submit_time == new.submission.submit_time

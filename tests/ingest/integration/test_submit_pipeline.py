@@ -172,3 +172,31 @@ async def test_unavailable_dedup_stores_nothing(database: Database) -> None:
         await h.submit_batch(PRINCIPAL, [command(request_id="b1"), command(request_id="b2", phone="123")])
     assert _count(database, submissions) == 0 and _count(database, leads) == 0
     assert _subjects(database) == []
+
+
+async def test_duplicate_waits_for_its_canonical_lead_in_flight(database: Database) -> None:
+    """B is judged a duplicate of A's candidate while A's commit is still on its way: B waits and attaches to A."""
+    import asyncio
+
+    from services.ingest.domain.idempotency import candidate_lead_id
+
+    key = Fingerprinter(b"f" * 32).tenant_key("t1")
+    a_lead = candidate_lead_id(key, "rA", T0)
+    match = Match(Dimension.PHONE, a_lead, T0)
+
+    class SlowFirst(ScriptedDedup):
+        async def claim(self, tenant_id: str, request: ClaimRequest) -> ClaimAnswer:
+            if request.candidate_lead_id == a_lead:
+                await asyncio.sleep(0.1)  # A's answer (and so its commit) comes late, within the settle time
+                return new_answer(request)
+            return ClaimAnswer(Verdict.DUPLICATE, a_lead, (match,), DedupAction.MERGE)
+
+    h = handlers_with(database, SlowFirst(None))
+    a, b = await asyncio.gather(
+        h.submit(PRINCIPAL, command(request_id="rA", submit_time=T0)),
+        h.submit(PRINCIPAL, command(request_id="rB", submit_time=T0)),
+    )
+    assert a.verdict is Verdict.NEW and b.verdict is Verdict.DUPLICATE
+    assert a.lead is not None and b.lead is not None and a.lead.id == b.lead.id == a_lead
+    assert b.lead.submission_count == 2
+    assert _subjects(database) == [LEAD_ACCEPTED, LEAD_DUPLICATE]
