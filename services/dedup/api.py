@@ -17,6 +17,7 @@ from services.common.errors import DomainError, InvalidArgument
 from services.common.grpc_errors import status_code_for
 from services.common.grpcserver.context import current_principal
 from services.dedup import converters
+from services.dedup.domain.claims import ClaimCommand
 from services.dedup.domain.model import ClaimResult
 from services.dedup.handlers import DedupHandlers
 
@@ -31,6 +32,14 @@ def item_error(error: DomainError) -> errors_pb2.ItemError:
             errors_pb2.FieldViolation(field=v.field, description=v.description) for v in violations
         ],
     )
+
+
+def _readable(item: pb.ClaimLeadRequest) -> ClaimCommand | DomainError:
+    """A batch item as a command, or the error that fails it alone (a timestamp outside the protobuf range)."""
+    try:
+        return converters.claim_command(item)
+    except DomainError as error:
+        return error
 
 
 class DedupApi(dedup_service_pb2_grpc.DedupServiceServicer):
@@ -104,7 +113,7 @@ class DedupApi(dedup_service_pb2_grpc.DedupServiceServicer):
     async def BatchClaimLeads(
         self, request: pb.BatchClaimLeadsRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchClaimLeadsResponse:
-        commands = [converters.claim_command(item) for item in request.requests]
+        commands = [_readable(item) for item in request.requests]
         outcomes = await asyncio.to_thread(self._h.batch_claim, current_principal(), commands)
         results = []
         for index, outcome in enumerate(outcomes):

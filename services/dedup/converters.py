@@ -1,7 +1,9 @@
 """Protobuf <-> domain conversions for the dedup service, used by the gRPC servicer and the event adapter.
 
-Mechanical only: no rule lives here (validation happens in the domain, on the plain values converted here).
-Timestamps and durations are truncated from nanoseconds to microseconds, the precision the domain stores.
+Mechanical only: no rule lives here (validation happens in the domain, on the plain values converted here), except
+that a timestamp or duration outside the range protobuf defines is INVALID_ARGUMENT on its field, as it has no
+Python value. Timestamps and durations are truncated from nanoseconds to microseconds, the precision the domain
+stores.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from google.protobuf import duration_pb2, field_mask_pb2, timestamp_pb2
 
 from leadflow.dedup.v1 import dedup_service_pb2 as pb
 from leadflow.dedup.v1 import events_pb2
+from services.common.errors import FieldViolation, InvalidArgument
 from services.dedup.domain.claims import ClaimCommand
 from services.dedup.domain.model import (
     Binding,
@@ -26,11 +29,22 @@ from services.dedup.domain.policy import PolicyPatch
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def to_datetime(value: timestamp_pb2.Timestamp) -> datetime:
+# The ranges protobuf defines for Timestamp (years 0001..9999) and Duration (about +-10,000 years).
+_MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
+_MAX_DURATION_SECONDS = 315_576_000_000
+
+
+def to_datetime(value: timestamp_pb2.Timestamp, path: str) -> datetime:
+    """A Timestamp as a UTC datetime (microseconds); outside the protobuf range: INVALID_ARGUMENT on ``path``."""
+    if not (_MIN_SECONDS <= value.seconds <= _MAX_SECONDS and 0 <= value.nanos <= 999_999_999):
+        raise InvalidArgument(FieldViolation(path, "is not a valid timestamp (years 0001 to 9999)"))
     return EPOCH + timedelta(seconds=value.seconds, microseconds=value.nanos // 1000)
 
 
-def to_timedelta(value: duration_pb2.Duration) -> timedelta:
+def to_timedelta(value: duration_pb2.Duration, path: str) -> timedelta:
+    """A Duration as a timedelta (microseconds); outside the protobuf range: INVALID_ARGUMENT on ``path``."""
+    if not (abs(value.seconds) <= _MAX_DURATION_SECONDS and abs(value.nanos) <= 999_999_999):
+        raise InvalidArgument(FieldViolation(path, "is not a valid duration (at most 10,000 years)"))
     return timedelta(seconds=value.seconds, microseconds=int(value.nanos / 1000))
 
 
@@ -54,8 +68,13 @@ def policy_patch(request: pb.UpdateDedupPolicyRequest) -> PolicyPatch:
         mask=tuple(request.update_mask.paths),
         scope=int(policy.scope),
         dimensions=tuple(int(d) for d in policy.dimensions),
-        windows=tuple((int(w.dimension), to_timedelta(w.window)) for w in policy.windows),
-        ip_window=to_timedelta(policy.ip_window) if policy.HasField("ip_window") else None,
+        windows=tuple(
+            (int(w.dimension), to_timedelta(w.window, f"policy.windows[{i}].window"))
+            for i, w in enumerate(policy.windows)
+        ),
+        ip_window=to_timedelta(policy.ip_window, "policy.ip_window")
+        if policy.HasField("ip_window")
+        else None,
         action=int(policy.action),
     )
 
@@ -107,7 +126,9 @@ def claim_command(request: pb.ClaimLeadRequest) -> ClaimCommand:
         account_id=request.account_id,
         candidate_lead_id=request.candidate_lead_id,
         fingerprints=tuple((int(f.dimension), bytes(f.keyed_hash)) for f in request.fingerprints),
-        submit_time=to_datetime(request.submit_time) if request.HasField("submit_time") else None,
+        submit_time=to_datetime(request.submit_time, "submit_time")
+        if request.HasField("submit_time")
+        else None,
         request_id=request.request_id,
         collect_account_id=request.collect_account_id,
     )

@@ -70,6 +70,7 @@ from services.dedup.domain.policy import (
     apply_patch,
     check_account_id,
     check_bind,
+    check_identifier,
     diff_effective,
     effective_from_source,
     effective_policy,
@@ -243,12 +244,16 @@ class DedupHandlers:
         again returns the existing binding. Checks and insert run under the tenant's lock row, so two concurrent
         binds cannot build a chain (A under B while B goes under C); the child is also the primary key.
         """
+        errors = ViolationCollector()
+        check_account_id(parent_id, "parent_account_id", errors)
+        check_account_id(child_id, "child_account_id", errors)
+        errors.raise_if_any()
         tenant = principal.tenant_id
         with self._store.write() as tx:
             tx.lock_tenant(tenant)
-            child_binding = tx.get_binding(tenant, child_id) if child_id else None
-            parent_binding = tx.get_binding(tenant, parent_id) if parent_id else None
-            has_children = bool(tx.children_of(tenant, child_id)) if child_id else False
+            child_binding = tx.get_binding(tenant, child_id)
+            parent_binding = tx.get_binding(tenant, parent_id)
+            has_children = bool(tx.children_of(tenant, child_id))
             if check_bind(
                 parent_id,
                 child_id,
@@ -321,6 +326,9 @@ class DedupHandlers:
         self, principal: Principal, parent_id: str, page_size: int, page_token: str
     ) -> tuple[list[Binding], str]:
         """Bindings ordered by parent then child account id."""
+        errors = ViolationCollector()
+        check_account_id(parent_id, "parent_account_id", errors, required=False)
+        errors.raise_if_any()
         size = resolve_page_size(page_size)
         binding = filter_binding(principal.tenant_id, "bindings", parent_id)
         cursor = self._tokens.decode(page_token, binding=binding)
@@ -349,9 +357,10 @@ class DedupHandlers:
         return result
 
     def batch_claim(
-        self, principal: Principal, commands: Sequence[ClaimCommand]
+        self, principal: Principal, commands: Sequence[ClaimCommand | DomainError]
     ) -> list[ClaimResult | DomainError]:
-        """Claims in order, each succeeding or failing on its own; later items see earlier ones.
+        """Claims in order, each succeeding or failing on its own; later items see earlier ones. An item given as a
+        DomainError (the transport could not read it) fails with that error.
 
         Items are processed in chunks of ``batch_chunk`` per transaction (a lost race retries the chunk).
         """
@@ -361,6 +370,9 @@ class DedupHandlers:
         results: list[ClaimResult | DomainError | None] = [None] * len(commands)
         valid: list[tuple[int, Claim]] = []
         for index, command in enumerate(commands):
+            if isinstance(command, DomainError):
+                results[index] = command
+                continue
             try:
                 valid.append((index, validate_claim(command, now)))
             except DomainError as error:
@@ -493,12 +505,8 @@ class DedupHandlers:
         With a request id, a retry answers the first count. Stored claim answers keep only lead ids and times.
         """
         errors = ViolationCollector()
-        if not lead_id:
-            errors.add("lead_id", "is required")
-        elif len(lead_id) > MAX_LEAD_ID_LENGTH:
-            errors.add("lead_id", f"must be at most {MAX_LEAD_ID_LENGTH} characters")
-        if len(request_id) > MAX_REQUEST_ID_LENGTH:
-            errors.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
+        check_identifier(lead_id, "lead_id", errors, MAX_LEAD_ID_LENGTH)
+        check_identifier(request_id, "request_id", errors, MAX_REQUEST_ID_LENGTH, required=False)
         errors.raise_if_any()
         tenant = principal.tenant_id
         digest = hashlib.sha256(b"forget\x00" + lead_id.encode()).digest()
@@ -523,10 +531,7 @@ class DedupHandlers:
 
 def _check_lead_id(lead_id: str) -> None:
     errors = ViolationCollector()
-    if not lead_id:
-        errors.add("lead_id", "is required")
-    elif len(lead_id) > MAX_LEAD_ID_LENGTH:
-        errors.add("lead_id", f"must be at most {MAX_LEAD_ID_LENGTH} characters")
+    check_identifier(lead_id, "lead_id", errors, MAX_LEAD_ID_LENGTH)
     errors.raise_if_any()
 
 

@@ -28,7 +28,7 @@ from services.dedup.domain.model import (
     Match,
     Verdict,
 )
-from services.dedup.domain.policy import check_account_id
+from services.dedup.domain.policy import check_account_id, check_identifier
 
 MAX_REQUEST_ID_LENGTH = 64
 MAX_LEAD_ID_LENGTH = 128
@@ -87,14 +87,8 @@ def validate_claim(command: ClaimCommand, now: datetime) -> Claim:
     check_account_id(command.account_id, "account_id", errors)
     if command.collect_account_id:
         check_account_id(command.collect_account_id, "collect_account_id", errors)
-    if not command.candidate_lead_id:
-        errors.add("candidate_lead_id", "is required")
-    elif len(command.candidate_lead_id) > MAX_LEAD_ID_LENGTH:
-        errors.add("candidate_lead_id", f"must be at most {MAX_LEAD_ID_LENGTH} characters")
-    if not command.request_id:
-        errors.add("request_id", "is required")
-    elif len(command.request_id) > MAX_REQUEST_ID_LENGTH:
-        errors.add("request_id", f"must be at most {MAX_REQUEST_ID_LENGTH} characters")
+    check_identifier(command.candidate_lead_id, "candidate_lead_id", errors, MAX_LEAD_ID_LENGTH)
+    check_identifier(command.request_id, "request_id", errors, MAX_REQUEST_ID_LENGTH)
     seen: dict[Dimension, Fingerprint] = {}
     for index, (value, keyed_hash) in enumerate(command.fingerprints):
         try:

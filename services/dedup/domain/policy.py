@@ -61,11 +61,22 @@ class _Draft:
     values: dict[str, object] = field(default_factory=dict)
 
 
-def check_account_id(value: str, path: str, errors: ViolationCollector) -> None:
+def check_identifier(
+    value: str, path: str, errors: ViolationCollector, max_length: int, *, required: bool = True
+) -> None:
+    """Ids (accounts, leads, requests): present when required, bounded, and free of control characters (a NUL
+    cannot even be stored in a PostgreSQL text column)."""
     if not value:
-        errors.add(path, "is required")
-    elif len(value) > MAX_ACCOUNT_ID_LENGTH:
-        errors.add(path, f"must be at most {MAX_ACCOUNT_ID_LENGTH} characters")
+        if required:
+            errors.add(path, "is required")
+    elif len(value) > max_length:
+        errors.add(path, f"must be at most {max_length} characters")
+    elif any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        errors.add(path, "must not contain control characters")
+
+
+def check_account_id(value: str, path: str, errors: ViolationCollector, *, required: bool = True) -> None:
+    check_identifier(value, path, errors, MAX_ACCOUNT_ID_LENGTH, required=required)
 
 
 def _populated(patch: PolicyPatch) -> list[str]:

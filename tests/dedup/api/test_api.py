@@ -276,3 +276,52 @@ async def test_policy_changes_are_published_to_jetstream(dedup: DedupClient, sha
         assert list(event.new_policy.dimensions) == [PHONE, WECHAT]
     finally:
         await nc.close()
+
+
+async def test_hostile_input_is_invalid_argument_never_internal(dedup: DedupClient) -> None:
+    stub, auth, admin = dedup.stub, dedup.auth(), dedup.auth(Role.ADMIN)
+    cases = [
+        (stub.ClaimLead(claim_request("ac\x00ct", {PHONE: "p"}), metadata=auth), "account_id"),
+        (
+            stub.ClaimLead(claim_request("acct", {PHONE: "p"}, lead="l\x07"), metadata=auth),
+            "candidate_lead_id",
+        ),
+        (stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="a\x00"), metadata=auth), "account_id"),
+        (
+            stub.BindAccount(
+                pb.BindAccountRequest(parent_account_id="p\x00", child_account_id="c"), metadata=admin
+            ),
+            "parent_account_id",
+        ),
+        (stub.ExplainLead(pb.ExplainLeadRequest(lead_id="\x00"), metadata=auth), "lead_id"),
+        (stub.ForgetLead(pb.ForgetLeadRequest(lead_id="l", request_id="r\x00"), metadata=auth), "request_id"),
+        (stub.ListAccountBindings(pb.ListAccountBindingsRequest(page_size=-1), metadata=auth), "page_size"),
+        (
+            stub.ListPolicyHistory(
+                pb.ListPolicyHistoryRequest(account_id="a", page_token="forged"), metadata=auth
+            ),
+            "page_token",
+        ),
+        (
+            stub.UpdateDedupPolicy(
+                pb.UpdateDedupPolicyRequest(
+                    policy=pb.DedupPolicy(account_id="a", ip_window=duration_pb2.Duration(seconds=10**15))
+                ),
+                metadata=admin,
+            ),
+            "policy.ip_window",
+        ),
+    ]
+    year_10000 = claim_request("acct", {PHONE: "p"})
+    year_10000.submit_time.seconds = 253_402_300_800
+    cases.append((stub.ClaimLead(year_10000, metadata=auth), "submit_time"))
+    for call, field in cases:
+        error = await expect_error(call, grpc.StatusCode.INVALID_ARGUMENT)
+        assert field in [f for f, _ in field_violations_of(error)], (field, error.details())
+    reply = await stub.BatchClaimLeads(
+        pb.BatchClaimLeadsRequest(requests=[year_10000, claim_request("acct", {PHONE: "fine"})]),
+        metadata=auth,
+    )
+    assert reply.results[0].error.code == "INVALID_ARGUMENT"
+    assert [v.field for v in reply.results[0].error.field_violations] == ["submit_time"]
+    assert reply.results[1].response.verdict == NEW
