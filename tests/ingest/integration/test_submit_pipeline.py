@@ -200,3 +200,36 @@ async def test_duplicate_waits_for_its_canonical_lead_in_flight(database: Databa
     assert a.lead is not None and b.lead is not None and a.lead.id == b.lead.id == a_lead
     assert b.lead.submission_count == 2
     assert _subjects(database) == [LEAD_ACCEPTED, LEAD_DUPLICATE]
+
+
+async def test_tenant_settings_region_and_landlines(database: Database) -> None:
+    """Per-tenant settings (a row in tenant_settings; the default row otherwise): mobile-only, and the region of
+    numbers written without a country code. No RPC sets them yet: an operator writes the row."""
+    from services.ingest.adapters.tables import tenant_settings
+    from services.ingest.domain.normalisation import RejectionCode
+
+    with database.transaction() as session:
+        session.execute(
+            sa.insert(tenant_settings).values(
+                tenant_id="mobile-only",
+                default_region="CN",
+                landline_allowed=False,
+                blocklist_version=0,
+                update_us=0,
+            )
+        )
+        session.execute(
+            sa.insert(tenant_settings).values(
+                tenant_id="us", default_region="US", landline_allowed=True, blocklist_version=0, update_us=0
+            )
+        )
+    h = handlers_with(database, ScriptedDedup(new_answer))
+    landline = command(request_id="l1", phone="010-12345678")
+    assert (await h.submit(PRINCIPAL, landline)).verdict is Verdict.NEW
+    strict = await h.submit(Principal("mobile-only", "svc", Role.SERVICE), landline)
+    assert strict.verdict is Verdict.REJECTED
+    assert [r.code for r in strict.rejections] == [RejectionCode.PHONE_LANDLINE_NOT_ALLOWED]
+    us = await h.submit(
+        Principal("us", "svc", Role.SERVICE), command(request_id="u1", phone="(650) 253-0000")
+    )
+    assert us.lead is not None and us.lead.contact.phone == "+16502530000"
