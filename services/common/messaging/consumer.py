@@ -1,0 +1,266 @@
+"""A durable pull consumer that applies each event exactly once to the service's database.
+
+Per message, in one write transaction: claim (consumer, event_id) in the inbox, run the handler, commit; then ack.
+A redelivery (lost ack, replay, a second replica) finds its inbox row and changes nothing. A handler that raises is
+retried with ``nak(delay=backoff[n])``; on the ``max_deliver``-th attempt the message goes to the dead-letter table
+with its error instead, and a metric counts it.
+
+The server's own max_deliver is unlimited on purpose: if it were the limit, a crash during the last attempt would
+leave the message undelivered and unrecorded. This class decides when to give up, and gives up only by writing a
+dead letter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import nats.errors
+import nats.js.errors
+import sqlalchemy as sa
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy.orm import Session
+
+from services.common.db import Database
+from services.common.messaging.inbox import claim_inbox, describe_error, insert_dead_letter
+from services.common.messaging.relay import MSG_ID_HEADER
+from services.common.messaging.tables import MessagingTables
+from services.common.messaging.waiting import Backoff, wait_for_any
+from services.common.metrics import (
+    CONSUMER_ACK_PENDING,
+    CONSUMER_DUPLICATES,
+    CONSUMER_FAILURES,
+    CONSUMER_PENDING,
+    CONSUMER_PROCESSED,
+    CONSUMER_REDELIVERIES,
+    DEAD_LETTERS,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery of an event, as a handler sees it."""
+
+    subject: str
+    event_id: str
+    data: bytes
+    headers: Mapping[str, str]
+    num_delivered: int
+    stream_sequence: int
+
+
+# Runs in a worker thread inside the consumer's write transaction; raising rolls the whole delivery back.
+# Exception messages end up in the dead-letter table, so they must not carry raw personal data.
+Handler = Callable[[Session, Delivery], None]
+
+
+def redelivery_delay(backoff: Sequence[float], num_delivered: int) -> float:
+    """Delay before the next attempt after attempt ``num_delivered`` failed; the last step repeats."""
+    if not backoff:
+        return 0.0
+    return float(backoff[min(max(num_delivered, 1), len(backoff)) - 1])
+
+
+def to_delivery(msg: Msg) -> Delivery:
+    metadata = msg.metadata
+    headers = dict(msg.headers or {})
+    return Delivery(
+        subject=msg.subject,
+        event_id=headers.get(MSG_ID_HEADER, ""),
+        data=msg.data,
+        headers=headers,
+        num_delivered=metadata.num_delivered,
+        stream_sequence=metadata.sequence.stream,
+    )
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        database: Database,
+        tables: MessagingTables,
+        js: JetStreamContext,
+        *,
+        name: str,
+        stream: str,
+        subjects: Sequence[str],
+        handler: Handler,
+        max_deliver: int = 5,
+        backoff: Sequence[float] = (0.5, 2.0, 10.0, 30.0),
+        batch: int = 64,
+        ack_wait: float = 30.0,
+        fetch_timeout: float = 1.0,
+        stats_interval: float = 5.0,
+    ) -> None:
+        if max_deliver < 1:
+            raise ValueError("max_deliver must be at least 1")
+        if not subjects:
+            raise ValueError(f"consumer {name}: at least one subject is required")
+        self._db = database
+        self._tables = tables
+        self._js = js
+        self._name = name
+        self._stream = stream
+        self._subjects = list(subjects)
+        self._handler = handler
+        self._max_deliver = max_deliver
+        self._backoff = list(backoff)
+        self._batch = batch
+        self._ack_wait = ack_wait
+        self._fetch_timeout = fetch_timeout
+        self._stats_interval = stats_interval
+        self._stats_due = 0.0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def consumer_config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            name=self._name,
+            durable_name=self._name,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self._ack_wait,
+            max_deliver=-1,  # see the module docstring
+            filter_subjects=self._subjects,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; the batch in hand is finished first."""
+        sub = await self._subscribe(stop)
+        if sub is None:
+            return
+        try:
+            while not stop.is_set():
+                await self._refresh_stats(sub)
+                try:
+                    msgs = await sub.fetch(self._batch, timeout=self._fetch_timeout)
+                except TimeoutError:
+                    # Nothing to deliver yet. (nats-py raises its own TimeoutError or the builtin one, depending on
+                    # where in the pull the deadline passes; the former subclasses the latter.)
+                    continue
+                fetched_at = time.monotonic()
+                for msg in msgs:
+                    if time.monotonic() - fetched_at > self._ack_wait / 2:
+                        await msg.in_progress()  # don't let the server redeliver what is queued here
+                    await self._process(msg)
+        finally:
+            # Nothing to unsubscribe from when the connection is already closed.
+            with contextlib.suppress(nats.errors.ConnectionClosedError):
+                await sub.unsubscribe()
+
+    async def _subscribe(self, stop: asyncio.Event) -> JetStreamContext.PullSubscription | None:
+        retry = Backoff(initial=0.5, maximum=10.0)
+        while not stop.is_set():
+            try:
+                # Create, or update to this config (filter subjects may change between releases).
+                await self._js.add_consumer(self._stream, self.consumer_config())
+            except nats.js.errors.NotFoundError:
+                # The producer has not created its stream yet (services start in any order): wait for it.
+                log.warning("consumer %s: stream %s does not exist yet; retrying", self._name, self._stream)
+                await wait_for_any(stop, timeout=retry.next())
+                continue
+            return await self._js.pull_subscribe_bind(durable=self._name, stream=self._stream)
+        return None
+
+    async def _process(self, msg: Msg) -> None:
+        delivery = to_delivery(msg)
+        if delivery.num_delivered > 1:
+            CONSUMER_REDELIVERIES.labels(consumer=self._name).inc()
+        if not delivery.event_id:
+            # Without an event id the inbox can't recognise a redelivery; keep it for a human, don't guess.
+            await self._dead_letter(msg, delivery, f"message has no {MSG_ID_HEADER} header")
+            return
+        try:
+            applied = await asyncio.to_thread(self._apply, delivery)
+        except Exception as exc:  # noqa: BLE001 - the dead-letter boundary: any failure of the handler's transaction
+            await self._failed(msg, delivery, exc)
+            return
+        (CONSUMER_PROCESSED if applied else CONSUMER_DUPLICATES).labels(consumer=self._name).inc()
+        await msg.ack()
+
+    def _apply(self, delivery: Delivery) -> bool:
+        with self._db.transaction() as session:
+            if not claim_inbox(session, self._tables, self._name, delivery.event_id):
+                return False
+            self._handler(session, delivery)
+        return True
+
+    async def _failed(self, msg: Msg, delivery: Delivery, exc: Exception) -> None:
+        attempt, limit = delivery.num_delivered, self._max_deliver
+        log.warning(
+            "consumer %s: handling %s (%s) failed, attempt %d of %d",
+            self._name,
+            delivery.event_id,
+            delivery.subject,
+            attempt,
+            limit,
+            exc_info=exc,
+        )
+        if attempt < limit:
+            CONSUMER_FAILURES.labels(consumer=self._name).inc()
+            await msg.nak(delay=redelivery_delay(self._backoff, attempt))
+            return
+        await self._dead_letter(msg, delivery, describe_error(exc))
+
+    async def _dead_letter(self, msg: Msg, delivery: Delivery, error: str) -> None:
+        try:
+            recorded = await asyncio.to_thread(self._record_dead_letter, delivery, error)
+        except sa.exc.OperationalError as exc:
+            # The database is unavailable: the message must not be lost, so let the server deliver it again.
+            log.warning(
+                "consumer %s: cannot record dead letter %s yet: %s", self._name, delivery.event_id, exc
+            )
+            await msg.nak(delay=redelivery_delay(self._backoff, len(self._backoff)))
+            return
+        if recorded:
+            DEAD_LETTERS.labels(consumer=self._name).inc()
+            log.error(
+                "consumer %s: %s (%s) moved to dead letters", self._name, delivery.event_id, delivery.subject
+            )
+        else:
+            CONSUMER_DUPLICATES.labels(consumer=self._name).inc()
+        await msg.ack()
+
+    def _record_dead_letter(self, delivery: Delivery, error: str) -> bool:
+        with self._db.transaction() as session:
+            # The inbox row too, so that a later redelivery of this event is a duplicate rather than a new attempt;
+            # if the row exists, another delivery applied the event meanwhile and there is nothing to record.
+            if delivery.event_id and not claim_inbox(session, self._tables, self._name, delivery.event_id):
+                return False
+            insert_dead_letter(
+                session,
+                self._tables,
+                consumer=self._name,
+                subject=delivery.subject,
+                event_id=delivery.event_id or None,
+                stream_sequence=delivery.stream_sequence,
+                payload=delivery.data,
+                headers=delivery.headers,
+                error=error,
+                attempts=delivery.num_delivered,
+            )
+        return True
+
+    async def _refresh_stats(self, sub: JetStreamContext.PullSubscription) -> None:
+        now = time.monotonic()
+        if now < self._stats_due:
+            return
+        self._stats_due = now + self._stats_interval
+        try:
+            info = await sub.consumer_info()
+        except TimeoutError:
+            # Only the lag gauges go stale; fetching reports real trouble with the server.
+            log.warning("consumer %s: consumer info timed out; lag metrics not updated", self._name)
+            return
+        CONSUMER_PENDING.labels(consumer=self._name).set(info.num_pending or 0)
+        CONSUMER_ACK_PENDING.labels(consumer=self._name).set(info.num_ack_pending or 0)

@@ -1,0 +1,75 @@
+"""The consumer side's records: which events a consumer applied (inbox), and which it gave up on (dead letters).
+
+"Already applied?" is answered by the database, not by a read: the inbox insert either claims the event for this
+transaction or conflicts, so two replicas handling the same event can't both apply it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.common.messaging.tables import ERROR_TEXT_LIMIT, MessagingTables
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_id: str) -> bool:
+    """Insert (consumer, event_id) into the inbox; False when it was already there (the event was applied)."""
+    dialect = session.get_bind().dialect.name
+    try:
+        insert = _INSERTS[dialect]
+    except KeyError:
+        raise NotImplementedError(f"inbox: no INSERT ... ON CONFLICT for dialect {dialect!r}") from None
+    statement = (
+        insert(tables.inbox)
+        .values(consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        # SQLAlchemy only keeps an INSERT's rowcount when asked (psycopg's would read -1 otherwise).
+        .execution_options(preserve_rowcount=True)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def insert_dead_letter(
+    session: Session,
+    tables: MessagingTables,
+    *,
+    consumer: str,
+    subject: str,
+    event_id: str | None,
+    stream_sequence: int,
+    payload: bytes,
+    headers: Mapping[str, str],
+    error: str,
+    attempts: int,
+) -> None:
+    session.execute(
+        sa.insert(tables.dead_letters).values(
+            consumer=consumer,
+            subject=subject,
+            event_id=event_id,
+            stream_sequence=stream_sequence,
+            payload=payload,
+            headers=dict(headers),
+            error=truncate_error(error),
+            attempts=attempts,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
+def truncate_error(text: str, limit: int = ERROR_TEXT_LIMIT) -> str:
+    """Keep the end: a formatted traceback ends with the exception type and message, the part worth keeping."""
+    if len(text) <= limit:
+        return text
+    return "..." + text[-(limit - 3) :]

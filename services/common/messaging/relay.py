@@ -1,0 +1,229 @@
+"""The outbox relay: publishes committed outbox rows to JetStream and marks them sent once the server has them.
+
+Guarantees, and what provides each:
+- Nothing committed is lost: a row is marked sent only after JetStream acknowledged it (stored it).
+- Nothing is stored twice: a row re-published after a crash between the ack and the mark carries the same
+  ``Nats-Msg-Id``, which JetStream drops inside its duplicate window (2 minutes on our streams).
+- Order per aggregate: rows are read in id order (never from a high-water cursor, so a row with a lower id that
+  commits later is still sent), published in that order on one connection, and only the contiguous acknowledged
+  prefix is marked sent, so a failure mid-batch retries from the first failed row. One relay per database holds
+  the lock (see ``relay_lock``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import nats.errors
+import sqlalchemy as sa
+from nats.js import JetStreamContext
+
+from services.common.db import Database
+from services.common.messaging.relay_lock import DEFAULT_LOCK_KEY, RelayLock, relay_lock_for
+from services.common.messaging.tables import MessagingTables
+from services.common.messaging.waiting import Backoff, wait_for_any
+from services.common.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE_SECONDS,
+    OUTBOX_PUBLISH_ERRORS,
+    OUTBOX_PUBLISHED,
+)
+
+log = logging.getLogger(__name__)
+
+MSG_ID_HEADER = "Nats-Msg-Id"
+
+
+def acked_prefix(outcomes: Sequence[bool]) -> int:
+    """How many leading rows were acknowledged; everything from the first failure on is retried."""
+    for index, acked in enumerate(outcomes):
+        if not acked:
+            return index
+    return len(outcomes)
+
+
+def _acked(future: asyncio.Future[Any]) -> bool:
+    # exception() is read for every finished future so none is left with an unretrieved exception.
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database: Database,
+        tables: MessagingTables,
+        nats_js_context: JetStreamContext,
+        *,
+        batch_size: int = 256,
+        poll_interval: float = 0.2,
+        ack_timeout: float = 5.0,
+        max_backoff: float = 5.0,
+        lock_retry_interval: float = 1.0,
+        metrics_interval: float = 1.0,
+        lock_key: int = DEFAULT_LOCK_KEY,
+    ) -> None:
+        self._db = database
+        self._outbox = tables.outbox
+        self._js = nats_js_context
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._ack_timeout = ack_timeout
+        self._max_backoff = max_backoff
+        self._lock_retry_interval = lock_retry_interval
+        self._metrics_interval = metrics_interval
+        self._lock_key = lock_key
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._metrics_due = 0.0
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll; safe to call from any thread (handlers run in
+        worker threads), and a no-op while the relay is not running."""
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is loop:
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set; the batch in flight is finished (acks awaited, rows marked) first."""
+        self._loop = asyncio.get_running_loop()
+        reconnect = Backoff(initial=0.2, maximum=self._max_backoff)
+        try:
+            while not stop.is_set():
+                lock = relay_lock_for(self._db.engine, self._lock_key)
+                try:
+                    if not await self._acquire(lock, stop):
+                        return
+                    reconnect.reset()  # the database answers again
+                    try:
+                        await self._relay(lock, stop)
+                    finally:
+                        await asyncio.to_thread(lock.release)
+                except sa.exc.DBAPIError as exc:
+                    # The database went away (restart, failover, network); the lock went with the session. Start
+                    # over: rows not marked sent are simply published again and deduplicated by JetStream. Any
+                    # other database error is a bug and propagates.
+                    if not (isinstance(exc, sa.exc.OperationalError) or exc.connection_invalidated):
+                        raise
+                    log.warning("outbox relay: database unavailable, retrying: %s", exc)
+                    await wait_for_any(stop, timeout=reconnect.next())
+        finally:
+            self._loop = None
+
+    async def _acquire(self, lock: RelayLock, stop: asyncio.Event) -> bool:
+        while not stop.is_set():
+            if await asyncio.to_thread(lock.try_acquire):
+                return True
+            # Another replica is relaying; stand by to take over if it goes away.
+            await wait_for_any(stop, timeout=self._lock_retry_interval)
+        return False
+
+    async def _relay(self, lock: RelayLock, stop: asyncio.Event) -> None:
+        retry = Backoff(initial=0.1, maximum=self._max_backoff)
+        while not stop.is_set():
+            await asyncio.to_thread(lock.check)
+            # Cleared before reading, so a wake() that arrives while this batch is published is not lost.
+            self._wake.clear()
+            rows = await asyncio.to_thread(self._fetch_unsent)
+            if not rows:
+                OUTBOX_BACKLOG.set(0)
+                OUTBOX_OLDEST_AGE_SECONDS.set(0)
+                await wait_for_any(stop, self._wake, timeout=self._poll_interval)
+                continue
+            acked = await self._publish(rows)
+            if acked:
+                await asyncio.to_thread(self._mark_sent, [row.id for row in rows[:acked]])
+                for row in rows[:acked]:
+                    OUTBOX_PUBLISHED.labels(subject=row.subject).inc()
+            # A short batch means the relay has caught up: report that now, not one throttling interval later.
+            await self._refresh_backlog_metrics(force=acked == len(rows) < self._batch_size)
+            if acked < len(rows):
+                await wait_for_any(stop, timeout=retry.next())
+                continue
+            retry.reset()
+            if len(rows) < self._batch_size:
+                await wait_for_any(stop, self._wake, timeout=self._poll_interval)
+
+    async def _publish(self, rows: Sequence[sa.Row[Any]]) -> int:
+        """Publish ``rows`` pipelined, wait for their acks, and return the length of the acknowledged prefix."""
+        futures: list[asyncio.Future[Any]] = []
+        for row in rows:
+            headers = {**(row.headers or {}), MSG_ID_HEADER: row.event_id}
+            try:
+                futures.append(await self._js.publish_async(row.subject, row.payload, headers=headers))
+            except nats.errors.Error as exc:
+                # E.g. the connection is closed. Later rows must not overtake this one, so stop the batch here.
+                log.warning("outbox relay: publish of %s failed: %r", row.event_id, exc)
+                break
+        if futures:
+            _done, pending = await asyncio.wait(futures, timeout=self._ack_timeout)
+            for future in pending:
+                # Cancelling frees the future's slot in nats-py's max-pending window; the row will be retried.
+                future.cancel()
+        outcomes = [_acked(future) for future in futures]
+        acked = acked_prefix(outcomes)
+        failed = len(rows) - acked
+        if failed:
+            OUTBOX_PUBLISH_ERRORS.inc(failed)
+            if acked < len(futures):
+                first = futures[acked]
+                reason = "no ack within ack_timeout" if first.cancelled() else repr(first.exception())
+            else:
+                reason = "publish failed"
+            log.warning(
+                "outbox relay: %d of %d rows not acknowledged (%s); retrying", failed, len(rows), reason
+            )
+        duplicates = sum(1 for future in futures[:acked] if future.result().duplicate)
+        if duplicates:
+            log.info("outbox relay: JetStream dropped %d re-published duplicates", duplicates)
+        return acked
+
+    def _fetch_unsent(self) -> list[sa.Row[Any]]:
+        o = self._outbox
+        query = (
+            sa.select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
+            .where(o.c.sent_at.is_(None))
+            .order_by(o.c.id)
+            .limit(self._batch_size)
+        )
+        with self._db.read() as session:
+            return list(session.execute(query).all())
+
+    def _mark_sent(self, ids: list[int]) -> None:
+        o = self._outbox
+        with self._db.transaction() as session:
+            session.execute(sa.update(o).where(o.c.id.in_(ids)).values(sent_at=datetime.now(UTC)))
+
+    async def _refresh_backlog_metrics(self, *, force: bool) -> None:
+        # Counting the backlog costs a scan of the unsent index, so while busy it is done once per interval.
+        now = time.monotonic()
+        if now < self._metrics_due and not force:
+            return
+        self._metrics_due = now + self._metrics_interval
+        count, oldest = await asyncio.to_thread(self._backlog)
+        OUTBOX_BACKLOG.set(count)
+        if oldest is None:
+            OUTBOX_OLDEST_AGE_SECONDS.set(0)
+            return
+        if oldest.tzinfo is None:  # SQLite hands DateTime(timezone=True) back naive; we always store UTC.
+            oldest = oldest.replace(tzinfo=UTC)
+        OUTBOX_OLDEST_AGE_SECONDS.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
+
+    def _backlog(self) -> tuple[int, datetime | None]:
+        o = self._outbox
+        query = sa.select(sa.func.count(), sa.func.min(o.c.created_at)).where(o.c.sent_at.is_(None))
+        with self._db.read() as session:
+            count, oldest = session.execute(query).one()
+        return int(count), oldest

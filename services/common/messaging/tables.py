@@ -1,0 +1,84 @@
+"""The three tables every service that publishes or consumes events adds to its own schema.
+
+Each service owns its database, so each gets its own copy of these tables, defined once here so that the relay and
+the consumer can rely on the same shape everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid (and so autoincrementing); BIGINT would not be.
+_BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+# Longest error text kept in a dead letter: enough for a traceback tail, bounded so a runaway repr can't bloat rows.
+ERROR_TEXT_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: sa.Table
+    inbox: sa.Table
+    dead_letters: sa.Table
+
+
+def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
+    """Add ``outbox``, ``inbox`` and ``dead_letters`` to ``metadata`` and return them."""
+    outbox = sa.Table(
+        "outbox",
+        metadata,
+        # Relay order is id order: the id is taken when the row is inserted, inside the producer's transaction.
+        sa.Column("id", _BIG_ID, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(40), nullable=False, unique=True),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("aggregate_id", sa.String(100), nullable=False, index=True),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False, default=dict),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    # The relay's only query is "unsent rows in id order"; a partial index keeps it proportional to the backlog,
+    # not to the history of everything ever sent.
+    unsent = outbox.c.sent_at.is_(None)
+    sa.Index("ix_outbox_unsent", outbox.c.id, sqlite_where=unsent, postgresql_where=unsent)
+
+    inbox = sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(40), primary_key=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+    dead_letters = sa.Table(
+        "dead_letters",
+        metadata,
+        sa.Column("id", _BIG_ID, primary_key=True, autoincrement=True),
+        sa.Column("consumer", sa.String(100), nullable=False, index=True),
+        sa.Column("subject", sa.String(200), nullable=False),
+        # Nullable: a message that arrived without a Nats-Msg-Id is dead-lettered too, rather than dropped.
+        sa.Column("event_id", sa.String(40), nullable=True),
+        sa.Column("stream_sequence", sa.BigInteger(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=dead_letters)
+
+
+def create_messaging_tables(bind: sa.Connection | sa.Engine) -> None:
+    """Create the three tables (and their indexes); for a service's Alembic migration: ``op.get_bind()``."""
+    metadata = sa.MetaData()
+    messaging_tables(metadata)
+    metadata.create_all(bind)
+
+
+def drop_messaging_tables(bind: sa.Connection | sa.Engine) -> None:
+    """Drop the three tables; the downgrade of the migration that created them."""
+    metadata = sa.MetaData()
+    messaging_tables(metadata)
+    metadata.drop_all(bind)
