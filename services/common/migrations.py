@@ -25,10 +25,17 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
     return config
 
 
+# Replicas that start together with LEADFLOW_MIGRATE_ON_START migrate one at a time on PostgreSQL; the others wait
+# for the lock, then find nothing left to do. (SQLite serialises them with its own write lock.)
+_MIGRATION_LOCK_KEY = 0x1EADF10E
+
+
 def upgrade(script_location: Path, database_url: str, revision: str = "head") -> None:
     database = Database(database_url)
     try:
         with database.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
             config = alembic_config(script_location, database_url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from services.common.db import new_metadata
+
 # SQLite only makes INTEGER PRIMARY KEY an alias of the rowid (and so autoincrementing); BIGINT would not be.
 _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -71,14 +73,17 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
 
 
 def create_messaging_tables(bind: sa.Connection | sa.Engine) -> None:
-    """Create the three tables (and their indexes); for a service's Alembic migration: ``op.get_bind()``."""
-    metadata = sa.MetaData()
+    """Create the three tables (and their indexes); for a service's Alembic migration: ``op.get_bind()``.
+
+    Built under the services' naming convention, so constraint names match what each service declares and
+    Alembic's autogenerate sees no drift."""
+    metadata = new_metadata()
     messaging_tables(metadata)
     metadata.create_all(bind)
 
 
 def drop_messaging_tables(bind: sa.Connection | sa.Engine) -> None:
     """Drop the three tables; the downgrade of the migration that created them."""
-    metadata = sa.MetaData()
+    metadata = new_metadata()
     messaging_tables(metadata)
     metadata.drop_all(bind)

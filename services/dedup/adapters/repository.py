@@ -16,9 +16,8 @@ case retries. On SQLite, write transactions start with BEGIN IMMEDIATE, so write
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from services.common.db import Database
+from services.common.db import Database, is_transient_conflict
 from services.common.errors import Unavailable
 from services.common.events import DEDUP_POLICY_CHANGED
 from services.common.messaging import MessagingTables, record_event
@@ -64,7 +63,6 @@ from services.dedup.domain.ports import (
 from services.dedup.domain.verdict import Repoint
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 def to_us(moment: datetime) -> int:
@@ -514,26 +512,16 @@ class SqlDedupTx(DedupTx):
 
 
 class SqlDedupStore(DedupStore):
-    """The store over one service database.
-
-    On SQLite, this process's write transactions also queue on a lock before BEGIN IMMEDIATE. That is for
-    throughput only: without it, threads that find the database locked sleep in SQLite's busy handler (in steps of
-    up to 100 ms) instead of taking turns, which costs throughput and puts hundreds of milliseconds into the p99.
-    Correctness does not depend on it: SQLite still serialises writers of every process, and uniqueness is still
-    decided by the unique constraints.
-    """
+    """The store over one service database (SQLite writers of this process queue in ``Database.transaction``)."""
 
     def __init__(self, database: Database, messaging: MessagingTables) -> None:
         self._db = database
         self._messaging = messaging
-        self._writers: AbstractContextManager[object] = (
-            threading.Lock() if database.dialect == "sqlite" else nullcontext()
-        )
 
     @contextmanager
     def write(self) -> Iterator[DedupTx]:
         try:
-            with self._writers, self._db.transaction() as session:
+            with self._db.transaction() as session:
                 yield SqlDedupTx(session, self._db.dialect, self._messaging)
         except DBAPIError as exc:
             translated = _translate(exc)
@@ -555,8 +543,7 @@ class SqlDedupStore(DedupStore):
 
 def _translate(exc: DBAPIError) -> Exception | None:
     """Lost races become TransientConflict (retried); a SQLite lock held past the busy timeout, UNAVAILABLE."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in _TRANSIENT_SQLSTATES:
+    if is_transient_conflict(exc):
         return TransientConflict()
     if "database is locked" in str(exc.orig):
         return Unavailable("the dedup database is busy; retry later", reason="DATABASE_BUSY")
