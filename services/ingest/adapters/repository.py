@@ -10,8 +10,6 @@ Deadlocks (40P01) and serialization failures (40001) surface as ``TransientConfl
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from services.common.db import Database
+from services.common.db import Database, is_transient_conflict
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.ids import new_id
 from services.common.messaging import MessagingTables, record_event
@@ -58,7 +56,6 @@ from services.ingest.domain.ports import IngestStore, IngestTx, LeadFilter, Lead
 from services.ingest.domain.timeutil import from_us, to_us
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 _IN_CHUNK = 500  # values per IN (...) list
 
 
@@ -66,18 +63,14 @@ class SqlIngestStore(IngestStore):
     def __init__(self, database: Database, messaging: MessagingTables) -> None:
         self._db = database
         self._messaging = messaging
-        # SQLite has one writer at a time; threads of this process that wait for it on SQLite's busy handler sleep
-        # in steps of up to 100 ms. Queueing them on a lock first hands the database over as soon as it is free.
-        # Other processes (and this process's consumers) still wait on the busy handler, which stays correct.
-        self._write_lock = threading.Lock() if database.dialect == "sqlite" else contextlib.nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[SqlIngestTx]:
         try:
-            with self._write_lock, self._db.transaction() as session:
+            with self._db.transaction() as session:
                 yield SqlIngestTx(session, self._messaging)
         except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+            if is_transient_conflict(exc):
                 raise TransientConflict() from exc
             raise
 
