@@ -1,0 +1,87 @@
+"""`leadflow up` figures: time until all five services are SERVING, and idle RSS of each process.
+
+Runs the real command in a temporary data directory (cold: fresh SQLite files, migrations, streams), then a second
+time over the same directory (warm), reads VmRSS of every child from /proc after a short idle period, and stops it.
+The baseline for RSS is a bare Python interpreter measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _name(pid: int) -> str:
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    text = " ".join(part.decode() for part in cmdline if part)
+    match = re.search(r"services\.(\w+)", text)
+    return match.group(1) if match else ("nats-server" if "nats-server" in text else text[:30])
+
+
+def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, float]]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    began = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert proc.stdout is not None
+    serving = None
+    for line in proc.stdout:
+        if "SERVING after" in line:
+            serving = time.monotonic() - began
+            break
+    if serving is None:
+        raise SystemExit("leadflow up did not reach SERVING")
+    time.sleep(idle_seconds)
+    rss = {_name(pid): _rss_mb(pid) for pid in _children(proc.pid)}
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    return serving, rss
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading RSS")
+    args = parser.parse_args(argv)
+    bare = subprocess.run([sys.executable, "-c", "import re;print(open('/proc/self/status').read())"],
+                          capture_output=True, text=True).stdout
+    bare_mb = int(re.search(r"VmRSS:\s+(\d+)", bare).group(1)) / 1024  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory() as tmp:
+        cold, rss = run_once(Path(tmp) / "stack", args.idle)
+        warm, _ = run_once(Path(tmp) / "stack", 0.5)
+    print(f"leadflow up to all SERVING: cold {cold:.1f}s, warm {warm:.1f}s (cold includes migrations)")
+    print(f"\n{'process':<14} {'idle RSS MB':>12} {'vs bare python':>15}")
+    for name in sorted(rss):
+        print(f"{name:<14} {rss[name]:>12.1f} {rss[name] / bare_mb:>15.1f}")
+    print(f"{'bare python':<14} {bare_mb:>12.1f} {1.0:>15.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
