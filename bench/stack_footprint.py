@@ -48,8 +48,13 @@ def _name(pid: int) -> str:
 def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, float]]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     began = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     serving = None
     for line in proc.stdout:
@@ -69,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading RSS")
     args = parser.parse_args(argv)
-    bare = subprocess.run([sys.executable, "-c", "import re;print(open('/proc/self/status').read())"],
-                          capture_output=True, text=True).stdout
+    bare = subprocess.run(
+        [sys.executable, "-c", "import re;print(open('/proc/self/status').read())"],
+        capture_output=True,
+        text=True,
+    ).stdout
     bare_mb = int(re.search(r"VmRSS:\s+(\d+)", bare).group(1)) / 1024  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory() as tmp:
         cold, rss = run_once(Path(tmp) / "stack", args.idle)

@@ -67,8 +67,10 @@ def shared_nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nat
 def _admin_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)).set(database="postgres").render_as_string(
-        hide_password=False
+    return (
+        make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        .set(database="postgres")
+        .render_as_string(hide_password=False)
     )
 
 

@@ -88,7 +88,9 @@ def push_delivery_message(delivery: PushDelivery) -> pb.PushDelivery:
     )
 
 
-def list_push_deliveries_response(deliveries: list[PushDelivery], next_page_token: str) -> pb.ListPushDeliveriesResponse:
+def list_push_deliveries_response(
+    deliveries: list[PushDelivery], next_page_token: str
+) -> pb.ListPushDeliveriesResponse:
     return pb.ListPushDeliveriesResponse(
         deliveries=[push_delivery_message(d) for d in deliveries], next_page_token=next_page_token
     )
@@ -153,16 +155,22 @@ class PushRpc:
     def __init__(self, handlers: PushHandlers) -> None:
         self._h = handlers
 
-    async def set_push_rule(self, principal: Principal, request: pb.SetPushRuleRequest) -> pb.SetPushRuleResponse:
+    async def set_push_rule(
+        self, principal: Principal, request: pb.SetPushRuleRequest
+    ) -> pb.SetPushRuleResponse:
         rule = await asyncio.to_thread(self._h.set_push_rule, principal, set_push_rule_command(request))
         return pb.SetPushRuleResponse(push_rule=push_rule_message(rule))
 
-    async def get_push_rule(self, principal: Principal, request: pb.GetPushRuleRequest) -> pb.GetPushRuleResponse:
+    async def get_push_rule(
+        self, principal: Principal, request: pb.GetPushRuleRequest
+    ) -> pb.GetPushRuleResponse:
         rule = await asyncio.to_thread(self._h.get_push_rule, principal, request.account_id)
         return pb.GetPushRuleResponse(push_rule=push_rule_message(rule))
 
     async def list_push_deliveries(
         self, principal: Principal, request: pb.ListPushDeliveriesRequest
     ) -> pb.ListPushDeliveriesResponse:
-        page, token = await asyncio.to_thread(self._h.list_push_deliveries, principal, delivery_query(request))
+        page, token = await asyncio.to_thread(
+            self._h.list_push_deliveries, principal, delivery_query(request)
+        )
         return list_push_deliveries_response(page, token)

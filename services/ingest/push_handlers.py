@@ -74,7 +74,9 @@ PUSH_CONSUMER_STREAM = INGEST_STREAM.name
 PUSH_CONSUMER_SUBJECTS = (LEAD_ACCEPTED,)
 
 
-PUSH_SCHEDULED = Counter("leadflow_push_deliveries_scheduled_total", "Push deliveries scheduled for accepted leads.")
+PUSH_SCHEDULED = Counter(
+    "leadflow_push_deliveries_scheduled_total", "Push deliveries scheduled for accepted leads."
+)
 PUSH_ATTEMPTS = Counter(
     "leadflow_push_attempts_total",
     "Push attempts by result: delivered, failed (will retry), gave_up, lease_lost (result not recorded).",
@@ -86,7 +88,9 @@ _LIST_METHOD = "ListPushDeliveries"
 
 @dataclass(frozen=True)
 class PushConfig:
-    allow_http: bool = False  # plain http endpoints (local development and tests only: pushes carry personal data)
+    allow_http: bool = (
+        False  # plain http endpoints (local development and tests only: pushes carry personal data)
+    )
     allow_private_networks: bool = False  # endpoints on loopback/private addresses (the same)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     send_timeout: timedelta = timedelta(seconds=10)  # the deadline of one attempt
@@ -97,8 +101,10 @@ class PushConfig:
 
     def __post_init__(self) -> None:
         if self.lease < 2 * self.send_timeout + timedelta(seconds=2):
-            raise ValueError("the push lease must outlast twice the send timeout (plus 2 s), or two workers could "
-                             "send one delivery at once")
+            raise ValueError(
+                "the push lease must outlast twice the send timeout (plus 2 s), or two workers could "
+                "send one delivery at once"
+            )
         if self.batch < 1 or self.poll_interval <= 0 or not 0 < self.min_wait <= self.poll_interval:
             raise ValueError("push worker needs batch >= 1 and 0 < min_wait <= poll_interval")
 
@@ -164,13 +170,18 @@ class PushHandlers:
         with self._db.read() as session:
             rule = self._repo.get_rule(session, principal.tenant_id, account_id)
         if rule is None:
-            raise NotFound("the account has no push rule", reason="PUSH_RULE_NOT_FOUND",
-                           metadata={"account_id": account_id})
+            raise NotFound(
+                "the account has no push rule",
+                reason="PUSH_RULE_NOT_FOUND",
+                metadata={"account_id": account_id},
+            )
         return rule
 
     # ------------------------------------------------------------------------------------------------ deliveries
 
-    def list_push_deliveries(self, principal: Principal, query: DeliveryQuery) -> tuple[list[PushDelivery], str]:
+    def list_push_deliveries(
+        self, principal: Principal, query: DeliveryQuery
+    ) -> tuple[list[PushDelivery], str]:
         """A page of deliveries of a lead and/or an account, newest first; returns them and the next page token."""
         errors = ViolationCollector()
         if not query.lead_id and not query.account_id:
@@ -186,7 +197,9 @@ class PushHandlers:
             status = DeliveryStatus.UNSPECIFIED
         errors.raise_if_any()
         size = resolve_page_size(query.page_size)
-        binding = filter_binding(principal.tenant_id, _LIST_METHOD, query.lead_id, query.account_id, int(status))
+        binding = filter_binding(
+            principal.tenant_id, _LIST_METHOD, query.lead_id, query.account_id, int(status)
+        )
         cursor = self._tokens.decode(query.page_token, binding=binding)
         after = _cursor(cursor)
         with self._db.read() as session:
@@ -245,7 +258,9 @@ class PushHandlers:
 def push_consumer_spec(handlers: PushHandlers) -> ConsumerSpec:
     """The consumer the ingest bootstrap adds to its ``ServiceApp.consumers``."""
     return ConsumerSpec(
-        name=PUSH_CONSUMER, stream=INGEST_STREAM, subjects=list(PUSH_CONSUMER_SUBJECTS),
+        name=PUSH_CONSUMER,
+        stream=INGEST_STREAM,
+        subjects=list(PUSH_CONSUMER_SUBJECTS),
         handler=handlers.on_lead_accepted,
     )
 
@@ -255,7 +270,9 @@ def _cursor(cursor: dict[str, object] | None) -> tuple[int, str] | None:
         return None
     create_us, last_id = cursor.get("c"), cursor.get("i")
     if not isinstance(create_us, int) or not isinstance(last_id, str):
-        raise InvalidArgument(FieldViolation("page_token", "is not a valid page token"), reason="INVALID_PAGE_TOKEN")
+        raise InvalidArgument(
+            FieldViolation("page_token", "is not a valid page token"), reason="INVALID_PAGE_TOKEN"
+        )
     return create_us, last_id
 
 
@@ -296,7 +313,9 @@ class PushWorker:
             except sa.exc.OperationalError as exc:
                 # The database is unavailable: nothing was lost (leases expire), try again later.
                 wait = retry.next()
-                log.warning("push worker: database unavailable (%s); retrying in %.1fs", type(exc).__name__, wait)
+                log.warning(
+                    "push worker: database unavailable (%s); retrying in %.1fs", type(exc).__name__, wait
+                )
             await wait_for_any(stop, self._wake, timeout=wait)
             self._wake.clear()
 
@@ -328,19 +347,28 @@ class PushWorker:
             outcome = AttemptOutcome(OutcomeKind.GIVE_UP, error=reason)
         else:
             body = build_body(
-                delivery_id=delivery.id, lead_id=delivery.lead_id, account_id=delivery.account_id,
+                delivery_id=delivery.id,
+                lead_id=delivery.lead_id,
+                account_id=delivery.account_id,
                 lead=delivery.payload,
             )
             timestamp = int(self._clock.now().timestamp())
-            headers = signed_headers(delivery_id=delivery.id, secret=rule.secret, timestamp=timestamp, body=body)
+            headers = signed_headers(
+                delivery_id=delivery.id, secret=rule.secret, timestamp=timestamp, body=body
+            )
             outcome = await self._sender.send(PushRequest(url=rule.endpoint_url, body=body, headers=headers))
         try:
             await asyncio.to_thread(self._record, item, outcome)
         except sa.exc.OperationalError as exc:
             # Unrecorded: the delivery becomes due again when its lease ends and is attempted again.
             PUSH_ATTEMPTS.labels(result="lease_lost").inc()
-            log.warning("push delivery %s account %s attempt %d: result not recorded (%s)",
-                        delivery.id, delivery.account_id, item.attempt, type(exc).__name__)
+            log.warning(
+                "push delivery %s account %s attempt %d: result not recorded (%s)",
+                delivery.id,
+                delivery.account_id,
+                item.attempt,
+                type(exc).__name__,
+            )
 
     def _record(self, item: ClaimedDelivery, outcome: AttemptOutcome) -> None:
         delivery = item.delivery
@@ -358,8 +386,12 @@ class PushWorker:
             recorded = self._repo.record_attempt(session, delivery.id, item.attempt, transition, now)
         if not recorded:
             PUSH_ATTEMPTS.labels(result="lease_lost").inc()
-            log.warning("push delivery %s account %s attempt %d: lease lost, result not recorded",
-                        delivery.id, delivery.account_id, item.attempt)
+            log.warning(
+                "push delivery %s account %s attempt %d: lease lost, result not recorded",
+                delivery.id,
+                delivery.account_id,
+                item.attempt,
+            )
             return
         result = {DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.GAVE_UP: "gave_up"}.get(
             transition.status, "failed"

@@ -114,11 +114,16 @@ def _submit_and_read(address: str, token: str, lead_id: str | None) -> str:
         if lead_id is None:
             reply = ingest.SubmitLead(
                 pb.SubmitLeadRequest(
-                    request_id="demo-1", account_id="acct-1", channel=lead_pb2.CHANNEL_FORM,
-                    traffic_source=lead_pb2.TRAFFIC_SOURCE_AD_DIRECT, business_source=lead_pb2.BUSINESS_SOURCE_LANDING_PAGE,
-                    phone="138 0013 8000", name="张三",
+                    request_id="demo-1",
+                    account_id="acct-1",
+                    channel=lead_pb2.CHANNEL_FORM,
+                    traffic_source=lead_pb2.TRAFFIC_SOURCE_AD_DIRECT,
+                    business_source=lead_pb2.BUSINESS_SOURCE_LANDING_PAGE,
+                    phone="138 0013 8000",
+                    name="张三",
                 ),
-                metadata=metadata, timeout=10,
+                metadata=metadata,
+                timeout=10,
             )
             assert reply.verdict == lead_pb2.LEAD_VERDICT_NEW
             return reply.lead.id

@@ -43,7 +43,9 @@ def _insert_for(session: Session) -> Any:
     try:
         return _INSERTS[dialect]
     except KeyError:
-        raise NotImplementedError(f"push repository: no INSERT ... ON CONFLICT for dialect {dialect!r}") from None
+        raise NotImplementedError(
+            f"push repository: no INSERT ... ON CONFLICT for dialect {dialect!r}"
+        ) from None
 
 
 def _rowcount(session: Session, statement: Any) -> int:
@@ -98,7 +100,9 @@ class PushRepository:
             updated_by=row.updated_by,
         )
 
-    def get_rule(self, session: Session, tenant_id: str, account_id: str, *, for_update: bool = False) -> PushRule | None:
+    def get_rule(
+        self, session: Session, tenant_id: str, account_id: str, *, for_update: bool = False
+    ) -> PushRule | None:
         r = self._rules
         query = sa.select(r).where(r.c.tenant_id == tenant_id, r.c.account_id == account_id)
         if for_update:
@@ -173,10 +177,14 @@ class PushRepository:
 
     def get_delivery(self, session: Session, tenant_id: str, delivery_id: str) -> PushDelivery | None:
         d = self._deliveries
-        row = session.execute(sa.select(d).where(d.c.tenant_id == tenant_id, d.c.id == delivery_id)).one_or_none()
+        row = session.execute(
+            sa.select(d).where(d.c.tenant_id == tenant_id, d.c.id == delivery_id)
+        ).one_or_none()
         return None if row is None else self._delivery(row)
 
-    def claim_due(self, session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[ClaimedDelivery]:
+    def claim_due(
+        self, session: Session, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[ClaimedDelivery]:
         """Lease up to ``limit`` due deliveries to the caller (see the module docstring); commit before sending."""
         d = self._deliveries
         now_us = to_us(now)
@@ -200,7 +208,9 @@ class PushRepository:
                 update_us=now_us,
             )
         )
-        rows = session.execute(sa.select(d).where(d.c.id.in_(ids)).order_by(d.c.next_attempt_us, d.c.id)).all()
+        rows = session.execute(
+            sa.select(d).where(d.c.id.in_(ids)).order_by(d.c.next_attempt_us, d.c.id)
+        ).all()
         deliveries = [self._delivery(row) for row in rows]
         rules = self._rules_for(session, {(x.tenant_id, x.account_id) for x in deliveries})
         return [
@@ -213,7 +223,10 @@ class PushRepository:
             return {}
         r = self._rules
         condition = sa.or_(*(sa.and_(r.c.tenant_id == t, r.c.account_id == a) for t, a in sorted(keys)))
-        return {(row.tenant_id, row.account_id): self._rule(row) for row in session.execute(sa.select(r).where(condition))}
+        return {
+            (row.tenant_id, row.account_id): self._rule(row)
+            for row in session.execute(sa.select(r).where(condition))
+        }
 
     def record_attempt(
         self, session: Session, delivery_id: str, attempt: int, transition: Transition, now: datetime

@@ -105,8 +105,9 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float,
-                 context: ssl.SSLContext) -> None:
+    def __init__(
+        self, host: str, port: int, *, addresses: list[str], timeout: float, context: ssl.SSLContext
+    ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._addresses = addresses
         self._tls = context
@@ -193,8 +194,9 @@ class HttpPushSender:
         addresses = self._addresses(host, port)
         conn: http.client.HTTPConnection
         if https:
-            conn = _PinnedHTTPSConnection(host, port, addresses=addresses, timeout=deadline.remaining(),
-                                          context=self._ssl)
+            conn = _PinnedHTTPSConnection(
+                host, port, addresses=addresses, timeout=deadline.remaining(), context=self._ssl
+            )
         else:
             conn = _PinnedHTTPConnection(host, port, addresses=addresses, timeout=deadline.remaining())
         holder["conn"] = conn

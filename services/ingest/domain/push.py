@@ -320,7 +320,9 @@ class RetryPolicy:
         exponent = min(max(attempt, 1) - 1, 40)  # 2**40 * any sane base is far past any cap
         return min(self.cap, self.base * (2**exponent))
 
-    def delay(self, attempt: int, rand: Callable[[], float], retry_after: timedelta | None = None) -> timedelta:
+    def delay(
+        self, attempt: int, rand: Callable[[], float], retry_after: timedelta | None = None
+    ) -> timedelta:
         """Full jitter in [floor, ceiling]; a Retry-After the endpoint asked for is honoured up to the cap."""
         wait = max(self.floor, self.ceiling(attempt) * min(max(rand(), 0.0), 1.0))
         if retry_after is not None:

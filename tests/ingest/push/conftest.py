@@ -53,8 +53,9 @@ def handlers(database: Database, repository: PushRepository, clock: FakeClock) -
 
 @pytest.fixture
 def worker(database: Database, repository: PushRepository, clock: FakeClock) -> PushWorker:
-    return PushWorker(database, repository, http_sender(TEST_CONFIG), clock, TEST_CONFIG,
-                      rand=random.Random(7).random)
+    return PushWorker(
+        database, repository, http_sender(TEST_CONFIG), clock, TEST_CONFIG, rand=random.Random(7).random
+    )
 
 
 @pytest.fixture

@@ -27,8 +27,9 @@ def admin(tenant: str = "tenant-a") -> Principal:
     return Principal(tenant_id=tenant, subject="admin@example.com", role=Role.ADMIN)
 
 
-def accepted(tenant: str = "tenant-a", account: str = "acct-1", lead_id: str | None = None,
-             event_id: str | None = None) -> events_pb2.LeadAccepted:
+def accepted(
+    tenant: str = "tenant-a", account: str = "acct-1", lead_id: str | None = None, event_id: str | None = None
+) -> events_pb2.LeadAccepted:
     occurred = Timestamp()
     occurred.FromDatetime(T0)
     return events_pb2.LeadAccepted(
@@ -51,20 +52,34 @@ def accepted(tenant: str = "tenant-a", account: str = "acct-1", lead_id: str | N
     )
 
 
-def set_rule(handlers: PushHandlers, url: str, *, tenant: str = "tenant-a", account: str = "acct-1",
-             fields: tuple[str, ...] = ("id", "phone", "phone_region", "campaign_id", "cost"),
-             enabled: bool = True, secret: str = SECRET) -> PushRule:
-    return handlers.set_push_rule(admin(tenant), SetPushRuleCommand(
-        account_id=account, endpoint_url=url, enabled=enabled, fields=fields, secret=secret))
+def set_rule(
+    handlers: PushHandlers,
+    url: str,
+    *,
+    tenant: str = "tenant-a",
+    account: str = "acct-1",
+    fields: tuple[str, ...] = ("id", "phone", "phone_region", "campaign_id", "cost"),
+    enabled: bool = True,
+    secret: str = SECRET,
+) -> PushRule:
+    return handlers.set_push_rule(
+        admin(tenant),
+        SetPushRuleCommand(
+            account_id=account, endpoint_url=url, enabled=enabled, fields=fields, secret=secret
+        ),
+    )
 
 
-def schedule(handlers: PushHandlers, database: Database,
-             event: events_pb2.LeadAccepted) -> PushDelivery | None:
+def schedule(
+    handlers: PushHandlers, database: Database, event: events_pb2.LeadAccepted
+) -> PushDelivery | None:
     with database.transaction() as session:
         return handlers.schedule_for_accepted_lead(session, event, event.event_id)
 
 
-def get(handlers: PushHandlers, database: Database, repository, tenant: str, delivery_id: str) -> PushDelivery:
+def get(
+    handlers: PushHandlers, database: Database, repository, tenant: str, delivery_id: str
+) -> PushDelivery:
     with database.read() as session:
         found = repository.get_delivery(session, tenant, delivery_id)
     assert found is not None

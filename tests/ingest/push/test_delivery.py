@@ -33,13 +33,24 @@ def _verify_all(receiver: Receiver, clock: FakeClock) -> None:
         h = request.headers
         assert h["Content-Type"] == "application/json"
         assert h["X-Leadflow-Signature"].startswith("sha256=")
-        assert verify_signature(SECRET, h["X-Leadflow-Timestamp"], request.body, h["X-Leadflow-Signature"],
-                                now=clock.now(), tolerance=timedelta(days=2))
+        assert verify_signature(
+            SECRET,
+            h["X-Leadflow-Timestamp"],
+            request.body,
+            h["X-Leadflow-Signature"],
+            now=clock.now(),
+            tolerance=timedelta(days=2),
+        )
 
 
-async def test_retries_after_500_and_timeout_then_delivers(handlers: PushHandlers, worker: PushWorker,
-                                                           database: Database, repository: PushRepository,
-                                                           clock: FakeClock, receiver: Receiver) -> None:
+async def test_retries_after_500_and_timeout_then_delivers(
+    handlers: PushHandlers,
+    worker: PushWorker,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+    receiver: Receiver,
+) -> None:
     set_rule(handlers, receiver.url())
     scheduled = schedule(handlers, database, accepted())
     assert scheduled is not None and scheduled.status == DeliveryStatus.PENDING
@@ -49,7 +60,11 @@ async def test_retries_after_500_and_timeout_then_delivers(handlers: PushHandler
     assert await worker.run_once() == 1  # 500
     first = get(handlers, database, repository, "tenant-a", scheduled.id)
     assert (first.status, first.attempts, first.last_http_status, first.last_error) == (
-        DeliveryStatus.FAILED, 1, 500, "HTTP 500 Internal Server Error")
+        DeliveryStatus.FAILED,
+        1,
+        500,
+        "HTTP 500 Internal Server Error",
+    )
     assert first.first_attempt_time == T0
     assert T0 + policy.floor <= first.next_attempt_time <= T0 + policy.ceiling(1)
 
@@ -67,7 +82,11 @@ async def test_retries_after_500_and_timeout_then_delivers(handlers: PushHandler
     assert await worker.run_once() == 1
     done = get(handlers, database, repository, "tenant-a", scheduled.id)
     assert (done.status, done.attempts, done.last_http_status, done.last_error) == (
-        DeliveryStatus.DELIVERED, 3, 200, "")
+        DeliveryStatus.DELIVERED,
+        3,
+        200,
+        "",
+    )
     assert done.delivered_time == clock.now() and done.next_attempt_time is None
 
     # Every attempt carried the same delivery id and body, signed so the receiver can verify it.
@@ -77,20 +96,29 @@ async def test_retries_after_500_and_timeout_then_delivers(handlers: PushHandler
     assert receiver.received[0].path == "/hooks/leads?token=query-secret"
     _verify_all(receiver, clock)
     body = json.loads(receiver.received[-1].body)
-    assert body["lead"] == {"id": scheduled.lead_id, "phone": "+8613800138000",
-                            "phone_region": {"province": "广东", "city": "深圳"}, "campaign_id": "cmp-9",
-                            "cost": {"currency_code": "CNY", "units": 12, "nanos": 500_000_000}}
+    assert body["lead"] == {
+        "id": scheduled.lead_id,
+        "phone": "+8613800138000",
+        "phone_region": {"province": "广东", "city": "深圳"},
+        "campaign_id": "cmp-9",
+        "cost": {"currency_code": "CNY", "units": 12, "nanos": 500_000_000},
+    }
     assert body["delivery_id"] == scheduled.id and body["account_id"] == "acct-1"
 
     # The delivery log shows the attempts.
     page, token = handlers.list_push_deliveries(admin(), DeliveryQuery(lead_id=scheduled.lead_id))
     assert token == "" and [(d.id, d.attempts, d.status) for d in page] == [
-        (scheduled.id, 3, DeliveryStatus.DELIVERED)]
+        (scheduled.id, 3, DeliveryStatus.DELIVERED)
+    ]
 
 
-async def test_gives_up_24_hours_after_the_first_attempt(handlers: PushHandlers, worker: PushWorker,
-                                                         database: Database, repository: PushRepository,
-                                                         clock: FakeClock) -> None:
+async def test_gives_up_24_hours_after_the_first_attempt(
+    handlers: PushHandlers,
+    worker: PushWorker,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+) -> None:
     with Receiver(default_status=503) as receiver:
         set_rule(handlers, receiver.url())
         scheduled = schedule(handlers, database, accepted())
@@ -114,21 +142,32 @@ async def test_gives_up_24_hours_after_the_first_attempt(handlers: PushHandlers,
         assert await worker.run_once() == 0  # nothing more, ever
 
 
-async def test_410_gone_gives_up_at_once(handlers: PushHandlers, worker: PushWorker, database: Database,
-                                         repository: PushRepository, clock: FakeClock, receiver: Receiver) -> None:
+async def test_410_gone_gives_up_at_once(
+    handlers: PushHandlers,
+    worker: PushWorker,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+    receiver: Receiver,
+) -> None:
     set_rule(handlers, receiver.url())
     scheduled = schedule(handlers, database, accepted())
     receiver.answer(410)
     assert await worker.run_once() == 1
     gone = get(handlers, database, repository, "tenant-a", scheduled.id)
     assert (gone.status, gone.attempts, gone.last_http_status, gone.next_attempt_time) == (
-        DeliveryStatus.GAVE_UP, 1, 410, None)
+        DeliveryStatus.GAVE_UP,
+        1,
+        410,
+        None,
+    )
     clock.advance(timedelta(hours=1))
     assert await worker.run_once() == 0 and len(receiver.received) == 1
 
 
 async def test_an_event_schedules_one_delivery_and_only_for_an_enabled_rule(
-        handlers: PushHandlers, database: Database, receiver: Receiver) -> None:
+    handlers: PushHandlers, database: Database, receiver: Receiver
+) -> None:
     assert schedule(handlers, database, accepted(account="no-rule")) is None
     set_rule(handlers, receiver.url(), account="off", enabled=False)
     assert schedule(handlers, database, accepted(account="off")) is None
@@ -143,8 +182,12 @@ async def test_an_event_schedules_one_delivery_and_only_for_an_enabled_rule(
 
 
 async def test_rule_disabled_after_scheduling_ends_the_delivery_without_sending(
-        handlers: PushHandlers, worker: PushWorker, database: Database, repository: PushRepository,
-        receiver: Receiver) -> None:
+    handlers: PushHandlers,
+    worker: PushWorker,
+    database: Database,
+    repository: PushRepository,
+    receiver: Receiver,
+) -> None:
     set_rule(handlers, receiver.url())
     scheduled = schedule(handlers, database, accepted())
     set_rule(handlers, receiver.url(), enabled=False)
@@ -155,8 +198,12 @@ async def test_rule_disabled_after_scheduling_ends_the_delivery_without_sending(
 
 
 async def test_a_claim_hides_the_delivery_for_its_lease_and_fences_late_results(
-        handlers: PushHandlers, database: Database, repository: PushRepository, clock: FakeClock,
-        receiver: Receiver) -> None:
+    handlers: PushHandlers,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+    receiver: Receiver,
+) -> None:
     set_rule(handlers, receiver.url())
     scheduled = schedule(handlers, database, accepted())
     lease = TEST_CONFIG.lease
@@ -178,9 +225,13 @@ async def test_a_claim_hides_the_delivery_for_its_lease_and_fences_late_results(
         assert repository.record_attempt(session, scheduled.id, again.attempt, late, clock.now()) is True
 
 
-async def test_two_workers_never_deliver_one_delivery_twice(database_url: str, handlers: PushHandlers,
-                                                           database: Database, repository: PushRepository,
-                                                           clock: FakeClock) -> None:
+async def test_two_workers_never_deliver_one_delivery_twice(
+    database_url: str,
+    handlers: PushHandlers,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+) -> None:
     """Two replicas (own engines and pools) work the same table at once; SKIP LOCKED + lease split the work."""
     with Receiver() as receiver:
         set_rule(handlers, receiver.url())
@@ -188,8 +239,10 @@ async def test_two_workers_never_deliver_one_delivery_twice(database_url: str, h
         config = TEST_CONFIG.__class__(**{**TEST_CONFIG.__dict__, "batch": 5})
         replicas = [Database(database_url) for _ in range(2)]
         try:
-            workers = [PushWorker(db, repository, http_sender(config), clock, config, rand=random.Random(i).random)
-                       for i, db in enumerate(replicas)]
+            workers = [
+                PushWorker(db, repository, http_sender(config), clock, config, rand=random.Random(i).random)
+                for i, db in enumerate(replicas)
+            ]
 
             async def drain(w: PushWorker) -> int:
                 total = 0
@@ -208,9 +261,13 @@ async def test_two_workers_never_deliver_one_delivery_twice(database_url: str, h
         assert {d.status for d in page} == {DeliveryStatus.DELIVERED} and {d.attempts for d in page} == {1}
 
 
-async def test_run_loop_delivers_and_stops_promptly(handlers: PushHandlers, database: Database,
-                                                    repository: PushRepository, clock: FakeClock,
-                                                    receiver: Receiver) -> None:
+async def test_run_loop_delivers_and_stops_promptly(
+    handlers: PushHandlers,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+    receiver: Receiver,
+) -> None:
     config = TEST_CONFIG.__class__(**{**TEST_CONFIG.__dict__, "poll_interval": 0.05, "min_wait": 0.01})
     worker = PushWorker(database, repository, http_sender(config), clock, config)
     set_rule(handlers, receiver.url())
@@ -234,9 +291,13 @@ async def test_run_loop_delivers_and_stops_promptly(handlers: PushHandlers, data
     await asyncio.wait_for(task, timeout=2)
 
 
-async def test_private_addresses_are_refused_by_default(handlers: PushHandlers, database: Database,
-                                                         repository: PushRepository, clock: FakeClock,
-                                                         receiver: Receiver) -> None:
+async def test_private_addresses_are_refused_by_default(
+    handlers: PushHandlers,
+    database: Database,
+    repository: PushRepository,
+    clock: FakeClock,
+    receiver: Receiver,
+) -> None:
     """A production worker won't POST to loopback even when the rule was stored under a laxer configuration."""
     set_rule(handlers, receiver.url(host="localhost"))
     scheduled = schedule(handlers, database, accepted())
@@ -249,8 +310,9 @@ async def test_private_addresses_are_refused_by_default(handlers: PushHandlers, 
     assert receiver.received == []
 
 
-async def test_connection_refused_is_retried(handlers: PushHandlers, worker: PushWorker, database: Database,
-                                             repository: PushRepository) -> None:
+async def test_connection_refused_is_retried(
+    handlers: PushHandlers, worker: PushWorker, database: Database, repository: PushRepository
+) -> None:
     from services.common.netutil import free_port
 
     set_rule(handlers, f"http://127.0.0.1:{free_port()}/hook")

@@ -81,8 +81,9 @@ def test_failures_give_up_exactly_24h_after_the_first_attempt(jitter: float) -> 
     while status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
         attempt += 1
         attempts.append(now)
-        step = next_state(status, FAIL, attempt=attempt, first_attempt_time=T0, now=now, policy=policy,
-                          rand=lambda: jitter)
+        step = next_state(
+            status, FAIL, attempt=attempt, first_attempt_time=T0, now=now, policy=policy, rand=lambda: jitter
+        )
         status = step.status
         if step.next_attempt_time is not None:
             assert now < step.next_attempt_time <= T0 + timedelta(hours=24)
@@ -99,12 +100,23 @@ def test_failures_give_up_exactly_24h_after_the_first_attempt(jitter: float) -> 
 # ------------------------------------------------------------------------------------------------ state machine
 
 
-@pytest.mark.parametrize(("status", "kind"), [
-    (200, OutcomeKind.DELIVERED), (204, OutcomeKind.DELIVERED), (299, OutcomeKind.DELIVERED),
-    (410, OutcomeKind.GIVE_UP),
-    (301, OutcomeKind.RETRY), (400, OutcomeKind.RETRY), (401, OutcomeKind.RETRY), (404, OutcomeKind.RETRY),
-    (408, OutcomeKind.RETRY), (429, OutcomeKind.RETRY), (500, OutcomeKind.RETRY), (503, OutcomeKind.RETRY),
-])
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (200, OutcomeKind.DELIVERED),
+        (204, OutcomeKind.DELIVERED),
+        (299, OutcomeKind.DELIVERED),
+        (410, OutcomeKind.GIVE_UP),
+        (301, OutcomeKind.RETRY),
+        (400, OutcomeKind.RETRY),
+        (401, OutcomeKind.RETRY),
+        (404, OutcomeKind.RETRY),
+        (408, OutcomeKind.RETRY),
+        (429, OutcomeKind.RETRY),
+        (500, OutcomeKind.RETRY),
+        (503, OutcomeKind.RETRY),
+    ],
+)
 def test_http_status_classification(status: int, kind: OutcomeKind) -> None:
     assert classify_http_status(status) is kind
 
@@ -113,7 +125,11 @@ def test_transitions() -> None:
     kwargs = {"attempt": 1, "first_attempt_time": T0, "now": T0, "policy": RetryPolicy(), "rand": lambda: 0.5}
     ok = next_state(DeliveryStatus.PENDING, http_outcome(200), **kwargs)
     assert (ok.status, ok.delivered_time, ok.next_attempt_time, ok.last_error) == (
-        DeliveryStatus.DELIVERED, T0, None, "")
+        DeliveryStatus.DELIVERED,
+        T0,
+        None,
+        "",
+    )
     gone = next_state(DeliveryStatus.FAILED, http_outcome(410), **kwargs)
     assert (gone.status, gone.next_attempt_time, gone.last_http_status) == (DeliveryStatus.GAVE_UP, None, 410)
     assert "Gone" in gone.last_error
@@ -140,7 +156,8 @@ def test_signature_test_vector() -> None:
     # Computed independently: printf '1767225600.{...}' | openssl dgst -sha256 -hmac "$SECRET"
     body = b'{"lead_id":"01J","phone":"+8613800138000"}'
     assert sign(SECRET, 1767225600, body) == (
-        "sha256=74c85071f7a9c4f84de27cc807872b836f56a9d95ef382e4d5b4084776b61753")
+        "sha256=74c85071f7a9c4f84de27cc807872b836f56a9d95ef382e4d5b4084776b61753"
+    )
 
 
 def test_receiver_verification_refuses_tampering_and_replays() -> None:
@@ -162,8 +179,13 @@ def test_receiver_verification_refuses_tampering_and_replays() -> None:
 
 def _violations(url: str, **flags: bool) -> list[str]:
     errors = ViolationCollector()
-    check_endpoint_url(errors, "u", url, allow_http=flags.get("http", False),
-                       allow_private_networks=flags.get("private", False))
+    check_endpoint_url(
+        errors,
+        "u",
+        url,
+        allow_http=flags.get("http", False),
+        allow_private_networks=flags.get("private", False),
+    )
     return [v.description for v in errors.violations]
 
 
@@ -179,22 +201,45 @@ def test_endpoint_url_rules() -> None:
     assert _violations("https://user:pw@crm.example.com/")[0].startswith("must not carry user info")
     assert _violations("https://crm.example.com/#frag") == ["must not have a fragment"]
     assert _violations("https://crm.example.com:99999/") == ["is not a valid URL"]
-    assert _violations("https://crm.example.com/a b") == ["must not contain white space or control characters"]
+    assert _violations("https://crm.example.com/a b") == [
+        "must not contain white space or control characters"
+    ]
     assert _violations("https://" + "a" * 2050 + ".com/")[0].startswith("must be at most")
-    for private in ("https://127.0.0.1/", "https://10.1.2.3/", "https://169.254.169.254/latest", "https://[::1]/"):
-        assert _violations(private) == ["must not point at a loopback, private, link-local or reserved address"]
+    for private in (
+        "https://127.0.0.1/",
+        "https://10.1.2.3/",
+        "https://169.254.169.254/latest",
+        "https://[::1]/",
+    ):
+        assert _violations(private) == [
+            "must not point at a loopback, private, link-local or reserved address"
+        ]
         assert _violations(private, private=True) == []
 
 
 def test_rule_command_names_every_bad_field() -> None:
-    command = SetPushRuleCommand(account_id="", endpoint_url="http://x.example.com/", enabled=True,
-                                 fields=("phone", "name", "shoe_size", "phone"), secret="short", request_id="r" * 65)
+    command = SetPushRuleCommand(
+        account_id="",
+        endpoint_url="http://x.example.com/",
+        enabled=True,
+        fields=("phone", "name", "shoe_size", "phone"),
+        secret="short",
+        request_id="r" * 65,
+    )
     errors = ViolationCollector()
-    validate_rule_command(command, errors, allow_http=False, allow_private_networks=False, secret_stored=False)
+    validate_rule_command(
+        command, errors, allow_http=False, allow_private_networks=False, secret_stored=False
+    )
     fields = [v.field for v in errors.violations]
-    assert fields == ["push_rule.account_id", "push_rule.endpoint_url", "push_rule.selected_fields[1]",
-                      "push_rule.selected_fields[2]", "push_rule.selected_fields[3]", "push_rule.secret",
-                      "request_id"]
+    assert fields == [
+        "push_rule.account_id",
+        "push_rule.endpoint_url",
+        "push_rule.selected_fields[1]",
+        "push_rule.selected_fields[2]",
+        "push_rule.selected_fields[3]",
+        "push_rule.secret",
+        "request_id",
+    ]
     descriptions = {v.field: v.description for v in errors.violations}
     assert "does not carry it" in descriptions["push_rule.selected_fields[1]"]
     assert "listed twice" in descriptions["push_rule.selected_fields[3]"]
@@ -202,10 +247,14 @@ def test_rule_command_names_every_bad_field() -> None:
 
 
 def test_empty_secret_is_required_only_without_a_stored_one() -> None:
-    command = SetPushRuleCommand(account_id="a", endpoint_url="https://x.example.com/", enabled=True, fields=())
+    command = SetPushRuleCommand(
+        account_id="a", endpoint_url="https://x.example.com/", enabled=True, fields=()
+    )
     for stored, expected in ((False, ["push_rule.secret"]), (True, [])):
         errors = ViolationCollector()
-        validate_rule_command(command, errors, allow_http=False, allow_private_networks=False, secret_stored=stored)
+        validate_rule_command(
+            command, errors, allow_http=False, allow_private_networks=False, secret_stored=stored
+        )
         assert [v.field for v in errors.violations] == expected
 
 
@@ -215,7 +264,14 @@ def test_field_selection_and_body() -> None:
     everything = select_fields(available, ())
     assert tuple(everything) == PUSHABLE_FIELDS and everything["campaign_id"] is None
     body = build_body(delivery_id="D1", lead_id="L1", account_id="A1", lead={"phone": "+86", "name": "张三"})
-    assert body == build_body(delivery_id="D1", lead_id="L1", account_id="A1", lead={"name": "张三", "phone": "+86"})
-    assert json.loads(body) == {"type": "lead.accepted", "delivery_id": "D1", "lead_id": "L1", "account_id": "A1",
-                                "lead": {"phone": "+86", "name": "张三"}}
+    assert body == build_body(
+        delivery_id="D1", lead_id="L1", account_id="A1", lead={"name": "张三", "phone": "+86"}
+    )
+    assert json.loads(body) == {
+        "type": "lead.accepted",
+        "delivery_id": "D1",
+        "lead_id": "L1",
+        "account_id": "A1",
+        "lead": {"phone": "+86", "name": "张三"},
+    }
     assert "张三".encode() in body  # UTF-8, not \\u escapes

@@ -25,11 +25,17 @@ def test_set_and_get_rule_keeps_the_secret_and_hides_it(handlers: PushHandlers, 
     assert stored.has_secret and stored.update_time == T0 and stored.updated_by == "admin@example.com"
     clock.advance(timedelta(minutes=5))
     # An empty secret keeps the stored one; everything else is replaced.
-    changed = handlers.set_push_rule(admin(), SetPushRuleCommand(
-        account_id="acct-1", endpoint_url=URL + "2", enabled=False, fields=()))
+    changed = handlers.set_push_rule(
+        admin(), SetPushRuleCommand(account_id="acct-1", endpoint_url=URL + "2", enabled=False, fields=())
+    )
     got = handlers.get_push_rule(admin(), "acct-1")
     assert (got.endpoint_url, got.enabled, got.fields, got.secret, got.update_time) == (
-        URL + "2", False, (), SECRET, T0 + timedelta(minutes=5))
+        URL + "2",
+        False,
+        (),
+        SECRET,
+        T0 + timedelta(minutes=5),
+    )
     assert changed == got
     message = push_converters.push_rule_message(got)
     assert message.secret == "" and message.has_secret and SECRET not in str(message)
@@ -44,37 +50,52 @@ def test_rules_are_per_tenant(handlers: PushHandlers) -> None:
 
 
 def test_set_rule_refuses_bad_input_naming_the_fields(handlers: PushHandlers) -> None:
-    request = pb.SetPushRuleRequest(push_rule=pb.PushRule(
-        account_id="acct-1", endpoint_url="ftp://crm.example.com/", selected_fields=["phone", "email"],
-        secret="too-short"))
+    request = pb.SetPushRuleRequest(
+        push_rule=pb.PushRule(
+            account_id="acct-1",
+            endpoint_url="ftp://crm.example.com/",
+            selected_fields=["phone", "email"],
+            secret="too-short",
+        )
+    )
     with pytest.raises(InvalidArgument) as error:
         handlers.set_push_rule(admin(), push_converters.set_push_rule_command(request))
     assert [v.field for v in error.value.violations] == [
-        "push_rule.endpoint_url", "push_rule.selected_fields[1]", "push_rule.secret"]
+        "push_rule.endpoint_url",
+        "push_rule.selected_fields[1]",
+        "push_rule.secret",
+    ]
     # The first rule of an account needs a secret.
     with pytest.raises(InvalidArgument) as error:
-        handlers.set_push_rule(admin(), SetPushRuleCommand(account_id="acct-1", endpoint_url=URL, enabled=True,
-                                                           fields=()))
+        handlers.set_push_rule(
+            admin(), SetPushRuleCommand(account_id="acct-1", endpoint_url=URL, enabled=True, fields=())
+        )
     assert [v.field for v in error.value.violations] == ["push_rule.secret"]
     with pytest.raises(InvalidArgument) as error:
         handlers.get_push_rule(admin(), "")
     assert [v.field for v in error.value.violations] == ["account_id"]
 
 
-def test_production_config_refuses_plain_http_and_private_hosts(database: Database, repository,
-                                                                 clock: FakeClock) -> None:
+def test_production_config_refuses_plain_http_and_private_hosts(
+    database: Database, repository, clock: FakeClock
+) -> None:
     from services.common.paging import PageTokens
 
     strict = PushHandlers(database, repository, clock, PageTokens(b"p" * 32), PushConfig())
-    for url, text in (("http://crm.example.com/", "must be an https URL"),
-                      ("https://10.0.0.7/hook", "must not point at a loopback, private, link-local or reserved "
-                                                "address")):
+    for url, text in (
+        ("http://crm.example.com/", "must be an https URL"),
+        ("https://10.0.0.7/hook", "must not point at a loopback, private, link-local or reserved address"),
+    ):
         with pytest.raises(InvalidArgument) as error:
             set_rule(strict, url)
-        assert [(v.field, v.description) for v in error.value.violations] == [("push_rule.endpoint_url", text)]
+        assert [(v.field, v.description) for v in error.value.violations] == [
+            ("push_rule.endpoint_url", text)
+        ]
 
 
-def test_delivery_log_pages_newest_first(handlers: PushHandlers, database: Database, clock: FakeClock) -> None:
+def test_delivery_log_pages_newest_first(
+    handlers: PushHandlers, database: Database, clock: FakeClock
+) -> None:
     set_rule(handlers, URL)
     set_rule(handlers, URL, account="acct-2")
     made = []
@@ -85,8 +106,9 @@ def test_delivery_log_pages_newest_first(handlers: PushHandlers, database: Datab
 
     seen, token = [], ""
     while True:
-        page, token = handlers.list_push_deliveries(admin(), DeliveryQuery(account_id="acct-1", page_size=3,
-                                                                           page_token=token))
+        page, token = handlers.list_push_deliveries(
+            admin(), DeliveryQuery(account_id="acct-1", page_size=3, page_token=token)
+        )
         seen += [d.id for d in page]
         if not token:
             break
@@ -114,22 +136,33 @@ def test_delivery_log_pages_newest_first(handlers: PushHandlers, database: Datab
     response = push_converters.list_push_deliveries_response(seen and by_lead, "")
     message = response.deliveries[0]
     assert (message.status, message.attempt_count, message.account_id) == (
-        pb.PUSH_DELIVERY_STATUS_PENDING, 0, "acct-2")
+        pb.PUSH_DELIVERY_STATUS_PENDING,
+        0,
+        "acct-2",
+    )
     assert message.HasField("next_attempt_time") and not message.HasField("deliver_time")
     assert "+8613800138000" not in str(response)  # the payload is not part of the API
 
 
 def test_request_converters() -> None:
-    query = push_converters.delivery_query(pb.ListPushDeliveriesRequest(
-        page_size=7, page_token="t", lead_id="L", account_id="A", status=pb.PUSH_DELIVERY_STATUS_FAILED))
-    assert query == DeliveryQuery(lead_id="L", account_id="A", status=int(DeliveryStatus.FAILED), page_size=7,
-                                  page_token="t")
+    query = push_converters.delivery_query(
+        pb.ListPushDeliveriesRequest(
+            page_size=7, page_token="t", lead_id="L", account_id="A", status=pb.PUSH_DELIVERY_STATUS_FAILED
+        )
+    )
+    assert query == DeliveryQuery(
+        lead_id="L", account_id="A", status=int(DeliveryStatus.FAILED), page_size=7, page_token="t"
+    )
 
 
 def test_every_pushable_field_comes_from_the_event() -> None:
     fields = push_converters.accepted_lead_fields(accepted(lead_id="L1"))
     assert tuple(fields) == PUSHABLE_FIELDS
-    assert fields["id"] == "L1" and fields["verdict"] == "LEAD_VERDICT_NEW" and fields["channel"] == "CHANNEL_FORM"
+    assert (
+        fields["id"] == "L1"
+        and fields["verdict"] == "LEAD_VERDICT_NEW"
+        and fields["channel"] == "CHANNEL_FORM"
+    )
     assert fields["first_submit_time"] == "2026-03-01T08:00:00Z" and fields["collect_account_id"] is None
 
 
@@ -146,7 +179,9 @@ def test_migration_0002_matches_push_tables(database: Database) -> None:
         assert diff == []
         inspector = sa.inspect(connection)
         assert {"push_rules", "push_deliveries"} <= set(inspector.get_table_names())
-        assert [u["column_names"] for u in inspector.get_unique_constraints("push_deliveries")] == [["event_id"]]
+        assert [u["column_names"] for u in inspector.get_unique_constraints("push_deliveries")] == [
+            ["event_id"]
+        ]
 
 
 def _only_push(name: str | None, kind: str, parent: dict) -> bool:
@@ -157,11 +192,25 @@ def _only_push(name: str | None, kind: str, parent: dict) -> bool:
 
 async def test_push_rpc_is_what_the_servicer_delegates_to(handlers: PushHandlers, database: Database) -> None:
     rpc = push_converters.PushRpc(handlers)
-    response = await rpc.set_push_rule(admin(), pb.SetPushRuleRequest(
-        push_rule=pb.PushRule(account_id="acct-1", endpoint_url=URL, enabled=True, selected_fields=["id", "phone"],
-                              secret=SECRET), request_id="r-1"))
-    assert (response.push_rule.account_id, list(response.push_rule.selected_fields), response.push_rule.secret,
-            response.push_rule.has_secret) == ("acct-1", ["id", "phone"], "", True)
+    response = await rpc.set_push_rule(
+        admin(),
+        pb.SetPushRuleRequest(
+            push_rule=pb.PushRule(
+                account_id="acct-1",
+                endpoint_url=URL,
+                enabled=True,
+                selected_fields=["id", "phone"],
+                secret=SECRET,
+            ),
+            request_id="r-1",
+        ),
+    )
+    assert (
+        response.push_rule.account_id,
+        list(response.push_rule.selected_fields),
+        response.push_rule.secret,
+        response.push_rule.has_secret,
+    ) == ("acct-1", ["id", "phone"], "", True)
     got = await rpc.get_push_rule(admin(), pb.GetPushRuleRequest(account_id="acct-1"))
     assert got.push_rule == response.push_rule
     event = accepted()

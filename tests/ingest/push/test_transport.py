@@ -42,49 +42,68 @@ def _self_signed(tmp: Path) -> tuple[Path, Path, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
     cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
     cert_file.write_text(pem)
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_file, key_file, pem
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_https_push_verifies_the_certificate(tmp_path: Path, handlers: PushHandlers, database: Database,
-                                                   repository: PushRepository, clock: FakeClock) -> None:
+async def test_https_push_verifies_the_certificate(
+    tmp_path: Path, handlers: PushHandlers, database: Database, repository: PushRepository, clock: FakeClock
+) -> None:
     cert_file, key_file, pem = _self_signed(tmp_path)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(cert_file, key_file)
     with Receiver(tls=server_tls) as receiver:
         set_rule(handlers, receiver.url(host="localhost"))
         untrusted = schedule(handlers, database, accepted())
-        strangers = PushWorker(database, repository, HttpPushSender(timeout=2, allow_private_networks=True), clock,
-                               TEST_CONFIG)
+        strangers = PushWorker(
+            database, repository, HttpPushSender(timeout=2, allow_private_networks=True), clock, TEST_CONFIG
+        )
         assert await strangers.run_once() == 1
         refused = get(handlers, database, repository, "tenant-a", untrusted.id)
-        assert (refused.status, refused.last_error) == (DeliveryStatus.FAILED, "TLS error (SSLCertVerificationError)")
+        assert (refused.status, refused.last_error) == (
+            DeliveryStatus.FAILED,
+            "TLS error (SSLCertVerificationError)",
+        )
 
-        trusting = HttpPushSender(timeout=2, allow_private_networks=True,
-                                  ssl_context=ssl.create_default_context(cadata=pem))
+        trusting = HttpPushSender(
+            timeout=2, allow_private_networks=True, ssl_context=ssl.create_default_context(cadata=pem)
+        )
         clock.set(refused.next_attempt_time)
         assert await PushWorker(database, repository, trusting, clock, TEST_CONFIG).run_once() == 1
-        assert get(handlers, database, repository, "tenant-a", untrusted.id).status == DeliveryStatus.DELIVERED
+        assert (
+            get(handlers, database, repository, "tenant-a", untrusted.id).status == DeliveryStatus.DELIVERED
+        )
         assert len(receiver.received) == 1  # the refused handshake never got to send the lead
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_lead_accepted_consumer_schedules_a_delivery(nats_server, handlers: PushHandlers,
-                                                           database: Database) -> None:
+async def test_lead_accepted_consumer_schedules_a_delivery(
+    nats_server, handlers: PushHandlers, database: Database
+) -> None:
     """The consumer spec the ingest bootstrap wires: durable PUSH_CONSUMER on the ingest stream, lead.accepted."""
     assert (PUSH_CONSUMER_STREAM, PUSH_CONSUMER_SUBJECTS) == (INGEST_STREAM.name, (LEAD_ACCEPTED,))
     spec = push_consumer_spec(handlers)
@@ -96,11 +115,21 @@ async def test_lead_accepted_consumer_schedules_a_delivery(nats_server, handlers
     try:
         js = nc.jetstream()
         await ensure_stream(js, INGEST_STREAM)
-        consumer = EventConsumer(database, tables.messaging, js, name=spec.name, stream=spec.stream.name,
-                                 subjects=spec.subjects, handler=spec.handler, fetch_timeout=0.2)
+        consumer = EventConsumer(
+            database,
+            tables.messaging,
+            js,
+            name=spec.name,
+            stream=spec.stream.name,
+            subjects=spec.subjects,
+            handler=spec.handler,
+            fetch_timeout=0.2,
+        )
         task = asyncio.create_task(consumer.run(stop))
         for _ in range(2):  # the second copy has the same event id: JetStream or the inbox drops it
-            await js.publish(LEAD_ACCEPTED, event.SerializeToString(), headers={"Nats-Msg-Id": event.event_id})
+            await js.publish(
+                LEAD_ACCEPTED, event.SerializeToString(), headers={"Nats-Msg-Id": event.event_id}
+            )
         page: list = []
         for _ in range(100):
             page, _ = handlers.list_push_deliveries(admin(), DeliveryQuery(lead_id=event.lead_id))
@@ -126,7 +155,9 @@ async def test_a_host_name_with_any_private_address_is_refused_before_connecting
         return [(2, 1, 6, "", ("93.184.216.34", port)), (2, 1, 6, "", ("169.254.169.254", port))]
 
     sender = HttpPushSender(timeout=1, resolver=resolver)
-    outcome = await sender.send(PushRequest(url="https://rebind.example.com/hook?k=v", body=b"{}", headers={}))
+    outcome = await sender.send(
+        PushRequest(url="https://rebind.example.com/hook?k=v", body=b"{}", headers={})
+    )
     assert looked_up == [("rebind.example.com", 443)]
     assert (outcome.kind, outcome.http_status) == (OutcomeKind.RETRY, 0)
     assert outcome.error == "endpoint resolves to a loopback, private or reserved address"
