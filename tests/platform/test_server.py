@@ -55,6 +55,18 @@ def test_health_serves_overall_and_per_service(assign: ServiceProcess) -> None:
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
+def test_reflection_lists_the_service_and_health(assign: ServiceProcess) -> None:
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    with grpc.insecure_channel(assign.address) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        replies = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5
+        )
+        names = {s.name for reply in replies for s in reply.list_services_response.service}
+    assert {SERVICE, "grpc.health.v1.Health"} <= names
+
+
 def test_sigterm_turns_health_not_serving_before_the_port_closes(assign: ServiceProcess) -> None:
     with grpc.insecure_channel(assign.address) as channel:
         watch = health_pb2_grpc.HealthStub(channel).Watch(
