@@ -135,6 +135,21 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
             entries=[converters.blocklist_entry_message(e) for e in rows], next_page_token=token
         )
 
+    async def GetIngestSettings(
+        self, request: pb.GetIngestSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetIngestSettingsResponse:
+        settings, changed = await asyncio.to_thread(self._h.get_settings, current_principal())
+        return pb.GetIngestSettingsResponse(settings=converters.settings_message(settings, changed))
+
+    async def UpdateIngestSettings(
+        self, request: pb.UpdateIngestSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateIngestSettingsResponse:
+        settings, mask = converters.settings_update(request)
+        stored, changed = await asyncio.to_thread(
+            self._h.update_settings, current_principal(), settings, mask
+        )
+        return pb.UpdateIngestSettingsResponse(settings=converters.settings_message(stored, changed))
+
     # Push rules and deliveries (线索推送): converted and run by the push module's PushRpc.
 
     async def SetPushRule(

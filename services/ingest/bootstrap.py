@@ -29,7 +29,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
 SERVICE_NAME = "leadflow.ingest.v1.IngestService"
 
 # Submitting: the ad platforms' integrations (service) and admins. Reading leads: everyone of the tenant.
-# Blocklists and push rules: admins.
+# Blocklists, push rules and ingest settings: admins.
 METHOD_ROLES: dict[str, frozenset[Role]] = {
     "SubmitLead": SERVICES_AND_ADMINS,
     "BatchSubmitLeads": SERVICES_AND_ADMINS,
@@ -42,6 +42,8 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
     "SetPushRule": ADMIN_ONLY,
     "GetPushRule": ADMIN_ONLY,
     "ListPushDeliveries": ADMIN_ONLY,
+    "GetIngestSettings": ADMIN_ONLY,
+    "UpdateIngestSettings": ADMIN_ONLY,
 }
 
 

@@ -29,6 +29,7 @@ from services.ingest.domain.model import (
     Submission,
     SubmitCommand,
     SubmitResult,
+    TenantSettings,
     Verdict,
 )
 from services.ingest.domain.normalisation import Rejection, RejectionCode
@@ -245,6 +246,22 @@ def submit_result(index: int, outcome: SubmitResult | DomainError) -> pb.SubmitL
     if isinstance(outcome, DomainError):
         return pb.SubmitLeadResult(index=index, error=item_error(outcome))
     return pb.SubmitLeadResult(index=index, response=submit_response(outcome))
+
+
+def settings_message(settings: TenantSettings, update_time: datetime | None) -> pb.IngestSettings:
+    message = pb.IngestSettings(
+        default_region=settings.default_region, landline_allowed=settings.landline_allowed
+    )
+    if update_time is not None:
+        message.update_time.CopyFrom(timestamp(update_time))
+    return message
+
+
+def settings_update(request: pb.UpdateIngestSettingsRequest) -> tuple[TenantSettings, list[str]]:
+    settings = TenantSettings(
+        default_region=request.settings.default_region, landline_allowed=request.settings.landline_allowed
+    )
+    return settings, list(request.update_mask.paths)
 
 
 def blocklist_entry_message(entry: BlocklistEntry) -> pb.BlocklistEntry:

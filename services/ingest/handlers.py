@@ -73,10 +73,11 @@ from services.ingest.domain.model import (
     Submission,
     SubmitCommand,
     SubmitResult,
+    TenantSettings,
     TrafficSource,
     Verdict,
 )
-from services.ingest.domain.normalisation import normalise_phone
+from services.ingest.domain.normalisation import is_known_region, normalise_phone
 from services.ingest.domain.outcome import Announce, decide
 from services.ingest.domain.ports import (
     ClaimAnswer,
@@ -99,6 +100,7 @@ LIST_BLOCKLIST_DEFAULT = 100
 MAX_BLOCKLIST_ENTRIES = 10_000
 MAX_BLOCKLIST_VALUE = 64
 MAX_BLOCKLIST_NOTE = 256
+SETTINGS_FIELDS = frozenset({"default_region", "landline_allowed"})
 
 
 class RequestIdReused(FailedPrecondition):
@@ -698,6 +700,47 @@ class IngestHandlers:
             token = self._tokens.encode({"k": int(rows[-1].kind), "v": rows[-1].value}, binding=binding)
         return rows, token
 
+    # ================================================================== settings
+
+    def get_settings(self, principal: Principal) -> tuple[TenantSettings, datetime | None]:
+        """The tenant's settings (the default row's until changed) and when the tenant's own row last changed."""
+        with self._store.read() as tx:
+            settings, _version = tx.tenant_settings(principal.tenant_id)
+            changed = tx.settings_update_time(principal.tenant_id)
+        return settings, changed
+
+    def update_settings(
+        self, principal: Principal, settings: TenantSettings, mask: Sequence[str]
+    ) -> tuple[TenantSettings, datetime | None]:
+        """Change the fields named in ``mask`` ("*" for all). The screening cache compares the stored settings on
+        every submission, so every replica applies the change to its next submission; this replica's entry is
+        dropped as well."""
+        errors = ViolationCollector()
+        paths = [path.strip() for path in mask]
+        if not paths:
+            errors.add("update_mask", "is required: name default_region and/or landline_allowed, or *")
+        fields: set[str] = set()
+        for path in paths:
+            if path == "*":
+                fields.update(SETTINGS_FIELDS)
+            elif path in SETTINGS_FIELDS:
+                fields.add(path)
+            else:
+                errors.add("update_mask", f"{path!r} is not a field that can be changed")
+        region = settings.default_region.strip().upper()
+        if "default_region" in fields and not is_known_region(region):
+            errors.add(
+                "settings.default_region", "must be a known ISO 3166-1 alpha-2 region, such as CN or HK"
+            )
+        errors.raise_if_any()
+        wanted = replace(settings, default_region=region)
+        with self._store.write() as tx:
+            tx.update_tenant_settings(principal.tenant_id, wanted, frozenset(fields), self._clock.now())
+            stored, _version = tx.tenant_settings(principal.tenant_id)
+            changed = tx.settings_update_time(principal.tenant_id)
+        self._screening.invalidate(principal.tenant_id)
+        return stored, changed
+
     # ================================================================== events from other services
 
     def on_refund_issued(self, tx: IngestTx, tenant: str, lead_id: str, reason: str) -> None:
@@ -760,6 +803,10 @@ class ScreeningCache:
         with self._lock:
             self._cache[tenant] = (stamp, context)
         return context
+
+    def invalidate(self, tenant: str) -> None:
+        with self._lock:
+            self._cache.pop(tenant, None)
 
 
 def _external_key(command: SubmitCommand) -> tuple[str, int, str]:

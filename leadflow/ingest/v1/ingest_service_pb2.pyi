@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from leadflow.common.v1 import errors_pb2 as _errors_pb2
 from leadflow.common.v1 import lead_pb2 as _lead_pb2
@@ -516,3 +517,37 @@ class ListPushDeliveriesResponse(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[PushDelivery]
     next_page_token: str
     def __init__(self, deliveries: _Optional[_Iterable[_Union[PushDelivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class IngestSettings(_message.Message):
+    __slots__ = ("default_region", "landline_allowed", "update_time")
+    DEFAULT_REGION_FIELD_NUMBER: _ClassVar[int]
+    LANDLINE_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    default_region: str
+    landline_allowed: bool
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, default_region: _Optional[str] = ..., landline_allowed: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetIngestSettingsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetIngestSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: IngestSettings
+    def __init__(self, settings: _Optional[_Union[IngestSettings, _Mapping]] = ...) -> None: ...
+
+class UpdateIngestSettingsRequest(_message.Message):
+    __slots__ = ("settings", "update_mask")
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    settings: IngestSettings
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, settings: _Optional[_Union[IngestSettings, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class UpdateIngestSettingsResponse(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: IngestSettings
+    def __init__(self, settings: _Optional[_Union[IngestSettings, _Mapping]] = ...) -> None: ...

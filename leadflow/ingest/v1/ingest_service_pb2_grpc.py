@@ -95,6 +95,16 @@ class IngestServiceStub:
                 request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesRequest.SerializeToString,
                 response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.GetIngestSettings = channel.unary_unary(
+                '/leadflow.ingest.v1.IngestService/GetIngestSettings',
+                request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsRequest.SerializeToString,
+                response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateIngestSettings = channel.unary_unary(
+                '/leadflow.ingest.v1.IngestService/UpdateIngestSettings',
+                request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.SerializeToString,
+                response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -188,6 +198,21 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetIngestSettings(self, request, context):
+        """GetIngestSettings returns the tenant's ingest settings; a tenant that never changed them gets the defaults.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateIngestSettings(self, request, context):
+        """UpdateIngestSettings changes the fields of the tenant's ingest settings named in update_mask. Every
+        submission screened after the change uses the new settings; earlier leads are not revisited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -245,6 +270,16 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.ListPushDeliveries,
                     request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesRequest.FromString,
                     response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesResponse.SerializeToString,
+            ),
+            'GetIngestSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIngestSettings,
+                    request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsRequest.FromString,
+                    response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsResponse.SerializeToString,
+            ),
+            'UpdateIngestSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateIngestSettings,
+                    request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.FromString,
+                    response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -550,6 +585,60 @@ class IngestService:
             '/leadflow.ingest.v1.IngestService/ListPushDeliveries',
             leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesRequest.SerializeToString,
             leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ListPushDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIngestSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/leadflow.ingest.v1.IngestService/GetIngestSettings',
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsRequest.SerializeToString,
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.GetIngestSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateIngestSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/leadflow.ingest.v1.IngestService/UpdateIngestSettings',
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.SerializeToString,
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.FromString,
             options,
             channel_credentials,
             insecure,

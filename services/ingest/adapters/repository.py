@@ -356,6 +356,33 @@ class SqlIngestTx(IngestTx):
         )
         return settings, int(own.blocklist_version) if own is not None else 0
 
+    def settings_update_time(self, tenant: str) -> datetime | None:
+        ts = tenant_settings.c
+        update_us = self._s.execute(
+            sa.select(ts.update_us).where(ts.tenant_id == tenant)
+        ).scalar_one_or_none()
+        return None if update_us is None else from_us(update_us)
+
+    def update_tenant_settings(
+        self, tenant: str, settings: TenantSettings, fields: frozenset[str], now: datetime
+    ) -> None:
+        current, _ = self.tenant_settings(tenant)
+        wanted = {
+            "default_region": settings.default_region
+            if "default_region" in fields
+            else current.default_region,
+            "landline_allowed": settings.landline_allowed
+            if "landline_allowed" in fields
+            else current.landline_allowed,
+        }
+        # Only the named columns are overwritten on conflict, so concurrent updates of different fields both hold.
+        changed = {name: wanted[name] for name in sorted(fields)}
+        self._s.execute(
+            self._insert(tenant_settings)
+            .values(tenant_id=tenant, blocklist_version=0, update_us=to_us(now), **wanted)
+            .on_conflict_do_update(index_elements=["tenant_id"], set_={**changed, "update_us": to_us(now)})
+        )
+
     def keywords(self, tenant: str) -> list[str]:
         b = blocklist_entries.c
         return list(

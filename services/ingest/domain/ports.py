@@ -140,6 +140,17 @@ class IngestTx(ABC):
         """The tenant's settings (or the default row) and its blocklist version."""
 
     @abstractmethod
+    def settings_update_time(self, tenant: str) -> datetime | None:
+        """When the tenant's own settings row last changed; None while the tenant uses the default row."""
+
+    @abstractmethod
+    def update_tenant_settings(
+        self, tenant: str, settings: TenantSettings, fields: frozenset[str], now: datetime
+    ) -> None:
+        """Store the named fields (``default_region``, ``landline_allowed``) of ``settings`` as the tenant's own;
+        the other fields keep their current value (the default row's when the tenant has no row yet)."""
+
+    @abstractmethod
     def keywords(self, tenant: str) -> list[str]: ...
 
     @abstractmethod

@@ -23,6 +23,7 @@ from services.ingest.domain.normalisation.identifiers import (
 from services.ingest.domain.normalisation.phones import (
     PhoneCheck,
     PhoneKind,
+    is_known_region,
     normalise_phone,
     wechat_as_phone,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "TextTooLong",
     "clean_text",
     "fold_for_matching",
+    "is_known_region",
     "normalise_device_id",
     "normalise_email",
     "normalise_ip",

@@ -160,6 +160,12 @@ def _rejected(code: RejectionCode, field: str, message: str, rule: str) -> Phone
     return PhoneCheck(None, None, None, "", "", "", Rejection(code, field, message, rule))
 
 
+def is_known_region(region: str) -> bool:
+    """Whether ``region`` (ISO 3166-1 alpha-2, upper case) is a region the phone number library can read numbers
+    of; only such a region can be a tenant's default region."""
+    return region in phonenumbers.SUPPORTED_REGIONS
+
+
 def normalise_phone(
     raw: str, *, default_region: str = "CN", allow_landline: bool = True, field: str = "phone"
 ) -> PhoneCheck:
