@@ -103,7 +103,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         rows, token = await asyncio.to_thread(
             self._h.list_submissions,
             current_principal(),
-            request.lead_id,
+            converters.submission_filter(request),
             request.page_size,
             request.page_token,
         )

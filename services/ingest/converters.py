@@ -33,7 +33,7 @@ from services.ingest.domain.model import (
     Verdict,
 )
 from services.ingest.domain.normalisation import Rejection, RejectionCode
-from services.ingest.domain.ports import ClaimAnswer, ClaimRequest, LeadFilter
+from services.ingest.domain.ports import ClaimAnswer, ClaimRequest, LeadFilter, SubmissionFilter
 from services.ingest.domain.timeutil import from_us, to_us
 
 # ------------------------------------------------------------------ primitives
@@ -147,6 +147,16 @@ def lead_filter(request: pb.ListLeadsRequest) -> LeadFilter:
         submit_start=_optional_time(request, "submit_start_time"),
         submit_end=_optional_time(request, "submit_end_time"),
         has_phone=request.has_phone if request.HasField("has_phone") else None,
+    )
+
+
+def submission_filter(request: pb.ListLeadSubmissionsRequest) -> SubmissionFilter:
+    return SubmissionFilter(
+        lead_id=request.lead_id,
+        account_id=request.account_id,
+        verdict=int(request.verdict),
+        submit_start=_optional_time(request, "submit_start_time"),
+        submit_end=_optional_time(request, "submit_end_time"),
     )
 
 

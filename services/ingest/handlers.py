@@ -87,6 +87,7 @@ from services.ingest.domain.ports import (
     IngestStore,
     IngestTx,
     LeadFilter,
+    SubmissionFilter,
     TransientConflict,
 )
 from services.ingest.domain.screening import ScreeningContext
@@ -610,16 +611,40 @@ class IngestHandlers:
         return leads, token, page.total_size
 
     def list_submissions(
-        self, principal: Principal, lead_id: str, page_size: int, page_token: str
+        self, principal: Principal, where: SubmissionFilter, page_size: int, page_token: str
     ) -> tuple[list[Submission], str]:
-        validation.check_lead_id(lead_id)
+        """Submissions by submit_time ascending then id ascending: one lead's, or (without a lead) the tenant's of
+        an account and/or a verdict, for instance the REJECTED ones kept for audit."""
+        errors = ViolationCollector()
+        if where.lead_id:
+            validation.check_lead_id(where.lead_id)
+        if where.account_id:
+            validation.check_identifier(errors, "account_id", where.account_id, validation.MAX_ACCOUNT_ID)
+        if where.verdict:
+            try:
+                Verdict(where.verdict)
+            except ValueError:
+                errors.add("verdict", f"must be a known value, got {where.verdict}")
+        if not (where.lead_id or where.account_id or where.verdict):
+            errors.add("lead_id", "is required unless account_id or verdict is set")
+        if where.submit_start and where.submit_end and where.submit_end <= where.submit_start:
+            errors.add("submit_end_time", "must be after submit_start_time")
+        errors.raise_if_any()
         size = resolve_page_size(page_size, default=LIST_LEADS_DEFAULT)
-        binding = filter_binding(principal.tenant_id, "submissions", lead_id)
+        binding = filter_binding(
+            principal.tenant_id,
+            "submissions",
+            where.lead_id,
+            where.account_id,
+            where.verdict,
+            where.submit_start.isoformat() if where.submit_start else "",
+            where.submit_end.isoformat() if where.submit_end else "",
+        )
         after = _cursor(self._tokens.decode(page_token, binding=binding))
         with self._store.read() as tx:
-            if tx.get_lead(principal.tenant_id, lead_id) is None:
-                raise _lead_not_found(lead_id)
-            rows = tx.list_submissions(principal.tenant_id, lead_id, after, size + 1)
+            if where.lead_id and tx.get_lead(principal.tenant_id, where.lead_id) is None:
+                raise _lead_not_found(where.lead_id)
+            rows = tx.list_submissions(principal.tenant_id, where, after, size + 1)
         token = ""
         if len(rows) > size:
             rows = rows[:size]

@@ -363,14 +363,22 @@ class ListLeadsResponse(_message.Message):
     def __init__(self, leads: _Optional[_Iterable[_Union[Lead, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class ListLeadSubmissionsRequest(_message.Message):
-    __slots__ = ("lead_id", "page_size", "page_token")
+    __slots__ = ("lead_id", "page_size", "page_token", "account_id", "verdict", "submit_start_time", "submit_end_time")
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    SUBMIT_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    SUBMIT_END_TIME_FIELD_NUMBER: _ClassVar[int]
     lead_id: str
     page_size: int
     page_token: str
-    def __init__(self, lead_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    account_id: str
+    verdict: _lead_pb2.LeadVerdict
+    submit_start_time: _timestamp_pb2.Timestamp
+    submit_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, lead_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., account_id: _Optional[str] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., submit_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submit_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListLeadSubmissionsResponse(_message.Message):
     __slots__ = ("submissions", "next_page_token")

@@ -156,7 +156,9 @@ class IngestServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListLeadSubmissions(self, request, context):
-        """ListLeadSubmissions lists every submission attached to one lead, oldest first, with pagination.
+        """ListLeadSubmissions lists submissions, oldest first, with pagination: every submission attached to one lead,
+        or, without a lead, the tenant's submissions of an account and/or with a verdict (for example the REJECTED
+        ones, stored for audit with their rejection reasons), optionally within a submit time range.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -52,7 +52,14 @@ from services.ingest.domain.model import (
     Verdict,
 )
 from services.ingest.domain.normalisation import Rejection, RejectionCode
-from services.ingest.domain.ports import IngestStore, IngestTx, LeadFilter, LeadPage, TransientConflict
+from services.ingest.domain.ports import (
+    IngestStore,
+    IngestTx,
+    LeadFilter,
+    LeadPage,
+    SubmissionFilter,
+    TransientConflict,
+)
 from services.ingest.domain.timeutil import from_us, to_us
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -188,10 +195,20 @@ class SqlIngestTx(IngestTx):
         return self._s.execute(statement).rowcount == 1
 
     def list_submissions(
-        self, tenant: str, lead_id: str, after: tuple[int, str] | None, limit: int
+        self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
     ) -> list[Submission]:
         s = submissions.c
-        query = sa.select(submissions).where(s.tenant_id == tenant, s.lead_id == lead_id)
+        query = sa.select(submissions).where(s.tenant_id == tenant)
+        if where.lead_id:
+            query = query.where(s.lead_id == where.lead_id)
+        if where.account_id:
+            query = query.where(s.account_id == where.account_id)
+        if where.verdict:
+            query = query.where(s.verdict == where.verdict)
+        if where.submit_start is not None:
+            query = query.where(s.submit_us >= to_us(where.submit_start))
+        if where.submit_end is not None:
+            query = query.where(s.submit_us < to_us(where.submit_end))
         if after is not None:
             query = query.where(
                 sa.tuple_(s.submit_us, s.id) > sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))

@@ -127,6 +127,8 @@ sa.Index(
 sa.Index(
     "ix_submissions_tenant_lead", submissions.c.tenant_id, submissions.c.lead_id, submissions.c.submit_us
 )
+# ListLeadSubmissions without a lead (an account's or a verdict's submissions, rejected ones included): migration 0003.
+sa.Index("ix_submissions_tenant_submit", submissions.c.tenant_id, submissions.c.submit_us, submissions.c.id)
 
 blocklist_entries = sa.Table(
     "blocklist_entries",

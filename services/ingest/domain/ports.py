@@ -85,6 +85,17 @@ class LeadFilter:
     has_phone: bool | None = None
 
 
+@dataclass(frozen=True)
+class SubmissionFilter:
+    """Submissions matching all the set fields; empty or zero fields do not filter."""
+
+    lead_id: str = ""
+    account_id: str = ""
+    verdict: int = 0
+    submit_start: datetime | None = None
+    submit_end: datetime | None = None
+
+
 class IngestTx(ABC):
     """One transaction on the ingest store."""
 
@@ -131,8 +142,9 @@ class IngestTx(ABC):
 
     @abstractmethod
     def list_submissions(
-        self, tenant: str, lead_id: str, after: tuple[int, str] | None, limit: int
-    ) -> list[Submission]: ...
+        self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
+    ) -> list[Submission]:
+        """By submit time, then id, ascending; ``after`` is the (submit_us, id) of the previous page's last."""
 
     # -- rules
     @abstractmethod
