@@ -8,6 +8,7 @@ synchronous handler in a worker thread, convert the result.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,9 +111,13 @@ def _json_time(message: Any, name: str) -> str | None:
     return getattr(message, name).ToJsonString() if message.HasField(name) else None
 
 
-def accepted_lead_fields(event: events_pb2.LeadAccepted) -> dict[str, Any]:
-    """Every pushable field the event carries, JSON-ready, named as in the Lead (and Submission) messages: enums by
-    their protobuf names, times in RFC 3339, money as currency, units and nanos; None where the event has no value."""
+def accepted_lead_fields(
+    event: events_pb2.LeadAccepted, contact: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Every pushable field, JSON-ready, named as in the Lead (and Submission) messages: enums by their protobuf
+    names, times in RFC 3339, money as currency, units and nanos; None where there is no value. ``contact`` holds
+    the stored contact fields the event does not carry (``STORED_CONTACT_FIELDS``, from ingest's leads table)."""
+    stored = contact or {}
     cost = (
         {"currency_code": event.cost.currency_code, "units": event.cost.units, "nanos": event.cost.nanos}
         if event.HasField("cost")
@@ -127,9 +132,14 @@ def accepted_lead_fields(event: events_pb2.LeadAccepted) -> dict[str, Any]:
         "id": event.lead_id,
         "account_ids": list(event.account_ids) or [event.account_id],
         "verdict": _enum_name(lead_pb2.LeadVerdict, event.verdict),
+        "name": stored.get("name") or None,
         "phone": event.phone or None,
         "phone_from_wechat": event.phone_from_wechat,
         "phone_region": region,
+        "wechat": stored.get("wechat") or None,
+        "email": stored.get("email") or None,
+        "ip": stored.get("ip") or None,
+        "device_id": stored.get("device_id") or None,
         "returning_of_lead_id": event.returning_of_lead_id or None,
         "first_submit_time": _json_time(event, "submit_time"),
         "create_time": _json_time(event, "occurred_time"),

@@ -5,7 +5,8 @@
 - ``PushHandlers.on_lead_accepted(session, delivery)``: the ``EventConsumer`` handler of ingest's own
   ``leadflow.lead.v1.accepted`` events (consumer ``PUSH_CONSUMER``). Inside the consumer's inbox transaction it
   creates one PENDING delivery when the lead's account has an enabled rule, with the selected fields taken from
-  the event. The event id is unique on the delivery, so a redelivered event schedules nothing.
+  the event and, for the contact fields the event does not carry (name, WeChat id, e-mail, IP, device id), from
+  ingest's own leads table in the same transaction. The event id is unique on the delivery, so a redelivered event schedules nothing.
 - ``PushWorker.run(stop)``: claims due deliveries (a lease, safe with several replicas, see
   ``adapters.push_repository``), POSTs each one signed (``adapters.push_sender``), records the result, and
   sleeps until the next delivery is due (at most ``poll_interval``) or ``stop`` is set.
@@ -48,6 +49,7 @@ from services.ingest.adapters.push_repository import ClaimedDelivery, NewDeliver
 from services.ingest.adapters.push_sender import HttpPushSender, PushRequest, PushSender
 from services.ingest.domain.push import (
     MAX_LEAD_ID,
+    STORED_CONTACT_FIELDS,
     AttemptOutcome,
     DeliveryQuery,
     DeliveryStatus,
@@ -238,6 +240,12 @@ class PushHandlers:
         rule = self._repo.get_rule(session, event.tenant_id, event.account_id)
         if rule is None or not rule.enabled:
             return None
+        contact = None
+        if not rule.fields or any(name in STORED_CONTACT_FIELDS for name in rule.fields):
+            # Ingest's own lead, in this same transaction: the contact fields the event does not carry.
+            contact = self._repo.lead_contact(session, event.tenant_id, event.lead_id)
+            if contact is None:
+                log.warning("lead %s is not stored: its contact fields are pushed empty", event.lead_id)
         now = self._clock.now()
         new = NewDelivery(
             id=new_id(),
@@ -246,7 +254,7 @@ class PushHandlers:
             lead_id=event.lead_id,
             event_id=event_id,
             create_time=now,
-            payload=select_fields(accepted_lead_fields(event), rule.fields),
+            payload=select_fields(accepted_lead_fields(event, contact), rule.fields),
         )
         if not self._repo.create_delivery(session, new):
             return None

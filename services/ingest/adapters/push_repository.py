@@ -26,8 +26,10 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from services.ingest.adapters.push_tables import PushTables
+from services.ingest.adapters.tables import leads
 from services.ingest.domain.push import (
     ACTIVE_STATUSES,
+    STORED_CONTACT_FIELDS,
     DeliveryStatus,
     PushDelivery,
     PushRule,
@@ -99,6 +101,17 @@ class PushRepository:
             update_time=from_us(row.update_us),
             updated_by=row.updated_by,
         )
+
+    def lead_contact(self, session: Session, tenant_id: str, lead_id: str) -> dict[str, str] | None:
+        """The contact fields of one of ingest's own leads that the lead.accepted event does not carry (name,
+        WeChat id, e-mail, IP, device id), read in the caller's transaction; None when the lead is not stored."""
+        c = leads.c
+        row = session.execute(
+            sa.select(*(c[name] for name in STORED_CONTACT_FIELDS)).where(
+                c.tenant_id == tenant_id, c.id == lead_id
+            )
+        ).one_or_none()
+        return None if row is None else {name: row._mapping[name] for name in STORED_CONTACT_FIELDS}
 
     def get_rule(
         self, session: Session, tenant_id: str, account_id: str, *, for_update: bool = False

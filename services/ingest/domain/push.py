@@ -59,19 +59,27 @@ ACTIVE_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 # ----------------------------------------------------------------------------------------------------- fields
 
-# Lead fields (names of leadflow.ingest.v1.Lead) that the lead.accepted event carries, so a push can include them.
+# Lead fields (names of leadflow.ingest.v1.Lead). The lead.accepted event carries the phone and the lead's
+# metadata; the other contact fields are read from ingest's own leads table when the push is scheduled.
 PUSHABLE_LEAD_FIELDS = (
     "id",
     "account_ids",
     "verdict",
+    "name",
     "phone",
     "phone_from_wechat",
     "phone_region",
+    "wechat",
+    "email",
+    "ip",
+    "device_id",
     "returning_of_lead_id",
     "first_submit_time",
     "create_time",
 )
-# Where the lead came from (names of the submission's fields), also carried by the event.
+# Lead contact fields the event does not carry: read from the leads table (personal data, never logged).
+STORED_CONTACT_FIELDS = ("name", "wechat", "email", "ip", "device_id")
+# Where the lead came from (names of the submission's fields), carried by the event.
 PUSHABLE_SOURCE_FIELDS = (
     "account_id",
     "collect_account_id",
@@ -85,8 +93,6 @@ PUSHABLE_SOURCE_FIELDS = (
     "cost",
 )
 PUSHABLE_FIELDS = PUSHABLE_LEAD_FIELDS + PUSHABLE_SOURCE_FIELDS
-# Lead fields an advertiser may reasonably ask for that the lead.accepted event does not carry (yet).
-NOT_YET_PUSHABLE_FIELDS = frozenset({"name", "wechat", "email", "ip", "device_id"})
 
 MAX_ENDPOINT_URL = 2048
 MIN_SECRET = 32
@@ -186,9 +192,7 @@ def check_fields(errors: ViolationCollector, path: str, names: Sequence[str]) ->
     seen: set[str] = set()
     for index, name in enumerate(names):
         where = f"{path}[{index}]"
-        if name in NOT_YET_PUSHABLE_FIELDS:
-            errors.add(where, f"{name!r} cannot be pushed yet: the lead.accepted event does not carry it")
-        elif name not in PUSHABLE_FIELDS:
+        if name not in PUSHABLE_FIELDS:
             errors.add(where, f"unknown field {name[:64]!r}; pushable fields: {', '.join(PUSHABLE_FIELDS)}")
         elif name in seen:
             errors.add(where, f"{name!r} is listed twice")

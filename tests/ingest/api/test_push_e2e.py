@@ -72,7 +72,7 @@ async def test_push_retries_until_the_endpoint_accepts(stack) -> None:
                     account_id="acct-push",
                     endpoint_url=receiver.url(),
                     enabled=True,
-                    selected_fields=["phone", "channel"],
+                    selected_fields=["phone", "channel", "name", "email"],
                     secret=SECRET,
                 )
             ),
@@ -85,7 +85,8 @@ async def test_push_retries_until_the_endpoint_accepts(stack) -> None:
         phone = mobile()
         lead = (
             await ingest.SubmitLead(
-                lead_request(account_id="acct-push", phone=phone), metadata=stack.metadata(tenant)
+                lead_request(account_id="acct-push", phone=phone, name="王小明", email="XM@Example.com"),
+                metadata=stack.metadata(tenant),
             )
         ).lead
         # A duplicate is not pushed again (only lead.accepted is).
@@ -112,6 +113,14 @@ async def test_push_retries_until_the_endpoint_accepts(stack) -> None:
         )
         body = json.loads(final.body)
         assert json.dumps(body, ensure_ascii=False).count("+86" + phone) == 1
+        # Name and e-mail come from ingest's own leads table (the event does not carry them), as stored.
+        assert body["lead"] == {
+            "phone": "+86" + phone,
+            "channel": "CHANNEL_FORM",
+            "name": "王小明",
+            "email": lead.email,
+        }
+        assert lead.email == "xm@example.com"
 
         by_lead = await ingest.ListPushDeliveries(
             pb.ListPushDeliveriesRequest(lead_id=lead.id), metadata=admin

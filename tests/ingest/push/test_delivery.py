@@ -12,8 +12,11 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from services.common.clock import FakeClock
 from services.common.db import Database
+from services.ingest.adapters import tables
 from services.ingest.adapters.push_repository import PushRepository
 from services.ingest.domain.push import (
     DeliveryQuery,
@@ -325,3 +328,63 @@ async def test_connection_refused_is_retried(
 
 def test_retry_policy_of_the_test_config_is_the_production_one() -> None:
     assert TEST_CONFIG.retry == RetryPolicy()
+
+
+def _store_lead(database: Database, tenant: str, lead_id: str, **contact: str) -> None:
+    """A row in ingest's own leads table, as SubmitLead stores it before lead.accepted is published."""
+    with database.transaction() as session:
+        session.execute(
+            sa.insert(tables.leads).values(
+                id=lead_id,
+                tenant_id=tenant,
+                status=1,
+                verdict=1,
+                channel=1,
+                traffic_source=1,
+                business_source=1,
+                first_submit_us=0,
+                last_submit_us=0,
+                submission_count=1,
+                create_us=0,
+                update_us=0,
+                **contact,
+            )
+        )
+
+
+async def test_push_carries_name_and_email_from_the_stored_lead(
+    handlers: PushHandlers, worker: PushWorker, database: Database, receiver: Receiver, caplog
+) -> None:
+    receiver.answer(200)
+    set_rule(handlers, receiver.url(), fields=("id", "name", "email", "wechat", "phone"))
+    event = accepted()
+    _store_lead(
+        database, "tenant-a", event.lead_id, name="王小明", email="xm@example.com", phone="+8613800138000"
+    )
+    # Another tenant's lead with the same id is never read.
+    _store_lead(database, "tenant-b", event.lead_id + "-b", name="other", email="other@example.com")
+    with caplog.at_level("DEBUG"):
+        scheduled = schedule(handlers, database, event)
+        assert scheduled is not None
+        assert await worker.run_once() == 1
+    body = json.loads(receiver.received[-1].body)
+    assert body["lead"] == {
+        "id": event.lead_id,
+        "name": "王小明",
+        "email": "xm@example.com",
+        "wechat": None,
+        "phone": "+8613800138000",
+    }
+    assert "王小明" not in caplog.text and "xm@example.com" not in caplog.text
+
+
+async def test_a_lead_missing_from_the_table_is_pushed_without_its_stored_contact(
+    handlers: PushHandlers, worker: PushWorker, database: Database, receiver: Receiver
+) -> None:
+    receiver.answer(200)
+    set_rule(handlers, receiver.url(), fields=("id", "name", "phone"))
+    event = accepted()
+    assert schedule(handlers, database, event) is not None
+    assert await worker.run_once() == 1
+    body = json.loads(receiver.received[-1].body)
+    assert body["lead"] == {"id": event.lead_id, "name": None, "phone": "+8613800138000"}

@@ -234,14 +234,13 @@ def test_rule_command_names_every_bad_field() -> None:
     assert fields == [
         "push_rule.account_id",
         "push_rule.endpoint_url",
-        "push_rule.selected_fields[1]",
         "push_rule.selected_fields[2]",
         "push_rule.selected_fields[3]",
         "push_rule.secret",
         "request_id",
     ]
     descriptions = {v.field: v.description for v in errors.violations}
-    assert "does not carry it" in descriptions["push_rule.selected_fields[1]"]
+    assert "unknown field 'shoe_size'" in descriptions["push_rule.selected_fields[2]"]
     assert "listed twice" in descriptions["push_rule.selected_fields[3]"]
     assert descriptions["push_rule.secret"] == "must be 32 to 128 characters"
 

@@ -54,7 +54,7 @@ def test_set_rule_refuses_bad_input_naming_the_fields(handlers: PushHandlers) ->
         push_rule=pb.PushRule(
             account_id="acct-1",
             endpoint_url="ftp://crm.example.com/",
-            selected_fields=["phone", "email"],
+            selected_fields=["phone", "shoe_size"],
             secret="too-short",
         )
     )
@@ -155,9 +155,19 @@ def test_request_converters() -> None:
     )
 
 
-def test_every_pushable_field_comes_from_the_event() -> None:
+def test_every_pushable_field_comes_from_the_event_or_the_stored_contact() -> None:
     fields = push_converters.accepted_lead_fields(accepted(lead_id="L1"))
     assert tuple(fields) == PUSHABLE_FIELDS
+    assert fields["name"] is None and fields["email"] is None  # without the stored contact
+    stored = {"name": "张三", "wechat": "wxid_a", "email": "a@example.com", "ip": "", "device_id": ""}
+    with_contact = push_converters.accepted_lead_fields(accepted(lead_id="L1"), stored)
+    assert tuple(with_contact) == PUSHABLE_FIELDS
+    assert (with_contact["name"], with_contact["wechat"], with_contact["email"], with_contact["ip"]) == (
+        "张三",
+        "wxid_a",
+        "a@example.com",
+        None,
+    )
     assert (
         fields["id"] == "L1"
         and fields["verdict"] == "LEAD_VERDICT_NEW"
