@@ -6,11 +6,12 @@ are visible to the servicer). Requests that do not decode become INVALID_ARGUMEN
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
@@ -162,55 +163,44 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 check_decoded(item)
                 yield item
 
+        @contextlib.asynccontextmanager
+        async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            """Auth, trace id and metrics around the call; every error becomes a status. Yields the request
+            (or, for client streams, the request iterator) checked for undecodable messages."""
+            start = time.perf_counter()
+            code = grpc.StatusCode.OK
+            tokens = None
+            try:
+                tokens = await prologue(context)
+                if kind in ("unary", "server_stream"):
+                    check_decoded(request)
+                    yield request
+                else:
+                    yield guarded_stream(request)
+            except grpc.aio.AbortError:
+                code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                raise
+            except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
+                status = status_of(exc)
+                code = status.code
+                await context.abort_with_status(status)
+            finally:
+                finish(start, _final_code(context, code))
+                _reset(tokens)
+
         if yields_responses:
 
             async def stream_behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                start = time.perf_counter()
-                code = grpc.StatusCode.OK
-                tokens = None
-                try:
-                    tokens = await prologue(context)
-                    if kind == "server_stream":
-                        check_decoded(request)
-                    else:
-                        request = guarded_stream(request)
-                    async for response in behavior(request, context):
+                async with guarded(request, context) as checked:
+                    async for response in behavior(checked, context):
                         yield response
-                except grpc.aio.AbortError:
-                    code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
-                    raise
-                except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
-                    status = status_of(exc)
-                    code = status.code
-                    await context.abort_with_status(status)
-                finally:
-                    finish(start, _final_code(context, code))
-                    _reset(tokens)
 
             new_behavior: Callable[..., Any] = stream_behavior
         else:
 
             async def unary_behavior(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                start = time.perf_counter()
-                code = grpc.StatusCode.OK
-                tokens = None
-                try:
-                    tokens = await prologue(context)
-                    if kind in ("unary", "server_stream"):
-                        check_decoded(request)
-                    else:
-                        request = guarded_stream(request)
-                    return await behavior(request, context)
-                except grpc.aio.AbortError:
-                    code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
-                    raise
-                except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
-                    status = status_of(exc)
-                    code = status.code
-                    await context.abort_with_status(status)
-                finally:
-                    finish(start, _final_code(context, code))
-                    _reset(tokens)
+                async with guarded(request, context) as checked:
+                    return await behavior(checked, context)
 
             new_behavior = unary_behavior
 

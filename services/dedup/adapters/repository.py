@@ -520,25 +520,24 @@ class SqlDedupStore(DedupStore):
 
     @contextmanager
     def write(self) -> Iterator[DedupTx]:
-        try:
-            with self._db.transaction() as session:
-                yield SqlDedupTx(session, self._db.dialect, self._messaging)
-        except DBAPIError as exc:
-            translated = _translate(exc)
-            if translated is None:
-                raise
-            raise translated from exc
+        with _translated_errors(), self._db.transaction() as session:
+            yield SqlDedupTx(session, self._db.dialect, self._messaging)
 
     @contextmanager
     def read(self) -> Iterator[DedupTx]:
-        try:
-            with self._db.read() as session:
-                yield SqlDedupTx(session, self._db.dialect, self._messaging)
-        except DBAPIError as exc:
-            translated = _translate(exc)
-            if translated is None:
-                raise
-            raise translated from exc
+        with _translated_errors(), self._db.read() as session:
+            yield SqlDedupTx(session, self._db.dialect, self._messaging)
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        translated = _translate(exc)
+        if translated is None:
+            raise
+        raise translated from exc
 
 
 def _translate(exc: DBAPIError) -> Exception | None:
