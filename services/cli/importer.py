@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import grpc
 from google.protobuf import timestamp_pb2
@@ -58,7 +58,7 @@ TEXT_FIELDS = (
     "adgroup_id",
     "creative_id",
 )
-ENUM_FIELDS = {
+ENUM_FIELDS: dict[str, tuple[Any, str]] = {
     "channel": (lead_pb2.Channel, "CHANNEL_"),
     "traffic_source": (lead_pb2.TrafficSource, "TRAFFIC_SOURCE_"),
     "business_source": (lead_pb2.BusinessSource, "BUSINESS_SOURCE_"),

@@ -219,6 +219,7 @@ class ServiceSettings:
     metrics_host: str
     metrics_port: int
     database_url: str
+    db_pool_size: int
     nats_url: str
     auth: AuthSettings
     shutdown_grace_seconds: float
@@ -251,6 +252,8 @@ class ServiceSettings:
             metrics_host=env.str("LEADFLOW_METRICS_HOST", "127.0.0.1"),
             metrics_port=env.port(prefix + "METRICS_PORT", DEFAULT_METRICS_PORTS[service]),
             database_url=database_url,
+            # PostgreSQL connections of one replica (as many again may overflow); SQLite ignores it.
+            db_pool_size=env.int(prefix + "DB_POOL_SIZE", 10, minimum=1, maximum=200),
             nats_url=nats_url,
             auth=AuthSettings.from_env(env, directory),
             shutdown_grace_seconds=env.float("LEADFLOW_SHUTDOWN_GRACE_SECONDS", 10.0),

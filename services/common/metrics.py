@@ -73,6 +73,15 @@ DEAD_LETTERS = Counter(
     ["consumer"],
 )
 
+# Databases: transactions that lost a race (run again, or given up as ABORTED), and whether writes succeed.
+DB_TRANSACTION_RETRIES = Counter(
+    "leadflow_db_transaction_retries_total",
+    "Write transactions run again after losing a race (deadlock, serialization failure, compare-and-set).",
+)
+DB_TRANSACTIONS_ABORTED = Counter(
+    "leadflow_db_transactions_aborted_total", "Write transactions given up after the last retry (ABORTED)."
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> int:
     """Start the /metrics HTTP endpoint on a daemon thread; returns the bound port (``port`` may be 0)."""
