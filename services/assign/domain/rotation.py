@@ -2,25 +2,31 @@
 
 Model: stride scheduling (C. A. Waldspurger and W. E. Weihl, "Stride Scheduling: Deterministic Proportional-Share
 Resource Management", MIT/LCS/TM-528, 1995). Each member of a rule's rotation has a *pass* (the virtual time of its
-next turn) and a *stride* ``STRIDE_ONE // weight``. A lead goes to the available member with the lowest pass (ties:
-the lower agent id), whose pass then advances by its stride. So over any stretch of leads a member's share is its
-weight over the weights of the members available meanwhile, within one lead per member (ROUND_ROBIN is the case
-where every weight is 1: turns in order, counts within ±1).
+next turn) and a *stride* ``STRIDE_ONE // weight``. A lead goes to the available member with the lowest pass, whose
+pass then advances by its stride. Members with the same pass are served first in, first out (``queued_at``), so a
+round of ROUND_ROBIN (every weight 1) is a true queue rather than alphabetical order. With a stable team every
+member's count stays within one lead of its share (weight over the total weight); ROUND_ROBIN counts within ±1.
 
 Changes of the team without resets and without bursts (§3 of the paper, "dynamic operation"):
 
-- the rotation keeps a *virtual time*, the pass at which the last lead was given (never decreasing);
-- a member that joins (new agent, agent moved into the team, rule new) starts at the current virtual time, not at
-  zero, so it gets its next turn like everyone else and never a catch-up burst;
-- a member that is in the team but unavailable for a lead (offline, on leave, outside working hours, at capacity)
-  keeps its place *relative* to the virtual time: its pass moves forward with the virtual time (the paper's
-  ``remain``, kept across a leave). Coming back it is exactly as far from its turn as when it left, so pausing
-  neither costs it its turn nor earns it the leads it missed; toggling OFFLINE/ONLINE cannot be used to jump ahead;
+- the rotation keeps a *virtual time*, the front of the queue: after each lead, the lowest pass among the members
+  that were available for it (never decreasing);
+- a member that joins (new agent, agent moved into the team, new rule) starts at the current virtual time, not at
+  zero, queued behind the members already waiting there: it gets one turn in the current round like everyone
+  else, and never a catch-up burst for the leads given before it joined;
+- a member that is in the team but unavailable for a lead (offline, on leave, outside working hours, at capacity,
+  not serving the lead's region) keeps its place *relative* to the virtual time: its pass moves forward with the
+  virtual time (the paper's ``remain``, kept across a leave), and it queues behind the members that stayed. Coming
+  back it is as far from its turn as when it left, so pausing neither costs it its turn nor earns it the leads it
+  missed, and toggling OFFLINE/ONLINE cannot be used to jump ahead;
 - a member that leaves the team is dropped; everyone else's pass is untouched, so counts are never reset;
 - a weight change rescales the member's remaining distance to its turn by old/new weight (as the paper does).
 
-LEAST_LOADED uses the same state: the member holding the fewest active assignments wins, and the pass breaks ties,
-so equally loaded agents take turns instead of the lowest id always winning.
+Invariant (tested): after every lead, every member available for it is within its own stride of the virtual time,
+i.e. at most one turn from the front.
+
+LEAST_LOADED uses the same state: the member holding the fewest active assignments wins, and the pass and queue
+break ties, so equally loaded agents take turns instead of the lowest id always winning.
 
 Concurrency: the state is one small document per (tenant, account, rule id) with a ``version``. ``next_turn``
 returns the next state with ``version + 1``; the store writes it only where the stored version is still the one
@@ -47,21 +53,25 @@ ROTATING_METHODS = frozenset(
 
 @dataclass(frozen=True)
 class RotationMember:
-    """One agent's place: ``pass_value`` is the virtual time of its next turn; ``picks`` counts the leads this rule
-    gave it while a member (kept for display and audits; never reset by other members' changes)."""
+    """One agent's place: ``pass_value`` is the virtual time of its next turn; ``queued_at`` orders members with the
+    same pass (lower waited longer: first in, first served); ``picks`` counts the leads this rule gave it while a
+    member (kept for display and audits; never reset by other members' changes)."""
 
     agent_id: str
     pass_value: int
     weight: int = 1
     picks: int = 0
+    queued_at: int = 0
 
 
 @dataclass(frozen=True)
 class RotationState:
-    """A rule's rotation. ``version`` 0 means never stored; members are sorted by agent id."""
+    """A rule's rotation. ``version`` 0 means never stored; ``turns`` counts the leads given; members are sorted by
+    agent id."""
 
     version: int = 0
     virtual_time: int = 0
+    turns: int = 0
     members: tuple[RotationMember, ...] = ()
 
     def member(self, agent_id: str) -> RotationMember | None:
@@ -71,8 +81,15 @@ class RotationState:
         """The state as JSON-ready data, without ``version`` (the store keeps that in its own column for CAS)."""
         return {
             "virtual_time": self.virtual_time,
+            "turns": self.turns,
             "members": [
-                {"agent_id": m.agent_id, "pass": m.pass_value, "weight": m.weight, "picks": m.picks}
+                {
+                    "agent_id": m.agent_id,
+                    "pass": m.pass_value,
+                    "weight": m.weight,
+                    "picks": m.picks,
+                    "queued_at": m.queued_at,
+                }
                 for m in self.members
             ],
         }
@@ -81,12 +98,19 @@ class RotationState:
     def from_record(cls, record: Mapping[str, Any], version: int) -> RotationState:
         members = tuple(
             RotationMember(
-                str(m["agent_id"]), int(m["pass"]), int(m.get("weight", 1)), int(m.get("picks", 0))
+                agent_id=str(m["agent_id"]),
+                pass_value=int(m["pass"]),
+                weight=int(m.get("weight", 1)),
+                picks=int(m.get("picks", 0)),
+                queued_at=int(m.get("queued_at", 0)),
             )
             for m in record.get("members", ())
         )
         return cls(
-            version, int(record.get("virtual_time", 0)), tuple(sorted(members, key=lambda m: m.agent_id))
+            version=version,
+            virtual_time=int(record.get("virtual_time", 0)),
+            turns=int(record.get("turns", 0)),
+            members=tuple(sorted(members, key=lambda m: m.agent_id)),
         )
 
 
@@ -124,27 +148,36 @@ def next_turn(state: RotationState, seats: Sequence[Seat], method: AssignmentMet
     eligible = [seat for seat in seats if seat.available]
     if not eligible:
         return None
+
+    def order(seat: Seat) -> tuple[int, int, str]:
+        member = members[seat.agent_id]
+        return member.pass_value, member.queued_at, member.agent_id
+
     if method == AssignmentMethod.LEAST_LOADED:
-        chosen = min(eligible, key=lambda s: (s.held, members[s.agent_id].pass_value, s.agent_id))
+        chosen = min(eligible, key=lambda seat: (seat.held, *order(seat)))
     else:
-        chosen = min(eligible, key=lambda s: (members[s.agent_id].pass_value, s.agent_id))
-    virtual_time = max(state.virtual_time, min(members[s.agent_id].pass_value for s in eligible))
+        chosen = min(eligible, key=order)
+    turns = state.turns + 1
+    picked = members[chosen.agent_id]
+    members[chosen.agent_id] = replace(
+        picked, pass_value=picked.pass_value + stride(picked.weight), picks=picked.picks + 1, queued_at=turns
+    )
+    # The virtual time is the front of the queue: the pass of the next turn among the available members.
+    virtual_time = max(state.virtual_time, min(members[seat.agent_id].pass_value for seat in eligible))
     elapsed = virtual_time - state.virtual_time
     available = {seat.agent_id for seat in eligible}
     for agent_id, member in members.items():
-        if agent_id == chosen.agent_id:
-            members[agent_id] = replace(
-                member, pass_value=member.pass_value + stride(member.weight), picks=member.picks + 1
-            )
-        elif agent_id not in available:
-            # Away for this lead: keep the same distance to the turn (the paper's "remain").
-            members[agent_id] = replace(member, pass_value=member.pass_value + elapsed)
+        if agent_id not in available:
+            # Away for this lead: same distance to the front (the paper's "remain"), and behind the members that
+            # stayed, among those with the same pass, so coming back never jumps a queue.
+            members[agent_id] = replace(member, pass_value=member.pass_value + elapsed, queued_at=turns)
     ordered = tuple(members[agent_id] for agent_id in sorted(members))
-    return Turn(chosen.agent_id, RotationState(state.version + 1, virtual_time, ordered))
+    return Turn(chosen.agent_id, RotationState(state.version + 1, virtual_time, turns, ordered))
 
 
 def _members_now(state: RotationState, seats: Sequence[Seat], *, weighted: bool) -> dict[str, RotationMember]:
-    """The state's members for the current seats: newcomers at the virtual time, leavers dropped, weights updated."""
+    """The state's members for the current seats: newcomers at the virtual time, behind those already waiting
+    there; leavers dropped; a changed weight rescales the distance to the next turn."""
     now = state.virtual_time
     previous = {m.agent_id: m for m in state.members}
     members: dict[str, RotationMember] = {}
@@ -152,7 +185,7 @@ def _members_now(state: RotationState, seats: Sequence[Seat], *, weighted: bool)
         weight = max(1, seat.weight) if weighted else 1
         old = previous.get(seat.agent_id)
         if old is None:
-            members[seat.agent_id] = RotationMember(seat.agent_id, now, weight)
+            members[seat.agent_id] = RotationMember(seat.agent_id, now, weight, queued_at=state.turns)
             continue
         remain = max(old.pass_value - now, 0)
         if old.weight != weight:
