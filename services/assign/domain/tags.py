@@ -143,3 +143,74 @@ def check_applicable(tag: Tag, actor: Actor) -> None:
         raise NotFound(f"tag {tag.id} not found", metadata={"tag_id": tag.id})
     if tag.state != TagState.ACTIVE:
         raise TagRetired(f"tag {tag.id} is retired", metadata={"tag_id": tag.id})
+
+
+MAX_TAGS_PER_LEAD = 50
+
+
+@dataclass(frozen=True)
+class TaggingChange:
+    """The taggings to insert and the ones to mark removed; ``tag_ids`` are the lead's active tags afterwards."""
+
+    added: tuple[LeadTagging, ...]
+    removed: tuple[LeadTagging, ...]
+    tag_ids: tuple[str, ...]
+
+
+def _active(taggings: Iterable[LeadTagging]) -> dict[str, LeadTagging]:
+    return {t.tag_id: t for t in taggings if t.remove_time is None}
+
+
+def add_tags(
+    lead_id: str,
+    taggings: Iterable[LeadTagging],
+    tag_ids: Iterable[str],
+    tags: Mapping[str, Tag],
+    actor: Actor,
+    now: datetime,
+) -> TaggingChange:
+    """Put tags on a lead; tags already on it are kept unchanged. Raises NotFound (unknown or invisible tag),
+    TagRetired, or InvalidArgument on ``tag_ids`` (none given, or more than MAX_TAGS_PER_LEAD on the lead)."""
+    wanted = tuple(dict.fromkeys(tag_ids))
+    if not wanted:
+        _refuse("tag_ids", "must name at least one tag")
+    for tag_id in wanted:
+        tag = tags.get(tag_id)
+        if tag is None:
+            raise NotFound(f"tag {tag_id} not found", metadata={"tag_id": tag_id})
+        check_applicable(tag, actor)
+    active = _active(taggings)
+    added = tuple(
+        LeadTagging(lead_id, tag_id, actor.agent_id, now) for tag_id in wanted if tag_id not in active
+    )
+    if len(active) + len(added) > MAX_TAGS_PER_LEAD:
+        _refuse("tag_ids", f"a lead carries at most {MAX_TAGS_PER_LEAD} tags")
+    return TaggingChange(added, (), tuple(active) + tuple(t.tag_id for t in added))
+
+
+def remove_tags(
+    taggings: Iterable[LeadTagging],
+    tag_ids: Iterable[str],
+    tags: Mapping[str, Tag],
+    actor: Actor,
+    now: datetime,
+) -> TaggingChange:
+    """Take tags off a lead, keeping the records with their removal time; tags not on it are ignored, and a caller
+    cannot remove a tag they cannot see (another agent's personal tag). Retired tags can be removed."""
+    wanted = tuple(dict.fromkeys(tag_ids))
+    if not wanted:
+        _refuse("tag_ids", "must name at least one tag")
+    active = _active(taggings)
+    removed = tuple(
+        replace(active[tag_id], remove_time=now)
+        for tag_id in wanted
+        if tag_id in active and tag_id in tags and visible(tags[tag_id], actor)
+    )
+    gone = {t.tag_id for t in removed}
+    return TaggingChange((), removed, tuple(tag_id for tag_id in active if tag_id not in gone))
+
+
+def _refuse(path: str, description: str) -> None:
+    errors = ViolationCollector()
+    errors.add(path, description)
+    errors.raise_if_any()

@@ -16,7 +16,7 @@ from services.assign.domain.agent_checks import (
     update_agent,
     update_team,
 )
-from services.assign.domain.checks import WindowDraft
+from services.assign.domain.checks import WindowDraft, check_reason
 from services.assign.domain.enums import (
     AgentStatus,
     AssignmentMethod,
@@ -29,7 +29,7 @@ from services.assign.domain.leads import Region
 from services.assign.domain.policy import DEFAULT_RECLAIM_AFTER, DEFAULT_REMINDER_INTERVAL
 from services.assign.domain.policy_checks import CriteriaDraft, PolicyDraft, RuleDraft, build_policy
 from services.assign.domain.scoring import DEFAULT_THRESHOLDS, ScoreThresholds
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, ViolationCollector
 from tests.assign.unit.builders import NOON_UTC
 
 NINE_TO_SIX = WindowDraft(9, 0, 18, 0)
@@ -286,3 +286,15 @@ def test_bad_policies_name_every_field() -> None:
 def test_at_most_a_hundred_rules() -> None:
     rules = tuple(RuleDraft(f"r{i}", AssignmentMethod.POOL) for i in range(101))
     assert violations(lambda: build_policy(PolicyDraft("acct-1", rules), "a", NOON_UTC)) == {"policy.rules"}
+
+
+def test_reassign_and_release_reasons() -> None:
+    def check(value: str, *, required: bool) -> set[str]:
+        errors = ViolationCollector()
+        check_reason(errors, "reason", value, required=required)
+        return {violation.field for violation in errors.violations}
+
+    assert check("", required=True) == {"reason"}
+    assert check("", required=False) == set()
+    assert check("x" * 257, required=False) == {"reason"}
+    assert check("moved to\nthe VIP desk", required=True) == set()

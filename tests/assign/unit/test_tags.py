@@ -8,8 +8,10 @@ from services.assign.domain.enums import TagScope, TagState
 from services.assign.domain.errors import TagNameTaken, TagNotEditable, TagRetired
 from services.assign.domain.tags import (
     Actor,
+    add_tags,
     check_applicable,
     create_tag,
+    remove_tags,
     rename_tag,
     set_tag_state,
     visible,
@@ -120,3 +122,24 @@ def test_bad_state_names_the_field() -> None:
     with pytest.raises(InvalidArgument) as raised:
         set_tag_state(vip, TagState.UNSPECIFIED, ADMIN, NOON_UTC)
     assert [v.field for v in raised.value.violations] == ["tag.state"]
+
+
+def test_tagging_keeps_history() -> None:
+    vip = create_tag("t1", "VIP", TagScope.ENTERPRISE, ADMIN, (), NOON_UTC)
+    mine = create_tag("t2", "later", TagScope.PERSONAL, ALICE, (), NOON_UTC)
+    tags = {"t1": vip, "t2": mine}
+    first = add_tags("lead-1", (), ["t1", "t2", "t1"], tags, ALICE, NOON_UTC)
+    assert [t.tag_id for t in first.added] == ["t1", "t2"] and first.tag_ids == ("t1", "t2")
+    again = add_tags("lead-1", first.added, ["t1"], tags, ALICE, NOON_UTC)
+    assert again.added == () and again.tag_ids == ("t1", "t2")  # already on it: unchanged
+    # Bob cannot see, and so cannot remove, Alice's personal tag.
+    by_bob = remove_tags(first.added, ["t2", "t1", "t9"], tags, BOB, NOON_UTC)
+    assert [t.tag_id for t in by_bob.removed] == ["t1"] and by_bob.removed[0].remove_time == NOON_UTC
+    assert by_bob.tag_ids == ("t2",)
+    retired = {**tags, "t1": set_tag_state(vip, TagState.RETIRED, ADMIN, NOON_UTC)}
+    with pytest.raises(TagRetired):
+        add_tags("lead-1", (), ["t1"], retired, ALICE, NOON_UTC)
+    with pytest.raises(NotFound):
+        add_tags("lead-1", (), ["t2"], tags, BOB, NOON_UTC)
+    with pytest.raises(InvalidArgument):
+        add_tags("lead-1", (), [], tags, ALICE, NOON_UTC)
