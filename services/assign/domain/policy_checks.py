@@ -6,8 +6,8 @@ Rules: at most 100, ids unique and chosen by the caller (rotation state is keyed
 agent and no team; ROUND_ROBIN / WEIGHTED / LEAST_LOADED a team and no agent; POOL neither. Criteria enums must be
 known values other than UNSPECIFIED. Durations: reclaim_after from 1 minute to 30 days (unset: 24 hours),
 reclaim_cooldown from 0 (no cooling) to 30 days (unset: 24 hours), reminder interval from 1 minute to 24 hours
-(unset: 15 minutes), escalate_after_count 0 (meaning 3) to 100. Thresholds: all zero for the defaults, otherwise
-100 >= A > B > C > 0.
+(unset: 15 minutes), escalate_after_count 0 (meaning 3) to 100; quiet hours not the whole day. Thresholds: all
+zero for the defaults, otherwise 100 >= A > B > C > 0.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from services.assign.domain.checks import (
     check_window,
 )
 from services.assign.domain.enums import AssignmentMethod, BusinessSource, Channel, ScoreGrade, TrafficSource
-from services.assign.domain.hours import DEFAULT_TIME_ZONE
+from services.assign.domain.hours import DEFAULT_TIME_ZONE, MINUTES_PER_DAY
 from services.assign.domain.leads import Region
 from services.assign.domain.policy import (
     DEFAULT_ESCALATE_AFTER_COUNT,
@@ -246,6 +246,9 @@ def _reminders(errors: ViolationCollector, draft: PolicyDraft) -> ReminderSettin
     quiet = (
         None if draft.quiet_hours is None else check_window(errors, f"{path}.quiet_hours", draft.quiet_hours)
     )
+    if quiet is not None and quiet.start_minute == 0 and quiet.end_minute == MINUTES_PER_DAY:
+        errors.add(f"{path}.quiet_hours", "must leave part of the day for reminders")
+        quiet = None
     return ReminderSettings(
         interval=interval,
         escalate_after_count=draft.escalate_after_count or DEFAULT_ESCALATE_AFTER_COUNT,

@@ -298,3 +298,8 @@ def test_reassign_and_release_reasons() -> None:
     assert check("", required=False) == set()
     assert check("x" * 257, required=False) == {"reason"}
     assert check("moved to\nthe VIP desk", required=True) == set()
+
+
+def test_quiet_hours_cannot_cover_the_whole_day() -> None:
+    draft = PolicyDraft("acct-1", quiet_hours=WindowDraft(0, 0, 24, 0))
+    assert violations(lambda: build_policy(draft, "a", NOON_UTC)) == {"policy.reminders.quiet_hours"}
