@@ -22,11 +22,12 @@ Changes of the team without resets and without bursts (§3 of the paper, "dynami
 - a member that leaves the team is dropped; everyone else's pass is untouched, so counts are never reset;
 - a weight change rescales the member's remaining distance to its turn by old/new weight (as the paper does).
 
-Invariant (tested): after every lead, every member available for it is within its own stride of the virtual time,
-i.e. at most one turn from the front.
+Invariant (tested, ROUND_ROBIN and WEIGHTED): after every lead, every member available for it is within its own
+stride of the virtual time, i.e. at most one turn from the front.
 
-LEAST_LOADED uses the same state: the member holding the fewest active assignments wins, and the pass and queue
-break ties, so equally loaded agents take turns instead of the lowest id always winning.
+LEAST_LOADED uses the same state: the member holding the fewest active assignments wins, and among equals the one
+that has waited longest since its last lead (``queued_at``), so equally loaded agents take turns instead of the
+lowest id always winning. The one-turn invariant is not promised there: load, not turns, decides.
 
 Concurrency: the state is one small document per (tenant, account, rule id) with a ``version``. ``next_turn``
 returns the next state with ``version + 1``; the store writes it only where the stored version is still the one
@@ -154,7 +155,9 @@ def next_turn(state: RotationState, seats: Sequence[Seat], method: AssignmentMet
         return member.pass_value, member.queued_at, member.agent_id
 
     if method == AssignmentMethod.LEAST_LOADED:
-        chosen = min(eligible, key=lambda seat: (seat.held, *order(seat)))
+        # Load decides; among equals, whoever has waited longest since their last lead (the pass would remember
+        # old imbalances of load, which least-loaded already corrects).
+        chosen = min(eligible, key=lambda seat: (seat.held, members[seat.agent_id].queued_at, seat.agent_id))
     else:
         chosen = min(eligible, key=order)
     turns = state.turns + 1

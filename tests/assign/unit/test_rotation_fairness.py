@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.assign.domain.agents import Agent
 from services.assign.domain.enums import AgentStatus, AssignmentMethod
@@ -303,3 +305,46 @@ def test_state_round_trips_through_its_record() -> None:
     assert "version" not in record
     assert RotationState.from_record(record, state.version) == state
     assert [m["agent_id"] for m in record["members"]] == ["a", "b"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([AssignmentMethod.ROUND_ROBIN, AssignmentMethod.WEIGHTED, AssignmentMethod.LEAST_LOADED]),
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from("abcdef"), st.integers(1, 5), st.booleans(), st.integers(0, 3)),
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+)
+def test_rotation_invariants_under_any_team_changes(
+    method: AssignmentMethod, rounds: list[list[tuple[str, int, bool, int]]]
+) -> None:
+    """Whatever the team does between leads: the turn goes to an available member (LEAST_LOADED: one of the least
+    loaded), every available member stays within one turn of the front (ROUND_ROBIN, WEIGHTED), the virtual time
+    never goes back, and the state tracks exactly the team."""
+    state = RotationState()
+    for seats_spec in rounds:
+        seats = list(
+            {agent_id: Seat(agent_id, weight, up, held) for agent_id, weight, up, held in seats_spec}.values()
+        )
+        turn = next_turn(state, seats, method)
+        available = {seat.agent_id for seat in seats if seat.available}
+        if turn is None:
+            assert not available
+            continue
+        assert turn.agent_id in available
+        assert turn.state.version == state.version + 1 and turn.state.turns == state.turns + 1
+        assert turn.state.virtual_time >= state.virtual_time
+        assert {m.agent_id for m in turn.state.members} == {seat.agent_id for seat in seats}
+        if method == AssignmentMethod.LEAST_LOADED:
+            assert next(s for s in seats if s.agent_id == turn.agent_id).held == min(
+                seat.held for seat in seats if seat.available
+            )
+        else:
+            for member in turn.state.members:
+                if member.agent_id in available:
+                    assert 0 <= member.pass_value - turn.state.virtual_time <= stride(member.weight)
+        state = turn.state
