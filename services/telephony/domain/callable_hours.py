@@ -51,15 +51,15 @@ class DailyWindow:
         return opens, closes
 
 
-DEFAULT_CALLABLE_HOURS = DailyWindow.of("08:00", "21:00")
-
-
 def _minutes(text: str) -> int:
     hours, _, minutes = text.partition(":")
     value = int(hours) * 60 + int(minutes or 0)
     if not minutes.isdigit() or not 0 <= int(minutes) < 60 or not 0 <= value <= MINUTES_PER_DAY:
         raise ValueError(f"not a time of day: {text!r}")
     return value
+
+
+DEFAULT_CALLABLE_HOURS = DailyWindow.of("08:00", "21:00")
 
 
 def _local(day: date, minute: int, zone: ZoneInfo) -> datetime:
