@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres genproto genproto-check lint bench clean
+.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ genproto: $(STAMP)
 genproto-check: genproto
 	git diff --exit-code -- leadflow/
 	test -z "$$(git status --porcelain -- leadflow/)"
+
+# The CN region table (services/common/phoneregion) is generated from phonenumbers' data; fails if it is stale.
+phoneregion-check: $(STAMP)
+	$(BIN)/python scripts/gen_cn_regions.py --check
 
 lint: $(STAMP)
 	$(BIN)/buf lint
