@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -49,7 +49,11 @@ class CallableWindow:
             raise ValueError("end_minute must be in 1..1440")
         if self.start_minute == self.end_minute:
             raise ValueError("a callable window cannot be empty; the whole day is 00:00-24:00")
-        object.__setattr__(self, "_zone", ZoneInfo(self.time_zone))
+        try:
+            zone = ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"{self.time_zone!r} is not an IANA time zone") from error
+        object.__setattr__(self, "_zone", zone)
 
     @classmethod
     def of(cls, start: str, end: str, time_zone: str = DEFAULT_TIME_ZONE) -> CallableWindow:

@@ -173,15 +173,19 @@ def duplicate_charges(charges: Iterable[Charge], rules: RefundRules) -> dict[str
     """
     if not rules.refund_duplicate_charges:
         return {}
-    by_account: dict[str, dict[str, Charge]] = defaultdict(dict)
+    # A submission charged once is reported once; should two reports of it ever differ, the same one wins in any
+    # arrival order.
+    unique: dict[str, Charge] = {}
     for charge in charges:
-        by_account[charge.account_id][charge.submission_id] = charge
+        current = unique.get(charge.submission_id)
+        if current is None or _charge_order(charge) < _charge_order(current):
+            unique[charge.submission_id] = charge
+    by_account: dict[str, list[Charge]] = defaultdict(list)
+    for charge in unique.values():
+        by_account[charge.account_id].append(charge)
     result: dict[str, str] = {}
     for account_charges in by_account.values():
-        ordered = sorted(
-            account_charges.values(),
-            key=lambda c: (c.submit_time, c.kind is not ChargeKind.LEAD, c.submission_id),
-        )
+        ordered = sorted(account_charges, key=_charge_order)
         kept = ordered[0]
         for charge in ordered[1:]:
             window = rules.duplicate_charge_window
@@ -190,3 +194,13 @@ def duplicate_charges(charges: Iterable[Charge], rules: RefundRules) -> dict[str
                 continue
             result[charge.submission_id] = kept.submission_id
     return result
+
+
+def _charge_order(charge: Charge) -> tuple[datetime, bool, str, str, int]:
+    return (
+        charge.submit_time,
+        charge.kind is not ChargeKind.LEAD,
+        charge.submission_id,
+        charge.account_id,
+        charge.amount.fen,
+    )
