@@ -153,8 +153,11 @@ class Evaluation:
     ``refund_reason`` is set for ELIGIBLE and REFUNDED, ``rejection_reason`` for NOT_REFUNDABLE and EXPIRED.
     ``decided_at`` is the decision's time on the evidence clock; ``settle_time`` when it becomes final (an ELIGIBLE
     case is paid then); ``settled`` whether ``now`` has reached it (the caller then pays or closes the case).
-    ``requirements`` says what is still missing and by when; ``next_change_time`` is the earliest instant after
-    which the evaluation can change with no new evidence (set a timer for it; None for a closed case).
+    ``requirements`` says what is still missing and by when; ``next_change_time`` is the earliest instant at which
+    the decision (state, reason, settled) can change with no new evidence: the reach window's close when the
+    attempts already meet never reached, the settle time, or the claim window's close. Set a timer for it; None
+    for a closed case. (The wording of requirements also changes when the first-attempt deadline passes; that
+    changes no decision and needs no timer.)
     """
 
     case_id: str

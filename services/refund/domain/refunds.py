@@ -13,10 +13,13 @@ Who may refund what:
 case state                      path                                                   reason paid
 ==============================  =====================================================  ==================
 ELIGIBLE                        the settling timer, or RequestRefund (anyone allowed)  the case's reason
-PENDING or ELIGIBLE             RequestRefund by an administrator, reason MANUAL       MANUAL
+any open case (not closed)      RequestRefund by an administrator, reason MANUAL       MANUAL
 NOT_REFUNDABLE or EXPIRED       an approved appeal of the case                         APPEAL_APPROVED
 REFUNDED                        none: AlreadyRefunded                                  —
 ==============================  =====================================================  ==================
+
+A case is open until its decision settles and it is closed; a closed NOT_REFUNDABLE or EXPIRED case is refunded
+only through an appeal, so that every reversal of a final decision leaves an appeal on record.
 """
 
 from __future__ import annotations
@@ -146,20 +149,17 @@ def refund_reason_for(
     own = evaluation.refund_reason
     if state is CaseState.ELIGIBLE and own is not None and requested in (None, own):
         return own
-    if (
-        by_admin
-        and state in (CaseState.PENDING, CaseState.ELIGIBLE)
-        and requested in (None, RefundReason.MANUAL)
-    ):
+    if by_admin and case.closure is None and requested in (None, RefundReason.MANUAL):
         return RefundReason.MANUAL
     if requested in AUTOMATIC_REASONS and requested is not evaluation.refund_reason:
         raise CaseNotRefundable(
             f"case {case.case_id} is {state.value} without evidence for {requested.value}",
             metadata={"case_id": case.case_id, "state": state.value},
         )
-    hint = (
-        "appeal it instead" if state in APPEALABLE_STATES else "only an administrator may refund it (MANUAL)"
-    )
+    if case.closure is not None:
+        hint = "it is closed; appeal it instead"
+    else:
+        hint = "only an administrator may refund it (MANUAL)"
     raise CaseNotRefundable(
         f"case {case.case_id} is {state.value}: {hint}",
         metadata={"case_id": case.case_id, "state": state.value},

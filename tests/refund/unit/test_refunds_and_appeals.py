@@ -177,10 +177,19 @@ def test_an_eligible_case_cannot_be_paid_for_a_reason_it_has_no_evidence_for() -
         )
 
 
-def test_a_rejected_case_is_paid_only_through_an_approved_appeal() -> None:
+def test_an_administrator_may_refund_any_open_case_but_a_closed_rejection_only_through_an_appeal() -> None:
     case, evaluation = answered()
     with pytest.raises(CaseNotRefundable):
-        pay(case, evaluation, RefundRequest(case.case_id, "k"), by_admin=True)
+        pay(case, evaluation, RefundRequest(case.case_id, "k"))
+    refund, _ = pay(case, evaluation, RefundRequest(case.case_id, "k"), by_admin=True)
+    assert refund.reason is RefundReason.MANUAL
+    closed = close_rejected(case, evaluation, at(2, 16, 6))
+    with pytest.raises(CaseNotRefundable, match="appeal it instead"):
+        pay(closed, judge(closed, [], at(3, 0, 0)), RefundRequest(case.case_id, "k"), by_admin=True)
+
+
+def test_a_rejected_case_is_paid_only_through_an_approved_appeal() -> None:
+    case, evaluation = answered()
     closed = close_rejected(case, evaluation, at(2, 16, 6))
     assert closed.closure is not None and closed.closure.rejection_reason is RejectionReason.ANSWERED
     state = judge(closed, [], at(3, 0, 0)).state
