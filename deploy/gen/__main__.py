@@ -33,7 +33,9 @@ _Dumper.add_representer(str, _str)
 
 
 def yaml_docs(docs: list[Any]) -> str:
-    body = "---\n".join(yaml.dump(d, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True) for d in docs)
+    body = "---\n".join(
+        yaml.dump(d, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True) for d in docs
+    )
     return HEADER + body
 
 
@@ -49,7 +51,12 @@ def _mtls_kustomization() -> dict[str, Any]:
     patches = []
     for service in catalog.SERVICE_CATALOG:
         ops = mtls.deployment_patch(service, services.deployment(service))
-        patches.append({"target": {"kind": "Deployment", "name": service.app}, "patch": yaml.dump(ops, Dumper=_Dumper, sort_keys=False)})
+        patches.append(
+            {
+                "target": {"kind": "Deployment", "name": service.app},
+                "patch": yaml.dump(ops, Dumper=_Dumper, sort_keys=False),
+            }
+        )
     return _component(["certificates.yaml"], patches)
 
 

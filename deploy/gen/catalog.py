@@ -28,7 +28,9 @@ SHUTDOWN_MARGIN_SECONDS = 8
 
 
 def termination_grace_seconds() -> int:
-    return PRESTOP_SLEEP_SECONDS + SHUTDOWN_DELAY_SECONDS + 2 * SHUTDOWN_GRACE_SECONDS + SHUTDOWN_MARGIN_SECONDS
+    return (
+        PRESTOP_SLEEP_SECONDS + SHUTDOWN_DELAY_SECONDS + 2 * SHUTDOWN_GRACE_SECONDS + SHUTDOWN_MARGIN_SECONDS
+    )
 
 
 # NATS: the Service of the StatefulSet rendered from the nats Helm chart's values (deploy/k8s/base/nats/).
@@ -119,7 +121,9 @@ SERVICE_CATALOG: tuple[Service, ...] = (
         "ingest",
         "leadflow.ingest.v1.IngestService",
         calls=("dedup",),
-        consumes=_consumes("refund.issued", "call.completed", "lead.assigned", "lead.status_changed", "lead.accepted"),
+        consumes=_consumes(
+            "refund.issued", "call.completed", "lead.assigned", "lead.status_changed", "lead.accepted"
+        ),
         cpu_request="200m",
         memory_request="384Mi",
         memory_limit="768Mi",
@@ -142,7 +146,9 @@ SERVICE_CATALOG: tuple[Service, ...] = (
         "assign",
         "leadflow.assign.v1.AssignService",
         calls=(),
-        consumes=_consumes("lead.accepted", "lead.duplicate", "call.completed", "refund.issued", "lead.erased"),
+        consumes=_consumes(
+            "lead.accepted", "lead.duplicate", "call.completed", "refund.issued", "lead.erased"
+        ),
         cpu_request="100m",
         memory_request="192Mi",
         memory_limit="384Mi",

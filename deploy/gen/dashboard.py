@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import json
 
-from grafana_foundation_sdk.builders import bargauge, common, dashboard, piechart, prometheus, stat, timeseries
+from grafana_foundation_sdk.builders import (
+    bargauge,
+    common,
+    dashboard,
+    piechart,
+    prometheus,
+    stat,
+    timeseries,
+)
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.common import StackingMode
 from grafana_foundation_sdk.models.dashboard import DataSourceRef
@@ -46,7 +54,9 @@ def _funnel():
     panel = (
         bargauge.Panel()
         .title("Lead funnel (selected range)")
-        .description("Submitted → rejected / duplicate / accepted → assigned → called → refunded, over the range.")
+        .description(
+            "Submitted → rejected / duplicate / accepted → assigned → called → refunded, over the range."
+        )
         .datasource(DATASOURCE)
         .span(16)
         .height(9)
@@ -67,8 +77,10 @@ def _outcome_mix():
         .height(9)
         .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
         .with_target(
-            _query("sum by (outcome) (increase(leadflow_telephony_calls_completed_total[$__range]))", "{{outcome}}")
-            .instant()
+            _query(
+                "sum by (outcome) (increase(leadflow_telephony_calls_completed_total[$__range]))",
+                "{{outcome}}",
+            ).instant()
         )
     )
 
@@ -99,7 +111,10 @@ def _red_row(builder: dashboard.Dashboard, service: catalog.Service) -> dashboar
             _series(
                 "Requests by method",
                 "reqps",
-                _query(f"sum by (grpc_method) (rate(grpc_server_started_total{{{svc}}}[{RATE}]))", "{{grpc_method}}"),
+                _query(
+                    f"sum by (grpc_method) (rate(grpc_server_started_total{{{svc}}}[{RATE}]))",
+                    "{{grpc_method}}",
+                ),
             )
         )
         .with_panel(
@@ -217,7 +232,9 @@ def build() -> dashboard.Dashboard:
             _series(
                 "Events processed by consumer",
                 "ops",
-                _query(f"sum by (consumer) (rate(leadflow_consumer_processed_total[{RATE}]))", "{{consumer}}"),
+                _query(
+                    f"sum by (consumer) (rate(leadflow_consumer_processed_total[{RATE}]))", "{{consumer}}"
+                ),
             )
         )
         .with_panel(
@@ -225,9 +242,15 @@ def build() -> dashboard.Dashboard:
                 "Redeliveries and failures by consumer",
                 "ops",
                 _query(
-                    f"sum by (consumer) (rate(leadflow_consumer_redeliveries_total[{RATE}]))", "redeliver {{consumer}}", "A"
+                    f"sum by (consumer) (rate(leadflow_consumer_redeliveries_total[{RATE}]))",
+                    "redeliver {{consumer}}",
+                    "A",
                 ),
-                _query(f"sum by (consumer) (rate(leadflow_consumer_failures_total[{RATE}]))", "fail {{consumer}}", "B"),
+                _query(
+                    f"sum by (consumer) (rate(leadflow_consumer_failures_total[{RATE}]))",
+                    "fail {{consumer}}",
+                    "B",
+                ),
             )
         )
         .with_panel(
@@ -250,8 +273,16 @@ def build() -> dashboard.Dashboard:
             _series(
                 "Database transaction retries and aborts",
                 "ops",
-                _query(f"sum by (service) (rate(leadflow_db_transaction_retries_total[{RATE}]))", "retry {{service}}", "A"),
-                _query(f"sum by (service) (rate(leadflow_db_transactions_aborted_total[{RATE}]))", "abort {{service}}", "B"),
+                _query(
+                    f"sum by (service) (rate(leadflow_db_transaction_retries_total[{RATE}]))",
+                    "retry {{service}}",
+                    "A",
+                ),
+                _query(
+                    f"sum by (service) (rate(leadflow_db_transactions_aborted_total[{RATE}]))",
+                    "abort {{service}}",
+                    "B",
+                ),
             )
         )
     )

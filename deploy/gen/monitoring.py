@@ -26,7 +26,9 @@ def manifests() -> list[Manifest]:
             "kind": "PodMonitor",
             "metadata": {"name": "nats", "labels": part_of},
             "spec": {
-                "selector": {"matchLabels": {"app.kubernetes.io/name": "nats", "app.kubernetes.io/component": "nats"}},
+                "selector": {
+                    "matchLabels": {"app.kubernetes.io/name": "nats", "app.kubernetes.io/component": "nats"}
+                },
                 "podMetricsEndpoints": [{"port": "prom-metrics", "interval": "30s"}],
             },
         },

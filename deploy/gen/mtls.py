@@ -89,16 +89,30 @@ def deployment_patch(service: Service, deployment: Manifest) -> list[dict[str, A
             "path": "/spec/template/spec/volumes/-",
             "value": {"name": "tls", "secret": {"secretName": f"{service.app}-tls", "defaultMode": 0o440}},
         },
-        {"op": "add", "path": f"{base}/volumeMounts/-", "value": {"name": "tls", "mountPath": TLS_DIR, "readOnly": True}},
+        {
+            "op": "add",
+            "path": f"{base}/volumeMounts/-",
+            "value": {"name": "tls", "mountPath": TLS_DIR, "readOnly": True},
+        },
     ]
     for variable, file in (("CERT", "tls.crt"), ("KEY", "tls.key"), ("CA", "ca.crt")):
         ops.append(
-            {"op": "add", "path": f"{base}/env/-", "value": {"name": f"LEADFLOW_TLS_{variable}_FILE", "value": f"{TLS_DIR}/{file}"}}
+            {
+                "op": "add",
+                "path": f"{base}/env/-",
+                "value": {"name": f"LEADFLOW_TLS_{variable}_FILE", "value": f"{TLS_DIR}/{file}"},
+            }
         )
     for probe, health_name in (
         ("startupProbe", ""),
         ("readinessProbe", service.grpc_service),
         ("livenessProbe", ""),
     ):
-        ops.append({"op": "replace", "path": f"{base}/{probe}", "value": _exec_probe(service, health_name, container[probe])})
+        ops.append(
+            {
+                "op": "replace",
+                "path": f"{base}/{probe}",
+                "value": _exec_probe(service, health_name, container[probe]),
+            }
+        )
     return ops

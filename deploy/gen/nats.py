@@ -43,7 +43,8 @@ def server_conf(*, cluster_replicas: int) -> str:
     cluster = ""
     if cluster_replicas > 1:
         routes = "".join(
-            f"    nats://nats-{i}.nats-headless:{catalog.NATS_CLUSTER_PORT}\n" for i in range(cluster_replicas)
+            f"    nats://nats-{i}.nats-headless:{catalog.NATS_CLUSTER_PORT}\n"
+            for i in range(cluster_replicas)
         )
         cluster = (
             "cluster {\n"
@@ -109,11 +110,7 @@ def stateful_set(replicas: int) -> Manifest:
         "image": NATS_IMAGE,
         "ports": [
             {"name": "nats", "containerPort": catalog.NATS_CLIENT_PORT},
-            *(
-                [{"name": "cluster", "containerPort": catalog.NATS_CLUSTER_PORT}]
-                if replicas > 1
-                else []
-            ),
+            *([{"name": "cluster", "containerPort": catalog.NATS_CLUSTER_PORT}] if replicas > 1 else []),
             {"name": "monitor", "containerPort": catalog.NATS_MONITOR_PORT},
         ],
         "args": ["--config", "/etc/nats-config/nats.conf"],
@@ -138,7 +135,10 @@ def stateful_set(replicas: int) -> Manifest:
         "name": "reloader",
         "image": RELOADER_IMAGE,
         "args": ["-pid", "/var/run/nats/nats.pid", "-config", "/etc/nats-config/nats.conf"],
-        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}},
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "32Mi"},
+            "limits": {"cpu": "100m", "memory": "64Mi"},
+        },
         "securityContext": CONTAINER_SECURITY,
         "volumeMounts": [mounts[1], mounts[0]],
     }
@@ -157,7 +157,10 @@ def stateful_set(replicas: int) -> Manifest:
             "-jsz=all",
             f"http://localhost:{catalog.NATS_MONITOR_PORT}/",
         ],
-        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}},
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "32Mi"},
+            "limits": {"cpu": "200m", "memory": "128Mi"},
+        },
         "securityContext": CONTAINER_SECURITY,
     }
     return {
@@ -195,7 +198,10 @@ def stateful_set(replicas: int) -> Manifest:
             "volumeClaimTemplates": [
                 {
                     "metadata": {"name": "nats-js"},
-                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "10Gi"}},
+                    },
                 }
             ],
         },
@@ -205,11 +211,22 @@ def stateful_set(replicas: int) -> Manifest:
 def services(cluster: bool) -> list[Manifest]:
     headless_ports = [
         {"name": "nats", "port": catalog.NATS_CLIENT_PORT, "targetPort": "nats", "appProtocol": "tcp"},
-        {"name": "monitor", "port": catalog.NATS_MONITOR_PORT, "targetPort": "monitor", "appProtocol": "http"},
+        {
+            "name": "monitor",
+            "port": catalog.NATS_MONITOR_PORT,
+            "targetPort": "monitor",
+            "appProtocol": "http",
+        },
     ]
     if cluster:
         headless_ports.insert(
-            1, {"name": "cluster", "port": catalog.NATS_CLUSTER_PORT, "targetPort": "cluster", "appProtocol": "tcp"}
+            1,
+            {
+                "name": "cluster",
+                "port": catalog.NATS_CLUSTER_PORT,
+                "targetPort": "cluster",
+                "appProtocol": "tcp",
+            },
         )
     return [
         {
@@ -229,7 +246,14 @@ def services(cluster: bool) -> list[Manifest]:
             "metadata": _meta(catalog.NATS_SERVICE),
             "spec": {
                 "selector": SELECTOR,
-                "ports": [{"name": "nats", "port": catalog.NATS_CLIENT_PORT, "targetPort": "nats", "appProtocol": "tcp"}],
+                "ports": [
+                    {
+                        "name": "nats",
+                        "port": catalog.NATS_CLIENT_PORT,
+                        "targetPort": "nats",
+                        "appProtocol": "tcp",
+                    }
+                ],
             },
         },
     ]
@@ -237,7 +261,12 @@ def services(cluster: bool) -> list[Manifest]:
 
 def manifests(replicas: int) -> list[Manifest]:
     return [
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta("nats"), "automountServiceAccountToken": False},
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": _meta("nats"),
+            "automountServiceAccountToken": False,
+        },
         *services(replicas > 1),
         stateful_set(replicas),
         {

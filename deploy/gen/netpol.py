@@ -60,7 +60,11 @@ def service_policy(service: Service) -> Manifest:
     """One policy per service: who may reach it, and where it (and its migration Job) may go."""
     callers: list[dict[str, Any]]
     callers = [
-        {"podSelector": {"matchLabels": {"leadflow.io/service": caller.name, "app.kubernetes.io/component": "server"}}}
+        {
+            "podSelector": {
+                "matchLabels": {"leadflow.io/service": caller.name, "app.kubernetes.io/component": "server"}
+            }
+        }
         for caller in catalog.SERVICE_CATALOG
         if service.name in caller.calls
     ]
@@ -79,7 +83,9 @@ def service_policy(service: Service) -> Manifest:
             }
         )
     if service.egress_https:
-        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}], "ports": [_port(443)]})
+        egress.append(
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": PRIVATE_RANGES}}], "ports": [_port(443)]}
+        )
     return _policy(
         f"{service.app}",
         {"matchLabels": {"leadflow.io/service": service.name}},
@@ -119,7 +125,9 @@ def database_policy() -> Manifest:
                 {"from": [{"podSelector": LEADFLOW_PODS}], "ports": [_port(catalog.POSTGRES_PORT)]},
                 {"from": [{"podSelector": DATABASE_PODS}], "ports": [_port(catalog.POSTGRES_PORT)]},
                 {
-                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}}],
+                    "from": [
+                        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cnpg-system"}}}
+                    ],
                     "ports": [_port(8000)],
                 },
                 {"from": [PROMETHEUS], "ports": [_port(9187)]},

@@ -60,7 +60,10 @@ def cnpg_manifests() -> list[Manifest]:
         {
             "apiVersion": "postgresql.cnpg.io/v1",
             "kind": "Database",
-            "metadata": {"name": f"{CLUSTER}-{s.name}", "labels": {"app.kubernetes.io/part-of": catalog.PART_OF}},
+            "metadata": {
+                "name": f"{CLUSTER}-{s.name}",
+                "labels": {"app.kubernetes.io/part-of": catalog.PART_OF},
+            },
             "spec": {"name": s.name, "owner": s.name, "cluster": {"name": CLUSTER}, "ensure": "present"},
         }
         for s in catalog.SERVICE_CATALOG
@@ -142,7 +145,11 @@ def dev_manifests() -> list[Manifest]:
                                 {"name": "data", "mountPath": "/var/lib/postgresql/data"},
                                 {"name": "run", "mountPath": "/var/run/postgresql"},
                                 {"name": "tmp", "mountPath": "/tmp"},
-                                {"name": "init", "mountPath": "/docker-entrypoint-initdb.d", "readOnly": True},
+                                {
+                                    "name": "init",
+                                    "mountPath": "/docker-entrypoint-initdb.d",
+                                    "readOnly": True,
+                                },
                             ],
                         }
                     ],
@@ -156,7 +163,10 @@ def dev_manifests() -> list[Manifest]:
             "volumeClaimTemplates": [
                 {
                     "metadata": {"name": "data"},
-                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "10Gi"}},
+                    },
                 }
             ],
         },
@@ -166,7 +176,11 @@ def dev_manifests() -> list[Manifest]:
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "postgres-init", "labels": labels},
-            "data": {"create-databases.sh": INIT_SCRIPT.format(services=" ".join(s.name for s in catalog.SERVICE_CATALOG))},
+            "data": {
+                "create-databases.sh": INIT_SCRIPT.format(
+                    services=" ".join(s.name for s in catalog.SERVICE_CATALOG)
+                )
+            },
         },
         {
             "apiVersion": "v1",

@@ -77,7 +77,10 @@ def autoscalers() -> list[Manifest]:
                 "metrics": [
                     {
                         "type": "Resource",
-                        "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                        "resource": {
+                            "name": "cpu",
+                            "target": {"type": "Utilization", "averageUtilization": 70},
+                        },
                     }
                 ],
                 # Scale down slowly: a replica that leaves drains its consumers and its relay hands over.
@@ -127,5 +130,10 @@ def nats_cluster_patches() -> list[Manifest]:
                 },
             },
         },
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "nats-headless"}, "spec": {"ports": headless["spec"]["ports"]}},
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "nats-headless"},
+            "spec": {"ports": headless["spec"]["ports"]},
+        },
     ]

@@ -55,7 +55,12 @@ def config_map(service: Service) -> Manifest:
     for callee in service.calls:
         callee_service = next(s for s in catalog.SERVICE_CATALOG if s.name == callee)
         data[f"{prefix}{callee.upper()}_ADDRESS"] = f"dns:///{callee_service.app}:{callee_service.grpc_port}"
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(f"{service.app}-config", service), "data": data}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _meta(f"{service.app}-config", service),
+        "data": data,
+    }
 
 
 def kube_service(service: Service) -> Manifest:
@@ -66,8 +71,18 @@ def kube_service(service: Service) -> Manifest:
         "spec": {
             "selector": selector(service),
             "ports": [
-                {"name": "grpc", "port": service.grpc_port, "targetPort": "grpc", "appProtocol": "kubernetes.io/h2c"},
-                {"name": "metrics", "port": service.metrics_port, "targetPort": "metrics", "appProtocol": "http"},
+                {
+                    "name": "grpc",
+                    "port": service.grpc_port,
+                    "targetPort": "grpc",
+                    "appProtocol": "kubernetes.io/h2c",
+                },
+                {
+                    "name": "metrics",
+                    "port": service.metrics_port,
+                    "targetPort": "metrics",
+                    "appProtocol": "http",
+                },
             ],
         },
     }
@@ -107,7 +122,10 @@ def _env(service: Service, *, with_nats: bool) -> list[dict[str, Any]]:
 
 
 def _env_from(service: Service) -> list[dict[str, Any]]:
-    return [{"configMapRef": {"name": "leadflow-common"}}, {"configMapRef": {"name": f"{service.app}-config"}}]
+    return [
+        {"configMapRef": {"name": "leadflow-common"}},
+        {"configMapRef": {"name": f"{service.app}-config"}},
+    ]
 
 
 CONTAINER_SECURITY = {
@@ -128,7 +146,11 @@ POD_SECURITY = {
 
 def _resources(service: Service) -> dict[str, Any]:
     return {
-        "requests": {"cpu": service.cpu_request, "memory": service.memory_request, "ephemeral-storage": "64Mi"},
+        "requests": {
+            "cpu": service.cpu_request,
+            "memory": service.memory_request,
+            "ephemeral-storage": "64Mi",
+        },
         "limits": {"cpu": "1", "memory": service.memory_limit, "ephemeral-storage": "256Mi"},
     }
 
