@@ -127,7 +127,7 @@ SERVICE_CATALOG: tuple[Service, ...] = (
         cpu_request="200m",
         memory_request="384Mi",
         memory_limit="768Mi",
-        db_pool_size=8,
+        db_pool_size=6,
         max_replicas=10,
         egress_https=True,
     ),
@@ -183,7 +183,7 @@ assert tuple(s.name for s in SERVICE_CATALOG) == SERVICES
 
 # PostgreSQL max_connections in prod (CNPG), checked against the pools by tests/deploy: every service at its
 # HPA ceiling, each replica with pool + overflow, plus the migration Jobs and superuser_reserved_connections.
-POSTGRES_MAX_CONNECTIONS = 400
+POSTGRES_MAX_CONNECTIONS = 500
 POSTGRES_RESERVED_CONNECTIONS = 10
 
 # Secrets the platform team creates (deploy/README.md says how); the manifests only reference them.
