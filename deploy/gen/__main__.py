@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from deploy.gen import catalog, mtls, netpol, nats, postgres, prod, services
+from deploy.gen import catalog, mtls, nats, netpol, postgres, prod, services
 from deploy.gen.dashboard import dashboard_json
 from deploy.gen.monitoring import dashboard_config_map
 from deploy.gen.monitoring import manifests as monitors

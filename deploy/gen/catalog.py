@@ -96,7 +96,7 @@ class Service:
 
 
 def stream_of_subject(subject: str) -> str:
-    for service, spec in events.STREAM_OF_SERVICE.items():
+    for spec in events.STREAM_OF_SERVICE.values():
         if subject in spec.subjects:
             return spec.name
     producer = PLANNED_SUBJECTS.get(subject)
