@@ -23,11 +23,15 @@ def _labels(component: str) -> dict[str, str]:
     }
 
 
+def _resource_labels() -> dict[str, str]:
+    return {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": catalog.PART_OF}
+
+
 def cnpg_manifests() -> list[Manifest]:
     cluster: Manifest = {
         "apiVersion": "postgresql.cnpg.io/v1",
         "kind": "Cluster",
-        "metadata": {"name": CLUSTER, "labels": {"app.kubernetes.io/part-of": catalog.PART_OF}},
+        "metadata": {"name": CLUSTER, "labels": _resource_labels()},
         "spec": {
             "instances": 3,
             "inheritedMetadata": {"labels": _labels("database")},
@@ -62,7 +66,7 @@ def cnpg_manifests() -> list[Manifest]:
             "kind": "Database",
             "metadata": {
                 "name": f"{CLUSTER}-{s.name}",
-                "labels": {"app.kubernetes.io/part-of": catalog.PART_OF},
+                "labels": _resource_labels(),
             },
             "spec": {"name": s.name, "owner": s.name, "cluster": {"name": CLUSTER}, "ensure": "present"},
         }

@@ -36,7 +36,7 @@ def service_account(service: Service) -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": _meta(service.app, service),
+        "metadata": _meta(service.app, service, "config"),
         # leadflow never calls the Kubernetes API: no token in the pod.
         "automountServiceAccountToken": False,
     }
@@ -58,7 +58,7 @@ def config_map(service: Service) -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": _meta(f"{service.app}-config", service),
+        "metadata": _meta(f"{service.app}-config", service, "config"),
         "data": data,
     }
 
@@ -244,7 +244,8 @@ def migration_job(service: Service) -> Manifest:
         "kind": "Job",
         "metadata": _meta(f"{service.app}-migrate", service, "migration"),
         "spec": {
-            "backoffLimit": 4,
+            # Retries with exponential backoff (10 s doubling) cover about 10 minutes of a database still starting.
+            "backoffLimit": 6,
             "activeDeadlineSeconds": 900,
             "ttlSecondsAfterFinished": 3600,
             "template": {
@@ -292,7 +293,10 @@ def common_config_map() -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": "leadflow-common", "labels": {"app.kubernetes.io/part-of": catalog.PART_OF}},
+        "metadata": {
+            "name": "leadflow-common",
+            "labels": {"app.kubernetes.io/part-of": catalog.PART_OF, "app.kubernetes.io/component": "config"},
+        },
         "data": {
             "LEADFLOW_DATA_DIR": DATA_DIR,
             "LEADFLOW_METRICS_HOST": "0.0.0.0",
