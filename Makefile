@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint bench clean
+.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,19 @@ phoneregion-check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/buf lint
-	$(BIN)/ruff check services tests bench scripts
-	$(BIN)/ruff format --check services tests bench scripts
+	$(BIN)/ruff check services tests bench scripts deploy
+	$(BIN)/ruff format --check services tests bench scripts deploy
+	$(BIN)/python -m deploy.gen --check
+
+# Regenerates deploy/k8s's generated files (manifests, NATS permissions, dashboard) from deploy/gen.
+deploy-gen: $(STAMP)
+	$(BIN)/python -m deploy.gen
+
+# The deployment checks alone: generated files current, every overlay and component combination rendered and
+# validated, Dockerfile lint, alerts (promtool), NATS permissions and the metrics contract against a live stack.
+deploy-check: $(STAMP)
+	$(BIN)/python -m deploy.gen --check
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

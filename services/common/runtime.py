@@ -8,6 +8,7 @@ see it; ``server.stop(grace)``; stop the relay, consumers and background workers
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -108,7 +109,9 @@ class RunningService:
         self.metrics_port = serve_metrics(settings.metrics_port, settings.metrics_host)
         server, self.port = create_server(settings, app.bindings, self.health)
         self._server = server
-        nc = await connect_nats(settings.nats_url, f"leadflow-{settings.service}", self.stop_event)
+        nc = await connect_nats(
+            settings.nats_url, f"leadflow-{settings.service}", self.stop_event, settings=settings.nats
+        )
         if nc is None:
             return
         self._nats = nc
@@ -117,7 +120,7 @@ class RunningService:
         if app.produces is not None:
             streams[app.produces.name] = app.produces
         for stream in streams.values():
-            await ensure_stream(js, stream)
+            await ensure_stream(js, dataclasses.replace(stream, num_replicas=settings.nats.stream_replicas))
         if app.produces is not None:
             relay = OutboxRelay(app.database, app.messaging, js)
             app.waker.attach(asyncio.get_running_loop(), relay)
