@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from services.common.auth import Role, TokenCodec
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
@@ -112,6 +112,7 @@ def build_app(
 ) -> ServiceApp:
     """``dedup`` replaces the gRPC dedup client (tests); ``clock`` the system clock."""
     common = settings.common
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
     database = Database(common.database_url, pool_size=common.db_pool_size)
     transactions = SqlTransactions(database, SqlIngestUnitOfWork, messaging, encode_event, wake=waker.wake)
@@ -121,7 +122,7 @@ def build_app(
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
     )
-    handlers = build_handlers(settings, transactions, client, clock or SystemClock())
+    handlers = build_handlers(settings, transactions, client, clock)
     api = IngestApi(
         handlers.submit, handlers.leads, handlers.rules, handlers.push, import_chunk=settings.import_chunk
     )
@@ -141,6 +142,7 @@ def build_app(
         consumers=consumers.consumer_specs(handlers.events, handlers.push),
         background=workers.background_tasks(workers.PushWorker(handlers.dispatch)),
         waker=waker,
+        clock=clock,
     )
     if isinstance(client, GrpcDedupClient):
         app.on_shutdown.append(client.close)
