@@ -13,35 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 
+# Shared by every service (services.common.leadenums); re-exported for ingest's modules.
+from services.common.leadenums import BusinessSource as BusinessSource
+from services.common.leadenums import Channel as Channel
+from services.common.leadenums import LeadStatus as LeadStatus
+from services.common.leadenums import TrafficSource as TrafficSource
+from services.common.leadenums import Verdict as Verdict
 from services.ingest.domain.normalisation.errors import Rejection
-
-
-class Channel(IntEnum):
-    UNSPECIFIED = 0
-    FORM = 1
-    INBOUND_CALL = 2
-    WECHAT = 3
-    PRIVATE_MESSAGE = 4
-    THIRD_PARTY = 5
-    IMPORT = 6
-
-
-class TrafficSource(IntEnum):
-    UNSPECIFIED = 0
-    AD_DIRECT = 1
-    AD_INDIRECT = 2
-    ORGANIC = 3
-
-
-class BusinessSource(IntEnum):
-    UNSPECIFIED = 0
-    LANDING_PAGE = 1
-    OFFICIAL_ACCOUNT = 2
-    PRIVATE_MESSAGE = 3
-    LEAD_FORM = 4
-    INSTANT_FORM = 5
-    CUSTOMER_SERVICE_CHAT = 6
-    OTHER = 7
 
 
 class Dimension(IntEnum):
@@ -59,27 +37,10 @@ class Dimension(IntEnum):
         return self.name.lower()
 
 
-class Verdict(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    DUPLICATE = 2
-    RETURNING = 3
-    REJECTED = 4
-
-
 class DedupAction(IntEnum):
     UNSPECIFIED = 0
     MERGE = 1
     FLAG = 2
-
-
-class LeadStatus(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    ASSIGNED = 2
-    CONTACTED = 3
-    CONVERTED = 4
-    INVALID = 5
 
 
 class BlocklistKind(IntEnum):
