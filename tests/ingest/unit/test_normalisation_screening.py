@@ -111,7 +111,7 @@ def test_all_rejections_are_reported() -> None:
     assert screening.violations == []
     assert [(r.code, r.field, r.rule) for r in screening.rejections] == [
         (RejectionCode.PHONE_INVALID, "phone", "phone.too_short"),
-        (RejectionCode.WECHAT_INVALID, "wechat", "wechat.format"),
+        (RejectionCode.WECHAT_INVALID, "wechat", "wechat.chinese_text"),
         (RejectionCode.SENSITIVE_WORD, "name", "vip"),
         (RejectionCode.SENSITIVE_WORD, 'attributes["备注"]', "贷款"),
         (RejectionCode.SENSITIVE_WORD, 'attributes["需求"]', "vip"),
@@ -236,7 +236,7 @@ def test_same_number_in_both_fields_is_reported_once() -> None:
         (RawContact(phone="13800138000", device_id="abc def"), "device_id"),
         (RawContact(phone="13800138000", device_id="x" * 129), "device_id"),
         (RawContact(phone="13800138000", name="张" * 101), "name"),
-        (RawContact(phone="1" * 33), "phone"),
+        (RawContact(phone="1" * 65), "phone"),
         (RawContact(wechat="a" * 65), "wechat"),
         (RawContact(phone="13800138000", attributes={f"k{i}": "v" for i in range(65)}), "attributes"),
         (RawContact(phone="13800138000", attributes={" ": "v"}), 'attributes[" "]'),
