@@ -81,9 +81,9 @@ _PLACEHOLDERS = frozenset(
 )
 
 
-def _is_ignorable(ch: str) -> bool:
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+IGNORABLES: dict[int, None] = {code: None for low, high in _IGNORABLE_RANGES for code in range(low, high + 1)}
+"""A ``str.translate`` table deleting the default-ignorable code points that are not Cc/Cf/Cs (they are printable
+to ``str.isprintable``: variation selectors, Hangul fillers ...)."""
 
 
 def strip_invisible(text: str, *, keep: frozenset[str] = frozenset(), ignorables: bool = True) -> str:
@@ -99,7 +99,7 @@ def strip_invisible(text: str, *, keep: frozenset[str] = frozenset(), ignorables
             out.append(" ")
         elif ch in keep:
             out.append(ch)
-        elif unicodedata.category(ch) in _DROPPED_CATEGORIES or (ignorables and _is_ignorable(ch)):
+        elif unicodedata.category(ch) in _DROPPED_CATEGORIES or (ignorables and ord(ch) in IGNORABLES):
             continue
         else:
             out.append(ch)

@@ -90,6 +90,10 @@ _NON_DIGITS = re.compile(r"[^0-9]")
 # way); 11-digit ones starting 11-19 too (Beijing's area code is 10).
 _CN_MOBILE_LIKE = re.compile(r"1[3-9]")
 _CN_ELEVEN_DIGIT_MOBILE_LIKE = re.compile(r"1[1-9][0-9]{9}")
+# Chinese numbers with their area code have 10 to 12 digits (2-3 digit area code, 7-8 digit local number); 8 or
+# fewer digits are at most a local number or a service code.
+_CN_MAX_LOCAL_ONLY = 8
+_CN_MIN_NATIONAL = 10
 MAX_E164_DIGITS = 15  # ITU-T E.164 §6.1: country code plus national number
 
 
@@ -145,6 +149,20 @@ def _invalid(number: phonenumbers.PhoneNumber, field: str) -> PhoneCheck:
         return rejected(
             "phone.too_short" if len(national) < 11 else "phone.too_long",
             f"A Chinese mobile number has 11 digits; this one has {len(national)}.",
+            field,
+        )
+    if number.country_code == 86 and len(national) <= _CN_MAX_LOCAL_ONLY:
+        return rejected(
+            "phone.too_short",
+            f"The phone number has only {_digits(len(national))}: a local number without its area code, or a "
+            "short service code, neither of which can be called from elsewhere.",
+            field,
+        )
+    if number.country_code == 86 and len(national) < _CN_MIN_NATIONAL:
+        return rejected(
+            "phone.too_short",
+            f"The phone number has only {_digits(len(national))}, too few for a Chinese number with its area "
+            "code.",
             field,
         )
     if number.country_code == 86 and _CN_ELEVEN_DIGIT_MOBILE_LIKE.fullmatch(national):

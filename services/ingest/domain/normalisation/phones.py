@@ -43,6 +43,8 @@ _KIND_WORDS: dict[PhoneKind, str] = {
     PhoneKind.OTHER: "a special-service",
 }
 _EXTENSION = re.compile(r"[0-9]{1,6}")
+_SEPARATOR = re.compile(r"\s*([,/])\s*")
+_PART_JUNK = " -.,:"
 _DASH_EXTENSION = re.compile(r"(.*[0-9)])\s*-\s*([0-9]{1,6})")
 _NOT_DIGITS = re.compile(r"[^0-9]")
 _MAX_SPLIT_GROUPS = 12  # bounds the greedy split of step 5 (at most 78 parses)
@@ -113,26 +115,43 @@ def _split_at_spaces(groups: list[str], region: str, field: str) -> list[PhoneCh
     return numbers if len(numbers) > 1 else []
 
 
-def _with_commas(text: str, region: str, field: str) -> _Found:
-    """Step 4 for ",": numbers separated by commas, a short group after a comma being an extension."""
+def _separated(text: str, region: str, field: str) -> _Found:
+    """Step 4: numbers separated by "," (and "/" when extensions are about), a group of 1 to 6 digits after a
+    comma being the extension of the number before it."""
     found = _Found()
-    for part in (p.strip(" -.") for p in text.split(",")):
+    for separator, part in _parts(text):
         if not part:
             continue
-        if _EXTENSION.fullmatch(part) and found.numbers and not found.numbers[-1].extension:
+        if (
+            separator == ","
+            and _EXTENSION.fullmatch(part)
+            and found.numbers
+            and not found.numbers[-1].extension
+        ):
             found.numbers[-1] = replace(found.numbers[-1], extension=part)
             continue
-        found.take(_single(part, region, field))
+        found.take(_piece(part, region, field))
     return found
+
+
+def _parts(text: str) -> list[tuple[str, str]]:
+    """(separator before, part) for each part of ``text`` between "," and "/" ("" before the first)."""
+    tokens = _SEPARATOR.split(text)
+    parts = [("", tokens[0].strip(_PART_JUNK))]
+    parts += [(tokens[i], tokens[i + 1].strip(_PART_JUNK)) for i in range(1, len(tokens) - 1, 2)]
+    return parts
 
 
 def _piece(text: str, region: str, field: str) -> _Found:
     """Every number of one piece (steps 1 to 5)."""
     base, marker, tail = text.partition("#")
     if not marker:
-        return _with_commas(text, region, field) if "," in text else _single(text, region, field)
-    found = _piece(base.strip(" -.,"), region, field)
-    extension = tail.strip(" -.,")
+        return _separated(text, region, field) if "," in text else _single(text, region, field)
+    extension = tail.strip(_PART_JUNK)
+    if _SEPARATOR.search(text) and not _EXTENSION.fullmatch(extension):
+        # "0755-12345678转8001 / 13800138000": the extension ends where the next number starts.
+        return _separated(text, region, field)
+    found = _piece(base.strip(_PART_JUNK), region, field)
     if not extension or not found.numbers:
         return found
     if _EXTENSION.fullmatch(extension) and not found.numbers[-1].extension:

@@ -40,7 +40,7 @@ from functools import cache
 import ahocorasick
 import opencc
 
-from services.ingest.domain.normalisation.cleaning import KEEP_JOINERS, strip_invisible
+from services.ingest.domain.normalisation.cleaning import IGNORABLES, KEEP_JOINERS, strip_invisible
 from services.ingest.domain.normalisation.errors import TextTooLong
 
 _SPACE_RUN = re.compile(r" {2,}")
@@ -84,6 +84,8 @@ def clean_text(raw: str, *, max_length: int) -> str:
 
 def _light_fold(text: str) -> str:
     """Steps 1-3 of the module docstring: invisible characters, width, case, traditional → simplified."""
+    if not text.isascii():
+        text = text.translate(IGNORABLES)
     if not text.isprintable():
         text = strip_invisible(text)
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
