@@ -6,7 +6,7 @@ building blocks are public too (for blocklist configuration, imports and tests):
 * ``clean_contact_value``: the one cleaning step of every contact field (invisible characters, NFKC, white space).
 * ``normalise_phone`` / ``PhoneCheck`` / ``PhoneKind``: a phone field to the lead's number in E.164 with kind,
   归属地, carrier, extension and alternate numbers (spreadsheet artefacts, labels, several numbers in one cell);
-  ``allocated_prefixes``: the overlay of allocated Chinese mobile prefixes.
+  ``mobile_prefixes``: the overlay of allocated Chinese mobile prefixes.
 * ``read_wechat`` / ``validate_wechat_id`` / ``wechat_as_phone``: the WeChat field, an ID or a mobile number.
 * ``normalise_email`` (+ ``email_dedup_key``), ``normalise_ip``, ``normalise_device_id``: canonical identifiers,
   ``InvalidValue`` if not.
@@ -17,7 +17,7 @@ with a ``RejectionCode`` (the lead is REJECTED, stored for audit). No message, r
 phone number, WeChat ID or other personal value (architecture §6).
 """
 
-from services.ingest.domain.normalisation.allocated_prefixes import (
+from services.ingest.domain.normalisation.mobile_prefixes import (
     AllocatedPrefix,
     allocated_cn_mobile,
     allocated_prefixes,

@@ -2,7 +2,7 @@
 numbers; this module judges one text.
 
 Validation is ``phonenumbers.parse`` once, with ``default_region`` for numbers without a country code, then the
-allocated-prefix overlay (``allocated_prefixes``: an 11-digit Chinese number with an allocated mobile prefix is a
+allocated-prefix overlay (``mobile_prefixes``: an 11-digit Chinese number with an allocated mobile prefix is a
 mobile number even where phonenumbers' metadata lags, such as China Telecom's 149), then ``is_valid_number`` (the
 full per-region metadata: length *and* allocated prefixes, so 10-digit "1380013800", unallocated "140…" mobiles and
 Shenzhen landlines with 7 digits all fail), not just ``is_possible_number``.
@@ -36,7 +36,7 @@ from enum import StrEnum
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult, carrier, geocoder
 
-from services.ingest.domain.normalisation.allocated_prefixes import allocated_cn_mobile
+from services.ingest.domain.normalisation.mobile_prefixes import allocated_cn_mobile
 from services.ingest.domain.normalisation.errors import Rejection, RejectionCode
 from services.ingest.domain.normalisation.regions import split_region
 
