@@ -12,6 +12,7 @@ import phonenumbers
 import pytest
 
 from services.ingest.domain.normalisation import (
+    AllocatedPrefix,
     PhoneKind,
     RawContact,
     RejectionCode,
@@ -74,7 +75,7 @@ def test_the_table_is_well_formed() -> None:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.prefix for row in ROWS])
-def test_every_allocated_prefix_is_a_valid_mobile(row) -> None:  # type: ignore[no-untyped-def]
+def test_every_allocated_prefix_is_a_valid_mobile(row: AllocatedPrefix) -> None:
     number = _sample(row.prefix)
     check = normalise_phone(number)
     assert check.ok, check.rejection

@@ -17,11 +17,6 @@ with a ``RejectionCode`` (the lead is REJECTED, stored for audit). No message, r
 phone number, WeChat ID or other personal value (architecture §6).
 """
 
-from services.ingest.domain.normalisation.mobile_prefixes import (
-    AllocatedPrefix,
-    allocated_cn_mobile,
-    allocated_prefixes,
-)
 from services.ingest.domain.normalisation.cleaning import clean_contact_value, is_placeholder
 from services.ingest.domain.normalisation.errors import InvalidValue, Rejection, RejectionCode, TextTooLong
 from services.ingest.domain.normalisation.identifiers import (
@@ -29,6 +24,11 @@ from services.ingest.domain.normalisation.identifiers import (
     normalise_device_id,
     normalise_email,
     normalise_ip,
+)
+from services.ingest.domain.normalisation.mobile_prefixes import (
+    AllocatedPrefix,
+    allocated_cn_mobile,
+    allocated_prefixes,
 )
 from services.ingest.domain.normalisation.phones import (
     PhoneCheck,

@@ -81,9 +81,17 @@ _PLACEHOLDERS = frozenset(
 )
 
 
-IGNORABLES: dict[int, None] = {code: None for low, high in _IGNORABLE_RANGES for code in range(low, high + 1)}
-"""A ``str.translate`` table deleting the default-ignorable code points that are not Cc/Cf/Cs (they are printable
-to ``str.isprintable``: variation selectors, Hangul fillers ...)."""
+IGNORABLES = frozenset(code for low, high in _IGNORABLE_RANGES for code in range(low, high + 1))
+"""The default-ignorable code points that are not Cc/Cf/Cs: ``str.isprintable`` calls them printable (variation
+selectors, Hangul fillers ...), so they need looking for on their own."""
+_IGNORABLE_RUN = re.compile(
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES) + "]+"
+)
+
+
+def drop_ignorables(text: str) -> str:
+    """``text`` without the code points of ``IGNORABLES``."""
+    return _IGNORABLE_RUN.sub("", text)
 
 
 def strip_invisible(text: str, *, keep: frozenset[str] = frozenset(), ignorables: bool = True) -> str:

@@ -36,8 +36,8 @@ from enum import StrEnum
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult, carrier, geocoder
 
-from services.ingest.domain.normalisation.mobile_prefixes import allocated_cn_mobile
 from services.ingest.domain.normalisation.errors import Rejection, RejectionCode
+from services.ingest.domain.normalisation.mobile_prefixes import allocated_cn_mobile
 from services.ingest.domain.normalisation.regions import split_region
 
 

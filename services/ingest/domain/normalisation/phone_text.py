@@ -161,6 +161,8 @@ def _separate_annotations(text: str) -> str | Problem:
 def read_phone_cell(raw: str) -> PhoneCell:
     """Read one phone cell into pieces (see the module docstring). Pure; never raises."""
     text = clean_contact_value(raw)
+    if text.isdigit() and text.isascii() and len(text) > 1:
+        return PhoneCell(empty=False, pieces=(Piece(text),))  # fast path: nearly every real input
     if not text or is_placeholder(text):
         return PhoneCell(empty=True)
     text = text.translate(_DASHES)

@@ -252,9 +252,9 @@ def normalise_phone(
     usable = [n for n in judged if n.ok]
     if usable:
         lead = usable[0]
-        alternates: dict[str, None] = {}
-        if keep_alternates:
-            alternates = dict.fromkeys(n.e164 for n in usable[1:] if n.e164 and n.e164 != lead.e164)
+        if len(usable) == 1 or not keep_alternates:
+            return lead
+        alternates = dict.fromkeys(n.e164 for n in usable[1:] if n.e164 and n.e164 != lead.e164)
         return replace(lead, alternates=tuple(alternates))
     if judged:
         return judged[0]

@@ -40,7 +40,7 @@ from functools import cache
 import ahocorasick
 import opencc
 
-from services.ingest.domain.normalisation.cleaning import IGNORABLES, KEEP_JOINERS, strip_invisible
+from services.ingest.domain.normalisation.cleaning import KEEP_JOINERS, drop_ignorables, strip_invisible
 from services.ingest.domain.normalisation.errors import TextTooLong
 
 _SPACE_RUN = re.compile(r" {2,}")
@@ -84,8 +84,9 @@ def clean_text(raw: str, *, max_length: int) -> str:
 
 def _light_fold(text: str) -> str:
     """Steps 1-3 of the module docstring: invisible characters, width, case, traditional → simplified."""
-    if not text.isascii():
-        text = text.translate(IGNORABLES)
+    if text.isascii():  # NFKC is the identity on ASCII, and case folding is lower()
+        return text.lower() if text.isprintable() else strip_invisible(text).lower()
+    text = drop_ignorables(text)
     if not text.isprintable():
         text = strip_invisible(text)
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
@@ -94,10 +95,15 @@ def _light_fold(text: str) -> str:
     return str(_traditional_to_simplified().convert(folded))
 
 
+def _compact(folded: str) -> str:
+    """Step 4: white space, punctuation and symbols removed (letters, digits and marks stay)."""
+    return folded if folded.isalnum() else folded.translate(_separators())
+
+
 def fold_for_matching(text: str) -> str:
     """The form of ``text`` that sensitive words are matched in (steps 1–4 of the module docstring); never for
     storage. "加 微 信" → "加微信", "ＶＩＰ" → "vip", "貸款" → "贷款", "V\\u200bIP" → "vip"."""
-    return _light_fold(text).translate(_separators())
+    return _compact(_light_fold(text))
 
 
 class KeywordMatcher:
@@ -118,7 +124,7 @@ class KeywordMatcher:
         for keyword in keywords:
             configured = keyword.strip()
             light = _light_fold(configured).strip()
-            folded = light.translate(_separators())
+            folded = _compact(light)
             is_literal = not folded or (len(folded) == 1 and len(light) > 1)
             key = (is_literal, light if is_literal else folded)
             if not key[1] or key in seen:
@@ -162,7 +168,7 @@ class KeywordMatcher:
                 continue
             light = _light_fold(text)
             for automaton, haystack in (
-                (self._compact, light.translate(_separators())),
+                (self._compact, _compact(light)),
                 (self._literal, light),
             ):
                 if automaton is None or not haystack:
