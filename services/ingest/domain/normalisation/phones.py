@@ -47,11 +47,13 @@ _SEPARATOR = re.compile(r"\s*([,/])\s*")
 _PART_JUNK = " -.,:"
 _DASH_EXTENSION = re.compile(r"(.*[0-9)])\s*-\s*([0-9]{1,6})")
 _NOT_DIGITS = re.compile(r"[^0-9]")
-_MAX_SPLIT_GROUPS = 12  # bounds the greedy split of step 5 (at most 78 parses)
-_MAX_PIECES = 8
-_MIN_NUMBER_DIGITS = (
-    7  # the shortest Chinese local number; fewer digits after a "/" are not a number of their own
+_MAX_SPLIT_GROUPS = 12  # with _MAX_NUMBER_DIGITS, bounds the parses of step 5's greedy split
+_MAX_NUMBER_DIGITS = (
+    17  # the most digits phonenumbers reads as one number (E.164's 15, an IDD prefix, a trunk 0)
 )
+_MAX_PIECES = 8
+# The shortest Chinese local number: fewer digits after a "/" are not a number of their own.
+_MIN_NUMBER_DIGITS = 7
 
 
 class _Found:
@@ -104,7 +106,11 @@ def _split_at_spaces(groups: list[str], region: str, field: str) -> list[PhoneCh
     numbers: list[PhoneCheck] = []
     start = 0
     while start < len(groups):
+        digits = 0
         for end in range(start + 1, len(groups) + 1):
+            digits += len(_NOT_DIGITS.sub("", groups[end - 1]))
+            if digits > _MAX_NUMBER_DIGITS:
+                return []
             check = check_number(" ".join(groups[start:end]), default_region=region, field=field)
             if check.ok:
                 numbers.append(check)
