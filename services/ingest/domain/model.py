@@ -96,7 +96,12 @@ class SubmitCommand:
 
 @dataclass(frozen=True)
 class Contact:
-    """The normalised personal data of a submission (E.164 phone, trimmed WeChat id, lower-case e-mail, ...)."""
+    """The normalised personal data of a submission (E.164 phone, trimmed WeChat id, lower-case e-mail, ...).
+
+    ``phone_extension`` is the extension (分机号) of ``phone``, digits only, "" when none; ``alternate_phones`` are
+    the other numbers the phone field held, in E.164 and in the order written (dedup matches on them too, see
+    ``fingerprints``). Both are personal data like ``phone``.
+    """
 
     name: str = ""
     phone: str = ""
@@ -107,6 +112,8 @@ class Contact:
     device_id: str = ""
     phone_province: str = ""
     phone_city: str = ""
+    phone_extension: str = ""
+    alternate_phones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,17 @@ class BlocklistEntry:
 
 @dataclass(frozen=True)
 class TenantSettings:
-    """Per-tenant validation settings; a tenant without its own row uses the default row."""
+    """Per-tenant validation settings; a tenant without its own row uses the default row.
+
+    ``phone_extension_allowed``: a phone number with an extension (分机号: "0755-12345678转8001", e-commerce privacy
+    numbers "13512345678-9100") is accepted, its extension kept in ``Contact.phone_extension``; when False such a
+    number is REJECTED (PHONE_INVALID, rule ``phone.extension_not_accepted``). ``alternate_phones_kept``: the other
+    numbers of a phone field holding several ("13800138000 / 13900139000") are kept as
+    ``Contact.alternate_phones``; when False they are dropped (the first usable number is the lead's phone either
+    way).
+    """
 
     default_region: str = "CN"
     landline_allowed: bool = True
+    phone_extension_allowed: bool = True
+    alternate_phones_kept: bool = True
