@@ -86,7 +86,9 @@ def main() -> int:
     for a, b in found:
         print(f"duplicate: {a} ~ {b}")
     if found:
-        print(f"{len(found)} pair(s) of services share {args.min_lines}+ identical lines: move it to services/common")
+        print(
+            f"{len(found)} pair(s) of services share {args.min_lines}+ identical lines: move it to services/common"
+        )
         return 1
     print(f"no run of {args.min_lines}+ identical lines in two services")
     return 0
