@@ -67,7 +67,7 @@ PUSH_DELIVERY_STATUS_FAILED: PushDeliveryStatus
 PUSH_DELIVERY_STATUS_GAVE_UP: PushDeliveryStatus
 
 class Lead(_message.Message):
-    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id")
+    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id", "phone_extension", "alternate_phones")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,8 @@ class Lead(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     RETURNING_OF_LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_EXTENSION_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATE_PHONES_FIELD_NUMBER: _ClassVar[int]
     id: str
     account_ids: _containers.RepeatedScalarFieldContainer[str]
     status: _lead_pb2.LeadStatus
@@ -106,7 +108,9 @@ class Lead(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     returning_of_lead_id: str
-    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ...) -> None: ...
+    phone_extension: str
+    alternate_phones: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ..., phone_extension: _Optional[str] = ..., alternate_phones: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Submission(_message.Message):
     __slots__ = ("id", "lead_id", "account_id", "collect_account_id", "channel", "traffic_source", "business_source", "external_id", "campaign_id", "adgroup_id", "creative_id", "cost", "attributes", "verdict", "rejection_reasons", "matched_dimensions", "consent", "submit_time", "create_time")
@@ -527,14 +531,18 @@ class ListPushDeliveriesResponse(_message.Message):
     def __init__(self, deliveries: _Optional[_Iterable[_Union[PushDelivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class IngestSettings(_message.Message):
-    __slots__ = ("default_region", "landline_allowed", "update_time")
+    __slots__ = ("default_region", "landline_allowed", "phone_extension_allowed", "alternate_phones_kept", "update_time")
     DEFAULT_REGION_FIELD_NUMBER: _ClassVar[int]
     LANDLINE_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    PHONE_EXTENSION_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATE_PHONES_KEPT_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     default_region: str
     landline_allowed: bool
+    phone_extension_allowed: bool
+    alternate_phones_kept: bool
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, default_region: _Optional[str] = ..., landline_allowed: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, default_region: _Optional[str] = ..., landline_allowed: _Optional[bool] = ..., phone_extension_allowed: _Optional[bool] = ..., alternate_phones_kept: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetIngestSettingsRequest(_message.Message):
     __slots__ = ()

@@ -228,7 +228,9 @@ async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
     try:
         headers = None
         for _ in range(100):
-            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, LEAD_ACCEPTED):
+            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>"):
+                if msg.subject != LEAD_ACCEPTED:
+                    continue
                 if events_pb2.LeadAccepted.FromString(msg.data).lead_id == reply.lead.id:
                     headers = msg.headers
             if headers is not None:
