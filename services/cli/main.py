@@ -35,9 +35,13 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        help="stream a CSV file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
+        help="stream a CSV or .xlsx file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
     )
-    imp.add_argument("file", help="the CSV file, with a header row of SubmitLeadRequest field names")
+    imp.add_argument(
+        "file",
+        help="a CSV (any encoding Excel writes: UTF-8, UTF-16, GBK/GB18030; ',' ';' or tab) or .xlsx file, "
+        "with a header row of SubmitLeadRequest field names",
+    )
     imp.add_argument(
         "--address", default="127.0.0.1:50051", help="ingest's gRPC address (default %(default)s)"
     )
@@ -45,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
         "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
     )
     imp.add_argument("--timeout", type=float, default=None, help="deadline of the whole import, in seconds")
+    imp.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write the rejected and failed rows to FILE (UTF-8 CSV, original columns plus error.line, "
+        "error.field, error.reason), to correct and import again",
+    )
+    imp.add_argument("--encoding", help="the CSV file's encoding, e.g. gb18030 or utf-16 (default: detected)")
+    imp.add_argument(
+        "--delimiter",
+        choices=[",", ";", "tab"],
+        help="the CSV file's cell separator (default: the one that splits the header into known columns)",
+    )
+    imp.add_argument("--sheet", help="the .xlsx sheet to read (default: the first)")
     return parser
 
 
@@ -67,9 +84,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return mint_token(args.tenant, args.role, args.subject, args.ttl)
     if args.command == "import":
+        from services.cli.importer import ReadOptions
         from services.cli.importer import main as run_import
 
-        return run_import(args.file, args.address, args.token, args.timeout)
+        delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+        read = ReadOptions(encoding=args.encoding, delimiter=delimiter, sheet=args.sheet)
+        return run_import(args.file, args.address, args.token, args.timeout, read, args.errors)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
