@@ -71,7 +71,8 @@ def detect_bytes(sample: bytes, *, complete: bool = True) -> Detected:
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             return Detected(encoding, "byte order mark")
-    if _is_utf8(sample, complete):
+    # NUL is valid UTF-8 but never in a text table: NULs mean UTF-16/32 without a BOM (or not text at all).
+    if b"\x00" not in sample and _is_utf8(sample, complete):
         return Detected("utf-8", "valid UTF-8")
     usable = sample if complete else sample[: sample.rfind(b"\n") + 1] or sample
     matches = [m.encoding for m in from_bytes(usable)]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from services.cli.encoding import Detected, EncodingUnknown, detect_encoding
 
@@ -172,7 +173,7 @@ def _excel_table(path: Path, sheet_name: str | None) -> Table:
     def open_sheet() -> tuple[Any, Any]:
         try:
             book = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
             raise UnreadableFile(f"not a readable .xlsx workbook ({exc})") from None
         if sheet_name is None:
             return book, book.worksheets[0]
