@@ -9,6 +9,15 @@ import sys
 from services.common.config import SERVICES
 
 
+def _service_port(text: str) -> tuple[str, int]:
+    name, _, port = text.partition("=")
+    if name not in SERVICES:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a service; one of {', '.join(SERVICES)}")
+    if not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"{port!r} is not a port (0 to 65535)")
+    return name, int(port)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadflow", description="leadflow lead-processing backend")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -22,6 +31,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for every service to be SERVING"
+    )
+    up.add_argument(
+        "--grpc-port",
+        action="append",
+        type=_service_port,
+        default=[],
+        metavar="SERVICE=PORT",
+        help="a service's gRPC port, e.g. ingest=60051 (over LEADFLOW_<SVC>_GRPC_PORT; 0: a free port); repeatable",
+    )
+    up.add_argument(
+        "--metrics-port",
+        action="append",
+        type=_service_port,
+        default=[],
+        metavar="SERVICE=PORT",
+        help="a service's metrics port (over LEADFLOW_<SVC>_METRICS_PORT; 0: a free port); repeatable",
+    )
+    up.add_argument(
+        "--nats-url",
+        help="the NATS server to use (over LEADFLOW_NATS_URL); up starts nats-server there when it is a "
+        "loopback address where nothing listens",
     )
 
     migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
@@ -74,7 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from services.cli.up import run_up
 
-        return run_up(args.data_dir, args.timeout)
+        return run_up(
+            args.data_dir,
+            args.timeout,
+            grpc_ports=dict(args.grpc_port),
+            metrics_ports=dict(args.metrics_port),
+            nats_url=args.nats_url,
+        )
     if args.command == "migrate":
         from services.cli.admin import migrate
 
