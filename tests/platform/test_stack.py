@@ -35,13 +35,15 @@ def _processes_using(data_dir: Path) -> list[int]:
 
 
 class Stack:
-    def __init__(self, data_dir: Path) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> None:
+        env = dict(os.environ if env is None else env, PYTHONUNBUFFERED="1")
         env.pop("LEADFLOW_DATA_DIR", None)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir), *(args or [])],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
