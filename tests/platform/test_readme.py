@@ -85,7 +85,4 @@ def test_the_proto_comments_json_field_masks_parse(proto: str, message, paths: l
     text = (ROOT / "protos" / "leadflow" / proto).read_text()
     example = re.search(r'(\{"updateMask": "[^"]+"\})', text)
     assert example is not None
-    assert (
-        list(json_format.Parse(example.group(1), message()).update_mask.paths)
-        == paths
-    )
+    assert list(json_format.Parse(example.group(1), message()).update_mask.paths) == paths
