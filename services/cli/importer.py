@@ -242,7 +242,7 @@ async def run_import(
         written = write_error_file(errors_path, table, tally.sorted_problems())
         out.write(f"\n{written} rows to fix written to {errors_path}; correct them and import that file.\n")
     if failure is not None:
-        err.write(f"leadflow import: the import failed: {failure.code().name}: {failure.details()}\n")
+        err.write(f"leadflow import: the import failed: {_describe(failure)}\n")
     if complete:
         return 1 if tally.has_failures() else 0
     err.write(_how_far(tally, stopper, failure))
@@ -271,6 +271,15 @@ def _how_far(tally: ImportTally, stopper: _Stopper, failure: grpc.aio.AioRpcErro
         "Run the same command again to finish the import: rows already stored are answered with their first "
         "result instead of being stored again, so nothing is duplicated.\n"
     )
+
+
+def _describe(failure: grpc.aio.AioRpcError) -> str:
+    text = f"{failure.code().name}: {failure.details()}"
+    if failure.code() is grpc.StatusCode.INTERNAL and failure.details() == "Internal error from Core":
+        # grpc-python asyncio replaces the server's status with this one when the server ends the call while a
+        # row is being written (https://github.com/grpc/grpc/issues/36066); the server's own reason is lost.
+        text += " (the server ended the call while rows were being sent; its logs say why)"
+    return text
 
 
 def _count(table: Table) -> int:

@@ -167,6 +167,12 @@ async def test_a_server_that_goes_away_mid_import_is_reported_with_how_far_it_go
         await server.stop(None)
     assert code == 3
     assert _count(out.getvalue(), "NEW") == 500
-    assert "the import failed: UNAVAILABLE: the server is shutting down" in err.getvalue()
+    # The server's status, or, when its abort races a row being written, what grpc-python reports instead
+    # (https://github.com/grpc/grpc/issues/36066), explained.
+    assert (
+        "the import failed: UNAVAILABLE: the server is shutting down" in err.getvalue()
+        or "INTERNAL: Internal error from Core (the server ended the call while rows were being sent"
+        in err.getvalue()
+    ), err.getvalue()
     assert re.search(r"stopped by the error above: the server settled 500 of the \d+ sent", err.getvalue())
     assert "Run the same command again to finish the import" in err.getvalue()

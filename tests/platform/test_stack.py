@@ -137,7 +137,12 @@ def _submit_and_read(address: str, token: str, lead_id: str | None) -> str:
 @pytest.mark.slow
 def test_a_second_up_over_the_same_data_dir_keeps_the_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "stack"
-    first = Stack(data_dir)
+    # Free ports rather than the defaults: this test is about the data, and another stack on the machine may hold
+    # a default port (which `up` would rightly report as a failure).
+    env = dict(os.environ) | {
+        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
+    }
+    first = Stack(data_dir, env=env)
     try:
         first.wait_for(r"SERVING after")
         address = _address(first, "ingest")
@@ -145,7 +150,7 @@ def test_a_second_up_over_the_same_data_dir_keeps_the_data(tmp_path: Path) -> No
         lead_id = _submit_and_read(address, token, None)
     finally:
         assert first.stop() == 0
-    second = Stack(data_dir)
+    second = Stack(data_dir, env=env)
     try:
         second.wait_for(r"SERVING after")
         second.wait_for(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$")
