@@ -121,11 +121,13 @@ def _start(stack: Stack, timeout: float, stopping: Callable[[], bool]) -> list[F
     failure = stack.start_nats(timeout)
     if failure is not None:
         return [failure]
-    names = list(SERVICES)
-    if stack.grpc_port("dedup") == 0:
-        # ingest needs dedup's address, which only dedup knows until it has bound its port.
-        failures = stack.wait_ready(stack.spawn(["dedup"]), timeout, stopping)
-        if failures:
-            return failures
-        names.remove("dedup")
-    return stack.wait_ready(stack.spawn(names), timeout, stopping)
+    if stack.grpc_port("dedup") != 0:
+        return stack.wait_ready(stack.spawn(list(SERVICES)), timeout, stopping)
+    # ingest needs dedup's address, which only dedup knows once it has bound its port: start ingest after it.
+    early = stack.spawn([name for name in SERVICES if name != "ingest"])
+    dedup = stack.children["dedup"]
+    others = [child for child in early if child is not dedup]
+    failures = stack.wait_ready([dedup], timeout, stopping)
+    if failures:
+        return failures + stack.wait_ready(others, timeout, stopping)
+    return stack.wait_ready([*others, *stack.spawn(["ingest"])], timeout, stopping)

@@ -1,9 +1,10 @@
 """A fake ImportLeads that answers as the bidirectional server will: a cumulative progress message after each
 chunk, the rejections and failures of that chunk, REPLAYED for a request_id seen before, and a final summary.
 
-It can hold after a given number of settled rows (to interrupt the client at a known point) and fail with
-UNAVAILABLE after a given number (a server that goes away). A unit-test fake of the server side, for the client's
-progress and interruption paths; the real server is exercised in tests/ingest/api.
+It can hold after a given number of settled rows, with the next chunk read but not settled (to interrupt the
+client at a known point, with rows in flight), and fail with UNAVAILABLE after a given number (a server that goes
+away). A unit-test fake of the server side, for the client's progress and interruption paths; the real server is
+exercised in tests/ingest/api.
 """
 
 from __future__ import annotations
@@ -42,14 +43,15 @@ class FakeImport:
             self.received += 1
             pending.append(message.request)
             if len(pending) == self.chunk:
+                if self.hold_after is not None and settled >= self.hold_after and not self.held.is_set():
+                    # Hold with a whole chunk read but not settled, so the client has rows in flight.
+                    self.held.set()
+                    await self.release.wait()
                 yield self._settle(counts, pending, settled)
                 settled += len(pending)
                 pending = []
                 if self.fail_after is not None and settled >= self.fail_after:
                     await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")
-                if self.hold_after is not None and settled >= self.hold_after and not self.held.is_set():
-                    self.held.set()
-                    await self.release.wait()
         yield self._settle(counts, pending, settled)
 
     def _settle(

@@ -121,7 +121,7 @@ async def test_sigterm_stops_sending_waits_for_the_rows_sent_and_says_how_to_fin
     text, errors = stdout.decode(), "".join(seen) + stderr.decode()
     assert process.returncode == 128 + signal.SIGTERM, errors
     sent = _count(text, "sent")
-    assert 300 <= sent < 3000 and sent == fake.received  # the rows after the signal were never sent
+    assert 400 <= sent < 3000 and sent == fake.received  # the rows after the signal were never sent
     assert _count(text, "NEW") == sent and _count(text, "not settled") == 0
     assert _count(text, "not sent") == 3000 - sent
     assert f"interrupted by SIGTERM: all {sent} sent were settled by the server" in errors
@@ -148,7 +148,7 @@ async def test_a_second_signal_stops_at_once_with_what_the_server_had_confirmed(
     text, errors = stdout.decode(), "".join(seen) + stderr.decode()
     assert process.returncode == 128 + signal.SIGINT, errors
     sent = _count(text, "sent")
-    assert _count(text, "NEW") == 200 and _count(text, "not settled") == sent - 200 > 0
+    assert _count(text, "NEW") == 200 and _count(text, "not settled") == sent - 200 >= 100
     assert (
         f"the server settled 200 of the {sent} sent (counted above); the other {sent - 200} may or may"
         in errors
