@@ -131,7 +131,10 @@ class _Stopper:
 
     def _on_signal(self, sig: int) -> None:
         self.progress.newline()
-        if self.signum is None:
+        if self.signum is None and self._call is None:
+            self.signum = sig
+            self.err.write(f"leadflow import: {signal.Signals(sig).name}: stopping before any row is sent\n")
+        elif self.signum is None:
             self.signum = sig
             self.err.write(
                 f"leadflow import: {signal.Signals(sig).name}: sending no more rows; waiting up to "
@@ -166,6 +169,31 @@ async def run_import(
     if errors_path is not None and errors_path.resolve() == path.resolve():
         err.write("leadflow import: --errors must name another file than the one imported\n")
         return 2
+    progress = Progress(0, err)
+    stopper = _Stopper(err, progress, stop_grace)
+    stopper.install()
+    try:
+        return await _import(
+            path, address, token, out, err, timeout, channel, read, errors_path, progress, stopper
+        )
+    finally:
+        stopper.uninstall()
+
+
+async def _import(
+    path: Path,
+    address: str,
+    token: str,
+    *,
+    out: TextIO,
+    err: TextIO,
+    timeout: float | None,
+    channel: grpc.aio.Channel | None,
+    read: ReadOptions,
+    errors_path: Path | None,
+    progress: Progress,
+    stopper: _Stopper,
+) -> int:
     try:
         table = open_table(
             path,
@@ -184,11 +212,13 @@ async def run_import(
     except (UnreadableFile, OSError) as exc:
         err.write(f"leadflow import: cannot read {path}: {exc}\n")
         return 2
+    if stopper.signum is not None:
+        err.write("leadflow import: nothing was sent, nothing was imported.\n")
+        return 128 + stopper.signum
     err.write(f"leadflow import: {path.name}: {table.description}, {total} rows\n")
 
     tally = ImportTally(total)
-    progress = Progress(total, err)
-    stopper = _Stopper(err, progress, stop_grace)
+    progress.total = total
     failure: grpc.aio.AioRpcError | None = None
 
     async def requests() -> AsyncIterator[pb.ImportLeadsRequest]:
@@ -207,7 +237,6 @@ async def run_import(
 
     own_channel = channel is None
     channel = channel or grpc.aio.insecure_channel(address)
-    stopper.install()
     try:
         import_leads = channel.stream_stream(
             IMPORT_METHOD,
@@ -226,7 +255,6 @@ async def run_import(
             if not stopper.cancelled:
                 raise  # not ours: let it through
     finally:
-        stopper.uninstall()
         if own_channel:
             await channel.close()
     progress.newline()
@@ -252,24 +280,25 @@ async def run_import(
 def _how_far(tally: ImportTally, stopper: _Stopper, failure: grpc.aio.AioRpcError | None) -> str:
     """Where an unfinished import stands, and that running the same command again finishes it."""
     if stopper.signum is not None:
-        cause = f"interrupted by {signal.Signals(stopper.signum).name}"
-    elif failure is not None:
-        cause = "stopped by the error above"
+        cause, again = f"interrupted by {signal.Signals(stopper.signum).name}", "Run the same command again"
     else:
-        cause = "stopped"
+        cause, again = "stopped by the error above", "Once that is fixed, run the same command again"
+    counted = " (counted above)" if tally.answered else ""
     unsettled = tally.sent - tally.settled
-    if unsettled <= 0:
-        settled = f"all {tally.sent} sent were settled by the server (counted above)"
+    if tally.sent == 0:
+        settled = "no row was sent"
+    elif unsettled <= 0:
+        settled = f"all {tally.sent} rows sent were settled by the server{counted}"
     else:
         settled = (
-            f"the server settled {tally.settled} of the {tally.sent} sent (counted above); the other "
-            f"{unsettled} may or may not be stored"
+            f"the server settled {tally.settled} of the {tally.sent} rows sent{counted}; the other {unsettled} "
+            "may or may not be stored"
         )
     unsent = tally.total - tally.sent - tally.unreadable_rows
     return (
         f"leadflow import: {cause}: {settled}; {unsent} of {tally.total} rows were not sent.\n"
-        "Run the same command again to finish the import: rows already stored are answered with their first "
-        "result instead of being stored again, so nothing is duplicated.\n"
+        f"{again} to finish the import: rows already stored are answered with their first result instead of "
+        "being stored again, so nothing is duplicated.\n"
     )
 
 

@@ -124,7 +124,7 @@ async def test_sigterm_stops_sending_waits_for_the_rows_sent_and_says_how_to_fin
     assert 400 <= sent < 3000 and sent == fake.received  # the rows after the signal were never sent
     assert _count(text, "NEW") == sent and _count(text, "not settled") == 0
     assert _count(text, "not sent") == 3000 - sent
-    assert f"interrupted by SIGTERM: all {sent} sent were settled by the server" in errors
+    assert f"interrupted by SIGTERM: all {sent} rows sent were settled by the server" in errors
     assert f"{3000 - sent} of 3000 rows were not sent" in errors
     assert "Run the same command again to finish the import" in errors
     assert "Cancelling all calls" not in errors and "Traceback" not in errors
@@ -150,7 +150,7 @@ async def test_a_second_signal_stops_at_once_with_what_the_server_had_confirmed(
     sent = _count(text, "sent")
     assert _count(text, "NEW") == 200 and _count(text, "not settled") == sent - 200 >= 100
     assert (
-        f"the server settled 200 of the {sent} sent (counted above); the other {sent - 200} may or may"
+        f"the server settled 200 of the {sent} rows sent (counted above); the other {sent - 200} may or may"
         in errors
     )
     assert "Run the same command again to finish the import" in errors
@@ -174,5 +174,7 @@ async def test_a_server_that_goes_away_mid_import_is_reported_with_how_far_it_go
         or "INTERNAL: Internal error from Core (the server ended the call while rows were being sent"
         in err.getvalue()
     ), err.getvalue()
-    assert re.search(r"stopped by the error above: the server settled 500 of the \d+ sent", err.getvalue())
-    assert "Run the same command again to finish the import" in err.getvalue()
+    assert re.search(
+        r"stopped by the error above: the server settled 500 of the \d+ rows sent", err.getvalue()
+    )
+    assert "Once that is fixed, run the same command again to finish the import" in err.getvalue()

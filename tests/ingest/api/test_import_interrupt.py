@@ -66,7 +66,7 @@ async def test_sigterm_then_the_same_command_again_stores_every_row_once(stack, 
     assert first.returncode == 128 + signal.SIGTERM, errors
     sent = _count(text, "sent")
     assert 0 < sent < ROWS, text
-    assert f"interrupted by SIGTERM: all {sent} sent were settled by the server" in errors
+    assert f"interrupted by SIGTERM: all {sent} rows sent were settled by the server" in errors
     assert f"{ROWS - sent} of {ROWS} rows were not sent" in errors
     assert "Run the same command again to finish the import" in errors
     assert "UNAVAILABLE" not in errors and "Traceback" not in errors
