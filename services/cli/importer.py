@@ -174,7 +174,17 @@ async def run_import(
     stopper.install()
     try:
         return await _import(
-            path, address, token, out, err, timeout, channel, read, errors_path, progress, stopper
+            path,
+            address,
+            token,
+            out=out,
+            err=err,
+            timeout=timeout,
+            channel=channel,
+            read=read,
+            errors_path=errors_path,
+            progress=progress,
+            stopper=stopper,
         )
     finally:
         stopper.uninstall()
