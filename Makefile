@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres genproto genproto-check lint bench clean
+.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,25 @@ genproto-check: genproto
 	git diff --exit-code -- leadflow/
 	test -z "$$(git status --porcelain -- leadflow/)"
 
+# The CN region table (services/common/phoneregion) is generated from phonenumbers' data; fails if it is stale.
+phoneregion-check: $(STAMP)
+	$(BIN)/python scripts/gen_cn_regions.py --check
+
 lint: $(STAMP)
 	$(BIN)/buf lint
-	$(BIN)/ruff check services tests bench scripts
-	$(BIN)/ruff format --check services tests bench scripts
+	$(BIN)/ruff check services tests bench scripts deploy
+	$(BIN)/ruff format --check services tests bench scripts deploy
+	$(BIN)/python -m deploy.gen --check
+
+# Regenerates deploy/k8s's generated files (manifests, NATS permissions, dashboard) from deploy/gen.
+deploy-gen: $(STAMP)
+	$(BIN)/python -m deploy.gen
+
+# The deployment checks alone: generated files current, every overlay and component combination rendered and
+# validated, Dockerfile lint, alerts (promtool), NATS permissions and the metrics contract against a live stack.
+deploy-check: $(STAMP)
+	$(BIN)/python -m deploy.gen --check
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -6,8 +6,6 @@ where we may create databases; each test gets a fresh database, dropped afterwar
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +14,7 @@ import pytest
 
 from services.common.natsbin import start_nats_server
 from services.common.netutil import free_port, wait_for_port
-
-POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
+from tests.harness import POSTGRES_URL, fresh_postgres_database
 
 
 @dataclass
@@ -64,35 +61,16 @@ def shared_nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nat
         server.stop()
 
 
-def _admin_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        .set(database="postgres")
-        .render_as_string(hide_password=False)
-    )
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database (the PostgreSQL tier)."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tier: set LEADFLOW_TEST_POSTGRES_URL to run it")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"lf_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_admin_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)).set(database=name)
+    url, drop = fresh_postgres_database("lf_test")
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

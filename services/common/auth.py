@@ -51,6 +51,7 @@ class TokenCodec:
             if self._settings.algorithm == "HS256"
             else self._settings.rs256_public_key
         )
+        assert key is not None  # AuthSettings.from_env refuses an algorithm without its key
         try:
             claims = jwt.decode(
                 token,
@@ -80,8 +81,8 @@ class TokenCodec:
             key = self._settings.hs256_key
         else:
             key = self._settings.rs256_private_key
-            if key is None:
-                raise ValueError("minting RS256 tokens needs LEADFLOW_JWT_RS256_PRIVATE_KEY_FILE")
+        if key is None:
+            raise ValueError(f"minting {self._settings.algorithm} tokens needs its signing key")
         now = int(time.time())
         claims = {
             "sub": subject,

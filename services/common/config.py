@@ -209,6 +209,67 @@ class TlsSettings:
 
 
 @dataclass(frozen=True)
+class NatsSettings:
+    """How a service authenticates to NATS and which JetStream replication it asks for.
+
+    - ``LEADFLOW_NATS_CREDS_FILE``: a ``.creds`` file (user JWT + nkey seed, decentralised auth), read by the client
+      on every (re)connect, so a rotated Secret takes effect on the next reconnect;
+    - or ``LEADFLOW_NATS_USER`` with ``LEADFLOW_NATS_PASSWORD_FILE``: a user of the server's ``authorization`` or
+      ``accounts`` block, its password in a file (a mounted Secret), re-read on every (re)connect too;
+    - ``LEADFLOW_NATS_INBOX_PREFIX`` (default ``_INBOX``): where request replies and pull-consumer deliveries
+      arrive. Per-service users get their own prefix (``_INBOX_ingest``) so their subscribe permission
+      (``_INBOX_ingest.>``) never covers another service's deliveries;
+    - ``LEADFLOW_NATS_STREAM_REPLICAS`` (default 1, 1..5): replicas of the streams this service provisions;
+      3 on a 3-node JetStream cluster.
+
+    Setting both a creds file and a user is an error: the server would accept only one of them.
+    """
+
+    creds_file: Path | None = None
+    user: str | None = None
+    password_file: Path | None = None
+    inbox_prefix: str = "_INBOX"
+    stream_replicas: int = 1
+
+    @classmethod
+    def from_env(cls, env: Env) -> NatsSettings:
+        creds = _readable_file(env, "LEADFLOW_NATS_CREDS_FILE")
+        user = env.raw("LEADFLOW_NATS_USER")
+        password = _readable_file(env, "LEADFLOW_NATS_PASSWORD_FILE")
+        if creds is not None and (user is not None or password is not None):
+            raise ConfigError(
+                "LEADFLOW_NATS_CREDS_FILE", "set either it or LEADFLOW_NATS_USER/LEADFLOW_NATS_PASSWORD_FILE"
+            )
+        if (user is None) != (password is None):
+            missing = "LEADFLOW_NATS_USER" if user is None else "LEADFLOW_NATS_PASSWORD_FILE"
+            raise ConfigError(missing, "is required when the other NATS credential is set")
+        prefix = env.str("LEADFLOW_NATS_INBOX_PREFIX", "_INBOX")
+        if not prefix.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError("LEADFLOW_NATS_INBOX_PREFIX", f"must be one subject token, got {prefix!r}")
+        return cls(
+            creds_file=creds,
+            user=user,
+            password_file=password,
+            inbox_prefix=prefix,
+            stream_replicas=env.int("LEADFLOW_NATS_STREAM_REPLICAS", 1, minimum=1, maximum=5),
+        )
+
+
+def _readable_file(env: Env, name: str) -> Path | None:
+    """The path in ``name``, checked readable now so that a wrong mount stops the process at start."""
+    value = env.raw(name)
+    if value is None:
+        return None
+    path = Path(value)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(name, f"cannot read {value}: {exc.strerror}") from None
+    return path
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """Settings every service shares. A service adds its own in its settings.py."""
 
@@ -219,15 +280,18 @@ class ServiceSettings:
     metrics_host: str
     metrics_port: int
     database_url: str
+    db_pool_size: int
     nats_url: str
     auth: AuthSettings
     shutdown_grace_seconds: float
     shutdown_delay_seconds: float
     migrate_on_start: bool
+    dev_clock: bool
     log_level: str
     max_message_bytes: int
     paging_key: bytes
     tls: TlsSettings | None
+    nats: NatsSettings
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -251,14 +315,19 @@ class ServiceSettings:
             metrics_host=env.str("LEADFLOW_METRICS_HOST", "127.0.0.1"),
             metrics_port=env.port(prefix + "METRICS_PORT", DEFAULT_METRICS_PORTS[service]),
             database_url=database_url,
+            # PostgreSQL connections of one replica (as many again may overflow); SQLite ignores it.
+            db_pool_size=env.int(prefix + "DB_POOL_SIZE", 10, minimum=1, maximum=200),
             nats_url=nats_url,
             auth=AuthSettings.from_env(env, directory),
             shutdown_grace_seconds=env.float("LEADFLOW_SHUTDOWN_GRACE_SECONDS", 10.0),
             # Time between health turning NOT_SERVING and the port closing, so probes and balancers notice.
             shutdown_delay_seconds=env.float("LEADFLOW_SHUTDOWN_DELAY_SECONDS", 1.0),
             migrate_on_start=env.bool("LEADFLOW_MIGRATE_ON_START", True),
+            # A development stack's shared, movable clock (services.common.devclock); never set in production.
+            dev_clock=env.bool("LEADFLOW_DEV_CLOCK", False),
             log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),
             tls=TlsSettings.from_env(env),
+            nats=NatsSettings.from_env(env),
         )

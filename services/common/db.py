@@ -8,23 +8,20 @@ deferred transactions so they never wait for a writer. PostgreSQL goes through p
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race and may be run again.
-TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
-
-
-def is_transient_conflict(exc: DBAPIError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+READ_THREADS = 8
+WRITE_THREADS = 8
 
 
 # Deterministic constraint names, so migrations can refer to them on both SQLite and PostgreSQL.
@@ -39,6 +36,44 @@ NAMING_CONVENTION = {
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The ``insert`` of a dialect, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (INSERT ... ON
+    CONFLICT): how uniqueness is decided in the database on both supported dialects."""
+    try:
+        return _INSERTS[dialect]
+    except KeyError:
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for dialect {dialect!r}") from None
+
+
+S = TypeVar("S")
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The number of rows an UPDATE, DELETE or INSERT (with ``preserve_rowcount``) changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+class PerDialect(Generic[S]):
+    """Statements built once per dialect and reused by every transaction of the process.
+
+    Building a SQLAlchemy statement costs more than running it; a prebuilt statement with bind parameters is
+    compiled once and then found in SQLAlchemy's compiled cache every time. Repositories on hot paths keep their
+    statements in a ``PerDialect(build)``, ``build(dialect)`` returning an object that holds them."""
+
+    def __init__(self, build: Callable[[str], S]) -> None:
+        self._build = build
+        self._built: dict[str, S] = {}
+
+    def __call__(self, dialect: str) -> S:
+        built = self._built.get(dialect)
+        if built is None:
+            built = self._built[dialect] = self._build(dialect)
+        return built
 
 
 def normalise_url(url: str) -> str:
@@ -100,6 +135,10 @@ class Database:
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        # Reads and writes run on threads of their own, so writers stalled on a lock can never take every thread
+        # and starve reads (asyncio's default pool is shared by everything else in the process as well).
+        self.read_executor = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="db-read")
+        self.write_executor = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="db-write")
 
     @property
     def dialect(self) -> str:
@@ -118,6 +157,8 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        self.read_executor.shutdown(wait=False, cancel_futures=True)
+        self.write_executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
         if self._read_engine is not self.engine:
             self._read_engine.dispose()

@@ -73,6 +73,26 @@ DEAD_LETTERS = Counter(
     ["consumer"],
 )
 
+# Databases: transactions that lost a race (run again, or given up as ABORTED), and whether writes succeed.
+DB_TRANSACTION_RETRIES = Counter(
+    "leadflow_db_transaction_retries_total",
+    "Write transactions run again after losing a race (deadlock, serialization failure, compare-and-set).",
+)
+DB_TRANSACTIONS_ABORTED = Counter(
+    "leadflow_db_transactions_aborted_total", "Write transactions given up after the last retry (ABORTED)."
+)
+
+# Timers (services.common.timerworker): fired, failed and overdue per kind (a small, fixed set per service).
+TIMERS_FIRED = Counter("leadflow_timers_fired_total", "Timers fired (their handler committed).", ["kind"])
+TIMER_FAILURES = Counter(
+    "leadflow_timer_failures_total",
+    "Timer firings whose handler failed (retried, then dead-lettered).",
+    ["kind"],
+)
+TIMERS_OVERDUE = Gauge(
+    "leadflow_timers_overdue", "Timers more than a minute past their due time and not fired yet.", ["kind"]
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> int:
     """Start the /metrics HTTP endpoint on a daemon thread; returns the bound port (``port`` may be 0)."""

@@ -4,15 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import nats
 from nats.aio.client import Client
 
+from services.common.config import NatsSettings
+
 log = logging.getLogger("leadflow.nats")
 
 
-async def connect_nats(url: str, name: str, stop: asyncio.Event, *, max_wait: float = 5.0) -> Client | None:
+def credential_options(settings: NatsSettings) -> dict[str, Any]:
+    """``nats.connect`` keyword arguments for the credentials and inbox prefix in ``settings``.
+
+    The password is a callable that reads the file on every (re)connect, and nats-py reads a creds file on every
+    (re)connect too, so a rotated Kubernetes Secret is picked up without a restart.
+    """
+    options: dict[str, Any] = {"inbox_prefix": settings.inbox_prefix}
+    if settings.creds_file is not None:
+        options["user_credentials"] = str(settings.creds_file)
+    if settings.user is not None and settings.password_file is not None:
+        password_file = settings.password_file
+        options["user"] = settings.user
+        options["password"] = lambda: password_file.read_text().strip()
+    return options
+
+
+async def connect_nats(
+    url: str,
+    name: str,
+    stop: asyncio.Event,
+    *,
+    max_wait: float = 5.0,
+    settings: NatsSettings | None = None,
+) -> Client | None:
     """Connect, retrying with backoff; returns None only if ``stop`` is set first."""
+    options = credential_options(settings) if settings is not None else {}
     delay = 0.1
     while not stop.is_set():
         try:
@@ -23,6 +50,7 @@ async def connect_nats(url: str, name: str, stop: asyncio.Event, *, max_wait: fl
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5,
                 allow_reconnect=True,
+                **options,
             )
         except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
             log.warning(

@@ -11,13 +11,17 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from services.common.errors import FieldViolation, InvalidArgument
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 _TAG_BYTES = 16
+
+T = TypeVar("T")
 
 
 def resolve_page_size(
@@ -81,3 +85,45 @@ def _bad_token() -> InvalidArgument:
 def filter_binding(*parts: object) -> str:
     """A stable string of the values a page token is bound to."""
     return json.dumps([str(p) for p in parts], separators=(",", ":"))
+
+
+def read_cursor(cursor: dict[str, Any] | None, *fields: tuple[str, type]) -> tuple[Any, ...] | None:
+    """The values of a decoded cursor's ``fields`` ((name, type) pairs), in order; None for the first page.
+
+    A cursor that lacks a field or holds a value of another type answers INVALID_ARGUMENT ``page_token`` (a token
+    can only be wrong that way if this server changed its cursor shape between pages)."""
+    if cursor is None:
+        return None
+    values = []
+    for name, kind in fields:
+        value = cursor.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise _bad_token()
+        values.append(value)
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a List method (AIP-158): its items, the token of the next page ("" on the last page), and the
+    number of matching items in all pages where the method counts them (else 0)."""
+
+    items: list[T] = field(default_factory=list)
+    next_page_token: str = ""
+    total_size: int = 0
+
+
+def next_page(
+    rows: Sequence[T],
+    size: int,
+    tokens: PageTokens,
+    binding: str,
+    cursor_of: Callable[[T], dict[str, Any]],
+    *,
+    total_size: int = 0,
+) -> Page[T]:
+    """Assemble a page from ``rows`` fetched with limit ``size + 1``: the first ``size`` rows, and the token of the
+    next page (the cursor of the last row returned) when there were more, else ""."""
+    items = list(rows[:size])
+    token = tokens.encode(cursor_of(items[-1]), binding=binding) if len(rows) > size and items else ""
+    return Page(items, token, total_size)

@@ -8,17 +8,23 @@ see it; ``server.stop(grace)``; stop the relay, consumers and background workers
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import grpc
 from grpc_health.v1._async import HealthServicer
+from nats.aio.client import Client as NATS
 
-from services.common import migrations
+from services.common import devclock, migrations
+from services.common.clock import Clock, DevClock, SystemClock
 from services.common.config import ServiceSettings
 from services.common.db import Database
+from services.common.dbtx import SqlTransactions
 from services.common.grpcserver.bindings import GrpcBinding
 from services.common.grpcserver.server import create_server, set_serving
 from services.common.messaging import (
@@ -30,6 +36,7 @@ from services.common.messaging import (
 )
 from services.common.metrics import serve_metrics
 from services.common.natsconn import connect_nats
+from services.common.timerworker import TimerSet, TimerWorker
 
 log = logging.getLogger("leadflow.runtime")
 
@@ -38,12 +45,13 @@ BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A durable consumer of this service: which stream and subjects, and the handler run in the inbox transaction."""
+    """A durable consumer of this service: which stream and subjects, and the handler run in the inbox transaction
+    (on the service's unit of work bound to that transaction, ``handler(uow, delivery)``)."""
 
     name: str
     stream: StreamSpec
     subjects: list[str]
-    handler: Callable[..., None]
+    handler: Callable[[Any, Any], None]
     max_deliver: int = 5
     backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
 
@@ -68,7 +76,7 @@ class ServiceApp:
     """What bootstrap.py wires for one service; ``run_service`` runs it."""
 
     settings: ServiceSettings
-    database: Database
+    transactions: SqlTransactions[Any]
     messaging: MessagingTables
     migrations_dir: Path
     bindings: list[GrpcBinding]
@@ -77,6 +85,12 @@ class ServiceApp:
     background: list[BackgroundTask] = field(default_factory=list)
     waker: OutboxWaker = field(default_factory=OutboxWaker)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    timers: TimerSet | None = None
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def database(self) -> Database:
+        return self.transactions.database
 
 
 class RunningService:
@@ -90,17 +104,21 @@ class RunningService:
         self.stop_event = asyncio.Event()
         self.port = 0
         self.metrics_port = 0
-        self._server = None
-        self._nats = None
+        self._server: grpc.aio.Server | None = None
+        self._nats: NATS | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.timer_worker: TimerWorker | None = None
 
     async def start(self) -> None:
         app, settings = self.app, self.app.settings
         if settings.migrate_on_start:
             await asyncio.to_thread(migrations.upgrade, app.migrations_dir, settings.database_url)
         self.metrics_port = serve_metrics(settings.metrics_port, settings.metrics_host)
-        self._server, self.port = create_server(settings, app.bindings, self.health)
-        nc = await connect_nats(settings.nats_url, f"leadflow-{settings.service}", self.stop_event)
+        server, self.port = create_server(settings, app.bindings, self.health)
+        self._server = server
+        nc = await connect_nats(
+            settings.nats_url, f"leadflow-{settings.service}", self.stop_event, settings=settings.nats
+        )
         if nc is None:
             return
         self._nats = nc
@@ -108,8 +126,8 @@ class RunningService:
         streams = {c.stream.name: c.stream for c in app.consumers}
         if app.produces is not None:
             streams[app.produces.name] = app.produces
-        for spec in streams.values():
-            await ensure_stream(js, spec)
+        for stream in streams.values():
+            await ensure_stream(js, dataclasses.replace(stream, num_replicas=settings.nats.stream_replicas))
         if app.produces is not None:
             relay = OutboxRelay(app.database, app.messaging, js)
             app.waker.attach(asyncio.get_running_loop(), relay)
@@ -123,17 +141,37 @@ class RunningService:
                 stream=spec.stream.name,
                 subjects=spec.subjects,
                 handler=spec.handler,
+                bind=app.transactions.bind,
+                wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
+        if isinstance(app.clock, DevClock):
+            self._spawn(devclock.follow(js, app.clock, self.stop_event), "dev-clock")
+        if app.timers is not None:
+            self._start_timers(app, app.timers)
         for task in app.background:
             self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
-        await self._server.start()
+        await server.start()
         await set_serving(self.health, app.bindings, True)
         log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
         if self._on_started is not None:
             self._on_started(self)
+
+    def _start_timers(self, app: ServiceApp, timers: TimerSet) -> None:
+        worker = TimerWorker(
+            app.database, app.messaging, timers, app.transactions.bind, app.clock, wake_relay=app.waker.wake
+        )
+        if isinstance(app.clock, DevClock):
+            loop = asyncio.get_running_loop()
+
+            def wake_on_move() -> None:
+                loop.call_soon_threadsafe(worker.wake)
+
+            app.clock.on_change(wake_on_move)
+        self.timer_worker = worker
+        self._spawn(worker.run(self.stop_event), "timers")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         task = asyncio.ensure_future(coro)

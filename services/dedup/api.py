@@ -1,140 +1,106 @@
-"""The dedup gRPC servicer: proto -> domain command -> handler (in a worker thread) -> proto. No logic here.
+"""The dedup gRPC servicer: proto -> domain command -> handler -> proto. No logic here.
 
 The tenant and subject come from the verified token (``current_principal``); errors are domain errors that the
-shared interceptor maps to gRPC status with ErrorInfo and BadRequest details.
+shared interceptor maps to gRPC status with ErrorInfo and BadRequest details. Handlers do their database work on
+the database's own threads (``services.common.dbtx``).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 import grpc
 
-from leadflow.common.v1 import errors_pb2
 from leadflow.dedup.v1 import dedup_service_pb2 as pb
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
-from services.common.errors import DomainError, InvalidArgument
-from services.common.grpc_errors import status_code_for
 from services.common.grpcserver.context import current_principal
-from services.dedup import converters
-from services.dedup.domain.claims import ClaimCommand
-from services.dedup.domain.model import ClaimResult
-from services.dedup.handlers import DedupHandlers
-
-
-def item_error(error: DomainError) -> errors_pb2.ItemError:
-    violations = error.violations if isinstance(error, InvalidArgument) else []
-    return errors_pb2.ItemError(
-        code=status_code_for(error).name,
-        reason=error.reason,
-        message=error.message,
-        field_violations=[
-            errors_pb2.FieldViolation(field=v.field, description=v.description) for v in violations
-        ],
-    )
-
-
-def _readable(item: pb.ClaimLeadRequest) -> ClaimCommand | DomainError:
-    """A batch item as a command, or the error that fails it alone (a timestamp outside the protobuf range)."""
-    try:
-        return converters.claim_command(item)
-    except DomainError as error:
-        return error
+from services.dedup import metrics
+from services.dedup.converters import claims as claim_converters
+from services.dedup.converters import policies as policy_converters
+from services.dedup.handlers.claims import ClaimHandlers
+from services.dedup.handlers.erasure import ErasureHandlers
+from services.dedup.handlers.policies import PolicyHandlers
 
 
 class DedupApi(dedup_service_pb2_grpc.DedupServiceServicer):
-    def __init__(self, handlers: DedupHandlers) -> None:
-        self._h = handlers
+    def __init__(self, policies: PolicyHandlers, claims: ClaimHandlers, erasure: ErasureHandlers) -> None:
+        self._policies = policies
+        self._claims = claims
+        self._erasure = erasure
 
     async def GetDedupPolicy(
         self, request: pb.GetDedupPolicyRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetDedupPolicyResponse:
-        policy = await asyncio.to_thread(self._h.get_policy, current_principal(), request.account_id)
-        return pb.GetDedupPolicyResponse(policy=converters.policy_message(policy))
+        policy = await self._policies.get_policy(current_principal(), request.account_id)
+        return pb.GetDedupPolicyResponse(policy=policy_converters.policy_message(policy))
 
     async def UpdateDedupPolicy(
         self, request: pb.UpdateDedupPolicyRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateDedupPolicyResponse:
-        policy = await asyncio.to_thread(
-            self._h.update_policy, current_principal(), converters.policy_patch(request)
+        policy = await self._policies.update_policy(
+            current_principal(), policy_converters.policy_patch(request)
         )
-        return pb.UpdateDedupPolicyResponse(policy=converters.policy_message(policy))
+        return pb.UpdateDedupPolicyResponse(policy=policy_converters.policy_message(policy))
 
     async def ListPolicyHistory(
         self, request: pb.ListPolicyHistoryRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListPolicyHistoryResponse:
-        entries, token = await asyncio.to_thread(
-            self._h.list_history,
-            current_principal(),
-            request.account_id,
-            request.page_size,
-            request.page_token,
+        page = await self._policies.list_history(
+            current_principal(), request.account_id, request.page_size, request.page_token
         )
         return pb.ListPolicyHistoryResponse(
-            entries=[converters.history_message(e) for e in entries], next_page_token=token
+            entries=[policy_converters.history_message(e) for e in page.items],
+            next_page_token=page.next_page_token,
         )
 
     async def BindAccount(
         self, request: pb.BindAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.BindAccountResponse:
-        binding = await asyncio.to_thread(
-            self._h.bind, current_principal(), request.parent_account_id, request.child_account_id
+        binding = await self._policies.bind(
+            current_principal(), request.parent_account_id, request.child_account_id
         )
-        return pb.BindAccountResponse(binding=converters.binding_message(binding))
+        return pb.BindAccountResponse(binding=policy_converters.binding_message(binding))
 
     async def UnbindAccount(
         self, request: pb.UnbindAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.UnbindAccountResponse:
-        binding = await asyncio.to_thread(self._h.unbind, current_principal(), request.child_account_id)
-        return pb.UnbindAccountResponse(binding=converters.binding_message(binding))
+        binding = await self._policies.unbind(current_principal(), request.child_account_id)
+        return pb.UnbindAccountResponse(binding=policy_converters.binding_message(binding))
 
     async def ListAccountBindings(
         self, request: pb.ListAccountBindingsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListAccountBindingsResponse:
-        bindings, token = await asyncio.to_thread(
-            self._h.list_bindings,
-            current_principal(),
-            request.parent_account_id,
-            request.page_size,
-            request.page_token,
+        page = await self._policies.list_bindings(
+            current_principal(), request.parent_account_id, request.page_size, request.page_token
         )
         return pb.ListAccountBindingsResponse(
-            bindings=[converters.binding_message(b) for b in bindings], next_page_token=token
+            bindings=[policy_converters.binding_message(b) for b in page.items],
+            next_page_token=page.next_page_token,
         )
 
     async def ClaimLead(
         self, request: pb.ClaimLeadRequest, context: grpc.aio.ServicerContext
     ) -> pb.ClaimLeadResponse:
-        result = await asyncio.to_thread(
-            self._h.claim, current_principal(), converters.claim_command(request)
-        )
-        return converters.claim_response(result)
+        result = await self._claims.claim(current_principal(), claim_converters.claim_command(request))
+        metrics.count_claims([result])
+        return claim_converters.claim_response(result)
 
     async def BatchClaimLeads(
         self, request: pb.BatchClaimLeadsRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchClaimLeadsResponse:
-        commands = [_readable(item) for item in request.requests]
-        outcomes = await asyncio.to_thread(self._h.batch_claim, current_principal(), commands)
-        results = []
-        for index, outcome in enumerate(outcomes):
-            if isinstance(outcome, ClaimResult):
-                results.append(pb.ClaimLeadResult(index=index, response=converters.claim_response(outcome)))
-            else:
-                results.append(pb.ClaimLeadResult(index=index, error=item_error(outcome)))
-        return pb.BatchClaimLeadsResponse(results=results)
+        commands = [claim_converters.claim_command_or_error(item) for item in request.requests]
+        outcomes = await self._claims.batch_claim(current_principal(), commands)
+        metrics.count_claims(outcomes)
+        return claim_converters.batch_claim_response(outcomes)
 
     async def ExplainLead(
         self, request: pb.ExplainLeadRequest, context: grpc.aio.ServicerContext
     ) -> pb.ExplainLeadResponse:
-        keys = await asyncio.to_thread(self._h.explain, current_principal(), request.lead_id)
+        keys = await self._claims.explain(current_principal(), request.lead_id)
         return pb.ExplainLeadResponse(
-            lead_id=request.lead_id, keys=[converters.index_key_message(k) for k in keys]
+            lead_id=request.lead_id, keys=[claim_converters.index_key_message(k) for k in keys]
         )
 
     async def ForgetLead(
         self, request: pb.ForgetLeadRequest, context: grpc.aio.ServicerContext
     ) -> pb.ForgetLeadResponse:
-        removed = await asyncio.to_thread(
-            self._h.forget, current_principal(), request.lead_id, request.request_id
-        )
+        removed = await self._erasure.forget(current_principal(), request.lead_id, request.request_id)
         return pb.ForgetLeadResponse(removed_count=removed)

@@ -6,19 +6,24 @@ from pathlib import Path
 
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
 from services.common.auth import Role
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
 from services.common.db import Database
+from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import OutboxWaker, ServiceApp
-from services.dedup.adapters.repository import SqlDedupStore
-from services.dedup.adapters.tables import messaging
+from services.dedup import consumers, workers
+from services.dedup.adapters.db.tables import messaging
+from services.dedup.adapters.db.uow import SqlDedupUnitOfWork
 from services.dedup.api import DedupApi
-from services.dedup.handlers import DedupHandlers, HandlerConfig
+from services.dedup.converters.events import encode_event
+from services.dedup.handlers.claims import ClaimConfig, ClaimHandlers
+from services.dedup.handlers.erasure import ErasureHandlers
+from services.dedup.handlers.policies import PolicyHandlers
 from services.dedup.settings import DedupSettings
 
-MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.dedup.v1.DedupService"
 
 # Claims, explanations and erasure: the calling services (ingest) and admins. Policies and bindings: admins
@@ -37,22 +42,33 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-def build_handlers(
-    settings: DedupSettings, database: Database, waker: OutboxWaker, clock: Clock | None = None
-) -> DedupHandlers:
-    return DedupHandlers(
-        SqlDedupStore(database, messaging),
-        clock or SystemClock(),
-        PageTokens(settings.common.paging_key),
-        wake=waker.wake,
-        config=HandlerConfig(max_attempts=settings.max_attempts, batch_chunk=settings.batch_chunk),
+def build_transactions(
+    settings: DedupSettings, database: Database, waker: OutboxWaker
+) -> SqlTransactions[SqlDedupUnitOfWork]:
+    return SqlTransactions(
+        database, SqlDedupUnitOfWork, messaging, encode_event, wake=waker.wake, attempts=settings.max_attempts
+    )
+
+
+def build_api(
+    settings: DedupSettings, transactions: SqlTransactions[SqlDedupUnitOfWork], clock: Clock
+) -> DedupApi:
+    page_tokens = PageTokens(settings.common.paging_key)
+    return DedupApi(
+        PolicyHandlers(transactions, clock, page_tokens),
+        ClaimHandlers(transactions, clock, ClaimConfig(batch_chunk=settings.batch_chunk)),
+        ErasureHandlers(transactions, clock),
     )
 
 
 def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> ServiceApp:
-    database = Database(settings.common.database_url, pool_size=settings.db_pool_size)
+    common = settings.common
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
-    api = DedupApi(build_handlers(settings, database, waker, clock))
+    transactions = build_transactions(
+        settings, Database(common.database_url, pool_size=common.db_pool_size), waker
+    )
+    api = build_api(settings, transactions, clock)
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: dedup_service_pb2_grpc.add_DedupServiceServicer_to_server(api, server),
@@ -60,11 +76,14 @@ def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> Service
         default_roles=ADMIN_ONLY,
     )
     return ServiceApp(
-        settings=settings.common,
-        database=database,
+        settings=common,
+        transactions=transactions,
         messaging=messaging,
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["dedup"],
+        consumers=consumers.consumer_specs(),
+        background=workers.background_tasks(),
         waker=waker,
+        clock=clock,
     )

@@ -1,11 +1,11 @@
 """Environment configuration of the dedup service.
 
-Besides the shared settings (``LEADFLOW_DEDUP_GRPC_PORT``, ``LEADFLOW_DEDUP_DATABASE_URL``, ...):
+Besides the shared settings (``LEADFLOW_DEDUP_GRPC_PORT``, ``LEADFLOW_DEDUP_DATABASE_URL``,
+``LEADFLOW_DEDUP_DB_POOL_SIZE``, ...):
 
 - ``LEADFLOW_DEDUP_BATCH_CHUNK`` (default 100, 1..500): BatchClaimLeads items per database transaction;
 - ``LEADFLOW_DEDUP_MAX_ATTEMPTS`` (default 8, 1..50): transaction attempts when claims lose a race (deadlock,
-  serialization failure, compare-and-set) before the call answers ABORTED;
-- ``LEADFLOW_DEDUP_DB_POOL_SIZE`` (default 10): PostgreSQL connections (plus as many overflow).
+  serialization failure, compare-and-set) before the call answers ABORTED.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ class DedupSettings:
     common: ServiceSettings
     batch_chunk: int = 100
     max_attempts: int = 8
-    db_pool_size: int = 10
 
 
 def load(environ: Mapping[str, str] | None = None) -> DedupSettings:
@@ -30,5 +29,4 @@ def load(environ: Mapping[str, str] | None = None) -> DedupSettings:
         common=ServiceSettings.from_env("dedup", environ),
         batch_chunk=env.int("LEADFLOW_DEDUP_BATCH_CHUNK", 100, minimum=1, maximum=500),
         max_attempts=env.int("LEADFLOW_DEDUP_MAX_ATTEMPTS", 8, minimum=1, maximum=50),
-        db_pool_size=env.int("LEADFLOW_DEDUP_DB_POOL_SIZE", 10, minimum=1, maximum=200),
     )

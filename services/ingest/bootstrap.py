@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from services.common.auth import Role, TokenCodec
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
+from services.common.config import Env
 from services.common.db import Database
+from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import OutboxWaker, ServiceApp
-from services.ingest.adapters.consumers import consumer_specs
+from services.common.sealing import KeyRing, Sealer
+from services.ingest import consumers, workers
+from services.ingest.adapters.db.tables import messaging
+from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
-from services.ingest.adapters.push_repository import PushRepository
-from services.ingest.adapters.repository import SqlIngestStore
-from services.ingest.adapters.tables import messaging, push
+from services.ingest.adapters.push_sender import HttpPushSender
 from services.ingest.api import IngestApi
+from services.ingest.converters.events import EventEncoder
 from services.ingest.domain.fingerprints import Fingerprinter
-from services.ingest.domain.ports import DedupPort
-from services.ingest.handlers import IngestHandlers
-from services.ingest.push_converters import PushRpc
-from services.ingest.push_handlers import PushHandlers, PushWorker, http_sender, push_consumer_spec
-from services.ingest.settings import IngestSettings
+from services.ingest.domain.ports import DedupPort, PushSender
+from services.ingest.domain.push import RetryPolicy
+from services.ingest.handlers.events import EventHandlers
+from services.ingest.handlers.leads import LeadHandlers
+from services.ingest.handlers.push import DispatchConfig, EndpointPolicy, PushDispatch, PushHandlers
+from services.ingest.handlers.rules import RuleHandlers, ScreeningCache
+from services.ingest.handlers.submit import SubmitHandlers
+from services.ingest.settings import IngestSettings, PushSettings
 
-MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.ingest.v1.IngestService"
 
 # Submitting: the ad platforms' integrations (service) and admins. Reading leads: everyone of the tenant.
@@ -47,30 +55,82 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
+def endpoint_policy(push: PushSettings) -> EndpointPolicy:
+    return EndpointPolicy(allow_http=push.allow_http, allow_private_networks=push.allow_private_networks)
+
+
+def dispatch_config(push: PushSettings) -> DispatchConfig:
+    retry = RetryPolicy(
+        base=push.retry_base,
+        cap=push.retry_cap,
+        floor=min(push.retry_base, RetryPolicy().floor),
+        give_up_after=push.give_up_after,
+    )
+    return DispatchConfig(retry=retry, lease=push.lease, send_timeout=push.send_timeout)
+
+
+def http_sender(push: PushSettings) -> HttpPushSender:
+    """The production sender, with the deadline and address policy of ``push``."""
+    return HttpPushSender(
+        timeout=push.send_timeout.total_seconds(), allow_private_networks=push.allow_private_networks
+    )
+
+
+@dataclass(frozen=True)
+class IngestHandlers:
+    """Every ingest use-case family, wired over one store."""
+
+    submit: SubmitHandlers
+    leads: LeadHandlers
+    rules: RuleHandlers
+    events: EventHandlers
+    push: PushHandlers
+    dispatch: PushDispatch
+
+
+def build_handlers(
+    settings: IngestSettings,
+    transactions: SqlTransactions[SqlIngestUnitOfWork],
+    dedup: DedupPort,
+    clock: Clock,
+    sender: PushSender | None = None,
+) -> IngestHandlers:
+    page_tokens = PageTokens(settings.common.paging_key)
+    screening = ScreeningCache()
+    return IngestHandlers(
+        submit=SubmitHandlers(transactions, dedup, Fingerprinter(settings.fingerprint_key), clock, screening),
+        leads=LeadHandlers(transactions, page_tokens),
+        rules=RuleHandlers(transactions, clock, page_tokens, screening),
+        events=EventHandlers(clock),
+        push=PushHandlers(transactions, clock, page_tokens, endpoint_policy(settings.push)),
+        dispatch=PushDispatch(
+            transactions, sender or http_sender(settings.push), clock, dispatch_config(settings.push)
+        ),
+    )
+
+
 def build_app(
     settings: IngestSettings, *, clock: Clock | None = None, dedup: DedupPort | None = None
 ) -> ServiceApp:
     """``dedup`` replaces the gRPC dedup client (tests); ``clock`` the system clock."""
     common = settings.common
-    clock = clock or SystemClock()
-    database = Database(common.database_url, pool_size=settings.db_pool_size)
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
-    store = SqlIngestStore(database, messaging)
+    database = Database(common.database_url, pool_size=common.db_pool_size)
+    sealer = Sealer(settings.pii_keys or KeyRing.from_env(Env(), common.data_dir))
+    transactions = SqlTransactions(
+        database, SqlIngestUnitOfWork, messaging, EventEncoder(sealer), wake=waker.wake
+    )
     client = dedup or GrpcDedupClient(
         settings.dedup_address,
         timeout=settings.dedup_timeout_seconds,
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
     )
-    page_tokens = PageTokens(common.paging_key)
-    handlers = IngestHandlers(
-        store, client, Fingerprinter(settings.fingerprint_key), clock, page_tokens, wake=waker.wake
+    handlers = build_handlers(settings, transactions, client, clock)
+    api = IngestApi(
+        handlers.submit, handlers.leads, handlers.rules, handlers.push, import_chunk=settings.import_chunk
     )
-    # Push delivery (线索推送): its RPCs, its consumer of our own lead.accepted events, and its sending worker.
-    push_repository = PushRepository(push)
-    push_handlers = PushHandlers(database, push_repository, clock, page_tokens, settings.push)
-    push_worker = PushWorker(database, push_repository, http_sender(settings.push), clock, settings.push)
-    api = IngestApi(handlers, import_chunk=settings.import_chunk, push=PushRpc(push_handlers))
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(api, server),
@@ -79,14 +139,15 @@ def build_app(
     )
     app = ServiceApp(
         settings=common,
-        database=database,
+        transactions=transactions,
         messaging=messaging,
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["ingest"],
-        consumers=[*consumer_specs(handlers, store), push_consumer_spec(push_handlers)],
-        background=[push_worker.run],
+        consumers=consumers.consumer_specs(handlers.events, handlers.push, sealer),
+        background=workers.background_tasks(workers.PushWorker(handlers.dispatch)),
         waker=waker,
+        clock=clock,
     )
     if isinstance(client, GrpcDedupClient):
         app.on_shutdown.append(client.close)

@@ -1,6 +1,7 @@
 """Environment configuration of the ingest service.
 
-Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DATABASE_URL``, ...):
+Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DATABASE_URL``,
+``LEADFLOW_INGEST_DB_POOL_SIZE``, ...):
 
 - ``LEADFLOW_INGEST_DEDUP_ADDRESS`` (default ``127.0.0.1:50052``): the dedup service, called synchronously by
   SubmitLead, BatchSubmitLeads and ImportLeads;
@@ -10,7 +11,8 @@ Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DA
   Each tenant's key is derived from it (HMAC-SHA256(master, "leadflow/fingerprint/" + tenant)); dedup never holds
   it. Unset, a local run keeps a random key in ``<data dir>/fingerprint.key``. Changing it makes every later
   submission look new to dedup: it is a one-way door, rotate only with a re-keying of the dedup index;
-- ``LEADFLOW_INGEST_DB_POOL_SIZE`` (default 10): PostgreSQL connections (plus as many overflow);
+- ``LEADFLOW_PII_KEYS``: the master keys that seal personal fields of ingest's events (the lead's phone), see
+  ``services.common.sealing``; a local run keeps a random key in ``<data dir>/pii.keys``;
 - ``LEADFLOW_INGEST_IMPORT_CHUNK`` (default 200, 1..500): ImportLeads items processed per dedup batch and write
   transaction.
 
@@ -32,10 +34,26 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.common.config import ConfigError, Env, ServiceSettings, secret_key
-from services.ingest.domain.push import RetryPolicy
-from services.ingest.push_handlers import PushConfig
+from services.common.sealing import KeyRing
 
 DEFAULT_DEDUP_ADDRESS = "127.0.0.1:50052"
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """Push delivery settings, as read (bootstrap turns them into the dispatcher's and sender's configuration)."""
+
+    allow_http: bool = False
+    allow_private_networks: bool = False
+    send_timeout: timedelta = timedelta(seconds=10)
+    retry_base: timedelta = timedelta(seconds=10)
+    retry_cap: timedelta = timedelta(seconds=3600)
+    give_up_after: timedelta = timedelta(days=1)
+
+    @property
+    def lease(self) -> timedelta:
+        """A claimed delivery stays hidden from other workers for longer than any attempt can take."""
+        return max(timedelta(seconds=60), 2 * self.send_timeout + timedelta(seconds=5))
 
 
 @dataclass(frozen=True)
@@ -44,9 +62,9 @@ class IngestSettings:
     dedup_address: str = DEFAULT_DEDUP_ADDRESS
     dedup_timeout_seconds: float = 2.0
     fingerprint_key: bytes = b""
-    db_pool_size: int = 10
+    pii_keys: KeyRing | None = None  # seals the lead's phone on the bus (LEADFLOW_PII_KEYS)
     import_chunk: int = 200
-    push: PushConfig = field(default_factory=PushConfig)
+    push: PushSettings = field(default_factory=lambda: PushSettings())
 
 
 def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
@@ -60,29 +78,24 @@ def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
         fingerprint_key=secret_key(
             env, "LEADFLOW_INGEST_FINGERPRINT_KEY", common.data_dir, "fingerprint.key"
         ),
-        db_pool_size=env.int("LEADFLOW_INGEST_DB_POOL_SIZE", 10, minimum=1, maximum=200),
+        pii_keys=KeyRing.from_env(env, common.data_dir),
         import_chunk=env.int("LEADFLOW_INGEST_IMPORT_CHUNK", 200, minimum=1, maximum=500),
-        push=_push_config(env),
+        push=_push_settings(env),
     )
 
 
-def _push_config(env: Env) -> PushConfig:
+def _push_settings(env: Env) -> PushSettings:
     timeout = env.float("LEADFLOW_INGEST_PUSH_TIMEOUT_SECONDS", 10.0, minimum=0.1)
     base = env.float("LEADFLOW_INGEST_PUSH_RETRY_BASE_SECONDS", 10.0, minimum=0.01)
     cap = env.float("LEADFLOW_INGEST_PUSH_RETRY_CAP_SECONDS", 3600.0, minimum=0.01)
     if cap < base:
         raise ConfigError("LEADFLOW_INGEST_PUSH_RETRY_CAP_SECONDS", "must not be below the retry base")
     give_up = env.float("LEADFLOW_INGEST_PUSH_GIVE_UP_SECONDS", 86400.0, minimum=1.0)
-    return PushConfig(
+    return PushSettings(
         allow_http=env.bool("LEADFLOW_INGEST_PUSH_ALLOW_HTTP", False),
         allow_private_networks=env.bool("LEADFLOW_INGEST_PUSH_ALLOW_PRIVATE_NETWORKS", False),
-        retry=RetryPolicy(
-            base=timedelta(seconds=base),
-            cap=timedelta(seconds=cap),
-            floor=timedelta(seconds=min(1.0, base)),
-            give_up_after=timedelta(seconds=give_up),
-        ),
         send_timeout=timedelta(seconds=timeout),
-        # A claimed delivery stays hidden from other workers for longer than any attempt can take.
-        lease=timedelta(seconds=max(60.0, 2 * timeout + 5)),
+        retry_base=timedelta(seconds=base),
+        retry_cap=timedelta(seconds=cap),
+        give_up_after=timedelta(seconds=give_up),
     )

@@ -4,8 +4,6 @@ sharing a database never see each other's rows."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,45 +11,15 @@ import pytest
 
 from services.common.clock import FakeClock
 from services.common.db import Database
+from services.common.dbtx import SqlTransactions
 from services.common.migrations import upgrade
 from services.common.paging import PageTokens
-from services.dedup.adapters.repository import SqlDedupStore
-from services.dedup.adapters.tables import messaging
+from services.dedup.adapters.db.tables import messaging
+from services.dedup.adapters.db.uow import SqlDedupUnitOfWork
 from services.dedup.bootstrap import MIGRATIONS_DIR
-from services.dedup.handlers import DedupHandlers, HandlerConfig
-from tests.dedup.helpers import T0, unique
-
-POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
-
-
-def _admin_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        .set(database="postgres")
-        .render_as_string(hide_password=False)
-    )
-
-
-def create_postgres_database() -> tuple[str, object]:
-    """A fresh PostgreSQL database; returns its URL and a function that drops it."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    assert POSTGRES_URL
-    name = f"lf_dedup_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_admin_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)).set(database=name)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
+from services.dedup.converters.events import encode_event
+from tests.dedup.helpers import T0, DedupHandlers, unique
+from tests.harness import POSTGRES_URL, fresh_postgres_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -64,12 +32,12 @@ def dedup_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tier: set LEADFLOW_TEST_POSTGRES_URL to run it")
-    url, drop = create_postgres_database()
+    url, drop = fresh_postgres_database("lf_dedup")
     try:
         upgrade(MIGRATIONS_DIR, url)
         yield url
     finally:
-        drop()  # type: ignore[operator]
+        drop()
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +54,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def handlers(dedup_database: Database, clock: FakeClock) -> DedupHandlers:
-    return DedupHandlers(
-        SqlDedupStore(dedup_database, messaging),
-        clock,
-        PageTokens(b"p" * 32),
-        config=HandlerConfig(max_attempts=20),
-    )
+    """The real handlers over the real store, called synchronously (see ``tests.dedup.helpers``)."""
+    transactions = SqlTransactions(dedup_database, SqlDedupUnitOfWork, messaging, encode_event, attempts=20)
+    return DedupHandlers(transactions, clock, PageTokens(b"p" * 32))
 
 
 @pytest.fixture

@@ -6,10 +6,19 @@ import hashlib
 import hmac
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from services.common.auth import Principal, Role
+from services.common.clock import Clock
+from services.common.paging import PageTokens
+from services.common.uow import Transactions
 from services.dedup.domain.claims import ClaimCommand
 from services.dedup.domain.model import Dimension
+from services.dedup.domain.ports import DedupUnitOfWork
+from services.dedup.handlers.claims import ClaimHandlers
+from services.dedup.handlers.erasure import ErasureHandlers
+from services.dedup.handlers.policies import PolicyHandlers
+from tests.harness import run_sync
 
 # The tenant's dedup HMAC key, held by ingest; dedup never sees it (nor the raw values).
 HMAC_KEY = b"tenant-dedup-key-held-by-ingest-only"
@@ -49,3 +58,21 @@ def claim(
         request_id=request_id or unique("req"),
         collect_account_id=collect,
     )
+
+
+class DedupHandlers:
+    """The three dedup handler families behind one object whose methods run to completion when called, so tests
+    (and their threads) call use cases as plain functions: ``handlers.claim(principal, command)``."""
+
+    def __init__(self, transactions: Transactions[DedupUnitOfWork], clock: Clock, tokens: PageTokens) -> None:
+        self.transactions = transactions
+        self.policies = PolicyHandlers(transactions, clock, tokens)
+        self.claims = ClaimHandlers(transactions, clock)
+        self.erasure = ErasureHandlers(transactions, clock)
+
+    def __getattr__(self, name: str) -> Any:
+        for family in (self.policies, self.claims, self.erasure):
+            method = getattr(family, name, None)
+            if method is not None:
+                return lambda *args, **kwargs: run_sync(method(*args, **kwargs))
+        raise AttributeError(name)

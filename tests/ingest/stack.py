@@ -6,8 +6,6 @@ databases: SQLite files, or fresh PostgreSQL databases when ``dialect == "postgr
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,30 +20,7 @@ from services.common.auth import TokenCodec
 from services.common.natsbin import start_nats_server
 from services.common.netutil import free_port, wait_for_port
 from services.common.runtime import RunningService
-
-TEST_JWT_KEY = "ingest-test-key-" + "k" * 40
-POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
-
-
-def create_postgres_database(prefix: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    assert POSTGRES_URL
-    base = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        base.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+from tests.harness import POSTGRES_URL, TokenMinter, fresh_postgres_database, service_environ, start_service  # noqa: F401
 
 
 @dataclass
@@ -104,42 +79,28 @@ class Stack:
 async def start_stack(
     tmp: Path, dialect: str = "sqlite", *, ingest_env: dict[str, str] | None = None, clock: Any = None
 ) -> Stack:
-    from services.dedup.bootstrap import build_app as build_dedup
-    from services.dedup.settings import load as load_dedup
-    from services.ingest.bootstrap import build_app as build_ingest
-    from services.ingest.settings import load as load_ingest
-
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     process = start_nats_server(port, tmp / "jetstream", log_file=tmp / "nats.log")
     wait_for_port(port)
-    env = {
-        "LEADFLOW_DATA_DIR": str(tmp),
-        "LEADFLOW_NATS_URL": f"nats://127.0.0.1:{port}",
-        "LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY,
-        "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
-        "LEADFLOW_SHUTDOWN_GRACE_SECONDS": "2",
-        "LEADFLOW_DEDUP_GRPC_PORT": "0",
-        "LEADFLOW_DEDUP_METRICS_PORT": "0",
-        "LEADFLOW_INGEST_GRPC_PORT": "0",
-        "LEADFLOW_INGEST_METRICS_PORT": "0",
-        "LEADFLOW_INGEST_FINGERPRINT_KEY": "fingerprint-test-key-" + "f" * 32,
-    }
+    env = service_environ(
+        ("dedup", "ingest"),
+        tmp,
+        f"nats://127.0.0.1:{port}",
+        LEADFLOW_INGEST_FINGERPRINT_KEY="fingerprint-test-key-" + "f" * 32,
+    )
     stack = Stack(tmp=tmp, nats_url=env["LEADFLOW_NATS_URL"], nats_process=process, env=env)
     try:
         if dialect == "postgres":
             for service in ("dedup", "ingest"):
-                url, drop = create_postgres_database(f"lf_{service}")
+                url, drop = fresh_postgres_database(f"lf_{service}")
                 env[f"LEADFLOW_{service.upper()}_DATABASE_URL"] = url
                 stack._cleanups.append(drop)
         env.update(ingest_env or {})
-        dedup_settings = load_dedup(env)
-        stack.codec = TokenCodec(dedup_settings.common.auth)
-        stack.dedup = RunningService(build_dedup(dedup_settings))
-        await stack.dedup.start()
+        stack.dedup = await start_service("dedup", env)
+        stack.codec = TokenMinter(env).codec
         env.setdefault("LEADFLOW_INGEST_DEDUP_ADDRESS", f"127.0.0.1:{stack.dedup.port}")
-        stack.ingest = RunningService(build_ingest(load_ingest(env), clock=clock))
-        await stack.ingest.start()
+        stack.ingest = await start_service("ingest", env, clock=clock)
     except BaseException:
         await stack.stop()
         raise

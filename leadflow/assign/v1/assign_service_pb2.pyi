@@ -84,6 +84,16 @@ class FollowUpOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FOLLOW_UP_OUTCOME_CONVERTED: _ClassVar[FollowUpOutcome]
     FOLLOW_UP_OUTCOME_INVALID: _ClassVar[FollowUpOutcome]
 
+class LeadInvalidReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEAD_INVALID_REASON_UNSPECIFIED: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_WRONG_PERSON: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_FAKE_DETAILS: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_NO_INTENT: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_COMPETITOR: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_UNREACHABLE: _ClassVar[LeadInvalidReason]
+    LEAD_INVALID_REASON_OTHER: _ClassVar[LeadInvalidReason]
+
 class TagScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     TAG_SCOPE_UNSPECIFIED: _ClassVar[TagScope]
@@ -140,6 +150,13 @@ FOLLOW_UP_OUTCOME_INTERESTED: FollowUpOutcome
 FOLLOW_UP_OUTCOME_NOT_INTERESTED: FollowUpOutcome
 FOLLOW_UP_OUTCOME_CONVERTED: FollowUpOutcome
 FOLLOW_UP_OUTCOME_INVALID: FollowUpOutcome
+LEAD_INVALID_REASON_UNSPECIFIED: LeadInvalidReason
+LEAD_INVALID_REASON_WRONG_PERSON: LeadInvalidReason
+LEAD_INVALID_REASON_FAKE_DETAILS: LeadInvalidReason
+LEAD_INVALID_REASON_NO_INTENT: LeadInvalidReason
+LEAD_INVALID_REASON_COMPETITOR: LeadInvalidReason
+LEAD_INVALID_REASON_UNREACHABLE: LeadInvalidReason
+LEAD_INVALID_REASON_OTHER: LeadInvalidReason
 TAG_SCOPE_UNSPECIFIED: TagScope
 TAG_SCOPE_ENTERPRISE: TagScope
 TAG_SCOPE_PERSONAL: TagScope
@@ -164,7 +181,7 @@ class WorkingHours(_message.Message):
     def __init__(self, time_zone: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[Shift, _Mapping]]] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("id", "team_id", "display_name", "phone", "regions", "weight", "daily_capacity", "max_held_leads", "working_hours", "status", "user_id", "create_time", "update_time")
+    __slots__ = ("id", "team_id", "display_name", "phone", "regions", "weight", "daily_capacity", "max_held_leads", "working_hours", "status", "user_id", "create_time", "update_time", "phone_masked", "revision")
     ID_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -178,6 +195,8 @@ class Agent(_message.Message):
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_MASKED_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
     id: str
     team_id: str
     display_name: str
@@ -191,7 +210,9 @@ class Agent(_message.Message):
     user_id: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., team_id: _Optional[str] = ..., display_name: _Optional[str] = ..., phone: _Optional[str] = ..., regions: _Optional[_Iterable[_Union[_region_pb2.Region, _Mapping]]] = ..., weight: _Optional[int] = ..., daily_capacity: _Optional[int] = ..., max_held_leads: _Optional[int] = ..., working_hours: _Optional[_Union[WorkingHours, _Mapping]] = ..., status: _Optional[_Union[AgentStatus, str]] = ..., user_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    phone_masked: str
+    revision: int
+    def __init__(self, id: _Optional[str] = ..., team_id: _Optional[str] = ..., display_name: _Optional[str] = ..., phone: _Optional[str] = ..., regions: _Optional[_Iterable[_Union[_region_pb2.Region, _Mapping]]] = ..., weight: _Optional[int] = ..., daily_capacity: _Optional[int] = ..., max_held_leads: _Optional[int] = ..., working_hours: _Optional[_Union[WorkingHours, _Mapping]] = ..., status: _Optional[_Union[AgentStatus, str]] = ..., user_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., phone_masked: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class Team(_message.Message):
     __slots__ = ("id", "display_name", "admin_agent_ids", "create_time", "update_time")
@@ -379,6 +400,16 @@ class AssignmentRule(_message.Message):
     min_score_grade: ScoreGrade
     def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., criteria: _Optional[_Union[RuleCriteria, _Mapping]] = ..., method: _Optional[_Union[AssignmentMethod, str]] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., min_score_grade: _Optional[_Union[ScoreGrade, str]] = ...) -> None: ...
 
+class ScoreThresholds(_message.Message):
+    __slots__ = ("min_score_a", "min_score_b", "min_score_c")
+    MIN_SCORE_A_FIELD_NUMBER: _ClassVar[int]
+    MIN_SCORE_B_FIELD_NUMBER: _ClassVar[int]
+    MIN_SCORE_C_FIELD_NUMBER: _ClassVar[int]
+    min_score_a: int
+    min_score_b: int
+    min_score_c: int
+    def __init__(self, min_score_a: _Optional[int] = ..., min_score_b: _Optional[int] = ..., min_score_c: _Optional[int] = ...) -> None: ...
+
 class ReminderSettings(_message.Message):
     __slots__ = ("interval", "escalate_after_count", "quiet_hours", "time_zone")
     INTERVAL_FIELD_NUMBER: _ClassVar[int]
@@ -392,7 +423,7 @@ class ReminderSettings(_message.Message):
     def __init__(self, interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., escalate_after_count: _Optional[int] = ..., quiet_hours: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class AssignmentPolicy(_message.Message):
-    __slots__ = ("account_id", "rules", "reclaim_after", "reclaim_cooldown", "disable_familiarity", "reminders", "update_time", "updated_by")
+    __slots__ = ("account_id", "rules", "reclaim_after", "reclaim_cooldown", "disable_familiarity", "reminders", "update_time", "updated_by", "score_thresholds")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     RULES_FIELD_NUMBER: _ClassVar[int]
     RECLAIM_AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -401,6 +432,7 @@ class AssignmentPolicy(_message.Message):
     REMINDERS_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    SCORE_THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     rules: _containers.RepeatedCompositeFieldContainer[AssignmentRule]
     reclaim_after: _duration_pb2.Duration
@@ -409,7 +441,8 @@ class AssignmentPolicy(_message.Message):
     reminders: ReminderSettings
     update_time: _timestamp_pb2.Timestamp
     updated_by: str
-    def __init__(self, account_id: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[AssignmentRule, _Mapping]]] = ..., reclaim_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., reclaim_cooldown: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., disable_familiarity: _Optional[bool] = ..., reminders: _Optional[_Union[ReminderSettings, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ...) -> None: ...
+    score_thresholds: ScoreThresholds
+    def __init__(self, account_id: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[AssignmentRule, _Mapping]]] = ..., reclaim_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., reclaim_cooldown: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., disable_familiarity: _Optional[bool] = ..., reminders: _Optional[_Union[ReminderSettings, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ..., score_thresholds: _Optional[_Union[ScoreThresholds, _Mapping]] = ...) -> None: ...
 
 class SetAssignmentPolicyRequest(_message.Message):
     __slots__ = ("policy", "request_id")
@@ -468,7 +501,7 @@ class ListPolicyHistoryResponse(_message.Message):
     def __init__(self, revisions: _Optional[_Iterable[_Union[PolicyRevision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Assignment(_message.Message):
-    __slots__ = ("id", "lead_id", "account_id", "agent_id", "team_id", "state", "reason", "rule_id", "assign_time", "first_follow_up_time", "reclaim_due_time", "end_time", "tag_ids", "score_grade", "channel", "phone_region", "previous_agent_id")
+    __slots__ = ("id", "lead_id", "account_id", "agent_id", "team_id", "state", "reason", "rule_id", "assign_time", "first_follow_up_time", "reclaim_due_time", "end_time", "tag_ids", "score_grade", "channel", "phone_region", "previous_agent_id", "score", "next_follow_up_time", "reminders_sent")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -486,6 +519,9 @@ class Assignment(_message.Message):
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_FOLLOW_UP_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMINDERS_SENT_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     account_id: str
@@ -503,7 +539,10 @@ class Assignment(_message.Message):
     channel: _lead_pb2.Channel
     phone_region: _region_pb2.Region
     previous_agent_id: str
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., reason: _Optional[_Union[AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tag_ids: _Optional[_Iterable[str]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., previous_agent_id: _Optional[str] = ...) -> None: ...
+    score: int
+    next_follow_up_time: _timestamp_pb2.Timestamp
+    reminders_sent: int
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., reason: _Optional[_Union[AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tag_ids: _Optional[_Iterable[str]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., previous_agent_id: _Optional[str] = ..., score: _Optional[int] = ..., next_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminders_sent: _Optional[int] = ...) -> None: ...
 
 class GetAssignmentRequest(_message.Message):
     __slots__ = ("assignment_id",)
@@ -552,7 +591,7 @@ class ListAssignmentsResponse(_message.Message):
     def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class PoolEntry(_message.Message):
-    __slots__ = ("lead_id", "account_id", "reason", "enter_time", "previous_agent_id", "tag_ids", "channel", "phone_region", "score_grade")
+    __slots__ = ("lead_id", "account_id", "reason", "enter_time", "previous_agent_id", "tag_ids", "channel", "phone_region", "score_grade", "score", "rule_id")
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -562,6 +601,8 @@ class PoolEntry(_message.Message):
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
     SCORE_GRADE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
     lead_id: str
     account_id: str
     reason: PoolReason
@@ -571,7 +612,9 @@ class PoolEntry(_message.Message):
     channel: _lead_pb2.Channel
     phone_region: _region_pb2.Region
     score_grade: ScoreGrade
-    def __init__(self, lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., reason: _Optional[_Union[PoolReason, str]] = ..., enter_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_agent_id: _Optional[str] = ..., tag_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ...) -> None: ...
+    score: int
+    rule_id: str
+    def __init__(self, lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., reason: _Optional[_Union[PoolReason, str]] = ..., enter_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_agent_id: _Optional[str] = ..., tag_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ..., score: _Optional[int] = ..., rule_id: _Optional[str] = ...) -> None: ...
 
 class ListPoolRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "account_id", "tag_ids", "channel", "province", "reason")
@@ -652,7 +695,7 @@ class ReassignResponse(_message.Message):
     def __init__(self, assignment: _Optional[_Union[Assignment, _Mapping]] = ...) -> None: ...
 
 class FollowUp(_message.Message):
-    __slots__ = ("id", "lead_id", "assignment_id", "agent_id", "kind", "outcome", "note", "call_id", "follow_up_time", "next_follow_up_time", "create_time")
+    __slots__ = ("id", "lead_id", "assignment_id", "agent_id", "kind", "outcome", "note", "call_id", "follow_up_time", "next_follow_up_time", "create_time", "invalid_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -664,6 +707,7 @@ class FollowUp(_message.Message):
     FOLLOW_UP_TIME_FIELD_NUMBER: _ClassVar[int]
     NEXT_FOLLOW_UP_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    INVALID_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     assignment_id: str
@@ -675,7 +719,8 @@ class FollowUp(_message.Message):
     follow_up_time: _timestamp_pb2.Timestamp
     next_follow_up_time: _timestamp_pb2.Timestamp
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., kind: _Optional[_Union[FollowUpKind, str]] = ..., outcome: _Optional[_Union[FollowUpOutcome, str]] = ..., note: _Optional[str] = ..., call_id: _Optional[str] = ..., follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    invalid_reason: LeadInvalidReason
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., assignment_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., kind: _Optional[_Union[FollowUpKind, str]] = ..., outcome: _Optional[_Union[FollowUpOutcome, str]] = ..., note: _Optional[str] = ..., call_id: _Optional[str] = ..., follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., invalid_reason: _Optional[_Union[LeadInvalidReason, str]] = ...) -> None: ...
 
 class RecordFollowUpRequest(_message.Message):
     __slots__ = ("follow_up", "request_id")

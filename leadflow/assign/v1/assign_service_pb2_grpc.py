@@ -180,7 +180,8 @@ class AssignServiceServicer:
     """
 
     def CreateAgent(self, request, context):
-        """CreateAgent adds an agent; idempotent on request_id. A new agent joins rotations without a burst of leads.
+        """CreateAgent adds an agent and emits agent.created; idempotent on request_id. A new agent joins rotations at the
+        rotation's current turn, without a burst of leads.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,14 +195,16 @@ class AssignServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAgent(self, request, context):
-        """UpdateAgent changes the fields of an agent named in update_mask; rotation counts are kept.
+        """UpdateAgent changes the fields of an agent named in update_mask and emits agent.updated; rotation state is
+        kept, and an agent coming back (ONLINE again, back in working hours) resumes at the rotation's current turn.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAgent(self, request, context):
-        """DeleteAgent removes an agent from all rotations; the agent's active assignments return to the public pool.
+        """DeleteAgent removes an agent from all rotations and emits agent.deleted; the agent's active assignments return
+        to the public pool.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -316,8 +319,9 @@ class AssignServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordFollowUp(self, request, context):
-        """RecordFollowUp records a follow-up on an assigned lead, which stops its reminders and its reclaim timer;
-        idempotent on request_id.
+        """RecordFollowUp records a follow-up on a lead the agent holds, which stops its reminders and its reclaim timer;
+        an outcome of CONVERTED or INVALID closes the assignment and emits lead.status_changed. Idempotent on
+        request_id.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

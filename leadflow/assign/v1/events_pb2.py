@@ -24,23 +24,36 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from leadflow.assign.v1 import assign_service_pb2 as leadflow_dot_assign_dot_v1_dot_assign__service__pb2
+from leadflow.common.v1 import encryption_pb2 as leadflow_dot_common_dot_v1_dot_encryption__pb2
+from leadflow.common.v1 import lead_pb2 as leadflow_dot_common_dot_v1_dot_lead__pb2
+from leadflow.common.v1 import region_pb2 as leadflow_dot_common_dot_v1_dot_region__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fleadflow/assign/v1/events.proto\x12\x12leadflow.assign.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'leadflow/assign/v1/assign_service.proto\"\xf2\x02\n\x0cLeadAssigned\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rassignment_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x12\n\naccount_id\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x0f\n\x07team_id\x18\x08 \x01(\t\x12\x34\n\x06reason\x18\t \x01(\x0e\x32$.leadflow.assign.v1.AssignmentReason\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12\x19\n\x11previous_agent_id\x18\x0b \x01(\t\x12\x34\n\x10reclaim_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61gent_phone\x18\r \x01(\t\"\x9f\x02\n\rLeadReclaimed\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rassignment_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x12\n\naccount_id\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x31\n\x06reason\x18\x08 \x01(\x0e\x32!.leadflow.assign.v1.ReclaimReason\x12\x35\n\x11\x63ooldown_end_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xab\x03\n\x0bReminderDue\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0breminder_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x15\n\rassignment_id\x18\x06 \x01(\t\x12\x12\n\naccount_id\x18\x07 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x08 \x01(\t\x12\x1a\n\x12recipient_agent_id\x18\t \x01(\t\x12\x41\n\x0erecipient_role\x18\n \x01(\x0e\x32).leadflow.assign.v1.ReminderRecipientRole\x12\x10\n\x08sequence\x18\x0b \x01(\x05\x12\x11\n\tescalated\x18\x0c \x01(\x08\x12,\n\x08\x64ue_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61ssign_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp*r\n\rReclaimReason\x12\x1e\n\x1aRECLAIM_REASON_UNSPECIFIED\x10\x00\x12\x1f\n\x1bRECLAIM_REASON_NO_FOLLOW_UP\x10\x01\x12 \n\x1cRECLAIM_REASON_AGENT_DELETED\x10\x02*\x8e\x01\n\x15ReminderRecipientRole\x12\'\n#REMINDER_RECIPIENT_ROLE_UNSPECIFIED\x10\x00\x12$\n REMINDER_RECIPIENT_ROLE_ASSIGNEE\x10\x01\x12&\n\"REMINDER_RECIPIENT_ROLE_TEAM_ADMIN\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fleadflow/assign/v1/events.proto\x12\x12leadflow.assign.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'leadflow/assign/v1/assign_service.proto\x1a#leadflow/common/v1/encryption.proto\x1a\x1dleadflow/common/v1/lead.proto\x1a\x1fleadflow/common/v1/region.proto\"\xa5\x03\n\x0cLeadAssigned\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rassignment_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x12\n\naccount_id\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x0f\n\x07team_id\x18\x08 \x01(\t\x12\x34\n\x06reason\x18\t \x01(\x0e\x32$.leadflow.assign.v1.AssignmentReason\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12\x19\n\x11previous_agent_id\x18\x0b \x01(\t\x12\x34\n\x10reclaim_due_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0bscore_grade\x18\x0e \x01(\x0e\x32\x1e.leadflow.assign.v1.ScoreGradeJ\x04\x08\r\x10\x0eR\x0b\x61gent_phone\"\x9f\x02\n\rLeadReclaimed\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rassignment_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x12\n\naccount_id\x18\x06 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x07 \x01(\t\x12\x31\n\x06reason\x18\x08 \x01(\x0e\x32!.leadflow.assign.v1.ReclaimReason\x12\x35\n\x11\x63ooldown_end_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xab\x03\n\x0bReminderDue\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0breminder_id\x18\x04 \x01(\t\x12\x0f\n\x07lead_id\x18\x05 \x01(\t\x12\x15\n\rassignment_id\x18\x06 \x01(\t\x12\x12\n\naccount_id\x18\x07 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x08 \x01(\t\x12\x1a\n\x12recipient_agent_id\x18\t \x01(\t\x12\x41\n\x0erecipient_role\x18\n \x01(\x0e\x32).leadflow.assign.v1.ReminderRecipientRole\x12\x10\n\x08sequence\x18\x0b \x01(\x05\x12\x11\n\tescalated\x18\x0c \x01(\x08\x12,\n\x08\x64ue_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61ssign_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbe\x02\n\x11LeadStatusChanged\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07lead_id\x18\x04 \x01(\t\x12\x12\n\naccount_id\x18\x05 \x01(\t\x12.\n\x06status\x18\x06 \x01(\x0e\x32\x1e.leadflow.common.v1.LeadStatus\x12=\n\x0einvalid_reason\x18\x07 \x01(\x0e\x32%.leadflow.assign.v1.LeadInvalidReason\x12\x14\n\x0c\x66ollow_up_id\x18\x08 \x01(\t\x12\x15\n\rassignment_id\x18\t \x01(\t\x12\x10\n\x08\x61gent_id\x18\n \x01(\t\"\xcb\x02\n\rAgentSnapshot\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12\x0f\n\x07team_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x04 \x01(\t\x12\x0f\n\x07user_id\x18\x05 \x01(\t\x12/\n\x06status\x18\x06 \x01(\x0e\x32\x1f.leadflow.assign.v1.AgentStatus\x12+\n\x07regions\x18\x07 \x03(\x0b\x32\x1a.leadflow.common.v1.Region\x12\x37\n\rworking_hours\x18\x08 \x01(\x0b\x32 .leadflow.assign.v1.WorkingHours\x12\x31\n\x05phone\x18\t \x01(\x0b\x32\".leadflow.common.v1.EncryptedValue\x12\x14\n\x0cphone_masked\x18\n \x01(\t\"\x98\x01\n\x0c\x41gentCreated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x05\x61gent\x18\x04 \x01(\x0b\x32!.leadflow.assign.v1.AgentSnapshot\"\xb0\x01\n\x0c\x41gentUpdated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x05\x61gent\x18\x04 \x01(\x0b\x32!.leadflow.assign.v1.AgentSnapshot\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\"\x9b\x01\n\x0c\x41gentDeleted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x31\n\roccurred_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61gent_id\x18\x04 \x01(\t\x12\x10\n\x08revision\x18\x05 \x01(\x03\x12\x0f\n\x07team_id\x18\x06 \x01(\t*r\n\rReclaimReason\x12\x1e\n\x1aRECLAIM_REASON_UNSPECIFIED\x10\x00\x12\x1f\n\x1bRECLAIM_REASON_NO_FOLLOW_UP\x10\x01\x12 \n\x1cRECLAIM_REASON_AGENT_DELETED\x10\x02*\x8e\x01\n\x15ReminderRecipientRole\x12\'\n#REMINDER_RECIPIENT_ROLE_UNSPECIFIED\x10\x00\x12$\n REMINDER_RECIPIENT_ROLE_ASSIGNEE\x10\x01\x12&\n\"REMINDER_RECIPIENT_ROLE_TEAM_ADMIN\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'leadflow.assign.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECLAIMREASON']._serialized_start=1222
-  _globals['_RECLAIMREASON']._serialized_end=1336
-  _globals['_REMINDERRECIPIENTROLE']._serialized_start=1339
-  _globals['_REMINDERRECIPIENTROLE']._serialized_end=1481
-  _globals['_LEADASSIGNED']._serialized_start=130
-  _globals['_LEADASSIGNED']._serialized_end=500
-  _globals['_LEADRECLAIMED']._serialized_start=503
-  _globals['_LEADRECLAIMED']._serialized_end=790
-  _globals['_REMINDERDUE']._serialized_start=793
-  _globals['_REMINDERDUE']._serialized_end=1220
+  _globals['_RECLAIMREASON']._serialized_start=2521
+  _globals['_RECLAIMREASON']._serialized_end=2635
+  _globals['_REMINDERRECIPIENTROLE']._serialized_start=2638
+  _globals['_REMINDERRECIPIENTROLE']._serialized_end=2780
+  _globals['_LEADASSIGNED']._serialized_start=231
+  _globals['_LEADASSIGNED']._serialized_end=652
+  _globals['_LEADRECLAIMED']._serialized_start=655
+  _globals['_LEADRECLAIMED']._serialized_end=942
+  _globals['_REMINDERDUE']._serialized_start=945
+  _globals['_REMINDERDUE']._serialized_end=1372
+  _globals['_LEADSTATUSCHANGED']._serialized_start=1375
+  _globals['_LEADSTATUSCHANGED']._serialized_end=1693
+  _globals['_AGENTSNAPSHOT']._serialized_start=1696
+  _globals['_AGENTSNAPSHOT']._serialized_end=2027
+  _globals['_AGENTCREATED']._serialized_start=2030
+  _globals['_AGENTCREATED']._serialized_end=2182
+  _globals['_AGENTUPDATED']._serialized_start=2185
+  _globals['_AGENTUPDATED']._serialized_end=2361
+  _globals['_AGENTDELETED']._serialized_start=2364
+  _globals['_AGENTDELETED']._serialized_end=2519
 # @@protoc_insertion_point(module_scope)

@@ -3,24 +3,12 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from leadflow.common.v1 import money_pb2 as _money_pb2
 from leadflow.refund.v1 import refund_service_pb2 as _refund_service_pb2
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
-
-class RefundRejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    REFUND_REJECTION_REASON_UNSPECIFIED: _ClassVar[RefundRejectionReason]
-    REFUND_REJECTION_REASON_ANSWERED: _ClassVar[RefundRejectionReason]
-    REFUND_REJECTION_REASON_CLAIM_WINDOW_EXPIRED: _ClassVar[RefundRejectionReason]
-    REFUND_REJECTION_REASON_APPEAL_DENIED: _ClassVar[RefundRejectionReason]
-REFUND_REJECTION_REASON_UNSPECIFIED: RefundRejectionReason
-REFUND_REJECTION_REASON_ANSWERED: RefundRejectionReason
-REFUND_REJECTION_REASON_CLAIM_WINDOW_EXPIRED: RefundRejectionReason
-REFUND_REJECTION_REASON_APPEAL_DENIED: RefundRejectionReason
 
 class RefundIssued(_message.Message):
     __slots__ = ("event_id", "tenant_id", "occurred_time", "refund_id", "case_id", "lead_id", "submission_id", "account_id", "amount", "reason", "evidence_summary")
@@ -69,7 +57,7 @@ class RefundRejected(_message.Message):
     submission_id: str
     account_id: str
     state: _refund_service_pb2.CaseState
-    reason: RefundRejectionReason
+    reason: _refund_service_pb2.RefundRejectionReason
     evidence_summary: str
     appeal_id: str
-    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., state: _Optional[_Union[_refund_service_pb2.CaseState, str]] = ..., reason: _Optional[_Union[RefundRejectionReason, str]] = ..., evidence_summary: _Optional[str] = ..., appeal_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., state: _Optional[_Union[_refund_service_pb2.CaseState, str]] = ..., reason: _Optional[_Union[_refund_service_pb2.RefundRejectionReason, str]] = ..., evidence_summary: _Optional[str] = ..., appeal_id: _Optional[str] = ...) -> None: ...

@@ -35,6 +35,29 @@ class RefundReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REFUND_REASON_MANUAL: _ClassVar[RefundReason]
     REFUND_REASON_APPEAL_APPROVED: _ClassVar[RefundReason]
 
+class RefundRejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFUND_REJECTION_REASON_UNSPECIFIED: _ClassVar[RefundRejectionReason]
+    REFUND_REJECTION_REASON_ANSWERED: _ClassVar[RefundRejectionReason]
+    REFUND_REJECTION_REASON_CLAIM_WINDOW_EXPIRED: _ClassVar[RefundRejectionReason]
+    REFUND_REJECTION_REASON_APPEAL_DENIED: _ClassVar[RefundRejectionReason]
+
+class ChargeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHARGE_KIND_UNSPECIFIED: _ClassVar[ChargeKind]
+    CHARGE_KIND_LEAD: _ClassVar[ChargeKind]
+    CHARGE_KIND_DUPLICATE: _ClassVar[ChargeKind]
+
+class AttemptExclusion(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ATTEMPT_EXCLUSION_UNSPECIFIED: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_BLOCKED: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_NETWORK_ERROR: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_CANCELLED_BEFORE_MIN_RING: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_OUTCOME_UNKNOWN: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_BEFORE_SUBMISSION: _ClassVar[AttemptExclusion]
+    ATTEMPT_EXCLUSION_AFTER_REACH_WINDOW: _ClassVar[AttemptExclusion]
+
 class RequirementKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REQUIREMENT_KIND_UNSPECIFIED: _ClassVar[RequirementKind]
@@ -42,6 +65,9 @@ class RequirementKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REQUIREMENT_KIND_MORE_ATTEMPTS: _ClassVar[RequirementKind]
     REQUIREMENT_KIND_MORE_DISTINCT_HOURS: _ClassVar[RequirementKind]
     REQUIREMENT_KIND_POWERED_OFF_CONFIRMATION: _ClassVar[RequirementKind]
+    REQUIREMENT_KIND_REACH_WINDOW_CLOSE: _ClassVar[RequirementKind]
+    REQUIREMENT_KIND_DECISIVE_OUTCOME: _ClassVar[RequirementKind]
+    REQUIREMENT_KIND_SETTLING: _ClassVar[RequirementKind]
 
 class AppealState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -55,6 +81,12 @@ class AppealDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     APPEAL_DECISION_UNSPECIFIED: _ClassVar[AppealDecision]
     APPEAL_DECISION_APPROVE: _ClassVar[AppealDecision]
     APPEAL_DECISION_DENY: _ClassVar[AppealDecision]
+
+class LedgerDirection(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEDGER_DIRECTION_UNSPECIFIED: _ClassVar[LedgerDirection]
+    LEDGER_DIRECTION_DEBIT: _ClassVar[LedgerDirection]
+    LEDGER_DIRECTION_CREDIT: _ClassVar[LedgerDirection]
 CASE_STATE_UNSPECIFIED: CaseState
 CASE_STATE_PENDING: CaseState
 CASE_STATE_ELIGIBLE: CaseState
@@ -69,11 +101,28 @@ REFUND_REASON_NEVER_REACHED: RefundReason
 REFUND_REASON_DUPLICATE_CHARGE: RefundReason
 REFUND_REASON_MANUAL: RefundReason
 REFUND_REASON_APPEAL_APPROVED: RefundReason
+REFUND_REJECTION_REASON_UNSPECIFIED: RefundRejectionReason
+REFUND_REJECTION_REASON_ANSWERED: RefundRejectionReason
+REFUND_REJECTION_REASON_CLAIM_WINDOW_EXPIRED: RefundRejectionReason
+REFUND_REJECTION_REASON_APPEAL_DENIED: RefundRejectionReason
+CHARGE_KIND_UNSPECIFIED: ChargeKind
+CHARGE_KIND_LEAD: ChargeKind
+CHARGE_KIND_DUPLICATE: ChargeKind
+ATTEMPT_EXCLUSION_UNSPECIFIED: AttemptExclusion
+ATTEMPT_EXCLUSION_BLOCKED: AttemptExclusion
+ATTEMPT_EXCLUSION_NETWORK_ERROR: AttemptExclusion
+ATTEMPT_EXCLUSION_CANCELLED_BEFORE_MIN_RING: AttemptExclusion
+ATTEMPT_EXCLUSION_OUTCOME_UNKNOWN: AttemptExclusion
+ATTEMPT_EXCLUSION_BEFORE_SUBMISSION: AttemptExclusion
+ATTEMPT_EXCLUSION_AFTER_REACH_WINDOW: AttemptExclusion
 REQUIREMENT_KIND_UNSPECIFIED: RequirementKind
 REQUIREMENT_KIND_FIRST_ATTEMPT: RequirementKind
 REQUIREMENT_KIND_MORE_ATTEMPTS: RequirementKind
 REQUIREMENT_KIND_MORE_DISTINCT_HOURS: RequirementKind
 REQUIREMENT_KIND_POWERED_OFF_CONFIRMATION: RequirementKind
+REQUIREMENT_KIND_REACH_WINDOW_CLOSE: RequirementKind
+REQUIREMENT_KIND_DECISIVE_OUTCOME: RequirementKind
+REQUIREMENT_KIND_SETTLING: RequirementKind
 APPEAL_STATE_UNSPECIFIED: AppealState
 APPEAL_STATE_PENDING: AppealState
 APPEAL_STATE_APPROVED: AppealState
@@ -81,22 +130,33 @@ APPEAL_STATE_DENIED: AppealState
 APPEAL_DECISION_UNSPECIFIED: AppealDecision
 APPEAL_DECISION_APPROVE: AppealDecision
 APPEAL_DECISION_DENY: AppealDecision
+LEDGER_DIRECTION_UNSPECIFIED: LedgerDirection
+LEDGER_DIRECTION_DEBIT: LedgerDirection
+LEDGER_DIRECTION_CREDIT: LedgerDirection
 
 class CaseCall(_message.Message):
-    __slots__ = ("call_id", "attempt_number", "start_time", "outcome", "talk_duration", "counted")
+    __slots__ = ("call_id", "attempt_number", "start_time", "outcome", "talk_duration", "counted_as_attempt", "ring_duration", "exclusion", "decisive", "note")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     TALK_DURATION_FIELD_NUMBER: _ClassVar[int]
-    COUNTED_FIELD_NUMBER: _ClassVar[int]
+    COUNTED_AS_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    RING_DURATION_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_FIELD_NUMBER: _ClassVar[int]
+    DECISIVE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     attempt_number: int
     start_time: _timestamp_pb2.Timestamp
     outcome: _call_pb2.CallOutcome
     talk_duration: _duration_pb2.Duration
-    counted: bool
-    def __init__(self, call_id: _Optional[str] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., counted: _Optional[bool] = ...) -> None: ...
+    counted_as_attempt: bool
+    ring_duration: _duration_pb2.Duration
+    exclusion: AttemptExclusion
+    decisive: bool
+    note: str
+    def __init__(self, call_id: _Optional[str] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., counted_as_attempt: _Optional[bool] = ..., ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., exclusion: _Optional[_Union[AttemptExclusion, str]] = ..., decisive: _Optional[bool] = ..., note: _Optional[str] = ...) -> None: ...
 
 class MissingRequirement(_message.Message):
     __slots__ = ("kind", "remaining_count", "due_time", "description")
@@ -111,7 +171,7 @@ class MissingRequirement(_message.Message):
     def __init__(self, kind: _Optional[_Union[RequirementKind, str]] = ..., remaining_count: _Optional[int] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Case(_message.Message):
-    __slots__ = ("id", "lead_id", "submission_id", "account_id", "charge", "state", "reason", "calls", "missing", "summary", "submit_time", "create_time", "decide_time", "expire_time", "refund_id", "update_time")
+    __slots__ = ("id", "lead_id", "submission_id", "account_id", "charge", "state", "reason", "calls", "missing", "summary", "submit_time", "create_time", "decide_time", "expire_time", "refund_id", "update_time", "charge_kind", "rejection_reason", "settle_time", "first_attempt_due_time", "reach_window_close_time", "next_change_time", "callable_hours", "time_zone", "attempt_count", "distinct_hour_count", "duplicate_of_submission_id", "deciding_call_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -128,6 +188,18 @@ class Case(_message.Message):
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     REFUND_ID_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_KIND_FIELD_NUMBER: _ClassVar[int]
+    REJECTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    SETTLE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ATTEMPT_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REACH_WINDOW_CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CALLABLE_HOURS_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DISTINCT_HOUR_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_OF_SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DECIDING_CALL_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     submission_id: str
@@ -144,7 +216,19 @@ class Case(_message.Message):
     expire_time: _timestamp_pb2.Timestamp
     refund_id: str
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., charge: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., state: _Optional[_Union[CaseState, str]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., calls: _Optional[_Iterable[_Union[CaseCall, _Mapping]]] = ..., missing: _Optional[_Iterable[_Union[MissingRequirement, _Mapping]]] = ..., summary: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_id: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    charge_kind: ChargeKind
+    rejection_reason: RefundRejectionReason
+    settle_time: _timestamp_pb2.Timestamp
+    first_attempt_due_time: _timestamp_pb2.Timestamp
+    reach_window_close_time: _timestamp_pb2.Timestamp
+    next_change_time: _timestamp_pb2.Timestamp
+    callable_hours: _schedule_pb2.DailyWindow
+    time_zone: str
+    attempt_count: int
+    distinct_hour_count: int
+    duplicate_of_submission_id: str
+    deciding_call_id: str
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., charge: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., state: _Optional[_Union[CaseState, str]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., calls: _Optional[_Iterable[_Union[CaseCall, _Mapping]]] = ..., missing: _Optional[_Iterable[_Union[MissingRequirement, _Mapping]]] = ..., summary: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_id: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., charge_kind: _Optional[_Union[ChargeKind, str]] = ..., rejection_reason: _Optional[_Union[RefundRejectionReason, str]] = ..., settle_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_attempt_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reach_window_close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callable_hours: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., time_zone: _Optional[str] = ..., attempt_count: _Optional[int] = ..., distinct_hour_count: _Optional[int] = ..., duplicate_of_submission_id: _Optional[str] = ..., deciding_call_id: _Optional[str] = ...) -> None: ...
 
 class GetEligibilityRequest(_message.Message):
     __slots__ = ("lead_id", "submission_id")
@@ -161,7 +245,7 @@ class GetEligibilityResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "account_id", "state", "reason", "create_start_time", "create_end_time")
+    __slots__ = ("page_size", "page_token", "account_id", "state", "reason", "create_start_time", "create_end_time", "lead_id", "rejection_reason")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -169,6 +253,8 @@ class ListCasesRequest(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     CREATE_START_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    REJECTION_REASON_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     account_id: str
@@ -176,7 +262,9 @@ class ListCasesRequest(_message.Message):
     reason: RefundReason
     create_start_time: _timestamp_pb2.Timestamp
     create_end_time: _timestamp_pb2.Timestamp
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., account_id: _Optional[str] = ..., state: _Optional[_Union[CaseState, str]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., create_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    lead_id: str
+    rejection_reason: RefundRejectionReason
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., account_id: _Optional[str] = ..., state: _Optional[_Union[CaseState, str]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., create_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lead_id: _Optional[str] = ..., rejection_reason: _Optional[_Union[RefundRejectionReason, str]] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "next_page_token", "total_size")
@@ -189,32 +277,36 @@ class ListCasesResponse(_message.Message):
     def __init__(self, cases: _Optional[_Iterable[_Union[Case, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class RefundRules(_message.Message):
-    __slots__ = ("account_id", "min_talk_duration", "min_attempts", "first_attempt_within", "min_distinct_hours", "attempts_window", "callable_window", "time_zone", "powered_off_calls", "claim_window", "update_time", "updated_by")
+    __slots__ = ("account_id", "min_talk_duration", "min_attempts", "first_attempt_callable_duration", "min_distinct_hours", "reach_window", "powered_off_calls", "claim_window", "update_time", "updated_by", "min_ring_duration", "settling_period", "refund_duplicate_charges", "duplicate_charge_window")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     MIN_TALK_DURATION_FIELD_NUMBER: _ClassVar[int]
     MIN_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
-    FIRST_ATTEMPT_WITHIN_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ATTEMPT_CALLABLE_DURATION_FIELD_NUMBER: _ClassVar[int]
     MIN_DISTINCT_HOURS_FIELD_NUMBER: _ClassVar[int]
-    ATTEMPTS_WINDOW_FIELD_NUMBER: _ClassVar[int]
-    CALLABLE_WINDOW_FIELD_NUMBER: _ClassVar[int]
-    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    REACH_WINDOW_FIELD_NUMBER: _ClassVar[int]
     POWERED_OFF_CALLS_FIELD_NUMBER: _ClassVar[int]
     CLAIM_WINDOW_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    MIN_RING_DURATION_FIELD_NUMBER: _ClassVar[int]
+    SETTLING_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REFUND_DUPLICATE_CHARGES_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_CHARGE_WINDOW_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     min_talk_duration: _duration_pb2.Duration
     min_attempts: int
-    first_attempt_within: _duration_pb2.Duration
+    first_attempt_callable_duration: _duration_pb2.Duration
     min_distinct_hours: int
-    attempts_window: _duration_pb2.Duration
-    callable_window: _schedule_pb2.DailyWindow
-    time_zone: str
+    reach_window: _duration_pb2.Duration
     powered_off_calls: int
     claim_window: _duration_pb2.Duration
     update_time: _timestamp_pb2.Timestamp
     updated_by: str
-    def __init__(self, account_id: _Optional[str] = ..., min_talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., min_attempts: _Optional[int] = ..., first_attempt_within: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., min_distinct_hours: _Optional[int] = ..., attempts_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., callable_window: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., time_zone: _Optional[str] = ..., powered_off_calls: _Optional[int] = ..., claim_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ...) -> None: ...
+    min_ring_duration: _duration_pb2.Duration
+    settling_period: _duration_pb2.Duration
+    refund_duplicate_charges: bool
+    duplicate_charge_window: _duration_pb2.Duration
+    def __init__(self, account_id: _Optional[str] = ..., min_talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., min_attempts: _Optional[int] = ..., first_attempt_callable_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., min_distinct_hours: _Optional[int] = ..., reach_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., powered_off_calls: _Optional[int] = ..., claim_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ..., min_ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., settling_period: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., refund_duplicate_charges: _Optional[bool] = ..., duplicate_charge_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class GetRefundRulesRequest(_message.Message):
     __slots__ = ("account_id",)
@@ -243,7 +335,7 @@ class UpdateRefundRulesResponse(_message.Message):
     def __init__(self, rules: _Optional[_Union[RefundRules, _Mapping]] = ...) -> None: ...
 
 class Refund(_message.Message):
-    __slots__ = ("id", "case_id", "lead_id", "account_id", "amount", "reason", "request_id", "evidence_summary", "appeal_id", "ledger_transaction_id", "create_time")
+    __slots__ = ("id", "case_id", "lead_id", "account_id", "amount", "reason", "request_id", "evidence_summary", "appeal_id", "ledger_transaction_id", "create_time", "submission_id", "note")
     ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
@@ -255,6 +347,8 @@ class Refund(_message.Message):
     APPEAL_ID_FIELD_NUMBER: _ClassVar[int]
     LEDGER_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     id: str
     case_id: str
     lead_id: str
@@ -266,7 +360,9 @@ class Refund(_message.Message):
     appeal_id: str
     ledger_transaction_id: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., case_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., request_id: _Optional[str] = ..., evidence_summary: _Optional[str] = ..., appeal_id: _Optional[str] = ..., ledger_transaction_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    submission_id: str
+    note: str
+    def __init__(self, id: _Optional[str] = ..., case_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., request_id: _Optional[str] = ..., evidence_summary: _Optional[str] = ..., appeal_id: _Optional[str] = ..., ledger_transaction_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RequestRefundRequest(_message.Message):
     __slots__ = ("case_id", "reason", "amount", "note", "request_id")
@@ -453,3 +549,53 @@ class DecideAppealResponse(_message.Message):
     appeal: Appeal
     refund: Refund
     def __init__(self, appeal: _Optional[_Union[Appeal, _Mapping]] = ..., refund: _Optional[_Union[Refund, _Mapping]] = ...) -> None: ...
+
+class LedgerEntry(_message.Message):
+    __slots__ = ("id", "transaction_id", "ledger_account", "direction", "amount", "account_id", "refund_id", "case_id", "reason", "reverses_entry_id", "post_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REVERSES_ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    POST_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    transaction_id: str
+    ledger_account: str
+    direction: LedgerDirection
+    amount: _money_pb2.Money
+    account_id: str
+    refund_id: str
+    case_id: str
+    reason: RefundReason
+    reverses_entry_id: str
+    post_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., ledger_account: _Optional[str] = ..., direction: _Optional[_Union[LedgerDirection, str]] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., account_id: _Optional[str] = ..., refund_id: _Optional[str] = ..., case_id: _Optional[str] = ..., reason: _Optional[_Union[RefundReason, str]] = ..., reverses_entry_id: _Optional[str] = ..., post_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListLedgerEntriesRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "account_id", "refund_id", "post_start_time", "post_end_time")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    POST_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    POST_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    account_id: str
+    refund_id: str
+    post_start_time: _timestamp_pb2.Timestamp
+    post_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., account_id: _Optional[str] = ..., refund_id: _Optional[str] = ..., post_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., post_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListLedgerEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[LedgerEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

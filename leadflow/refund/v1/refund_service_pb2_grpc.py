@@ -95,6 +95,11 @@ class RefundServiceStub:
                 request_serializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealRequest.SerializeToString,
                 response_deserializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealResponse.FromString,
                 _registered_method=True)
+        self.ListLedgerEntries = channel.unary_unary(
+                '/leadflow.refund.v1.RefundService/ListLedgerEntries',
+                request_serializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesRequest.SerializeToString,
+                response_deserializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class RefundServiceServicer:
@@ -107,8 +112,10 @@ class RefundServiceServicer:
     """
 
     def GetEligibility(self, request, context):
-        """GetEligibility returns the case of a charged lead: its state, its evidence, and for a PENDING case exactly what
-        is still missing and by when. NOT_FOUND when the lead was not charged.
+        """GetEligibility returns the case of a charged lead: its state, its evidence (every call, whether it counted as
+        an attempt and why not), for a PENDING case exactly what is still missing and by when, for an ELIGIBLE case when
+        it will be paid. It is evaluated at the time of the request, so it is current to the second. NOT_FOUND when the
+        lead was not charged.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -139,7 +146,10 @@ class RefundServiceServicer:
     def RequestRefund(self, request, context):
         """RequestRefund refunds an ELIGIBLE case now, or any open case when an administrator asks (reason MANUAL). The
         same request_id replays the first result; the same request_id with different content fails with
-        FAILED_PRECONDITION (reason REQUEST_ID_REUSED); a case already refunded fails with ALREADY_EXISTS.
+        FAILED_PRECONDITION (reason REQUEST_ID_REUSED); a case already refunded fails with ALREADY_EXISTS (reason
+        ALREADY_REFUNDED); a case whose state does not allow it fails with FAILED_PRECONDITION (reason
+        CASE_NOT_REFUNDABLE); an amount that would make the lead's refunds exceed its charges fails with
+        FAILED_PRECONDITION (reason REFUNDS_EXCEED_CHARGES).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -169,7 +179,8 @@ class RefundServiceServicer:
 
     def AppealCase(self, request, context):
         """AppealCase lets the advertiser appeal a NOT_REFUNDABLE or EXPIRED case, with a reason; idempotent on
-        request_id. Other states fail with FAILED_PRECONDITION.
+        request_id. Other states fail with FAILED_PRECONDITION (reason CASE_NOT_APPEALABLE); a case with a pending
+        appeal fails with ALREADY_EXISTS (reason APPEAL_PENDING).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,7 +195,16 @@ class RefundServiceServicer:
 
     def DecideAppeal(self, request, context):
         """DecideAppeal approves or denies a pending appeal (administrators only); an approved appeal pays once through
-        the same path as every refund. Idempotent on request_id.
+        the same path as every refund. Idempotent on request_id. Deciding a decided appeal the same way replays it; the
+        other way fails with FAILED_PRECONDITION (reason APPEAL_ALREADY_DECIDED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLedgerEntries(self, request, context):
+        """ListLedgerEntries lists the double-entry ledger's entries (administrators only), oldest first, with filters and
+        pagination. Entries are never changed or deleted; a correction is a reversal entry.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -247,6 +267,11 @@ def add_RefundServiceServicer_to_server(servicer, server):
                     servicer.DecideAppeal,
                     request_deserializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealRequest.FromString,
                     response_serializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealResponse.SerializeToString,
+            ),
+            'ListLedgerEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLedgerEntries,
+                    request_deserializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesRequest.FromString,
+                    response_serializer=leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -552,6 +577,33 @@ class RefundService:
             '/leadflow.refund.v1.RefundService/DecideAppeal',
             leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealRequest.SerializeToString,
             leadflow_dot_refund_dot_v1_dot_refund__service__pb2.DecideAppealResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLedgerEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/leadflow.refund.v1.RefundService/ListLedgerEntries',
+            leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesRequest.SerializeToString,
+            leadflow_dot_refund_dot_v1_dot_refund__service__pb2.ListLedgerEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

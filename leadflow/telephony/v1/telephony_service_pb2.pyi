@@ -58,6 +58,7 @@ class EvidenceSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVIDENCE_SOURCE_ANNOUNCEMENT: _ClassVar[EvidenceSource]
     EVIDENCE_SOURCE_SIP: _ClassVar[EvidenceSource]
     EVIDENCE_SOURCE_Q850: _ClassVar[EvidenceSource]
+    EVIDENCE_SOURCE_CALL_TIMES: _ClassVar[EvidenceSource]
 
 class CallEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -95,6 +96,7 @@ EVIDENCE_SOURCE_CARRIER_STATUS: EvidenceSource
 EVIDENCE_SOURCE_ANNOUNCEMENT: EvidenceSource
 EVIDENCE_SOURCE_SIP: EvidenceSource
 EVIDENCE_SOURCE_Q850: EvidenceSource
+EVIDENCE_SOURCE_CALL_TIMES: EvidenceSource
 CALL_EVENT_TYPE_UNSPECIFIED: CallEventType
 CALL_EVENT_TYPE_DIALED: CallEventType
 CALL_EVENT_TYPE_RINGING: CallEventType
@@ -105,7 +107,7 @@ CALL_EVENT_TYPE_FINAL_REPORT: CallEventType
 CALL_EVENT_TYPE_RECORDING_READY: CallEventType
 
 class MaskedNumber(_message.Message):
-    __slots__ = ("id", "phone_number", "region", "carrier", "status", "status_reason", "cooling_end_time", "max_concurrent_bindings", "max_daily_calls", "active_binding_count", "today_call_count", "recent_answer_rate", "recent_call_count", "last_bind_time", "create_time", "update_time")
+    __slots__ = ("id", "phone_number", "region", "carrier", "status", "status_reason", "cooling_end_time", "max_concurrent_bindings", "max_daily_calls", "active_binding_count", "today_call_count", "recent_answer_rate", "recent_call_count", "last_bind_time", "create_time", "update_time", "status_change_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +124,7 @@ class MaskedNumber(_message.Message):
     LAST_BIND_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     phone_number: str
     region: _region_pb2.Region
@@ -138,7 +141,8 @@ class MaskedNumber(_message.Message):
     last_bind_time: _timestamp_pb2.Timestamp
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., phone_number: _Optional[str] = ..., region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., carrier: _Optional[str] = ..., status: _Optional[_Union[NumberStatus, str]] = ..., status_reason: _Optional[str] = ..., cooling_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_concurrent_bindings: _Optional[int] = ..., max_daily_calls: _Optional[int] = ..., active_binding_count: _Optional[int] = ..., today_call_count: _Optional[int] = ..., recent_answer_rate: _Optional[float] = ..., recent_call_count: _Optional[int] = ..., last_bind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    status_change_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., phone_number: _Optional[str] = ..., region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., carrier: _Optional[str] = ..., status: _Optional[_Union[NumberStatus, str]] = ..., status_reason: _Optional[str] = ..., cooling_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_concurrent_bindings: _Optional[int] = ..., max_daily_calls: _Optional[int] = ..., active_binding_count: _Optional[int] = ..., today_call_count: _Optional[int] = ..., recent_answer_rate: _Optional[float] = ..., recent_call_count: _Optional[int] = ..., last_bind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AddNumbersRequest(_message.Message):
     __slots__ = ("numbers", "request_id")
@@ -155,18 +159,20 @@ class AddNumbersResponse(_message.Message):
     def __init__(self, numbers: _Optional[_Iterable[_Union[MaskedNumber, _Mapping]]] = ...) -> None: ...
 
 class ListNumbersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "status", "province", "city")
+    __slots__ = ("page_size", "page_token", "status", "province", "city", "carrier")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     CITY_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     status: NumberStatus
     province: str
     city: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[NumberStatus, str]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ...) -> None: ...
+    carrier: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[NumberStatus, str]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., carrier: _Optional[str] = ...) -> None: ...
 
 class ListNumbersResponse(_message.Message):
     __slots__ = ("numbers", "next_page_token")
@@ -213,18 +219,26 @@ class Binding(_message.Message):
     def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., number_id: _Optional[str] = ..., masked_number: _Optional[str] = ..., state: _Optional[_Union[BindingState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CallEvidence(_message.Message):
-    __slots__ = ("source", "provider", "code", "text", "receive_time")
+    __slots__ = ("source", "provider", "code", "text", "receive_time", "field", "event_time", "decisive", "conflicting")
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    DECISIVE_FIELD_NUMBER: _ClassVar[int]
+    CONFLICTING_FIELD_NUMBER: _ClassVar[int]
     source: EvidenceSource
     provider: str
     code: str
     text: str
     receive_time: _timestamp_pb2.Timestamp
-    def __init__(self, source: _Optional[_Union[EvidenceSource, str]] = ..., provider: _Optional[str] = ..., code: _Optional[str] = ..., text: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    field: str
+    event_time: _timestamp_pb2.Timestamp
+    decisive: bool
+    conflicting: bool
+    def __init__(self, source: _Optional[_Union[EvidenceSource, str]] = ..., provider: _Optional[str] = ..., code: _Optional[str] = ..., text: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., field: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decisive: _Optional[bool] = ..., conflicting: _Optional[bool] = ...) -> None: ...
 
 class Recording(_message.Message):
     __slots__ = ("uri", "expire_time")
@@ -235,7 +249,7 @@ class Recording(_message.Message):
     def __init__(self, uri: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Call(_message.Message):
-    __slots__ = ("id", "lead_id", "agent_id", "account_id", "binding_id", "masked_number", "mode", "state", "outcome", "attempt_number", "start_time", "ring_time", "answer_time", "release_time", "talk_duration", "release_direction", "evidence", "recording", "update_time")
+    __slots__ = ("id", "lead_id", "agent_id", "account_id", "binding_id", "masked_number", "mode", "state", "outcome", "attempt_number", "start_time", "ring_time", "answer_time", "release_time", "talk_duration", "release_direction", "evidence", "recording", "update_time", "ring_duration", "decided_by", "outcome_explanation", "outcome_revision")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -255,6 +269,10 @@ class Call(_message.Message):
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     RECORDING_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RING_DURATION_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_REVISION_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     agent_id: str
@@ -274,7 +292,11 @@ class Call(_message.Message):
     evidence: _containers.RepeatedCompositeFieldContainer[CallEvidence]
     recording: Recording
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., binding_id: _Optional[str] = ..., masked_number: _Optional[str] = ..., mode: _Optional[_Union[CallMode, str]] = ..., state: _Optional[_Union[CallState, str]] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., evidence: _Optional[_Iterable[_Union[CallEvidence, _Mapping]]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    ring_duration: _duration_pb2.Duration
+    decided_by: EvidenceSource
+    outcome_explanation: str
+    outcome_revision: int
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., binding_id: _Optional[str] = ..., masked_number: _Optional[str] = ..., mode: _Optional[_Union[CallMode, str]] = ..., state: _Optional[_Union[CallState, str]] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., evidence: _Optional[_Iterable[_Union[CallEvidence, _Mapping]]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., decided_by: _Optional[_Union[EvidenceSource, str]] = ..., outcome_explanation: _Optional[str] = ..., outcome_revision: _Optional[int] = ...) -> None: ...
 
 class StartCallRequest(_message.Message):
     __slots__ = ("lead_id", "agent_id", "request_id", "mode")
@@ -361,7 +383,7 @@ class ReleaseBindingResponse(_message.Message):
     def __init__(self, binding: _Optional[_Union[Binding, _Mapping]] = ...) -> None: ...
 
 class ReportCallEventRequest(_message.Message):
-    __slots__ = ("provider", "provider_event_id", "call_id", "provider_call_id", "type", "event_time", "carrier_status_code", "announcement_text", "sip_code", "q850_cause", "release_direction", "recording", "raw")
+    __slots__ = ("provider", "provider_event_id", "call_id", "provider_call_id", "type", "event_time", "carrier_status_code", "announcement_text", "sip_code", "q850_cause", "release_direction", "recording", "raw", "times", "aliyun", "huawei", "tencent_cloud", "kuaishou", "tencent_ads", "freeswitch")
     class RawEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -382,6 +404,13 @@ class ReportCallEventRequest(_message.Message):
     RELEASE_DIRECTION_FIELD_NUMBER: _ClassVar[int]
     RECORDING_FIELD_NUMBER: _ClassVar[int]
     RAW_FIELD_NUMBER: _ClassVar[int]
+    TIMES_FIELD_NUMBER: _ClassVar[int]
+    ALIYUN_FIELD_NUMBER: _ClassVar[int]
+    HUAWEI_FIELD_NUMBER: _ClassVar[int]
+    TENCENT_CLOUD_FIELD_NUMBER: _ClassVar[int]
+    KUAISHOU_FIELD_NUMBER: _ClassVar[int]
+    TENCENT_ADS_FIELD_NUMBER: _ClassVar[int]
+    FREESWITCH_FIELD_NUMBER: _ClassVar[int]
     provider: str
     provider_event_id: str
     call_id: str
@@ -395,7 +424,86 @@ class ReportCallEventRequest(_message.Message):
     release_direction: ReleaseDirection
     recording: Recording
     raw: _containers.ScalarMap[str, str]
-    def __init__(self, provider: _Optional[str] = ..., provider_event_id: _Optional[str] = ..., call_id: _Optional[str] = ..., provider_call_id: _Optional[str] = ..., type: _Optional[_Union[CallEventType, str]] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., carrier_status_code: _Optional[str] = ..., announcement_text: _Optional[str] = ..., sip_code: _Optional[int] = ..., q850_cause: _Optional[int] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., raw: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    times: CarrierCallTimes
+    aliyun: AliyunCallCodes
+    huawei: HuaweiCallCodes
+    tencent_cloud: TencentCloudCallCodes
+    kuaishou: KuaishouCallCodes
+    tencent_ads: TencentAdsCallCodes
+    freeswitch: FreeswitchCallCodes
+    def __init__(self, provider: _Optional[str] = ..., provider_event_id: _Optional[str] = ..., call_id: _Optional[str] = ..., provider_call_id: _Optional[str] = ..., type: _Optional[_Union[CallEventType, str]] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., carrier_status_code: _Optional[str] = ..., announcement_text: _Optional[str] = ..., sip_code: _Optional[int] = ..., q850_cause: _Optional[int] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., raw: _Optional[_Mapping[str, str]] = ..., times: _Optional[_Union[CarrierCallTimes, _Mapping]] = ..., aliyun: _Optional[_Union[AliyunCallCodes, _Mapping]] = ..., huawei: _Optional[_Union[HuaweiCallCodes, _Mapping]] = ..., tencent_cloud: _Optional[_Union[TencentCloudCallCodes, _Mapping]] = ..., kuaishou: _Optional[_Union[KuaishouCallCodes, _Mapping]] = ..., tencent_ads: _Optional[_Union[TencentAdsCallCodes, _Mapping]] = ..., freeswitch: _Optional[_Union[FreeswitchCallCodes, _Mapping]] = ...) -> None: ...
+
+class CarrierTime(_message.Message):
+    __slots__ = ("time", "utc_offset")
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    UTC_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    time: _timestamp_pb2.Timestamp
+    utc_offset: _duration_pb2.Duration
+    def __init__(self, time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., utc_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class CarrierCallTimes(_message.Message):
+    __slots__ = ("dial_time", "ring_time", "answer_time", "release_time", "answer_stated")
+    DIAL_TIME_FIELD_NUMBER: _ClassVar[int]
+    RING_TIME_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_TIME_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_STATED_FIELD_NUMBER: _ClassVar[int]
+    dial_time: CarrierTime
+    ring_time: CarrierTime
+    answer_time: CarrierTime
+    release_time: CarrierTime
+    answer_stated: bool
+    def __init__(self, dial_time: _Optional[_Union[CarrierTime, _Mapping]] = ..., ring_time: _Optional[_Union[CarrierTime, _Mapping]] = ..., answer_time: _Optional[_Union[CarrierTime, _Mapping]] = ..., release_time: _Optional[_Union[CarrierTime, _Mapping]] = ..., answer_stated: _Optional[bool] = ...) -> None: ...
+
+class AliyunCallCodes(_message.Message):
+    __slots__ = ("release_cause", "unconnected_cause", "call_type", "release_dir")
+    RELEASE_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    UNCONNECTED_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    CALL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_DIR_FIELD_NUMBER: _ClassVar[int]
+    release_cause: int
+    unconnected_cause: int
+    call_type: int
+    release_dir: int
+    def __init__(self, release_cause: _Optional[int] = ..., unconnected_cause: _Optional[int] = ..., call_type: _Optional[int] = ..., release_dir: _Optional[int] = ...) -> None: ...
+
+class HuaweiCallCodes(_message.Message):
+    __slots__ = ("state_code", "fwd_unasw_rsn", "ul_fail_reason", "sip_status_code")
+    STATE_CODE_FIELD_NUMBER: _ClassVar[int]
+    FWD_UNASW_RSN_FIELD_NUMBER: _ClassVar[int]
+    UL_FAIL_REASON_FIELD_NUMBER: _ClassVar[int]
+    SIP_STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    state_code: int
+    fwd_unasw_rsn: int
+    ul_fail_reason: int
+    sip_status_code: int
+    def __init__(self, state_code: _Optional[int] = ..., fwd_unasw_rsn: _Optional[int] = ..., ul_fail_reason: _Optional[int] = ..., sip_status_code: _Optional[int] = ...) -> None: ...
+
+class TencentCloudCallCodes(_message.Message):
+    __slots__ = ("call_end_status", "call_end_status_detail")
+    CALL_END_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CALL_END_STATUS_DETAIL_FIELD_NUMBER: _ClassVar[int]
+    call_end_status: int
+    call_end_status_detail: int
+    def __init__(self, call_end_status: _Optional[int] = ..., call_end_status_detail: _Optional[int] = ...) -> None: ...
+
+class KuaishouCallCodes(_message.Message):
+    __slots__ = ("phone_stat",)
+    PHONE_STAT_FIELD_NUMBER: _ClassVar[int]
+    phone_stat: str
+    def __init__(self, phone_stat: _Optional[str] = ...) -> None: ...
+
+class TencentAdsCallCodes(_message.Message):
+    __slots__ = ("end_status",)
+    END_STATUS_FIELD_NUMBER: _ClassVar[int]
+    end_status: str
+    def __init__(self, end_status: _Optional[str] = ...) -> None: ...
+
+class FreeswitchCallCodes(_message.Message):
+    __slots__ = ("hangup_cause",)
+    HANGUP_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    hangup_cause: str
+    def __init__(self, hangup_cause: _Optional[str] = ...) -> None: ...
 
 class ReportCallEventResponse(_message.Message):
     __slots__ = ("call", "duplicate")

@@ -132,7 +132,9 @@ class TelephonyServiceServicer:
         province, then any, least recently used first, within each number's limits. It answers with the call and the X
         to dial (or places both legs in callback mode). Idempotent on request_id. It fails with FAILED_PRECONDITION
         outside callable hours in the lead's time zone (reason OUTSIDE_CALLABLE_HOURS), for a lead on the dead-number
-        list (reason DEAD_NUMBER), or when no X is free (reason NO_NUMBER_AVAILABLE, with the limit that was hit).
+        list (reason DEAD_NUMBER), when no X is free (reason NO_NUMBER_AVAILABLE, with the limit that was hit), or when
+        telephony holds no phone for the agent (reason AGENT_PHONE_UNKNOWN: telephony keeps its own copy of each agent's
+        A-leg phone from assign's lead.assigned events, newest by occurred_time, and never returns it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

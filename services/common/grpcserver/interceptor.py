@@ -10,14 +10,13 @@ import contextlib
 import inspect
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
 from google.protobuf.message import DecodeError
 
-from services.common import errors
+from services.common import errors, tracecontext
 from services.common.auth import Principal, TokenCodec, require_role
 from services.common.grpc_errors import build_status, status_for
 from services.common.grpcserver.bindings import GrpcBinding
@@ -46,15 +45,6 @@ def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], 
             return _UNDECODABLE
 
     return deserialize
-
-
-def _trace_id(metadata: Mapping[str, str]) -> str:
-    # W3C traceparent: version-traceid-parentid-flags; the trace id is the second field.
-    parent = metadata.get("traceparent", "")
-    parts = parent.split("-")
-    if len(parts) == 4 and len(parts[1]) == 32:
-        return parts[1]
-    return uuid.uuid4().hex
 
 
 def _split_method(full_method: str) -> tuple[str, str]:
@@ -129,7 +119,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
         async def prologue(context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
             GRPC_STARTED.labels(*labels).inc()
-            trace_token = trace_id_var.set(_trace_id(metadata))
+            # The caller's trace continues here (a new span of it), or a trace starts; events recorded while
+            # handling the call carry it (tracecontext), and so do the log lines.
+            traceparent = tracecontext.child_of(metadata.get("traceparent"))
+            tracecontext.traceparent_var.set(traceparent)
+            trace_token = trace_id_var.set(tracecontext.trace_id_of(traceparent))
             principal = self._authenticate(binding, method, metadata)
             return trace_token, set_principal(principal)
 

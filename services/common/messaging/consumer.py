@@ -1,6 +1,7 @@
 """A durable pull consumer that applies each event exactly once to the service's database.
 
-Per message, in one write transaction: claim (consumer, event_id) in the inbox, run the handler, commit; then ack.
+Per message, in one write transaction: claim (consumer, event_id) in the inbox, run the handler on a unit of work
+bound to that transaction (the service's repositories and outbox, never a raw session), commit; then ack.
 A redelivery (lost ack, replay, a second replica) finds its inbox row and changes nothing. A handler that raises is
 retried with ``nak(delay=backoff[n])``; on the ``max_deliver``-th attempt the message goes to the dead-letter table
 with its error instead, and a metric counts it.
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import nats.errors
 import nats.js.errors
@@ -27,6 +31,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.orm import Session
 
+from services.common import tracecontext
 from services.common.db import Database
 from services.common.messaging.inbox import claim_inbox, describe_error, insert_dead_letter
 from services.common.messaging.relay import MSG_ID_HEADER
@@ -57,9 +62,11 @@ class Delivery:
     stream_sequence: int
 
 
-# Runs in a worker thread inside the consumer's write transaction; raising rolls the whole delivery back.
-# Exception messages end up in the dead-letter table, so they must not carry raw personal data.
-Handler = Callable[[Session, Delivery], None]
+# Runs in a worker thread inside the consumer's write transaction, on the unit of work ``bind`` made of it; raising
+# rolls the whole delivery back. Exception messages end up in the dead-letter table, so they must not carry raw
+# personal data.
+Handler = Callable[[Any, Delivery], None]
+UnitOfWorkBinder = Callable[[Session], Any]
 
 
 def redelivery_delay(backoff: Sequence[float], num_delivered: int) -> float:
@@ -93,6 +100,8 @@ class EventConsumer:
         stream: str,
         subjects: Sequence[str],
         handler: Handler,
+        bind: UnitOfWorkBinder,
+        wake: Callable[[], None] = lambda: None,
         max_deliver: int = 5,
         backoff: Sequence[float] = (0.5, 2.0, 10.0, 30.0),
         batch: int = 64,
@@ -111,6 +120,8 @@ class EventConsumer:
         self._stream = stream
         self._subjects = list(subjects)
         self._handler = handler
+        self._bind = bind
+        self._wake = wake
         self._max_deliver = max_deliver
         self._backoff = list(backoff)
         self._batch = batch
@@ -181,18 +192,30 @@ class EventConsumer:
             await self._dead_letter(msg, delivery, f"message has no {MSG_ID_HEADER} header")
             return
         try:
-            applied = await asyncio.to_thread(self._apply, delivery)
+            applied = await self._in_write_thread(self._apply, delivery)
         except Exception as exc:  # noqa: BLE001 - the dead-letter boundary: any failure of the handler's transaction
             await self._failed(msg, delivery, exc)
             return
         (CONSUMER_PROCESSED if applied else CONSUMER_DUPLICATES).labels(consumer=self._name).inc()
         await msg.ack()
 
+    async def _in_write_thread(self, function: Callable[[Delivery], Any], delivery: Delivery) -> Any:
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._db.write_executor, functools.partial(context.run, function, delivery)
+        )
+
     def _apply(self, delivery: Delivery) -> bool:
+        # Events the handler records continue the trace of the event it handles.
+        tracecontext.traceparent_var.set(tracecontext.child_of(delivery.headers.get("traceparent")))
         with self._db.transaction() as session:
             if not claim_inbox(session, self._tables, self._name, delivery.event_id):
                 return False
-            self._handler(session, delivery)
+            uow = self._bind(session)
+            self._handler(uow, delivery)
+            recorded = getattr(getattr(uow, "events", None), "count", 0)
+        if recorded:
+            self._wake()
         return True
 
     async def _failed(self, msg: Msg, delivery: Delivery, exc: Exception) -> None:
@@ -214,7 +237,9 @@ class EventConsumer:
 
     async def _dead_letter(self, msg: Msg, delivery: Delivery, error: str) -> None:
         try:
-            recorded = await asyncio.to_thread(self._record_dead_letter, delivery, error)
+            recorded = await self._in_write_thread(
+                functools.partial(self._record_dead_letter, error=error), delivery
+            )
         except sa.exc.OperationalError as exc:
             # The database is unavailable: the message must not be lost, so let the server deliver it again.
             log.warning(
@@ -231,7 +256,7 @@ class EventConsumer:
             CONSUMER_DUPLICATES.labels(consumer=self._name).inc()
         await msg.ack()
 
-    def _record_dead_letter(self, delivery: Delivery, error: str) -> bool:
+    def _record_dead_letter(self, delivery: Delivery, *, error: str) -> bool:
         with self._db.transaction() as session:
             # The inbox row too, so that a later redelivery of this event is a duplicate rather than a new attempt;
             # if the row exists, another delivery applied the event meanwhile and there is nothing to record.

@@ -11,21 +11,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.common.db import dialect_insert, rowcount
 from services.common.messaging.tables import ERROR_TEXT_LIMIT, MessagingTables
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_id: str) -> bool:
     """Insert (consumer, event_id) into the inbox; False when it was already there (the event was applied)."""
-    dialect = session.get_bind().dialect.name
-    try:
-        insert = _INSERTS[dialect]
-    except KeyError:
-        raise NotImplementedError(f"inbox: no INSERT ... ON CONFLICT for dialect {dialect!r}") from None
+    insert = dialect_insert(session.get_bind().dialect.name)
     statement = (
         insert(tables.inbox)
         .values(consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC))
@@ -33,7 +27,7 @@ def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_
         # SQLAlchemy only keeps an INSERT's rowcount when asked (psycopg's would read -1 otherwise).
         .execution_options(preserve_rowcount=True)
     )
-    return session.execute(statement).rowcount == 1
+    return rowcount(session.execute(statement)) == 1
 
 
 def insert_dead_letter(

@@ -1,14 +1,31 @@
-"""Writing an event to the outbox, inside the transaction that makes the state change it reports."""
+"""Writing events to the outbox, inside the transaction that makes the state change they report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
+from services.common import tracecontext
 from services.common.messaging.tables import MessagingTables
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One event as the bus carries it: its subject, protobuf payload, the aggregate it is about, and its id."""
+
+    subject: str
+    message: Message
+    aggregate_id: str
+    event_id: str
+
+
+# A service's converter from its domain events to bus messages (``converters/events.py``), wired in bootstrap.
+EventEncoder = Callable[[object], OutboxMessage]
 
 
 def record_event(
@@ -38,3 +55,32 @@ def record_event(
             created_at=datetime.now(UTC),
         )
     )
+
+
+class OutboxWriter:
+    """The ``uow.events`` of a SQL unit of work: each domain event added is encoded and written to the outbox in
+    the unit's transaction, with the traceparent of the work that caused it."""
+
+    def __init__(self, session: Session, tables: MessagingTables, encode: EventEncoder) -> None:
+        self._session = session
+        self._tables = tables
+        self._encode = encode
+        self.count = 0
+
+    def add(self, event: object) -> None:
+        out = self._encode(event)
+        record_event(
+            self._session,
+            self._tables,
+            subject=out.subject,
+            message=out.message,
+            aggregate_id=out.aggregate_id,
+            event_id=out.event_id,
+            traceparent=tracecontext.current(),
+        )
+        self.count += 1
+
+
+def no_events(event: object) -> OutboxMessage:
+    """The encoder of a service that records no events yet: recording one is a bug."""
+    raise TypeError(f"this service records no events, got {type(event).__name__}")

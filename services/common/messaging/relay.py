@@ -190,7 +190,7 @@ class OutboxRelay:
             log.info("outbox relay: JetStream dropped %d re-published duplicates", duplicates)
         return acked
 
-    def _fetch_unsent(self) -> list[sa.Row[Any]]:
+    def _fetch_unsent(self) -> list[Any]:
         o = self._outbox
         query = (
             sa.select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)

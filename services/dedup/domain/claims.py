@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.common.errors import FailedPrecondition, ViolationCollector
+from services.common.errors import FailedPrecondition, NotFound, ViolationCollector
+from services.common.validation import check_account_id, check_identifier
 from services.dedup.domain.model import (
     KEY_HASH_BYTES,
     Action,
@@ -28,7 +29,6 @@ from services.dedup.domain.model import (
     Match,
     Verdict,
 )
-from services.dedup.domain.policy import check_account_id, check_identifier
 
 MAX_REQUEST_ID_LENGTH = 64
 MAX_LEAD_ID_LENGTH = 128
@@ -84,11 +84,13 @@ def validate_claim(command: ClaimCommand, now: datetime) -> Claim:
     An unset submit_time means "now" (the server's clock).
     """
     errors = ViolationCollector()
-    check_account_id(command.account_id, "account_id", errors)
+    check_account_id(errors, "account_id", command.account_id)
     if command.collect_account_id:
-        check_account_id(command.collect_account_id, "collect_account_id", errors)
-    check_identifier(command.candidate_lead_id, "candidate_lead_id", errors, MAX_LEAD_ID_LENGTH)
-    check_identifier(command.request_id, "request_id", errors, MAX_REQUEST_ID_LENGTH)
+        check_account_id(errors, "collect_account_id", command.collect_account_id)
+    check_identifier(
+        errors, "candidate_lead_id", command.candidate_lead_id, MAX_LEAD_ID_LENGTH, required=True
+    )
+    check_identifier(errors, "request_id", command.request_id, MAX_REQUEST_ID_LENGTH, required=True)
     seen: dict[Dimension, Fingerprint] = {}
     for index, (value, keyed_hash) in enumerate(command.fingerprints):
         try:
@@ -130,6 +132,20 @@ class RequestIdReused(FailedPrecondition):
             f"{field} was already used for a claim with different content; use a new {field} for a new claim",
             metadata={"field": field},
         )
+
+
+class LeadNotFound(NotFound):
+    reason = "LEAD_NOT_FOUND"
+
+    def __init__(self, lead_id: str) -> None:
+        super().__init__(f"lead {lead_id} is not known to dedup", metadata={"lead_id": lead_id})
+
+
+def check_lead_id(lead_id: str) -> None:
+    """INVALID_ARGUMENT ``lead_id`` unless it is a well-formed lead id."""
+    errors = ViolationCollector()
+    check_identifier(errors, "lead_id", lead_id, MAX_LEAD_ID_LENGTH, required=True)
+    errors.raise_if_any()
 
 
 def explain_reason(origin: KeyOrigin, origin_lead_id: str) -> str:

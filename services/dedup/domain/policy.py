@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from services.common.errors import FailedPrecondition, ViolationCollector
+from services.common.validation import check_account_id
 from services.dedup.domain.model import (
     DEFAULT_IP_WINDOW,
     DEFAULT_RULES,
@@ -36,8 +37,6 @@ from services.dedup.domain.model import (
     Scope,
     StoredPolicy,
 )
-
-MAX_ACCOUNT_ID_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -59,24 +58,6 @@ class PolicyPatch:
 @dataclass
 class _Draft:
     values: dict[str, object] = field(default_factory=dict)
-
-
-def check_identifier(
-    value: str, path: str, errors: ViolationCollector, max_length: int, *, required: bool = True
-) -> None:
-    """Ids (accounts, leads, requests): present when required, bounded, and free of control characters (a NUL
-    cannot even be stored in a PostgreSQL text column)."""
-    if not value:
-        if required:
-            errors.add(path, "is required")
-    elif len(value) > max_length:
-        errors.add(path, f"must be at most {max_length} characters")
-    elif any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
-        errors.add(path, "must not contain control characters")
-
-
-def check_account_id(value: str, path: str, errors: ViolationCollector, *, required: bool = True) -> None:
-    check_identifier(value, path, errors, MAX_ACCOUNT_ID_LENGTH, required=required)
 
 
 def _populated(patch: PolicyPatch) -> list[str]:
@@ -170,7 +151,7 @@ def apply_patch(current: PolicyRules, patch: PolicyPatch) -> tuple[PolicyRules, 
     Raises InvalidArgument with one field violation per bad field.
     """
     errors = ViolationCollector()
-    check_account_id(patch.account_id, "policy.account_id", errors)
+    check_account_id(errors, "policy.account_id", patch.account_id)
     fields = mask_fields(patch, errors)
     new = current
     if "scope" in fields:
@@ -267,8 +248,8 @@ def check_bind(
     nest); a parent that is itself a child; a child already bound to another parent.
     """
     errors = ViolationCollector()
-    check_account_id(parent_id, "parent_account_id", errors)
-    check_account_id(child_id, "child_account_id", errors)
+    check_account_id(errors, "parent_account_id", parent_id)
+    check_account_id(errors, "child_account_id", child_id)
     errors.raise_if_any()
     if parent_id == child_id:
         raise BindingRefused(

@@ -1,18 +1,26 @@
-"""Ports: what the dedup use cases need from storage, as small abstract classes (adapters implement them).
+"""Ports: what the dedup use cases need from storage, one small repository per aggregate behind a unit of work.
+
+    uow.policies   the accounts' own policies, and the per-tenant lock that serialises policy and binding changes
+    uow.bindings   parent/child account bindings
+    uow.history    the policy history (who changed what, when)
+    uow.requests   idempotency records of claims and erasures
+    uow.keys       the keyed-hash index
+    uow.events     domain events (``PolicyChanged``), written to the outbox in the same transaction
 
 Every method takes the tenant explicitly: all rows are namespaced by tenant, so one tenant's accounts and leads are
-invisible to another (they answer NOT_FOUND or the default policy, never the other tenant's data).
+invisible to another (they answer NOT_FOUND or the default policy, never the other tenant's data). Adapters:
+``adapters/db`` (SQLAlchemy); in-memory fakes for handler tests live in ``tests/dedup/fakes.py``.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from services.common.uow import EventLog
 from services.dedup.domain.model import (
     Binding,
     Dimension,
@@ -23,11 +31,6 @@ from services.dedup.domain.model import (
     StoredPolicy,
 )
 from services.dedup.domain.verdict import Repoint
-
-
-class TransientConflict(Exception):  # noqa: N818 - a signal to retry, not an error the caller sees
-    """The storage lost a race (deadlock, serialization failure, a compare-and-set that found the row changed, a
-    key deleted between insert and read). The use case retries the whole transaction a bounded number of times."""
 
 
 @dataclass(frozen=True)
@@ -57,58 +60,67 @@ class StoredRequest:
     response: dict[str, Any] | None
 
 
-class DedupTx(abc.ABC):
-    """One transaction over the dedup datastore."""
+@dataclass(frozen=True)
+class PolicyChanged:
+    """Domain event: an account's effective policy changed (update, bind, unbind)."""
 
-    # Policies, bindings, history.
+    tenant_id: str
+    change: PolicyChange
+    event_id: str
+
+
+class PolicyRepository(abc.ABC):
     @abc.abstractmethod
     def lock_tenant(self, tenant: str) -> None:
         """Serialise policy and binding changes of one tenant (a row lock in the database)."""
 
     @abc.abstractmethod
-    def get_policy(self, tenant: str, account_id: str) -> StoredPolicy | None: ...
+    def get(self, tenant: str, account_id: str) -> StoredPolicy | None: ...
 
     @abc.abstractmethod
-    def put_policy(self, tenant: str, policy: StoredPolicy) -> None: ...
+    def put(self, tenant: str, policy: StoredPolicy) -> None: ...
 
     @abc.abstractmethod
-    def get_binding(self, tenant: str, child_account_id: str) -> Binding | None: ...
-
-    @abc.abstractmethod
-    def policy_source(self, tenant: str, account_id: str) -> tuple[str, StoredPolicy | None]:
+    def source(self, tenant: str, account_id: str) -> tuple[str, StoredPolicy | None]:
         """In one read: the account's parent ("" when unbound) and the stored policy that applies to it (the
         parent's while bound, else its own; None when never set)."""
+
+
+class BindingRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, tenant: str, child_account_id: str) -> Binding | None: ...
 
     @abc.abstractmethod
     def children_of(self, tenant: str, parent_account_id: str) -> list[str]: ...
 
     @abc.abstractmethod
-    def insert_binding(self, tenant: str, binding: Binding) -> bool:
+    def insert(self, tenant: str, binding: Binding) -> bool:
         """Insert unless the child is already bound (unique child); True when inserted."""
 
     @abc.abstractmethod
-    def delete_binding(self, tenant: str, child_account_id: str) -> None: ...
+    def delete(self, tenant: str, child_account_id: str) -> None: ...
 
     @abc.abstractmethod
-    def list_bindings(
+    def list(
         self, tenant: str, parent_account_id: str, after: tuple[str, str] | None, limit: int
-    ) -> list[Binding]: ...
+    ) -> list[Binding]:
+        """By (parent, child) ascending, after the (parent, child) of the previous page's last."""
+
+
+class HistoryRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, tenant: str, entry: HistoryEntry) -> None: ...
 
     @abc.abstractmethod
-    def add_history(self, tenant: str, entry: HistoryEntry) -> None: ...
-
-    @abc.abstractmethod
-    def list_history(
+    def list(
         self, tenant: str, account_id: str, after: tuple[datetime, str] | None, limit: int
-    ) -> list[HistoryEntry]: ...
+    ) -> list[HistoryEntry]:
+        """Newest first (change time, then id, descending), after the previous page's last."""
 
-    @abc.abstractmethod
-    def record_policy_changed(self, tenant: str, change: PolicyChange, event_id: str) -> None:
-        """Write the dedup.policy_changed event to the outbox, in this transaction."""
 
-    # Idempotency.
+class RequestRepository(abc.ABC):
     @abc.abstractmethod
-    def reserve_request(
+    def reserve(
         self,
         tenant: str,
         kind: str,
@@ -127,44 +139,50 @@ class DedupTx(abc.ABC):
     def lead_known(self, tenant: str, lead_id: str) -> bool:
         """Whether any claim of the tenant had this lead as its candidate."""
 
-    # The index.
+
+class KeyRepository(abc.ABC):
     @abc.abstractmethod
-    def insert_keys(self, tenant: str, keys: Sequence[NewKey]) -> dict[KeyRef, int]:
+    def insert(self, tenant: str, keys: Sequence[NewKey]) -> dict[KeyRef, int]:
         """INSERT ... ON CONFLICT DO NOTHING in the given order; the refs actually inserted, with their ids."""
 
     @abc.abstractmethod
-    def find_keys(self, tenant: str, refs: Sequence[KeyRef]) -> list[IndexKey]: ...
+    def find(self, tenant: str, refs: Sequence[KeyRef]) -> list[IndexKey]: ...
 
     @abc.abstractmethod
     def repoint(self, tenant: str, change: Repoint, submit_time: datetime) -> bool:
         """Compare-and-set on (lead_id, first_seen) as read; False when the row changed meanwhile."""
 
     @abc.abstractmethod
-    def point_keys(
+    def point(
         self, tenant: str, key_ids: Sequence[int], lead_id: str, origin: KeyOrigin, origin_lead_id: str
     ) -> None: ...
 
     @abc.abstractmethod
-    def touch_keys(self, tenant: str, key_ids: Sequence[int], seen: datetime) -> None:
+    def touch(self, tenant: str, key_ids: Sequence[int], seen: datetime) -> None:
         """last_seen = max(last_seen, seen)."""
 
     @abc.abstractmethod
-    def keys_of_lead(self, tenant: str, lead_id: str) -> list[IndexKey]: ...
+    def of_lead(self, tenant: str, lead_id: str) -> list[IndexKey]: ...
 
     @abc.abstractmethod
-    def delete_keys_of_lead(self, tenant: str, lead_id: str) -> int: ...
+    def delete_of_lead(self, tenant: str, lead_id: str) -> int: ...
 
 
-class DedupStore(abc.ABC):
-    @abc.abstractmethod
-    def write(self) -> AbstractContextManager[DedupTx]:
-        """A write transaction, committed at the end of the block; may raise TransientConflict."""
+class DedupUnitOfWork(Protocol):
+    @property
+    def policies(self) -> PolicyRepository: ...
 
-    @abc.abstractmethod
-    def read(self) -> AbstractContextManager[DedupTx]:
-        """A read-only transaction."""
+    @property
+    def bindings(self) -> BindingRepository: ...
 
+    @property
+    def history(self) -> HistoryRepository: ...
 
-def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    @property
+    def requests(self) -> RequestRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...

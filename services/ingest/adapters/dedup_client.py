@@ -31,7 +31,7 @@ from services.common.config import TlsSettings
 from services.common.errors import Aborted, DomainError, Unavailable
 from services.common.grpc_errors import error_info_of
 from services.common.grpcclient import open_channel
-from services.ingest import converters
+from services.ingest.converters.dedup import claim_answer, claim_message
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
 
 log = logging.getLogger("leadflow.ingest.dedup")
@@ -86,17 +86,17 @@ class GrpcDedupClient(DedupPort):
         stub = self._get_stub()
         try:
             response = await stub.ClaimLead(
-                converters.claim_message(request), timeout=self._timeout, metadata=self._metadata(tenant_id)
+                claim_message(request), timeout=self._timeout, metadata=self._metadata(tenant_id)
             )
         except grpc.aio.AioRpcError as exc:
             raise _translate(exc) from None
-        return converters.claim_answer(response)
+        return claim_answer(response)
 
     async def batch_claim(
         self, tenant_id: str, requests: Sequence[ClaimRequest]
     ) -> list[ClaimAnswer | DomainError]:
         stub = self._get_stub()
-        message = dedup_pb.BatchClaimLeadsRequest(requests=[converters.claim_message(r) for r in requests])
+        message = dedup_pb.BatchClaimLeadsRequest(requests=[claim_message(r) for r in requests])
         try:
             response = await stub.BatchClaimLeads(
                 message, timeout=self._timeout, metadata=self._metadata(tenant_id)
@@ -106,7 +106,7 @@ class GrpcDedupClient(DedupPort):
         results: list[ClaimAnswer | DomainError] = []
         for result in response.results:
             if result.HasField("response"):
-                results.append(converters.claim_answer(result.response))
+                results.append(claim_answer(result.response))
             else:
                 results.append(_item_error(result.error.code, result.error.reason, result.error.message))
         if len(results) != len(requests):

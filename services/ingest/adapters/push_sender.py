@@ -23,14 +23,15 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
+from services.ingest.domain.ports import PushSender
 from services.ingest.domain.push import (
     AttemptOutcome,
     OutcomeKind,
+    PushRequest,
     http_outcome,
     is_public_address,
     parse_retry_after,
@@ -42,17 +43,6 @@ USER_AGENT = "leadflow-push/1"
 _GUARD_GRACE = 1.0
 
 Resolver = Callable[..., list[tuple[Any, ...]]]
-
-
-@dataclass(frozen=True)
-class PushRequest:
-    url: str = field(repr=False)  # may carry secrets in its query string
-    body: bytes = field(repr=False)  # personal data
-    headers: Mapping[str, str] = field(repr=False)
-
-
-class PushSender(Protocol):
-    async def send(self, request: PushRequest) -> AttemptOutcome: ...
 
 
 class _Blocked(Exception):
@@ -117,7 +107,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
-class HttpPushSender:
+class HttpPushSender(PushSender):
     def __init__(
         self,
         *,

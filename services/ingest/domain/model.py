@@ -213,8 +213,9 @@ class Lead:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    """The answer to one submission; ``lead`` is None when rejected. A replay returns the stored submission's
-    answer with the lead as it is now."""
+    """The answer to one submission; ``lead`` is None when rejected. A replay (``replayed``: the submission was
+    stored before, or repeats an earlier item of the same batch) returns the stored submission's answer with the
+    lead as it is now."""
 
     verdict: Verdict
     submission: Submission
@@ -223,6 +224,7 @@ class SubmitResult:
     rejections: tuple[Rejection, ...] = ()
     duplicate_of_lead_id: str = ""
     returning_of_lead_id: str = ""
+    replayed: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,26 @@
-"""The ports the ingest use cases need: the lead store and the dedup service. Adapters implement them.
+"""Ports: what the ingest use cases need from outside — the dedup service, the push sender, and storage as one small
+repository per aggregate behind a unit of work:
 
-Store methods run inside one transaction (``IngestStore.write()`` / ``read()``); event handlers get a transaction
-bound to the consumer's own session, so the inbox claim and the state change commit together.
+    uow.leads         leads and the accounts they are visible from
+    uow.submissions   submissions (the audit trail, and the idempotency keys)
+    uow.rules         per-tenant settings, blocklists (phones and sensitive words) and the dead-number list
+    uow.push          push rules and push deliveries (线索推送)
+    uow.events        domain events (``domain.events``), written to the outbox in the same transaction
+
+Adapters: ``adapters/db`` (SQLAlchemy), ``adapters/dedup_client.py`` (gRPC), ``adapters/push_sender.py`` (HTTP);
+in-memory fakes for handler tests live in ``tests/ingest/fakes.py``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from services.common.errors import DomainError, FailedPrecondition
+from services.common.uow import EventLog
 from services.ingest.domain.model import (
     BlocklistEntry,
     BlocklistKind,
@@ -25,6 +33,18 @@ from services.ingest.domain.model import (
     TenantSettings,
     Verdict,
 )
+from services.ingest.domain.push import (
+    AttemptOutcome,
+    ClaimedDelivery,
+    DeliveryStatus,
+    NewDelivery,
+    PushDelivery,
+    PushRequest,
+    PushRule,
+    Transition,
+)
+
+# ---------------------------------------------------------------------------------------------- dedup
 
 
 @dataclass(frozen=True)
@@ -49,7 +69,7 @@ class ClaimAnswer:
 
 class ClaimConflict(FailedPrecondition):
     """Dedup already holds a different claim under this submission's claim request id: a concurrent attempt of
-    the same submission, or an earlier attempt that crashed after dedup answered (see handlers)."""
+    the same submission, or an earlier attempt that crashed after dedup answered (see handlers.submit)."""
 
     reason = "CLAIM_CONFLICT"
 
@@ -66,10 +86,16 @@ class DedupPort(ABC):
         """Claims in order (later items see earlier ones); per-item errors. Raises ``Unavailable`` for the call."""
 
 
-@dataclass(frozen=True)
-class LeadPage:
-    leads: list[Lead]
-    total_size: int
+# ---------------------------------------------------------------------------------------------- push sender
+
+
+class PushSender(ABC):
+    @abstractmethod
+    async def send(self, request: PushRequest) -> AttemptOutcome:
+        """POST one push; never raises for the endpoint's failures (they are outcomes to retry or give up)."""
+
+
+# ---------------------------------------------------------------------------------------------- storage
 
 
 @dataclass(frozen=True)
@@ -96,30 +122,18 @@ class SubmissionFilter:
     submit_end: datetime | None = None
 
 
-class IngestTx(ABC):
-    """One transaction on the ingest store."""
+ExternalKey = tuple[str, int, str]  # (account_id, channel, external_id)
 
-    # -- idempotency and leads
-    @abstractmethod
-    def submissions_by_request_id(self, tenant: str, request_ids: Iterable[str]) -> dict[str, Submission]: ...
 
+class LeadRepository(ABC):
     @abstractmethod
-    def submissions_by_external_key(
-        self, tenant: str, keys: Iterable[tuple[str, int, str]]
-    ) -> dict[tuple[str, int, str], Submission]: ...
+    def get(self, tenant: str, lead_id: str) -> Lead | None: ...
 
     @abstractmethod
-    def get_lead(self, tenant: str, lead_id: str) -> Lead | None: ...
+    def get_many(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]: ...
 
     @abstractmethod
-    def get_leads(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]: ...
-
-    @abstractmethod
-    def insert_submission(self, submission: Submission) -> bool:
-        """False (and nothing written) when its request_id or external key is already stored."""
-
-    @abstractmethod
-    def insert_lead(self, lead: Lead) -> bool:
+    def insert(self, lead: Lead) -> bool:
         """False (and nothing written) when a lead with this id exists."""
 
     @abstractmethod
@@ -136,19 +150,39 @@ class IngestTx(ABC):
     ) -> None: ...
 
     @abstractmethod
-    def list_leads(
-        self, tenant: str, where: LeadFilter, after: tuple[int, str] | None, limit: int, count: bool
-    ) -> LeadPage: ...
+    def list(self, tenant: str, where: LeadFilter, after: tuple[int, str] | None, limit: int) -> list[Lead]:
+        """By first_submit_time descending then id descending; ``after`` is the (first_submit_us, id) of the
+        previous page's last."""
 
     @abstractmethod
-    def list_submissions(
+    def count(self, tenant: str, where: LeadFilter) -> int: ...
+
+    @abstractmethod
+    def contact_fields(self, tenant: str, lead_id: str, names: Sequence[str]) -> dict[str, str] | None:
+        """The named contact fields of a stored lead (personal data); None when the lead is not stored."""
+
+
+class SubmissionRepository(ABC):
+    @abstractmethod
+    def by_request_ids(self, tenant: str, request_ids: Iterable[str]) -> dict[str, Submission]: ...
+
+    @abstractmethod
+    def by_external_keys(self, tenant: str, keys: Iterable[ExternalKey]) -> dict[ExternalKey, Submission]: ...
+
+    @abstractmethod
+    def insert(self, submission: Submission) -> bool:
+        """False (and nothing written) when its request_id or external key is already stored."""
+
+    @abstractmethod
+    def list(
         self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
     ) -> list[Submission]:
         """By submit time, then id, ascending; ``after`` is the (submit_us, id) of the previous page's last."""
 
-    # -- rules
+
+class RulesRepository(ABC):
     @abstractmethod
-    def tenant_settings(self, tenant: str) -> tuple[TenantSettings, int]:
+    def settings(self, tenant: str) -> tuple[TenantSettings, int]:
         """The tenant's settings (or the default row) and its blocklist version."""
 
     @abstractmethod
@@ -156,25 +190,17 @@ class IngestTx(ABC):
         """When the tenant's own settings row last changed; None while the tenant uses the default row."""
 
     @abstractmethod
-    def update_tenant_settings(
+    def update_settings(
         self, tenant: str, settings: TenantSettings, fields: frozenset[str], now: datetime
     ) -> None:
-        """Store the named fields (``default_region``, ``landline_allowed``) of ``settings`` as the tenant's own;
-        the other fields keep their current value (the default row's when the tenant has no row yet)."""
+        """Store the named fields of ``settings`` as the tenant's own; the other fields keep their current value
+        (the default row's when the tenant has no row yet)."""
 
     @abstractmethod
     def keywords(self, tenant: str) -> list[str]: ...
 
     @abstractmethod
     def blocked_phones(self, tenant: str) -> list[str]: ...
-
-    @abstractmethod
-    def dead_phones(self, tenant: str, phones: Iterable[str]) -> set[str]: ...
-
-    @abstractmethod
-    def add_dead_number(
-        self, tenant: str, phone: str, reason: str, lead_id: str, call_id: str, now: datetime
-    ) -> None: ...
 
     @abstractmethod
     def replace_blocklist(
@@ -185,26 +211,72 @@ class IngestTx(ABC):
     @abstractmethod
     def list_blocklist(
         self, tenant: str, kind: BlocklistKind | None, after: tuple[int, str] | None, limit: int
-    ) -> list[BlocklistEntry]: ...
-
-    # -- events (written to the outbox of this transaction)
-    @abstractmethod
-    def record_accepted(self, lead: Lead, submission: Submission, now: datetime) -> None: ...
+    ) -> list[BlocklistEntry]:
+        """By kind, then value; ``after`` is the (kind, value) of the previous page's last."""
 
     @abstractmethod
-    def record_duplicate(self, lead_id: str, submission: Submission, now: datetime) -> None: ...
+    def dead_phones(self, tenant: str, phones: Iterable[str]) -> set[str]: ...
 
     @abstractmethod
-    def record_rejected(self, submission: Submission, now: datetime) -> None: ...
+    def add_dead_number(
+        self, tenant: str, phone: str, reason: str, lead_id: str, call_id: str, now: datetime
+    ) -> None: ...
 
 
-class IngestStore(ABC):
+class PushRepository(ABC):
     @abstractmethod
-    def write(self) -> AbstractContextManager[IngestTx]: ...
+    def get_rule(self, tenant: str, account_id: str, *, for_update: bool = False) -> PushRule | None: ...
 
     @abstractmethod
-    def read(self) -> AbstractContextManager[IngestTx]: ...
+    def upsert_rule(self, rule: PushRule) -> None:
+        """Create or replace the account's rule (one per tenant and account)."""
+
+    @abstractmethod
+    def create_delivery(self, new: NewDelivery) -> bool:
+        """Insert a PENDING delivery, due now; False when one exists for the event already."""
+
+    @abstractmethod
+    def get_delivery(self, tenant: str, delivery_id: str) -> PushDelivery | None: ...
+
+    @abstractmethod
+    def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedDelivery]:
+        """Lease up to ``limit`` due deliveries of any tenant to the caller, counting the attempt; no other
+        replica sees them as due until the lease ends."""
+
+    @abstractmethod
+    def record_attempt(self, delivery_id: str, attempt: int, transition: Transition, now: datetime) -> bool:
+        """Store an attempt's result; False when the claim was lost (lease expired, another attempt began)."""
+
+    @abstractmethod
+    def next_due_time(self) -> datetime | None:
+        """The earliest next attempt time of any active delivery (a lease end counts too); None when idle."""
+
+    @abstractmethod
+    def list_deliveries(
+        self,
+        tenant: str,
+        *,
+        lead_id: str,
+        account_id: str,
+        statuses: Sequence[DeliveryStatus],
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[PushDelivery]:
+        """Newest first (create time, then id, descending), after the (create_us, id) of the previous page."""
 
 
-class TransientConflict(Exception):
-    """A write transaction lost a race it can retry (deadlock, serialization failure)."""
+class IngestUnitOfWork(Protocol):
+    @property
+    def leads(self) -> LeadRepository: ...
+
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+
+    @property
+    def rules(self) -> RulesRepository: ...
+
+    @property
+    def push(self) -> PushRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...

@@ -29,7 +29,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from services.common.errors import ViolationCollector
+from services.common.validation import check_account_id, has_control_characters
 
 # ----------------------------------------------------------------------------------------------------- states
 
@@ -97,7 +97,6 @@ PUSHABLE_FIELDS = PUSHABLE_LEAD_FIELDS + PUSHABLE_SOURCE_FIELDS
 MAX_ENDPOINT_URL = 2048
 MIN_SECRET = 32
 MAX_SECRET = 128
-MAX_ACCOUNT_ID = 128
 MAX_LEAD_ID = 128
 MAX_REQUEST_ID = 64
 MAX_LAST_ERROR = 500
@@ -133,10 +132,6 @@ class SetPushRuleCommand:
     request_id: str = ""
 
 
-def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value)
-
-
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """False for loopback, private, link-local (cloud metadata), multicast, reserved and unspecified addresses."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -158,7 +153,7 @@ def check_endpoint_url(
     if len(url) > MAX_ENDPOINT_URL:
         errors.add(path, f"must be at most {MAX_ENDPOINT_URL} characters")
         return
-    if _has_control_characters(url) or any(ch.isspace() for ch in url):
+    if has_control_characters(url) or any(ch.isspace() for ch in url):
         errors.add(path, "must not contain white space or control characters")
         return
     try:
@@ -206,16 +201,7 @@ def check_secret(errors: ViolationCollector, path: str, secret: str, *, stored: 
         return
     if not MIN_SECRET <= len(secret) <= MAX_SECRET:
         errors.add(path, f"must be {MIN_SECRET} to {MAX_SECRET} characters")
-    elif _has_control_characters(secret) or secret != secret.strip():
-        errors.add(path, "must not contain control characters or leading or trailing white space")
-
-
-def check_account_id(errors: ViolationCollector, path: str, value: str) -> None:
-    if not value:
-        errors.add(path, "is required")
-    elif len(value) > MAX_ACCOUNT_ID:
-        errors.add(path, f"must be at most {MAX_ACCOUNT_ID} characters")
-    elif _has_control_characters(value) or value != value.strip():
+    elif has_control_characters(secret) or secret != secret.strip():
         errors.add(path, "must not contain control characters or leading or trailing white space")
 
 
@@ -448,3 +434,53 @@ class DeliveryQuery:
     status: int = 0
     page_size: int = 0
     page_token: str = ""
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    id: str
+    tenant_id: str
+    account_id: str
+    lead_id: str
+    event_id: str
+    create_time: datetime
+    payload: dict[str, Any] = field(repr=False)  # personal data
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery leased to this worker for one attempt, with the rule as it stands now (None: deleted)."""
+
+    delivery: PushDelivery
+    attempt: int  # the number of this attempt, 1-based; the fencing token of record_attempt
+    rule: PushRule | None
+
+
+@dataclass(frozen=True)
+class AcceptedLead:
+    """What scheduling a push needs of a ``lead.accepted`` event: its ids, and every pushable field the event
+    carries (JSON-ready, named as in the Lead and Submission messages; None where the event has no value)."""
+
+    event_id: str
+    tenant_id: str
+    account_id: str
+    lead_id: str
+    fields: Mapping[str, Any] = field(repr=False)  # personal data
+
+
+def with_stored_contact(fields: Mapping[str, Any], contact: Mapping[str, str] | None) -> dict[str, Any]:
+    """The event's fields completed with the contact fields only ingest's own lead holds
+    (``STORED_CONTACT_FIELDS``); a field without a stored value is None."""
+    merged = dict(fields)
+    for name in STORED_CONTACT_FIELDS:
+        merged[name] = (contact or {}).get(name) or None
+    return merged
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    """One signed POST to an advertiser's endpoint."""
+
+    url: str = field(repr=False)  # may carry secrets in its query string
+    body: bytes = field(repr=False)  # personal data
+    headers: Mapping[str, str] = field(repr=False)

@@ -17,13 +17,12 @@ rejections).
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from services.common.errors import FieldViolation, ViolationCollector
+from services.common.validation import MAX_ACCOUNT_ID, check_identifier, has_control_characters  # noqa: F401
 from services.ingest.domain.model import BusinessSource, Channel, Money, SubmitCommand, TrafficSource
 
-MAX_ACCOUNT_ID = 128
 MAX_EXTERNAL_ID = 128
 MAX_REQUEST_ID = 64
 MAX_AD_ID = 64
@@ -36,24 +35,6 @@ MAX_NANOS = 999_999_999
 # clock skew. Earlier than 2000 is the same kind of bug (seconds read as milliseconds, and the like).
 FUTURE_TOLERANCE = timedelta(minutes=10)
 EARLIEST_SUBMIT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value)
-
-
-def check_identifier(
-    errors: ViolationCollector, path: str, value: str, limit: int, *, required: bool = False
-) -> None:
-    """An opaque identifier: required or not, at most ``limit`` characters, no control or format characters."""
-    if not value:
-        if required:
-            errors.add(path, "is required")
-        return
-    if len(value) > limit:
-        errors.add(path, f"must be at most {limit} characters, got {len(value)}")
-    elif has_control_characters(value) or value != value.strip():
-        errors.add(path, "must not contain control characters or leading or trailing white space")
 
 
 def check_enum(errors: ViolationCollector, path: str, value: int, enum: type, type_name: str) -> None:

@@ -34,6 +34,13 @@ def counters_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
+class CounterUnitOfWork:
+    """The unit of work this test's consumer handler gets: the counters table on the inbox transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
 class Fixture:
     """A database with the messaging tables plus a counter per event: the state the handler changes."""
 
@@ -47,7 +54,8 @@ class Fixture:
         self.attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def handler(self, session: Session, delivery: Delivery) -> None:
+    def handler(self, uow: CounterUnitOfWork, delivery: Delivery) -> None:
+        session = uow.session
         body = struct_pb2.Struct()
         body.ParseFromString(delivery.data)
         key = body["key"]
@@ -108,6 +116,7 @@ class Running:
 def consumer_for(fx: Fixture, js, name: str, **options) -> EventConsumer:
     return EventConsumer(
         fx.database, fx.tables, js, name=name, stream=STREAM.name, subjects=[SUBJECT], handler=fx.handler,
+        bind=CounterUnitOfWork,
         fetch_timeout=0.2, **options,
     )  # fmt: skip
 

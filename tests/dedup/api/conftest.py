@@ -12,23 +12,7 @@ import pytest
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
 from services.common.auth import Role, TokenCodec
 from services.common.runtime import RunningService
-from services.dedup import settings as dedup_settings
-from services.dedup.bootstrap import build_app
-
-JWT_KEY = "dedup-api-test-key-" + "k" * 32
-
-
-def service_environ(data_dir: Path, nats_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "LEADFLOW_DEDUP_GRPC_PORT": "0",
-        "LEADFLOW_DEDUP_METRICS_PORT": "0",
-        "LEADFLOW_NATS_URL": nats_url,
-        "LEADFLOW_DATA_DIR": str(data_dir),
-        "LEADFLOW_JWT_HS256_KEY": JWT_KEY,
-        "LEADFLOW_SHUTDOWN_DELAY_SECONDS": "0",
-        "LEADFLOW_SHUTDOWN_GRACE_SECONDS": "2",
-        **extra,
-    }
+from tests.harness import TokenMinter, service_environ, start_service
 
 
 @dataclass
@@ -43,10 +27,8 @@ class DedupClient:
 
 
 async def start_dedup(data_dir: Path, nats_url: str, **extra: str) -> tuple[RunningService, TokenCodec]:
-    settings = dedup_settings.load(service_environ(data_dir, nats_url, **extra))
-    running = RunningService(build_app(settings))
-    await running.start()
-    return running, TokenCodec(settings.common.auth)
+    env = service_environ("dedup", data_dir, nats_url, **extra)
+    return await start_service("dedup", env), TokenMinter(env).codec
 
 
 @pytest.fixture

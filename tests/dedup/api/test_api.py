@@ -15,7 +15,7 @@ from leadflow.dedup.v1 import events_pb2
 from services.common.auth import Role
 from services.common.events import DEDUP_POLICY_CHANGED
 from services.common.grpc_errors import error_info_of, field_violations_of
-from services.dedup.converters import timestamp
+from services.common.protoconv import timestamp
 from tests.dedup.api.conftest import DedupClient
 from tests.dedup.helpers import T0, keyed, unique
 

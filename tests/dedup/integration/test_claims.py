@@ -10,11 +10,10 @@ import pytest
 
 from services.common.auth import Role
 from services.common.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from services.common.uow import TransientConflict
 from services.dedup.domain.model import Action, ClaimResult, Dimension, Scope, Verdict
 from services.dedup.domain.policy import PolicyPatch
-from services.dedup.domain.ports import TransientConflict
-from services.dedup.handlers import DedupHandlers
-from tests.dedup.helpers import claim, keyed, principal, unique
+from tests.dedup.helpers import DedupHandlers, claim, keyed, principal, unique
 
 DAY = timedelta(days=1)
 P, W, E, I, D = Dimension.PHONE, Dimension.WECHAT, Dimension.EMAIL, Dimension.IP, Dimension.DEVICE  # noqa: E741
@@ -205,28 +204,26 @@ def test_a_large_batch_spans_several_transactions(handlers: DedupHandlers, tenan
 
 
 class FlakyStore:
-    """Loses the race ``failures`` times, then behaves."""
+    """A unit-of-work factory that loses the race ``failures`` times, then behaves."""
 
     def __init__(self, inner, failures: int) -> None:  # type: ignore[no-untyped-def]
         self.inner, self.failures, self.attempts = inner, failures, 0
 
-    def write(self):  # type: ignore[no-untyped-def]
+    def __call__(self, session, events):  # type: ignore[no-untyped-def]
         self.attempts += 1
         if self.attempts <= self.failures:
             raise TransientConflict()
-        return self.inner.write()
-
-    def read(self):  # type: ignore[no-untyped-def]
-        return self.inner.read()
+        return self.inner(session, events)
 
 
 def test_lost_races_are_retried_then_aborted(handlers: DedupHandlers, tenant: str) -> None:
     who = principal(tenant, Role.SERVICE)
-    flaky = FlakyStore(handlers._store, failures=3)  # noqa: SLF001 - wrap the real store
-    handlers._store = flaky  # type: ignore[assignment]  # noqa: SLF001
+    transactions = handlers.transactions
+    flaky = FlakyStore(transactions._unit_of_work, failures=3)  # noqa: SLF001 - wrap the real store
+    transactions._unit_of_work = flaky  # type: ignore[attr-defined]  # noqa: SLF001
     assert handlers.claim(who, claim("acct", {P: "p"})).verdict is Verdict.NEW
     assert flaky.attempts == 4
-    handlers._store = FlakyStore(flaky.inner, failures=1000)  # type: ignore[assignment]  # noqa: SLF001
+    transactions._unit_of_work = FlakyStore(flaky.inner, failures=1000)  # type: ignore[attr-defined]  # noqa: SLF001
     with pytest.raises(Aborted):
         handlers.claim(who, claim("acct", {P: "q"}))
 

@@ -11,11 +11,10 @@ import sqlalchemy as sa
 
 from services.common.auth import Role
 from services.common.db import Database
-from services.dedup.adapters.tables import dedup_keys
+from services.dedup.adapters.db.tables import dedup_keys
 from services.dedup.domain.model import Dimension, Verdict
 from services.dedup.domain.policy import PolicyPatch
-from services.dedup.handlers import DedupHandlers
-from tests.dedup.helpers import claim, principal
+from tests.dedup.helpers import DedupHandlers, claim, principal
 
 DAY = timedelta(days=1)
 P, D, W = Dimension.PHONE, Dimension.DEVICE, Dimension.WECHAT

@@ -13,11 +13,10 @@ from services.common.auth import Role
 from services.common.db import Database
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.events import DEDUP_POLICY_CHANGED
-from services.dedup.adapters.tables import messaging
+from services.dedup.adapters.db.tables import messaging
 from services.dedup.domain.model import DEFAULT_RULES, Action, Dimension, Scope, Verdict
 from services.dedup.domain.policy import PolicyPatch
-from services.dedup.handlers import DedupHandlers
-from tests.dedup.helpers import T0, claim, principal, unique
+from tests.dedup.helpers import T0, DedupHandlers, claim, principal, unique
 
 DAY = timedelta(days=1)
 US = timedelta(microseconds=1)
@@ -227,8 +226,8 @@ def test_tenants_are_apart(handlers: DedupHandlers, tenant: str) -> None:
     assert handlers.get_policy(principal(other), "child").inherited_from == ""
     with pytest.raises(NotFound):
         handlers.unbind(principal(other), "child")
-    assert handlers.list_bindings(principal(other), "", 0, "")[0] == []
-    assert handlers.list_history(principal(other), "parent", 0, "")[0] == []
+    assert handlers.list_bindings(principal(other), "", 0, "").items == []
+    assert handlers.list_history(principal(other), "parent", 0, "").items == []
     # Binding "the same" ids in the other tenant binds the other tenant's own accounts only.
     handlers.bind(principal(other), "child", "parent")
     assert handlers.get_policy(principal(tenant), "child").inherited_from == "parent"
@@ -244,10 +243,12 @@ def test_history_records_who_changed_what_and_when_with_pages(
     handlers.update_policy(admin, PolicyPatch(account_id="acct", mask=("action",), action=int(Action.FLAG)))
     clock.set(T0 + 10 * DAY)
     handlers.bind(admin, "parent", "acct")
-    entries, token = handlers.list_history(admin, "acct", 2, "")
+    page = handlers.list_history(admin, "acct", 2, "")
+    entries, token = page.items, page.next_page_token
     assert [e.changed_fields for e in entries] == [("action", "inherited_from_account_id"), ("action",)]
     assert entries[0].new.inherited_from == "parent" and entries[0].change_time == T0 + 10 * DAY
-    rest, last = handlers.list_history(admin, "acct", 2, token)
+    page = handlers.list_history(admin, "acct", 2, token)
+    rest, last = page.items, page.next_page_token
     assert last == "" and len(rest) == 2  # the unchanged fourth update wrote nothing
     first = rest[-1]
     assert first.old is None and first.actor == "carol" and first.change_time == T0 + DAY
@@ -261,11 +262,13 @@ def test_bindings_are_listed_in_order_with_pages(handlers: DedupHandlers, tenant
     admin = principal(tenant)
     for parent, child in [("p2", "c3"), ("p1", "c2"), ("p1", "c1")]:
         handlers.bind(admin, parent, child)
-    page, token = handlers.list_bindings(admin, "", 2, "")
+    listed = handlers.list_bindings(admin, "", 2, "")
+    page, token = listed.items, listed.next_page_token
     assert [(b.parent_account_id, b.child_account_id) for b in page] == [("p1", "c1"), ("p1", "c2")]
-    page, token = handlers.list_bindings(admin, "", 2, token)
+    listed = handlers.list_bindings(admin, "", 2, token)
+    page, token = listed.items, listed.next_page_token
     assert [(b.parent_account_id, b.child_account_id) for b in page] == [("p2", "c3")] and token == ""
-    only, _ = handlers.list_bindings(admin, "p2", 0, "")
+    only = handlers.list_bindings(admin, "p2", 0, "").items
     assert [b.child_account_id for b in only] == ["c3"]
 
 

@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import OperationalError
 
+from services.common import dberrors
 from services.common.db import Database
 from services.common.errors import Unavailable
-from services.dedup.adapters import repository
-from services.dedup.adapters.tables import metadata
-from services.dedup.domain.ports import TransientConflict
+from services.common.uow import TransientConflict
+from services.dedup.adapters.db.tables import metadata
 
 
 def _dedup_only(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def test_migrations_match_the_declared_tables(dedup_database: Database) -> None:
 
 
 def test_the_index_refuses_a_second_row_for_one_key_and_a_short_hash(dedup_database: Database) -> None:
-    from services.dedup.adapters.tables import dedup_keys
+    from services.dedup.adapters.db.tables import dedup_keys
 
     row = {
         "tenant_id": "schema-t",
@@ -69,8 +69,8 @@ class _Orig(Exception):
     ],
 )
 def test_lost_races_and_busy_databases_are_translated(orig: Exception, expected: type) -> None:
-    assert isinstance(repository._translate(OperationalError("stmt", {}, orig)), expected)  # noqa: SLF001
+    assert isinstance(dberrors.translate(OperationalError("stmt", {}, orig)), expected)  # noqa: SLF001
 
 
 def test_other_database_errors_are_not_hidden() -> None:
-    assert repository._translate(OperationalError("stmt", {}, _Orig("disk I/O error", "58030"))) is None  # noqa: SLF001
+    assert dberrors.translate(OperationalError("stmt", {}, _Orig("disk I/O error", "58030"))) is None  # noqa: SLF001

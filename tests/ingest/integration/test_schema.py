@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 from services.common.db import Database
 from services.common.migrations import current_revision, upgrade
-from services.ingest.adapters.tables import DEFAULT_SETTINGS_TENANT, metadata, tenant_settings
+from services.ingest.adapters.db.tables import DEFAULT_SETTINGS_TENANT, metadata, tenant_settings
 from services.ingest.bootstrap import MIGRATIONS_DIR
 
 

@@ -13,17 +13,20 @@ import sqlalchemy as sa
 from services.common.auth import Principal, Role
 from services.common.clock import FakeClock
 from services.common.db import Database
+from services.common.dbtx import SqlTransactions
 from services.common.errors import DomainError, Unavailable
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE
 from services.common.migrations import upgrade
-from services.common.paging import PageTokens
-from services.ingest.adapters.repository import SqlIngestStore
-from services.ingest.adapters.tables import leads, messaging, submissions
+from services.common.sealing import KeyRing, Sealer
+from services.ingest.adapters.db.tables import leads, messaging, submissions
+from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.bootstrap import MIGRATIONS_DIR
+from services.ingest.converters.events import EventEncoder
 from services.ingest.domain.fingerprints import Fingerprinter
 from services.ingest.domain.model import DedupAction, Dimension, LeadStatus, Match, SubmitCommand, Verdict
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
-from services.ingest.handlers import HandlerConfig, IngestHandlers
+from services.ingest.handlers.rules import ScreeningCache
+from services.ingest.handlers.submit import SubmitConfig, SubmitHandlers
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 PRINCIPAL = Principal("t1", "svc", Role.SERVICE)
@@ -68,14 +71,19 @@ def database(database_url: str):  # type: ignore[no-untyped-def]
     db.dispose()
 
 
-def handlers_with(database: Database, dedup: DedupPort) -> IngestHandlers:
-    return IngestHandlers(
-        SqlIngestStore(database, messaging),
+def handlers_with(database: Database, dedup: DedupPort) -> SubmitHandlers:
+    return SubmitHandlers(
+        SqlTransactions(
+            database,
+            SqlIngestUnitOfWork,
+            messaging,
+            EventEncoder(Sealer(KeyRing.parse("k:" + "B" * 43 + "="))),
+        ),
         dedup,
         Fingerprinter(b"f" * 32),
         FakeClock(T0),
-        PageTokens(b"p" * 32),
-        config=HandlerConfig(settle_seconds=0.2),
+        ScreeningCache(),
+        config=SubmitConfig(settle_seconds=0.2),
     )
 
 
@@ -153,10 +161,10 @@ async def test_claim_conflict_answers_with_the_concurrent_winner(database: Datab
     item_lookup = loser._find_stored
     calls = {"n": 0}
 
-    def miss_first(tx, tenant, items):  # type: ignore[no-untyped-def]
+    def miss_first(uow, tenant, items):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] > 1:
-            item_lookup(tx, tenant, items)
+            item_lookup(uow, tenant, items)
 
     loser._find_stored = miss_first  # type: ignore[method-assign]
     again = await loser.submit(PRINCIPAL, command())
@@ -205,7 +213,7 @@ async def test_duplicate_waits_for_its_canonical_lead_in_flight(database: Databa
 async def test_tenant_settings_region_and_landlines(database: Database) -> None:
     """Per-tenant settings (a row in tenant_settings; the default row otherwise): mobile-only, and the region of
     numbers written without a country code. No RPC sets them yet: an operator writes the row."""
-    from services.ingest.adapters.tables import tenant_settings
+    from services.ingest.adapters.db.tables import tenant_settings
     from services.ingest.domain.normalisation import RejectionCode
 
     with database.transaction() as session:

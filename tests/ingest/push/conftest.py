@@ -6,26 +6,21 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-import services.ingest.adapters as ingest_adapters
 from services.common.clock import FakeClock
 from services.common.db import Database
 from services.common.migrations import upgrade
-from services.common.paging import PageTokens
-from services.ingest.adapters import tables
-from services.ingest.adapters.push_repository import PushRepository
-from services.ingest.adapters.push_tables import push_tables
-from services.ingest.push_handlers import PushConfig, PushHandlers, PushWorker, http_sender
-from tests.ingest.push.helpers import T0
+from services.ingest.bootstrap import MIGRATIONS_DIR
+from services.ingest.workers import PushWorker
+from tests.ingest.push.helpers import T0, PushTestConfig, SessionPush, SyncPushHandlers, push_worker
 from tests.ingest.push.receiver import Receiver
 
-MIGRATIONS_DIR = Path(ingest_adapters.__file__).parent / "migrations"
-
 # Tests talk to a loopback endpoint over plain http; production refuses both.
-TEST_CONFIG = PushConfig(allow_http=True, allow_private_networks=True, send_timeout=timedelta(seconds=0.5))
+TEST_CONFIG = PushTestConfig(
+    allow_http=True, allow_private_networks=True, send_timeout=timedelta(seconds=0.5)
+)
 
 
 @pytest.fixture
@@ -37,8 +32,8 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def repository() -> PushRepository:
-    return PushRepository(push_tables(tables.metadata))
+def repository() -> SessionPush:
+    return SessionPush()
 
 
 @pytest.fixture
@@ -47,15 +42,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def handlers(database: Database, repository: PushRepository, clock: FakeClock) -> PushHandlers:
-    return PushHandlers(database, repository, clock, PageTokens(b"p" * 32), TEST_CONFIG)
+def handlers(database: Database, clock: FakeClock) -> SyncPushHandlers:
+    return SyncPushHandlers(database, clock, TEST_CONFIG)
 
 
 @pytest.fixture
-def worker(database: Database, repository: PushRepository, clock: FakeClock) -> PushWorker:
-    return PushWorker(
-        database, repository, http_sender(TEST_CONFIG), clock, TEST_CONFIG, rand=random.Random(7).random
-    )
+def worker(database: Database, clock: FakeClock) -> PushWorker:
+    return push_worker(database, clock, TEST_CONFIG, rand=random.Random(7).random)
 
 
 @pytest.fixture

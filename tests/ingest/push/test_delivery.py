@@ -16,8 +16,7 @@ import sqlalchemy as sa
 
 from services.common.clock import FakeClock
 from services.common.db import Database
-from services.ingest.adapters import tables
-from services.ingest.adapters.push_repository import PushRepository
+from services.ingest.adapters.db.tables import leads
 from services.ingest.domain.push import (
     DeliveryQuery,
     DeliveryStatus,
@@ -25,9 +24,20 @@ from services.ingest.domain.push import (
     Transition,
     verify_signature,
 )
-from services.ingest.push_handlers import PushHandlers, PushWorker, http_sender
+from services.ingest.workers import PushWorker
 from tests.ingest.push.conftest import TEST_CONFIG
-from tests.ingest.push.helpers import SECRET, T0, accepted, admin, get, schedule, set_rule
+from tests.ingest.push.helpers import (
+    SECRET,
+    T0,
+    SessionPush,
+    SyncPushHandlers,
+    accepted,
+    admin,
+    get,
+    push_worker,
+    schedule,
+    set_rule,
+)
 from tests.ingest.push.receiver import Receiver
 
 
@@ -47,10 +57,10 @@ def _verify_all(receiver: Receiver, clock: FakeClock) -> None:
 
 
 async def test_retries_after_500_and_timeout_then_delivers(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     worker: PushWorker,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
     receiver: Receiver,
 ) -> None:
@@ -116,10 +126,10 @@ async def test_retries_after_500_and_timeout_then_delivers(
 
 
 async def test_gives_up_24_hours_after_the_first_attempt(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     worker: PushWorker,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
 ) -> None:
     with Receiver(default_status=503) as receiver:
@@ -146,10 +156,10 @@ async def test_gives_up_24_hours_after_the_first_attempt(
 
 
 async def test_410_gone_gives_up_at_once(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     worker: PushWorker,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
     receiver: Receiver,
 ) -> None:
@@ -169,7 +179,7 @@ async def test_410_gone_gives_up_at_once(
 
 
 async def test_an_event_schedules_one_delivery_and_only_for_an_enabled_rule(
-    handlers: PushHandlers, database: Database, receiver: Receiver
+    handlers: SyncPushHandlers, database: Database, receiver: Receiver
 ) -> None:
     assert schedule(handlers, database, accepted(account="no-rule")) is None
     set_rule(handlers, receiver.url(), account="off", enabled=False)
@@ -185,10 +195,10 @@ async def test_an_event_schedules_one_delivery_and_only_for_an_enabled_rule(
 
 
 async def test_rule_disabled_after_scheduling_ends_the_delivery_without_sending(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     worker: PushWorker,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     receiver: Receiver,
 ) -> None:
     set_rule(handlers, receiver.url())
@@ -201,9 +211,9 @@ async def test_rule_disabled_after_scheduling_ends_the_delivery_without_sending(
 
 
 async def test_a_claim_hides_the_delivery_for_its_lease_and_fences_late_results(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
     receiver: Receiver,
 ) -> None:
@@ -230,9 +240,9 @@ async def test_a_claim_hides_the_delivery_for_its_lease_and_fences_late_results(
 
 async def test_two_workers_never_deliver_one_delivery_twice(
     database_url: str,
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
 ) -> None:
     """Two replicas (own engines and pools) work the same table at once; SKIP LOCKED + lease split the work."""
@@ -243,8 +253,7 @@ async def test_two_workers_never_deliver_one_delivery_twice(
         replicas = [Database(database_url) for _ in range(2)]
         try:
             workers = [
-                PushWorker(db, repository, http_sender(config), clock, config, rand=random.Random(i).random)
-                for i, db in enumerate(replicas)
+                push_worker(db, clock, config, rand=random.Random(i).random) for i, db in enumerate(replicas)
             ]
 
             async def drain(w: PushWorker) -> int:
@@ -265,14 +274,14 @@ async def test_two_workers_never_deliver_one_delivery_twice(
 
 
 async def test_run_loop_delivers_and_stops_promptly(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
     receiver: Receiver,
 ) -> None:
     config = TEST_CONFIG.__class__(**{**TEST_CONFIG.__dict__, "poll_interval": 0.05, "min_wait": 0.01})
-    worker = PushWorker(database, repository, http_sender(config), clock, config)
+    worker = push_worker(database, clock, config)
     set_rule(handlers, receiver.url())
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
@@ -295,9 +304,9 @@ async def test_run_loop_delivers_and_stops_promptly(
 
 
 async def test_private_addresses_are_refused_by_default(
-    handlers: PushHandlers,
+    handlers: SyncPushHandlers,
     database: Database,
-    repository: PushRepository,
+    repository: SessionPush,
     clock: FakeClock,
     receiver: Receiver,
 ) -> None:
@@ -305,7 +314,7 @@ async def test_private_addresses_are_refused_by_default(
     set_rule(handlers, receiver.url(host="localhost"))
     scheduled = schedule(handlers, database, accepted())
     strict = TEST_CONFIG.__class__(**{**TEST_CONFIG.__dict__, "allow_private_networks": False})
-    worker = PushWorker(database, repository, http_sender(strict), clock, strict)
+    worker = push_worker(database, clock, strict)
     assert await worker.run_once() == 1
     refused = get(handlers, database, repository, "tenant-a", scheduled.id)
     assert refused.status == DeliveryStatus.FAILED
@@ -314,7 +323,7 @@ async def test_private_addresses_are_refused_by_default(
 
 
 async def test_connection_refused_is_retried(
-    handlers: PushHandlers, worker: PushWorker, database: Database, repository: PushRepository
+    handlers: SyncPushHandlers, worker: PushWorker, database: Database, repository: SessionPush
 ) -> None:
     from services.common.netutil import free_port
 
@@ -334,7 +343,7 @@ def _store_lead(database: Database, tenant: str, lead_id: str, **contact: str) -
     """A row in ingest's own leads table, as SubmitLead stores it before lead.accepted is published."""
     with database.transaction() as session:
         session.execute(
-            sa.insert(tables.leads).values(
+            sa.insert(leads).values(
                 id=lead_id,
                 tenant_id=tenant,
                 status=1,
@@ -353,7 +362,7 @@ def _store_lead(database: Database, tenant: str, lead_id: str, **contact: str) -
 
 
 async def test_push_carries_name_and_email_from_the_stored_lead(
-    handlers: PushHandlers, worker: PushWorker, database: Database, receiver: Receiver, caplog
+    handlers: SyncPushHandlers, worker: PushWorker, database: Database, receiver: Receiver, caplog
 ) -> None:
     receiver.answer(200)
     set_rule(handlers, receiver.url(), fields=("id", "name", "email", "wechat", "phone"))
@@ -379,7 +388,7 @@ async def test_push_carries_name_and_email_from_the_stored_lead(
 
 
 async def test_a_lead_missing_from_the_table_is_pushed_without_its_stored_contact(
-    handlers: PushHandlers, worker: PushWorker, database: Database, receiver: Receiver
+    handlers: SyncPushHandlers, worker: PushWorker, database: Database, receiver: Receiver
 ) -> None:
     receiver.answer(200)
     set_rule(handlers, receiver.url(), fields=("id", "name", "phone"))

@@ -11,16 +11,34 @@ from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.clock import FakeClock
 from services.common.db import Database, new_metadata
 from services.common.errors import InvalidArgument, NotFound
-from services.ingest import push_converters
-from services.ingest.adapters.push_tables import push_tables
-from services.ingest.domain.push import PUSHABLE_FIELDS, DeliveryQuery, DeliveryStatus, SetPushRuleCommand
-from services.ingest.push_handlers import PushConfig, PushHandlers
-from tests.ingest.push.helpers import SECRET, T0, accepted, admin, schedule, set_rule
+from services.common.grpcserver.context import set_principal
+from services.common.paging import Page
+from services.ingest.adapters.db.push_tables import push_tables
+from services.ingest.api import IngestApi
+from services.ingest.converters import push as push_converters
+from services.ingest.domain.push import (
+    PUSHABLE_FIELDS,
+    DeliveryQuery,
+    DeliveryStatus,
+    SetPushRuleCommand,
+    with_stored_contact,
+)
+from tests.ingest.push.helpers import (
+    SEALER,
+    SECRET,
+    T0,
+    PushTestConfig,
+    SyncPushHandlers,
+    accepted,
+    admin,
+    schedule,
+    set_rule,
+)
 
 URL = "https://crm.example.com/hooks/leads?token=abc"
 
 
-def test_set_and_get_rule_keeps_the_secret_and_hides_it(handlers: PushHandlers, clock: FakeClock) -> None:
+def test_set_and_get_rule_keeps_the_secret_and_hides_it(handlers: SyncPushHandlers, clock: FakeClock) -> None:
     stored = set_rule(handlers, URL)
     assert stored.has_secret and stored.update_time == T0 and stored.updated_by == "admin@example.com"
     clock.advance(timedelta(minutes=5))
@@ -42,14 +60,14 @@ def test_set_and_get_rule_keeps_the_secret_and_hides_it(handlers: PushHandlers, 
     assert SECRET not in repr(got)
 
 
-def test_rules_are_per_tenant(handlers: PushHandlers) -> None:
+def test_rules_are_per_tenant(handlers: SyncPushHandlers) -> None:
     set_rule(handlers, URL)
     with pytest.raises(NotFound) as error:
         handlers.get_push_rule(admin("tenant-b"), "acct-1")
     assert error.value.reason == "PUSH_RULE_NOT_FOUND"
 
 
-def test_set_rule_refuses_bad_input_naming_the_fields(handlers: PushHandlers) -> None:
+def test_set_rule_refuses_bad_input_naming_the_fields(handlers: SyncPushHandlers) -> None:
     request = pb.SetPushRuleRequest(
         push_rule=pb.PushRule(
             account_id="acct-1",
@@ -79,9 +97,7 @@ def test_set_rule_refuses_bad_input_naming_the_fields(handlers: PushHandlers) ->
 def test_production_config_refuses_plain_http_and_private_hosts(
     database: Database, repository, clock: FakeClock
 ) -> None:
-    from services.common.paging import PageTokens
-
-    strict = PushHandlers(database, repository, clock, PageTokens(b"p" * 32), PushConfig())
+    strict = SyncPushHandlers(database, clock, PushTestConfig())
     for url, text in (
         ("http://crm.example.com/", "must be an https URL"),
         ("https://10.0.0.7/hook", "must not point at a loopback, private, link-local or reserved address"),
@@ -94,7 +110,7 @@ def test_production_config_refuses_plain_http_and_private_hosts(
 
 
 def test_delivery_log_pages_newest_first(
-    handlers: PushHandlers, database: Database, clock: FakeClock
+    handlers: SyncPushHandlers, database: Database, clock: FakeClock
 ) -> None:
     set_rule(handlers, URL)
     set_rule(handlers, URL, account="acct-2")
@@ -133,7 +149,7 @@ def test_delivery_log_pages_newest_first(
         handlers.list_push_deliveries(admin(), DeliveryQuery(account_id="acct-1", status=9))
     assert [v.field for v in error.value.violations] == ["status"]
 
-    response = push_converters.list_push_deliveries_response(seen and by_lead, "")
+    response = push_converters.list_push_deliveries_response(Page(seen and by_lead, ""))
     message = response.deliveries[0]
     assert (message.status, message.attempt_count, message.account_id) == (
         pb.PUSH_DELIVERY_STATUS_PENDING,
@@ -156,11 +172,13 @@ def test_request_converters() -> None:
 
 
 def test_every_pushable_field_comes_from_the_event_or_the_stored_contact() -> None:
-    fields = push_converters.accepted_lead_fields(accepted(lead_id="L1"))
+    fields = dict(push_converters.accepted_lead(accepted(lead_id="L1"), "", SEALER).fields)
     assert tuple(fields) == PUSHABLE_FIELDS
     assert fields["name"] is None and fields["email"] is None  # without the stored contact
     stored = {"name": "张三", "wechat": "wxid_a", "email": "a@example.com", "ip": "", "device_id": ""}
-    with_contact = push_converters.accepted_lead_fields(accepted(lead_id="L1"), stored)
+    with_contact = with_stored_contact(
+        push_converters.accepted_lead(accepted(lead_id="L1"), "", SEALER).fields, stored
+    )
     assert tuple(with_contact) == PUSHABLE_FIELDS
     assert (with_contact["name"], with_contact["wechat"], with_contact["email"], with_contact["ip"]) == (
         "张三",
@@ -200,10 +218,12 @@ def _only_push(name: str | None, kind: str, parent: dict) -> bool:
     return True
 
 
-async def test_push_rpc_is_what_the_servicer_delegates_to(handlers: PushHandlers, database: Database) -> None:
-    rpc = push_converters.PushRpc(handlers)
-    response = await rpc.set_push_rule(
-        admin(),
+async def test_the_servicer_delegates_push_rpcs_to_the_push_handlers(
+    handlers: SyncPushHandlers, database: Database
+) -> None:
+    api = IngestApi(None, None, None, handlers.push)  # type: ignore[arg-type]  # only the push RPCs are called
+    set_principal(admin())
+    response = await api.SetPushRule(
         pb.SetPushRuleRequest(
             push_rule=pb.PushRule(
                 account_id="acct-1",
@@ -214,6 +234,7 @@ async def test_push_rpc_is_what_the_servicer_delegates_to(handlers: PushHandlers
             ),
             request_id="r-1",
         ),
+        None,  # type: ignore[arg-type]
     )
     assert (
         response.push_rule.account_id,
@@ -221,9 +242,12 @@ async def test_push_rpc_is_what_the_servicer_delegates_to(handlers: PushHandlers
         response.push_rule.secret,
         response.push_rule.has_secret,
     ) == ("acct-1", ["id", "phone"], "", True)
-    got = await rpc.get_push_rule(admin(), pb.GetPushRuleRequest(account_id="acct-1"))
+    got = await api.GetPushRule(pb.GetPushRuleRequest(account_id="acct-1"), None)  # type: ignore[arg-type]
     assert got.push_rule == response.push_rule
     event = accepted()
     schedule(handlers, database, event)
-    listed = await rpc.list_push_deliveries(admin(), pb.ListPushDeliveriesRequest(lead_id=event.lead_id))
+    listed = await api.ListPushDeliveries(
+        pb.ListPushDeliveriesRequest(lead_id=event.lead_id),
+        None,  # type: ignore[arg-type]
+    )
     assert [d.lead_id for d in listed.deliveries] == [event.lead_id] and listed.next_page_token == ""

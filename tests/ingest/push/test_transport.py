@@ -15,20 +15,23 @@ from services.common.clock import FakeClock
 from services.common.db import Database
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED
 from services.common.messaging import EventConsumer, ensure_stream
-from services.ingest.adapters import tables
-from services.ingest.adapters.push_repository import PushRepository
+from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.push_sender import HttpPushSender
+from services.ingest.consumers import PUSH_CONSUMER, consumer_specs
 from services.ingest.domain.push import DeliveryQuery, DeliveryStatus
-from services.ingest.push_handlers import (
-    PUSH_CONSUMER,
-    PUSH_CONSUMER_STREAM,
-    PUSH_CONSUMER_SUBJECTS,
-    PushHandlers,
-    PushWorker,
-    push_consumer_spec,
-)
+from services.ingest.handlers.events import EventHandlers
 from tests.ingest.push.conftest import TEST_CONFIG
-from tests.ingest.push.helpers import accepted, admin, get, schedule, set_rule
+from tests.ingest.push.helpers import (
+    SEALER,
+    SessionPush,
+    SyncPushHandlers,
+    accepted,
+    admin,
+    get,
+    push_worker,
+    schedule,
+    set_rule,
+)
 from tests.ingest.push.receiver import Receiver
 
 
@@ -71,7 +74,7 @@ def _self_signed(tmp: Path) -> tuple[Path, Path, str]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_https_push_verifies_the_certificate(
-    tmp_path: Path, handlers: PushHandlers, database: Database, repository: PushRepository, clock: FakeClock
+    tmp_path: Path, handlers: SyncPushHandlers, database: Database, repository: SessionPush, clock: FakeClock
 ) -> None:
     cert_file, key_file, pem = _self_signed(tmp_path)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -79,8 +82,8 @@ async def test_https_push_verifies_the_certificate(
     with Receiver(tls=server_tls) as receiver:
         set_rule(handlers, receiver.url(host="localhost"))
         untrusted = schedule(handlers, database, accepted())
-        strangers = PushWorker(
-            database, repository, HttpPushSender(timeout=2, allow_private_networks=True), clock, TEST_CONFIG
+        strangers = push_worker(
+            database, clock, TEST_CONFIG, sender=HttpPushSender(timeout=2, allow_private_networks=True)
         )
         assert await strangers.run_once() == 1
         refused = get(handlers, database, repository, "tenant-a", untrusted.id)
@@ -93,7 +96,7 @@ async def test_https_push_verifies_the_certificate(
             timeout=2, allow_private_networks=True, ssl_context=ssl.create_default_context(cadata=pem)
         )
         clock.set(refused.next_attempt_time)
-        assert await PushWorker(database, repository, trusting, clock, TEST_CONFIG).run_once() == 1
+        assert await push_worker(database, clock, TEST_CONFIG, sender=trusting).run_once() == 1
         assert (
             get(handlers, database, repository, "tenant-a", untrusted.id).status == DeliveryStatus.DELIVERED
         )
@@ -102,11 +105,14 @@ async def test_https_push_verifies_the_certificate(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_lead_accepted_consumer_schedules_a_delivery(
-    nats_server, handlers: PushHandlers, database: Database
+    nats_server, handlers: SyncPushHandlers, database: Database
 ) -> None:
     """The consumer spec the ingest bootstrap wires: durable PUSH_CONSUMER on the ingest stream, lead.accepted."""
-    assert (PUSH_CONSUMER_STREAM, PUSH_CONSUMER_SUBJECTS) == (INGEST_STREAM.name, (LEAD_ACCEPTED,))
-    spec = push_consumer_spec(handlers)
+    [spec] = [
+        s
+        for s in consumer_specs(EventHandlers(FakeClock()), handlers.push, SEALER)
+        if s.name == PUSH_CONSUMER
+    ]
     assert (spec.name, spec.stream, spec.subjects) == (PUSH_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED])
     set_rule(handlers, "http://127.0.0.1:9/hook")
     event = accepted()
@@ -117,12 +123,13 @@ async def test_lead_accepted_consumer_schedules_a_delivery(
         await ensure_stream(js, INGEST_STREAM)
         consumer = EventConsumer(
             database,
-            tables.messaging,
+            messaging,
             js,
             name=spec.name,
             stream=spec.stream.name,
             subjects=spec.subjects,
             handler=spec.handler,
+            bind=handlers.transactions.bind,
             fetch_timeout=0.2,
         )
         task = asyncio.create_task(consumer.run(stop))
@@ -145,8 +152,7 @@ async def test_lead_accepted_consumer_schedules_a_delivery(
 
 
 async def test_a_host_name_with_any_private_address_is_refused_before_connecting() -> None:
-    from services.ingest.adapters.push_sender import PushRequest
-    from services.ingest.domain.push import OutcomeKind
+    from services.ingest.domain.push import OutcomeKind, PushRequest
 
     looked_up = []
 

@@ -1,0 +1,1 @@
+"""Protobuf <-> domain conversions of the assign service, one module per family. None yet."""

@@ -1,0 +1,1 @@
+"""The assign service's business metrics (bounded labels only). None yet: the assign issue adds them."""

@@ -1,0 +1,151 @@
+"""Leads and the accounts they are visible from (``leads``, ``lead_accounts``).
+
+A lead is inserted with ``INSERT ... ON CONFLICT DO NOTHING`` on its id and a lead-account pair likewise; the
+caller learns from the row count whether it won. On PostgreSQL an insert that conflicts with a row another
+transaction has not committed yet waits for that transaction, so two concurrent attempts never both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.db import dialect_insert, rowcount
+from services.common.iterutil import chunks
+from services.common.timeconv import to_us
+from services.ingest.adapters.db import rows
+from services.ingest.adapters.db.tables import lead_accounts, leads
+from services.ingest.domain.model import Lead, LeadStatus
+from services.ingest.domain.ports import LeadFilter, LeadRepository
+
+IN_CHUNK = 500  # values per IN (...) list
+
+
+class SqlLeads(LeadRepository):
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self._insert = dialect_insert(session.get_bind().dialect.name)
+
+    def get(self, tenant: str, lead_id: str) -> Lead | None:
+        return self.get_many(tenant, [lead_id]).get(lead_id)
+
+    def get_many(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]:
+        wanted = sorted(set(lead_ids))
+        found: list[Any] = []
+        for chunk in chunks(wanted, IN_CHUNK):
+            query = sa.select(leads).where(leads.c.tenant_id == tenant, leads.c.id.in_(chunk))
+            found.extend(self._s.execute(query).mappings())
+        accounts = self._accounts_of([row["id"] for row in found])
+        return {row["id"]: rows.lead(row, accounts.get(row["id"], ())) for row in found}
+
+    def _accounts_of(self, lead_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        result: dict[str, list[str]] = {}
+        la = lead_accounts.c
+        for chunk in chunks(lead_ids, IN_CHUNK):
+            query = (
+                sa.select(la.lead_id, la.account_id)
+                .where(la.lead_id.in_(chunk))
+                .order_by(la.lead_id, la.add_us, la.account_id)
+            )
+            for lead_id, account_id in self._s.execute(query):
+                result.setdefault(lead_id, []).append(account_id)
+        return {k: tuple(v) for k, v in result.items()}
+
+    def insert(self, lead: Lead) -> bool:
+        statement = (
+            self._insert(leads)
+            .values(**rows.lead_values(lead))
+            .on_conflict_do_nothing(index_elements=["id"])
+            .execution_options(preserve_rowcount=True)
+        )
+        return rowcount(self._s.execute(statement)) == 1
+
+    def attach(self, tenant: str, lead_id: str, submit_time: datetime, now: datetime) -> None:
+        submit_us = to_us(submit_time)
+        c = leads.c
+        self._s.execute(
+            sa.update(leads)
+            .where(c.tenant_id == tenant, c.id == lead_id)
+            .values(
+                submission_count=c.submission_count + 1,
+                last_submit_us=sa.case((c.last_submit_us < submit_us, submit_us), else_=c.last_submit_us),
+                update_us=to_us(now),
+            )
+        )
+
+    def add_accounts(self, tenant: str, lead_id: str, account_ids: Sequence[str], now: datetime) -> None:
+        base = to_us(now)
+        values = [
+            {"lead_id": lead_id, "account_id": account, "tenant_id": tenant, "add_us": base + offset}
+            for offset, account in enumerate(dict.fromkeys(account_ids))
+        ]
+        self._s.execute(
+            self._insert(lead_accounts)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["lead_id", "account_id"])
+        )
+
+    def set_status(
+        self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime
+    ) -> None:
+        self._s.execute(
+            sa.update(leads)
+            .where(leads.c.tenant_id == tenant, leads.c.id == lead_id)
+            .values(status=int(status), invalid_reason=invalid_reason, update_us=to_us(now))
+        )
+
+    def _conditions(self, tenant: str, where: LeadFilter) -> list[Any]:
+        c = leads.c
+        conditions: list[Any] = [c.tenant_id == tenant]
+        if where.account_id:
+            la = lead_accounts.c
+            conditions.append(
+                sa.exists().where(
+                    la.lead_id == c.id, la.tenant_id == tenant, la.account_id == where.account_id
+                )
+            )
+        for column, value in (
+            (c.channel, where.channel),
+            (c.traffic_source, where.traffic_source),
+            (c.business_source, where.business_source),
+            (c.verdict, where.verdict),
+            (c.status, where.status),
+        ):
+            if value:
+                conditions.append(column == value)
+        if where.submit_start is not None:
+            conditions.append(c.first_submit_us >= to_us(where.submit_start))
+        if where.submit_end is not None:
+            conditions.append(c.first_submit_us < to_us(where.submit_end))
+        if where.has_phone is not None:
+            conditions.append(c.phone != "" if where.has_phone else c.phone == "")
+        return conditions
+
+    def count(self, tenant: str, where: LeadFilter) -> int:
+        query = sa.select(sa.func.count()).select_from(leads).where(*self._conditions(tenant, where))
+        return int(self._s.execute(query).scalar_one())
+
+    def list(self, tenant: str, where: LeadFilter, after: tuple[int, str] | None, limit: int) -> list[Lead]:
+        c = leads.c
+        query = sa.select(leads).where(*self._conditions(tenant, where))
+        if after is not None:
+            t, lead_id = after
+            query = query.where(
+                sa.or_(c.first_submit_us < t, sa.and_(c.first_submit_us == t, c.id < lead_id))
+            )
+        found = list(
+            self._s.execute(query.order_by(c.first_submit_us.desc(), c.id.desc()).limit(limit)).mappings()
+        )
+        accounts = self._accounts_of([row["id"] for row in found])
+        return [rows.lead(row, accounts.get(row["id"], ())) for row in found]
+
+    def contact_fields(self, tenant: str, lead_id: str, names: Sequence[str]) -> dict[str, str] | None:
+        c = leads.c
+        row = self._s.execute(
+            sa.select(*(c[name] for name in names)).where(c.tenant_id == tenant, c.id == lead_id)
+        ).one_or_none()
+        return None if row is None else {name: row._mapping[name] for name in names}

@@ -1,0 +1,246 @@
+"""Push rules and deliveries (线索推送) of the ingest store.
+
+Claiming due deliveries with several replicas (``claim_due``):
+
+- PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` picks due rows no other transaction is claiming, and the same
+  transaction moves their ``next_attempt_us`` forward by a lease and counts the attempt, then commits. For the
+  length of the lease no replica sees the row as due, so no other replica sends it while the HTTP call runs (the
+  lease must outlast the send deadline). If the worker dies mid-send, the row becomes due again when the lease ends.
+- SQLite: write transactions begin with ``BEGIN IMMEDIATE`` (``services.common.db``), one writer at a time, so the
+  select and the update can't interleave with another claim; ``FOR UPDATE`` is not rendered there.
+
+Recording a result is fenced by the attempt number taken at claim time: the update applies only while
+``attempts`` still equals it, so a worker whose lease ran out can't overwrite a newer attempt's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.db import dialect_insert, rowcount
+from services.common.timeconv import from_us, span_us, to_us
+from services.ingest.adapters.db.tables import push
+from services.ingest.domain.ports import PushRepository
+from services.ingest.domain.push import (
+    ACTIVE_STATUSES,
+    ClaimedDelivery,
+    DeliveryStatus,
+    NewDelivery,
+    PushDelivery,
+    PushRule,
+    Transition,
+)
+
+
+def _us(moment: datetime | None) -> int | None:
+    return None if moment is None else to_us(moment)
+
+
+def _time(micros: int | None) -> datetime | None:
+    return None if micros is None else from_us(micros)
+
+
+def _rule(row: Any) -> PushRule:
+    return PushRule(
+        tenant_id=row.tenant_id,
+        account_id=row.account_id,
+        endpoint_url=row.endpoint_url,
+        enabled=bool(row.enabled),
+        fields=tuple(row.fields or ()),
+        secret=row.secret,
+        update_time=from_us(row.update_us),
+        updated_by=row.updated_by,
+    )
+
+
+def _delivery(row: Any) -> PushDelivery:
+    return PushDelivery(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        account_id=row.account_id,
+        lead_id=row.lead_id,
+        event_id=row.event_id,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        last_http_status=row.last_http_status,
+        last_error=row.last_error,
+        next_attempt_time=_time(row.next_attempt_us),
+        first_attempt_time=_time(row.first_attempt_us),
+        delivered_time=_time(row.delivered_us),
+        create_time=from_us(row.create_us),
+        update_time=from_us(row.update_us),
+        payload=row.payload or {},
+    )
+
+
+class SqlPush(PushRepository):
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._rules = push.rules
+        self._deliveries = push.deliveries
+
+    def _rowcount(self, statement: Any) -> int:
+        return rowcount(self._s.execute(statement))
+
+    # ------------------------------------------------------------------------------------------------ rules
+
+    def get_rule(self, tenant: str, account_id: str, *, for_update: bool = False) -> PushRule | None:
+        r = self._rules
+        query = sa.select(r).where(r.c.tenant_id == tenant, r.c.account_id == account_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._s.execute(query).one_or_none()
+        return None if row is None else _rule(row)
+
+    def upsert_rule(self, rule: PushRule) -> None:
+        if rule.update_time is None:
+            raise ValueError("a stored rule needs its update_time")
+        values = {
+            "endpoint_url": rule.endpoint_url,
+            "enabled": rule.enabled,
+            "fields": list(rule.fields),
+            "secret": rule.secret,
+            "update_us": to_us(rule.update_time),
+            "updated_by": rule.updated_by,
+        }
+        statement = (
+            self._insert(self._rules)
+            .values(tenant_id=rule.tenant_id, account_id=rule.account_id, **values)
+            .on_conflict_do_update(index_elements=["tenant_id", "account_id"], set_=values)
+        )
+        self._s.execute(statement)
+
+    # ------------------------------------------------------------------------------------------------ deliveries
+
+    def create_delivery(self, new: NewDelivery) -> bool:
+        now_us = to_us(new.create_time)
+        statement = (
+            self._insert(self._deliveries)
+            .values(
+                id=new.id,
+                tenant_id=new.tenant_id,
+                account_id=new.account_id,
+                lead_id=new.lead_id,
+                event_id=new.event_id,
+                status=int(DeliveryStatus.PENDING),
+                attempts=0,
+                last_http_status=0,
+                last_error="",
+                next_attempt_us=now_us,
+                payload=new.payload,
+                create_us=now_us,
+                update_us=now_us,
+            )
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .execution_options(preserve_rowcount=True)
+        )
+        return self._rowcount(statement) == 1
+
+    def get_delivery(self, tenant: str, delivery_id: str) -> PushDelivery | None:
+        d = self._deliveries
+        row = self._s.execute(
+            sa.select(d).where(d.c.tenant_id == tenant, d.c.id == delivery_id)
+        ).one_or_none()
+        return None if row is None else _delivery(row)
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedDelivery]:
+        d = self._deliveries
+        now_us = to_us(now)
+        due = (
+            sa.select(d.c.id)
+            .where(d.c.next_attempt_us.is_not(None), d.c.next_attempt_us <= now_us)
+            .order_by(d.c.next_attempt_us)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(self._s.execute(due).scalars())
+        if not ids:
+            return []
+        self._s.execute(
+            sa.update(d)
+            .where(d.c.id.in_(ids))
+            .values(
+                next_attempt_us=now_us + span_us(lease),
+                attempts=d.c.attempts + 1,
+                first_attempt_us=sa.func.coalesce(d.c.first_attempt_us, now_us),
+                update_us=now_us,
+            )
+        )
+        found = self._s.execute(
+            sa.select(d).where(d.c.id.in_(ids)).order_by(d.c.next_attempt_us, d.c.id)
+        ).all()
+        deliveries = [_delivery(row) for row in found]
+        rules = self._rules_for({(x.tenant_id, x.account_id) for x in deliveries})
+        return [
+            ClaimedDelivery(delivery=x, attempt=x.attempts, rule=rules.get((x.tenant_id, x.account_id)))
+            for x in deliveries
+        ]
+
+    def _rules_for(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], PushRule]:
+        if not keys:
+            return {}
+        r = self._rules
+        condition = sa.or_(*(sa.and_(r.c.tenant_id == t, r.c.account_id == a) for t, a in sorted(keys)))
+        return {
+            (row.tenant_id, row.account_id): _rule(row)
+            for row in self._s.execute(sa.select(r).where(condition))
+        }
+
+    def record_attempt(self, delivery_id: str, attempt: int, transition: Transition, now: datetime) -> bool:
+        d = self._deliveries
+        statement = (
+            sa.update(d)
+            .where(
+                d.c.id == delivery_id,
+                d.c.attempts == attempt,
+                d.c.status.in_([int(s) for s in ACTIVE_STATUSES]),
+            )
+            .values(
+                status=int(transition.status),
+                last_http_status=transition.last_http_status,
+                last_error=transition.last_error,
+                next_attempt_us=_us(transition.next_attempt_time),
+                delivered_us=_us(transition.delivered_time),
+                update_us=to_us(now),
+            )
+        )
+        return self._rowcount(statement) == 1
+
+    def next_due_time(self) -> datetime | None:
+        d = self._deliveries
+        value = self._s.execute(
+            sa.select(sa.func.min(d.c.next_attempt_us)).where(d.c.next_attempt_us.is_not(None))
+        ).scalar_one()
+        return _time(value)
+
+    def list_deliveries(
+        self,
+        tenant: str,
+        *,
+        lead_id: str,
+        account_id: str,
+        statuses: Sequence[DeliveryStatus],
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[PushDelivery]:
+        d = self._deliveries
+        query = sa.select(d).where(d.c.tenant_id == tenant)
+        if lead_id:
+            query = query.where(d.c.lead_id == lead_id)
+        if account_id:
+            query = query.where(d.c.account_id == account_id)
+        if statuses:
+            query = query.where(d.c.status.in_([int(s) for s in statuses]))
+        if after is not None:
+            create_us, last_id = after
+            query = query.where(
+                sa.or_(d.c.create_us < create_us, sa.and_(d.c.create_us == create_us, d.c.id < last_id))
+            )
+        query = query.order_by(d.c.create_us.desc(), d.c.id.desc()).limit(limit)
+        return [_delivery(row) for row in self._s.execute(query)]

@@ -1,0 +1,83 @@
+"""Submissions (``submissions``): the audit trail of every submission and the record of both idempotency keys.
+
+A submission is inserted with ``INSERT ... ON CONFLICT DO NOTHING`` against both keys (the unique (tenant,
+request_id) constraint and the partial unique index on (tenant, account, channel, external_id)): a conflict on
+either means "stored already", and the row count tells the caller whether it won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.db import dialect_insert, rowcount
+from services.common.iterutil import chunks
+from services.common.timeconv import to_us
+from services.ingest.adapters.db import rows
+from services.ingest.adapters.db.leads import IN_CHUNK
+from services.ingest.adapters.db.tables import submissions
+from services.ingest.domain.model import Submission
+from services.ingest.domain.ports import ExternalKey, SubmissionFilter, SubmissionRepository
+
+
+class SqlSubmissions(SubmissionRepository):
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self._insert = dialect_insert(session.get_bind().dialect.name)
+
+    def by_request_ids(self, tenant: str, request_ids: Iterable[str]) -> dict[str, Submission]:
+        s = submissions.c
+        found: dict[str, Submission] = {}
+        for chunk in chunks(sorted(set(request_ids)), IN_CHUNK):
+            query = sa.select(submissions).where(s.tenant_id == tenant, s.request_id.in_(chunk))
+            for row in self._s.execute(query).mappings():
+                found[row["request_id"]] = rows.submission(row)
+        return found
+
+    def by_external_keys(self, tenant: str, keys: Iterable[ExternalKey]) -> dict[ExternalKey, Submission]:
+        s = submissions.c
+        wanted = set(keys)
+        found: dict[ExternalKey, Submission] = {}
+        for chunk in chunks(sorted({k[2] for k in wanted}), IN_CHUNK):
+            query = sa.select(submissions).where(
+                s.tenant_id == tenant, s.external_id.in_(chunk), s.external_id != ""
+            )
+            for row in self._s.execute(query).mappings():
+                key = (row["account_id"], int(row["channel"]), row["external_id"])
+                if key in wanted:
+                    found[key] = rows.submission(row)
+        return found
+
+    def insert(self, submission: Submission) -> bool:
+        # No conflict target: a conflict on the request id or on the external-id key both mean "stored already".
+        statement = (
+            self._insert(submissions)
+            .values(**rows.submission_values(submission))
+            .on_conflict_do_nothing()
+            .execution_options(preserve_rowcount=True)
+        )
+        return rowcount(self._s.execute(statement)) == 1
+
+    def list(
+        self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
+    ) -> list[Submission]:
+        s = submissions.c
+        query = sa.select(submissions).where(s.tenant_id == tenant)
+        if where.lead_id:
+            query = query.where(s.lead_id == where.lead_id)
+        if where.account_id:
+            query = query.where(s.account_id == where.account_id)
+        if where.verdict:
+            query = query.where(s.verdict == where.verdict)
+        if where.submit_start is not None:
+            query = query.where(s.submit_us >= to_us(where.submit_start))
+        if where.submit_end is not None:
+            query = query.where(s.submit_us < to_us(where.submit_end))
+        if after is not None:
+            query = query.where(
+                sa.tuple_(s.submit_us, s.id) > sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
+        found = self._s.execute(query.order_by(s.submit_us, s.id).limit(limit)).mappings()
+        return [rows.submission(row) for row in found]

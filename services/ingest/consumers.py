@@ -1,0 +1,62 @@
+"""The events ingest consumes, decoded (``converters.events``) and handed to the use cases inside the consumer's
+inbox transaction, on the unit of work bound to it.
+
+- ``refund.issued`` (refund's stream), ``call.completed`` (telephony's), ``lead.assigned`` (assign's): lead status
+  and the dead-number list (``handlers.events``);
+- ``lead.accepted`` (ingest's own stream, consumer ``ingest-push``): schedules the push of an accepted lead
+  (``handlers.push``), so a push is scheduled once per event even though the submission committed long before.
+
+A payload that does not decode raises, so the shared consumer retries it and finally dead-letters it.
+"""
+
+from __future__ import annotations
+
+from leadflow.ingest.v1 import events_pb2
+from services.common.events import (
+    ASSIGN_STREAM,
+    CALL_COMPLETED,
+    INGEST_STREAM,
+    LEAD_ACCEPTED,
+    LEAD_ASSIGNED,
+    REFUND_ISSUED,
+    REFUND_STREAM,
+    TELEPHONY_STREAM,
+)
+from services.common.messaging import Delivery
+from services.common.runtime import ConsumerSpec
+from services.common.sealing import Sealer
+from services.ingest import metrics
+from services.ingest.converters import events, push
+from services.ingest.domain.ports import IngestUnitOfWork
+from services.ingest.handlers.events import EventHandlers
+from services.ingest.handlers.push import PushHandlers
+
+# The durable consumer that schedules pushes: its own name, so its inbox rows are its own.
+PUSH_CONSUMER = "ingest-push"
+
+
+def consumer_specs(
+    handlers: EventHandlers, push_handlers: PushHandlers, sealer: Sealer
+) -> list[ConsumerSpec]:
+    def on_refund_issued(uow: IngestUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_refund_issued(uow, events.refund_issued(delivery.data))
+
+    def on_call_completed(uow: IngestUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_call_completed(uow, events.call_completed(delivery.data))
+
+    def on_lead_assigned(uow: IngestUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
+
+    def on_lead_accepted(uow: IngestUnitOfWork, delivery: Delivery) -> None:
+        accepted = push.accepted_lead(
+            events_pb2.LeadAccepted.FromString(delivery.data), delivery.event_id, sealer
+        )
+        if push_handlers.schedule(uow, accepted) is not None:
+            metrics.PUSH_SCHEDULED.inc()
+
+    return [
+        ConsumerSpec("ingest-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued),
+        ConsumerSpec("ingest-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed),
+        ConsumerSpec("ingest-lead-assigned", ASSIGN_STREAM, [LEAD_ASSIGNED], on_lead_assigned),
+        ConsumerSpec(PUSH_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted),
+    ]

@@ -1,0 +1,143 @@
+"""Events: the domain events ingest records, as the ``leadflow.ingest.v1`` messages the relay publishes; and the
+events ingest consumes, decoded to the plain values its handlers take. A payload that does not decode raises, so
+the consumer retries it and finally dead-letters it."""
+
+from __future__ import annotations
+
+from leadflow.assign.v1 import events_pb2 as assign_events
+from leadflow.common.v1 import call_pb2, lead_pb2
+from leadflow.ingest.v1 import events_pb2
+from leadflow.refund.v1 import events_pb2 as refund_events
+from leadflow.refund.v1 import refund_service_pb2 as refund_pb
+from leadflow.telephony.v1 import events_pb2 as telephony_events
+from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
+from services.common.ids import new_id
+from services.common.messaging.outbox import OutboxMessage
+from services.common.protoconv import encrypted_value, enum_name, timestamp, to_enum
+from services.common.sealing import Sealer
+from services.ingest.converters.values import (
+    matched_dimensions,
+    money_message,
+    region_message,
+    rejection_code,
+)
+from services.ingest.domain.events import (
+    CallCompleted,
+    LeadAccepted,
+    LeadAssigned,
+    LeadDuplicate,
+    LeadRejected,
+    RefundIssued,
+)
+
+# ---------------------------------------------------------------------------------------------- produced
+
+
+LEAD_PHONE = "lead.phone"  # the sealing purpose of a lead's phone on the bus
+
+
+class EventEncoder:
+    """The outbox's encoder of ingest's domain events; personal fields are sealed with ``sealer``."""
+
+    def __init__(self, sealer: Sealer) -> None:
+        self._sealer = sealer
+
+    def __call__(self, event: object) -> OutboxMessage:
+        return encode_event(event, self._sealer)
+
+
+def encode_event(event: object, sealer: Sealer) -> OutboxMessage:
+    """The bus message of a recorded domain event; each gets a new event id."""
+    event_id = new_id()
+    if isinstance(event, LeadAccepted):
+        return OutboxMessage(
+            LEAD_ACCEPTED, accepted_message(event_id, event, sealer), event.lead.id, event_id
+        )
+    if isinstance(event, LeadDuplicate):
+        return OutboxMessage(LEAD_DUPLICATE, duplicate_message(event_id, event), event.lead_id, event_id)
+    if isinstance(event, LeadRejected):
+        return OutboxMessage(LEAD_REJECTED, rejected_message(event_id, event), event.submission.id, event_id)
+    raise TypeError(f"ingest records no event of type {type(event).__name__}")
+
+
+def accepted_message(event_id: str, event: LeadAccepted, sealer: Sealer) -> events_pb2.LeadAccepted:
+    lead, submission = event.lead, event.submission
+    message = events_pb2.LeadAccepted(
+        event_id=event_id,
+        tenant_id=lead.tenant_id,
+        occurred_time=timestamp(event.occurred_time),
+        lead_id=lead.id,
+        submission_id=submission.id,
+        account_id=submission.account_id,
+        account_ids=list(lead.account_ids),
+        verdict=to_enum(lead_pb2.LeadVerdict, lead.verdict),
+        returning_of_lead_id=lead.returning_of_lead_id,
+        channel=to_enum(lead_pb2.Channel, submission.channel),
+        traffic_source=to_enum(lead_pb2.TrafficSource, submission.traffic_source),
+        business_source=to_enum(lead_pb2.BusinessSource, submission.business_source),
+        campaign_id=submission.campaign_id,
+        adgroup_id=submission.adgroup_id,
+        creative_id=submission.creative_id,
+        cost=money_message(submission.cost),
+        submit_time=timestamp(submission.submit_time),
+        encrypted_phone=(
+            encrypted_value(sealer.seal(lead.tenant_id, LEAD_PHONE, lead.contact.phone))
+            if lead.contact.phone
+            else None
+        ),
+        phone_from_wechat=lead.contact.phone_from_wechat,
+        phone_region=region_message(lead.contact),
+    )
+    if submission.collect_account_id is not None and submission.collect_account_id != submission.account_id:
+        message.collect_account_id = submission.collect_account_id
+    return message
+
+
+def duplicate_message(event_id: str, event: LeadDuplicate) -> events_pb2.LeadDuplicate:
+    submission = event.submission
+    return events_pb2.LeadDuplicate(
+        event_id=event_id,
+        tenant_id=submission.tenant_id,
+        occurred_time=timestamp(event.occurred_time),
+        lead_id=event.lead_id,
+        submission_id=submission.id,
+        account_id=submission.account_id,
+        matched_dimensions=matched_dimensions(submission.matches),
+        cost=money_message(submission.cost),
+        submit_time=timestamp(submission.submit_time),
+        channel=to_enum(lead_pb2.Channel, submission.channel),
+    )
+
+
+def rejected_message(event_id: str, event: LeadRejected) -> events_pb2.LeadRejected:
+    submission = event.submission
+    return events_pb2.LeadRejected(
+        event_id=event_id,
+        tenant_id=submission.tenant_id,
+        occurred_time=timestamp(event.occurred_time),
+        submission_id=submission.id,
+        account_id=submission.account_id,
+        reasons=[rejection_code(r.code) for r in submission.rejections],
+        submit_time=timestamp(submission.submit_time),
+        channel=to_enum(lead_pb2.Channel, submission.channel),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- consumed
+
+
+def refund_issued(data: bytes) -> RefundIssued:
+    event = refund_events.RefundIssued.FromString(data)
+    reason = enum_name(refund_pb.RefundReason, event.reason, "REFUND_REASON_")
+    return RefundIssued(event.tenant_id, event.lead_id, reason)
+
+
+def call_completed(data: bytes) -> CallCompleted:
+    event = telephony_events.CallCompleted.FromString(data)
+    outcome = enum_name(call_pb2.CallOutcome, event.outcome, "CALL_OUTCOME_")
+    return CallCompleted(event.tenant_id, event.lead_id, event.call_id, outcome, event.lead_phone)
+
+
+def lead_assigned(data: bytes) -> LeadAssigned:
+    event = assign_events.LeadAssigned.FromString(data)
+    return LeadAssigned(event.tenant_id, event.lead_id)

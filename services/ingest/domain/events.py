@@ -1,0 +1,66 @@
+"""The domain events ingest's use cases record (``uow.events.add``); ``converters.events`` turns them into the
+``lead.accepted``, ``lead.duplicate`` and ``lead.rejected`` messages of ``leadflow.ingest.v1``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.ingest.domain.model import Lead, Submission
+
+
+@dataclass(frozen=True)
+class LeadAccepted:
+    """A submission created a lead (NEW or RETURNING): assign, telephony and refund take it from here."""
+
+    lead: Lead
+    submission: Submission
+    occurred_time: datetime
+
+
+@dataclass(frozen=True)
+class LeadDuplicate:
+    """A submission was a duplicate of ``lead_id`` (attached to it, or flagged beside it)."""
+
+    lead_id: str
+    submission: Submission
+    occurred_time: datetime
+
+
+@dataclass(frozen=True)
+class LeadRejected:
+    """A submission failed the tenant's content rules; it is stored for audit and goes no further."""
+
+    submission: Submission
+    occurred_time: datetime
+
+
+# Events of other services that ingest consumes, as the plain values its handlers need.
+
+
+@dataclass(frozen=True)
+class RefundIssued:
+    """refund.issued: a charge of the lead was refunded, for ``reason`` (EMPTY_NUMBER, DUPLICATE_CHARGE, ...)."""
+
+    tenant_id: str
+    lead_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallCompleted:
+    """call.completed: a call to the lead ended with ``outcome`` (ANSWERED, EMPTY_NUMBER, ...)."""
+
+    tenant_id: str
+    lead_id: str
+    call_id: str
+    outcome: str
+    lead_phone: str  # E.164, personal data
+
+
+@dataclass(frozen=True)
+class LeadAssigned:
+    """lead.assigned: an agent holds the lead now."""
+
+    tenant_id: str
+    lead_id: str

@@ -1,0 +1,61 @@
+"""What other services' events change in ingest's leads. Each handler runs inside the consumer's inbox transaction,
+on the unit of work bound to it, so a redelivered event changes nothing.
+
+- ``refund.issued``: the lead becomes INVALID with the refund's reason (EMPTY_NUMBER ...); a refund of a duplicate
+  charge (DUPLICATE_CHARGE) refunds the second submission only, and the lead itself stays valid.
+- ``call.completed``: EMPTY_NUMBER and SUSPENDED put the lead's phone on the tenant's dead-number list (later leads
+  with it are rejected as PHONE_DEAD_NUMBER); ANSWERED moves a NEW or ASSIGNED lead to CONTACTED.
+- ``lead.assigned``: the lead becomes ASSIGNED.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from services.common.clock import Clock
+from services.ingest.domain.events import CallCompleted, LeadAssigned, RefundIssued
+from services.ingest.domain.model import LeadStatus
+from services.ingest.domain.ports import IngestUnitOfWork
+from services.ingest.domain.status import next_status
+
+log = logging.getLogger("leadflow.ingest")
+
+DEAD_NUMBER_OUTCOMES = ("EMPTY_NUMBER", "SUSPENDED")
+
+
+class EventHandlers:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def on_refund_issued(self, uow: IngestUnitOfWork, event: RefundIssued) -> None:
+        if event.reason == "DUPLICATE_CHARGE":
+            return
+        self._move(uow, event.tenant_id, event.lead_id, LeadStatus.INVALID, event.reason or "REFUNDED")
+
+    def on_call_completed(self, uow: IngestUnitOfWork, event: CallCompleted) -> None:
+        tenant, lead_id = event.tenant_id, event.lead_id
+        if event.outcome in DEAD_NUMBER_OUTCOMES:
+            lead = uow.leads.get(tenant, lead_id) if lead_id else None
+            phone = lead.contact.phone if lead is not None and lead.contact.phone else event.lead_phone
+            if phone:
+                uow.rules.add_dead_number(
+                    tenant, phone, event.outcome, lead_id, event.call_id, self._clock.now()
+                )
+        elif event.outcome == "ANSWERED":
+            self._move(uow, tenant, lead_id, LeadStatus.CONTACTED, "")
+
+    def on_lead_assigned(self, uow: IngestUnitOfWork, event: LeadAssigned) -> None:
+        self._move(uow, event.tenant_id, event.lead_id, LeadStatus.ASSIGNED, "")
+
+    def _move(
+        self, uow: IngestUnitOfWork, tenant: str, lead_id: str, wanted: LeadStatus, reason: str
+    ) -> None:
+        lead = uow.leads.get(tenant, lead_id) if lead_id else None
+        if lead is None:
+            # Not ours (another tenant's, or never stored): nothing to change; the event is still consumed.
+            log.warning("event for a lead ingest does not have", extra={"lead_id": lead_id})
+            return
+        status = next_status(lead.status, wanted)
+        if status is not None:
+            invalid_reason = reason if status is LeadStatus.INVALID else ""
+            uow.leads.set_status(tenant, lead_id, status, invalid_reason, self._clock.now())

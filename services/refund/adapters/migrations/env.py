@@ -1,4 +1,0 @@
-from services.common.migrations import run_env
-from services.refund.adapters.tables import metadata
-
-run_env(metadata)

@@ -1,0 +1,1 @@
+"""Protobuf <-> domain conversions of the refund service, one module per family. None yet."""

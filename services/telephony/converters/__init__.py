@@ -1,0 +1,1 @@
+"""Protobuf <-> domain conversions of the telephony service, one module per family. None yet."""

@@ -1,0 +1,28 @@
+"""The telephony domain imports only itself, the standard library and pure libraries."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import services.telephony.domain as domain
+
+FORBIDDEN = ("grpc", "sqlalchemy", "nats", "prometheus_client", "leadflow", "alembic", "psycopg")
+
+
+def test_no_infrastructure_imports():
+    root = Path(domain.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in FORBIDDEN or (
+                    name.startswith("services.") and not name.startswith("services.telephony.domain")
+                ):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []
