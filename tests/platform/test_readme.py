@@ -86,3 +86,9 @@ def test_the_proto_comments_json_field_masks_parse(proto: str, message, paths: l
     example = re.search(r'(\{"updateMask": "[^"]+"\})', text)
     assert example is not None
     assert list(json_format.Parse(example.group(1), message()).update_mask.paths) == paths
+
+
+def test_every_relative_link_points_into_the_repository() -> None:
+    links = [target for target in re.findall(r"\]\(([^)#]+)\)", README) if "://" not in target]
+    assert "docs/architecture.md" in links
+    assert [target for target in links if not (ROOT / target).exists()] == []
