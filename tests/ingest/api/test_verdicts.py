@@ -216,3 +216,26 @@ async def test_roles_are_enforced(stack) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await ingest.SubmitLead(lead_request(), metadata=stack.metadata(unique("tenant"), "agent"))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
+    """A SubmitLead carrying a W3C traceparent: its lead.accepted carries the same trace (a new span of it)."""
+    tenant = unique("tenant")
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    md = (*stack.metadata(tenant), ("traceparent", f"00-{trace_id}-00f067aa0ba902b7-01"))
+    reply = await stack.ingest_stub().SubmitLead(lead_request(), metadata=md)
+    nc = await stack.nats()
+    try:
+        headers = None
+        for _ in range(100):
+            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, LEAD_ACCEPTED):
+                if events_pb2.LeadAccepted.FromString(msg.data).lead_id == reply.lead.id:
+                    headers = msg.headers
+            if headers is not None:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await nc.close()
+    assert headers is not None
+    version, traced, span, flags = headers["traceparent"].split("-")
+    assert (version, traced, flags) == ("00", trace_id, "01") and span != "00f067aa0ba902b7"
