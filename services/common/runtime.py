@@ -96,8 +96,10 @@ class ServiceApp:
 class RunningService:
     """A started service. ``stop()`` performs the ordered shutdown; tests use this in-process."""
 
-    def __init__(self, app: ServiceApp) -> None:
+    def __init__(self, app: ServiceApp, on_started: Callable[[RunningService], None] | None = None) -> None:
         self.app = app
+        # Called once the gRPC server is started and SERVING, with the bound ports set (`leadflow up`'s readiness).
+        self._on_started = on_started
         self.health = HealthServicer()
         self.stop_event = asyncio.Event()
         self.port = 0
@@ -154,6 +156,8 @@ class RunningService:
         await server.start()
         await set_serving(self.health, app.bindings, True)
         log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
+        if self._on_started is not None:
+            self._on_started(self)
 
     def _start_timers(self, app: ServiceApp, timers: TimerSet) -> None:
         worker = TimerWorker(
@@ -200,9 +204,9 @@ class RunningService:
         log.info("service stopped")
 
 
-async def run_service(app: ServiceApp) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit code."""
-    running = RunningService(app)
+async def run_service(app: ServiceApp, on_started: Callable[[RunningService], None] | None = None) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code. ``on_started`` is called once the service is SERVING."""
+    running = RunningService(app, on_started)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, running.stop_event.set)

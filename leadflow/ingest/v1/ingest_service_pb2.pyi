@@ -293,7 +293,7 @@ class ImportLeadsRequest(_message.Message):
     def __init__(self, request: _Optional[_Union[SubmitLeadRequest, _Mapping]] = ...) -> None: ...
 
 class ImportLeadsResponse(_message.Message):
-    __slots__ = ("received_count", "new_count", "duplicate_count", "returning_count", "rejected_count", "failed_count", "failures")
+    __slots__ = ("received_count", "new_count", "duplicate_count", "returning_count", "rejected_count", "failed_count", "failures", "replayed_count", "rejections")
     RECEIVED_COUNT_FIELD_NUMBER: _ClassVar[int]
     NEW_COUNT_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -301,6 +301,8 @@ class ImportLeadsResponse(_message.Message):
     REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILURES_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTIONS_FIELD_NUMBER: _ClassVar[int]
     received_count: int
     new_count: int
     duplicate_count: int
@@ -308,7 +310,17 @@ class ImportLeadsResponse(_message.Message):
     rejected_count: int
     failed_count: int
     failures: _containers.RepeatedCompositeFieldContainer[ImportFailure]
-    def __init__(self, received_count: _Optional[int] = ..., new_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., returning_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., failures: _Optional[_Iterable[_Union[ImportFailure, _Mapping]]] = ...) -> None: ...
+    replayed_count: int
+    rejections: _containers.RepeatedCompositeFieldContainer[ImportRejection]
+    def __init__(self, received_count: _Optional[int] = ..., new_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., returning_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., failures: _Optional[_Iterable[_Union[ImportFailure, _Mapping]]] = ..., replayed_count: _Optional[int] = ..., rejections: _Optional[_Iterable[_Union[ImportRejection, _Mapping]]] = ...) -> None: ...
+
+class ImportRejection(_message.Message):
+    __slots__ = ("index", "reasons")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    reasons: _containers.RepeatedCompositeFieldContainer[RejectionReason]
+    def __init__(self, index: _Optional[int] = ..., reasons: _Optional[_Iterable[_Union[RejectionReason, _Mapping]]] = ...) -> None: ...
 
 class ImportFailure(_message.Message):
     __slots__ = ("index", "error")

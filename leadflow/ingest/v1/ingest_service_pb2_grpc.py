@@ -135,7 +135,11 @@ class IngestServiceServicer:
 
     def ImportLeads(self, request_iterator, context):
         """ImportLeads receives a stream of submissions (a bulk import) and answers, when the client closes the stream,
-        with a summary: counts per verdict and the items that failed.
+        with a summary: counts per verdict and the submissions that were rejected or failed. Each submission is
+        idempotent on its request_id as in SubmitLead, so sending the same stream again stores nothing twice. Clients
+        read the answer as a stream of ImportLeadsResponse messages whose last one is the summary (the `leadflow
+        import` command does), so that a server that also reports progress after each stored chunk needs no client
+        change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
