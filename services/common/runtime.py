@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,8 @@ class ServiceApp:
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     timers: TimerSet | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # Set when shutdown begins, so long streams (ImportLeads) finish the chunk in hand and end before the grace.
+    draining: threading.Event = field(default_factory=threading.Event)
 
     @property
     def database(self) -> Database:
@@ -187,6 +190,7 @@ class RunningService:
 
     async def stop(self) -> None:
         settings = self.app.settings
+        self.app.draining.set()
         await self.health.enter_graceful_shutdown()
         await asyncio.sleep(settings.shutdown_delay_seconds)
         if self._server is not None:

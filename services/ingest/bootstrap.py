@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,8 +129,14 @@ def build_app(
         tls=common.tls,
     )
     handlers = build_handlers(settings, transactions, client, clock)
+    draining = threading.Event()
     api = IngestApi(
-        handlers.submit, handlers.leads, handlers.rules, handlers.push, import_chunk=settings.import_chunk
+        handlers.submit,
+        handlers.leads,
+        handlers.rules,
+        handlers.push,
+        import_chunk=settings.import_chunk,
+        draining=draining,
     )
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
@@ -148,6 +155,7 @@ def build_app(
         background=workers.background_tasks(workers.PushWorker(handlers.dispatch)),
         waker=waker,
         clock=clock,
+        draining=draining,
     )
     if isinstance(client, GrpcDedupClient):
         app.on_shutdown.append(client.close)
