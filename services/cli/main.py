@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a service's metrics port (over LEADFLOW_<SVC>_METRICS_PORT; 0: a free port); repeatable",
     )
     up.add_argument(
+        "--dev-clock",
+        action="store_true",
+        help="run every service on one movable clock (LEADFLOW_DEV_CLOCK=true): `leadflow clock advance 2h` "
+        "moves them all; for rehearsals and tests, never in production",
+    )
+    up.add_argument(
         "--nats-url",
         help="the NATS server to use (over LEADFLOW_NATS_URL); up starts nats-server there when it is a "
         "loopback address where nothing listens",
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             grpc_ports=dict(args.grpc_port),
             metrics_ports=dict(args.metrics_port),
             nats_url=args.nats_url,
+            dev_clock=args.dev_clock,
         )
     if args.command == "migrate":
         from services.cli.admin import migrate

@@ -46,6 +46,8 @@ def _print_table(stack: Stack, token: str, elapsed: float) -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     print(f"\nall five services SERVING after {elapsed:.1f}s; logs in {stack.logs}")
+    if os.environ.get("LEADFLOW_DEV_CLOCK") == "true":
+        print("dev clock on: `leadflow clock show | set TIME | advance 2h` moves every service's time")
     print("dev admin token (tenant 'demo', 24 h):")
     print(token)
     print("\nCtrl-C stops everything.", flush=True)
@@ -64,7 +66,10 @@ def run_up(
     grpc_ports: dict[str, int] | None = None,
     metrics_ports: dict[str, int] | None = None,
     nats_url: str | None = None,
+    dev_clock: bool = False,
 ) -> int:
+    if dev_clock:
+        os.environ["LEADFLOW_DEV_CLOCK"] = "true"  # the children inherit it (services.common.devclock)
     env = Env()
     data_dir = Path(data_dir_arg or env.str("LEADFLOW_DATA_DIR", str(Path.cwd() / ".leadflow"))).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
