@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from services.common.timers import TimerRepository
 from services.common.uow import EventLog
 from services.telephony.domain.binding import Binding
 from services.telephony.domain.call import Call, CallMode
@@ -288,32 +289,6 @@ class RequestRepository(abc.ABC):
     def reserve(self, tenant: str, kind: str, request_id: str, digest: bytes, now: datetime) -> bytes | None:
         """Insert the request unless its id exists; None when this transaction now owns it, else the digest of
         the first use (waiting for a concurrent owner to commit)."""
-
-
-# ------------------------------------------------------------------------------------------------ timers
-
-
-@dataclass(frozen=True)
-class Timer:
-    """A due action kept as a row: ``kind`` names its handler, ``key`` identifies it within the kind."""
-
-    kind: str
-    key: str
-    tenant_id: str
-    due_time: datetime
-    payload: dict[str, str]
-
-
-class TimerRepository(abc.ABC):
-    @abc.abstractmethod
-    def schedule(self, timer: Timer) -> None:
-        """Insert the timer, or move it when (kind, key) exists."""
-
-    @abc.abstractmethod
-    def cancel(self, kind: str, key: str) -> None: ...
-
-    @abc.abstractmethod
-    def get(self, kind: str, key: str) -> Timer | None: ...
 
 
 class TelephonyUnitOfWork(Protocol):

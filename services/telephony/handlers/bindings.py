@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from services.common.auth import Principal
 from services.common.clock import Clock
 from services.common.errors import FailedPrecondition, Unavailable
+from services.common.timers import Timer
 from services.common.uow import Transactions
 from services.telephony.domain.binding import Binding
 from services.telephony.domain.errors import not_found
-from services.telephony.domain.ports import Carrier, CarrierError, TelephonyUnitOfWork, Timer
+from services.telephony.domain.ports import Carrier, CarrierError, TelephonyUnitOfWork
 from services.telephony.handlers.access import require_id, visible_agent
 from services.telephony.handlers.calls import BINDING_EXPIRY
 

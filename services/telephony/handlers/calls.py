@@ -41,6 +41,7 @@ from services.common.errors import (
 from services.common.ids import new_id
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.timeconv import from_us, to_us
+from services.common.timers import Timer
 from services.common.uow import Transactions, TransientConflict
 from services.telephony.domain.binding import Binding, reusable_binding
 from services.telephony.domain.call import Call, CallMode
@@ -68,7 +69,6 @@ from services.telephony.domain.ports import (
     PlacedCall,
     StoredCall,
     TelephonyUnitOfWork,
-    Timer,
     pool_day,
 )
 from services.telephony.domain.selection import choose_number

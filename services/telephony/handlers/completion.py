@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.common.ids import new_id
+from services.common.timers import Timer
 from services.telephony.domain.call import Call
 from services.telephony.domain.numbers import NumberStatus
 from services.telephony.domain.outcomes import CallOutcome
-from services.telephony.domain.ports import CallCompleted, DeadEntry, TelephonyUnitOfWork, Timer
+from services.telephony.domain.ports import CallCompleted, DeadEntry, TelephonyUnitOfWork
 from services.telephony.domain.quarantine import assess
 
 DEAD_NUMBER_OUTCOMES = frozenset({CallOutcome.EMPTY_NUMBER, CallOutcome.SUSPENDED})

@@ -26,6 +26,7 @@ from services.common.errors import FailedPrecondition, Unavailable, ViolationCol
 from services.common.ids import new_id
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.phoneregion import region_of
+from services.common.timers import Timer
 from services.common.uow import Transactions
 from services.telephony.domain.commands import NewNumber
 from services.telephony.domain.errors import RequestIdReused, not_found
@@ -36,7 +37,6 @@ from services.telephony.domain.ports import (
     NumberFilter,
     NumberView,
     TelephonyUnitOfWork,
-    Timer,
     pool_day,
 )
 from services.telephony.domain.quarantine import answer_rate

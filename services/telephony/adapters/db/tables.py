@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from services.common.db import new_metadata
 from services.common.messaging import messaging_tables
+from services.common.timerstore import timers_table
 
 TENANT = 64
 ID = 128
@@ -29,6 +30,7 @@ PROVIDER = 64
 
 metadata = new_metadata()
 messaging = messaging_tables(metadata)
+timers = timers_table(metadata)
 
 numbers = sa.Table(
     "telephony_numbers",
