@@ -98,7 +98,7 @@ class NumberRepository(abc.ABC):
     def view(self, tenant: str, number_id: str, day: date) -> NumberView | None: ...
 
     @abc.abstractmethod
-    def list(
+    def page(
         self, tenant: str, where: NumberFilter, after: str | None, limit: int, day: date
     ) -> list[NumberView]:
         """By phone number ascending, after the phone number of the previous page's last."""
@@ -224,7 +224,7 @@ class CallRepository(abc.ABC):
         """How many calls the lead has had."""
 
     @abc.abstractmethod
-    def list(
+    def page(
         self, tenant: str, where: CallFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[StoredCall]:
         """Newest first (start time, then id, descending), after the previous page's last."""

@@ -395,7 +395,7 @@ class CallHandlers:
                 self._tokens.decode(query.page_token, binding=binding), ("t", int), ("id", str)
             )
             after = (from_us(cursor[0]), cursor[1]) if cursor is not None else None
-            rows = uow.calls.list(tenant, where, after, size + 1)
+            rows = uow.calls.page(tenant, where, after, size + 1)
             views = [CallView(r.call, r.update_time) for r in rows]
             return next_page(
                 views,

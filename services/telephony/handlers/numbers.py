@@ -84,17 +84,27 @@ class NumberHandlers:
 
     async def add_numbers(
         self, principal: Principal, numbers: Sequence[NewNumber], request_id: str
-    ) -> list[MaskedNumber]:
+    ) -> list[NumberView]:
+        """The stored numbers in the order of the request (a number the pool had already is answered as is)."""
         candidates = self._validated(numbers, request_id)
-        digest = hashlib.sha256(repr(sorted(repr(c) for c in candidates)).encode()).digest()
+        content = sorted(
+            repr(
+                (c.phone_number, c.province, c.city, c.provider, c.max_concurrent_bindings, c.max_daily_calls)
+            )
+            for c in candidates
+        )
+        digest = hashlib.sha256(repr(content).encode()).digest()
         tenant = principal.tenant_id
         now = self._clock.now()
 
-        def add(uow: TelephonyUnitOfWork) -> list[MaskedNumber]:
+        def add(uow: TelephonyUnitOfWork) -> list[NumberView]:
             first = uow.requests.reserve(tenant, ADD_NUMBERS, request_id, digest, now)
             if first is not None and first != digest:
                 raise RequestIdReused(request_id)
-            return [uow.numbers.add(tenant, candidate, now) for candidate in candidates]
+            day = pool_day(now, uow.settings.get(tenant).default_time_zone)
+            stored = [uow.numbers.add(tenant, candidate, now) for candidate in candidates]
+            views = [uow.numbers.view(tenant, number.number_id, day) for number in stored]
+            return [view for view in views if view is not None]
 
         return await self._tx.write(add)
 
@@ -166,7 +176,7 @@ class NumberHandlers:
         def page(uow: TelephonyUnitOfWork) -> list[NumberView]:
             settings = uow.settings.get(tenant)
             day = pool_day(now, settings.default_time_zone)
-            rows = uow.numbers.list(tenant, where, cursor[0] if cursor else None, size + 1, day)
+            rows = uow.numbers.page(tenant, where, cursor[0] if cursor else None, size + 1, day)
             window = settings.quarantine.window_calls
             return [self._as_of(uow, tenant, view, now, window) for view in rows]
 

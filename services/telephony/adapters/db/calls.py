@@ -177,7 +177,7 @@ class SqlCalls(CallRepository):
     def attempts(self, tenant: str, lead_id: str) -> int:
         return int(self._s.execute(self._q.attempts, {"tenant": tenant, "lead_id": lead_id}).scalar_one())
 
-    def list(
+    def page(
         self, tenant: str, where: CallFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[StoredCall]:
         c = calls

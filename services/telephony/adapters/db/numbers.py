@@ -116,7 +116,7 @@ class SqlNumbers(NumberRepository):
         row = self._s.execute(self._q.get, {"tenant": tenant, "number_id": number_id}).first()
         return None if row is None else _view(row, day)
 
-    def list(
+    def page(
         self, tenant: str, where: NumberFilter, after: str | None, limit: int, day: date
     ) -> list[NumberView]:
         n = numbers
@@ -179,7 +179,7 @@ class SqlNumbers(NumberRepository):
         rested = sa.and_(resting, n.c.cooling_end_us.is_not(None), n.c.cooling_end_us <= to_us(now))
         effective = sa.case((rested, int(NumberStatus.ACTIVE)), else_=n.c.status)
         query = sa.select(effective.label("status"), sa.func.count()).group_by(effective)
-        counts = {status: 0 for status in NumberStatus if status is not NumberStatus.UNSPECIFIED}
+        counts: dict[NumberStatus, int] = {s: 0 for s in NumberStatus if s is not NumberStatus.UNSPECIFIED}
         for status, count in self._s.execute(query):
             counts[NumberStatus(status)] = int(count)
         return counts
