@@ -16,7 +16,13 @@ from services.common.uow import Transactions
 from services.telephony.adapters.carriers.simulated import SimulatedCarrier
 from services.telephony.bootstrap import Handlers
 from services.telephony.domain.call import CallMode
-from services.telephony.domain.commands import AgentChanged, LeadAccepted, LeadAssigned, NewNumber, StartCallCommand
+from services.telephony.domain.commands import (
+    AgentChanged,
+    LeadAccepted,
+    LeadAssigned,
+    NewNumber,
+    StartCallCommand,
+)
 from services.telephony.domain.ports import Carrier, TelephonyUnitOfWork
 from services.telephony.handlers.bindings import BindingHandlers
 from services.telephony.handlers.call_events import CallEventHandlers
@@ -47,7 +53,9 @@ def mobile(n: int) -> str:
     return f"+86139{n:08d}"
 
 
-def build(transactions: Transactions[TelephonyUnitOfWork], clock: FakeClock, carriers: Mapping[str, Carrier]) -> Handlers:
+def build(
+    transactions: Transactions[TelephonyUnitOfWork], clock: FakeClock, carriers: Mapping[str, Carrier]
+) -> Handlers:
     tokens = PageTokens(b"p" * 32)
     return Handlers(
         numbers=NumberHandlers(transactions, clock, carriers, "simulated", tokens),
@@ -95,19 +103,42 @@ class World:
         event = LeadAssigned(self.tenant, lead_id, "acct-1", agent_id, at or self.clock.now())
         self.transactions.write_now(lambda uow: self.handlers.parties.on_lead_assigned(uow, event))
 
-    def agent(self, agent_id: str | None = None, *, user: str | None = None, phone: str | None = None, revision: int = 1) -> str:
+    def agent(
+        self,
+        agent_id: str | None = None,
+        *,
+        user: str | None = None,
+        phone: str | None = None,
+        revision: int = 1,
+    ) -> str:
         agent_id = agent_id or unique("agent")
-        change = AgentChanged(self.tenant, agent_id, user or f"user-{agent_id}", phone or mobile(next(_counter)), revision, False)
+        change = AgentChanged(
+            self.tenant,
+            agent_id,
+            user or f"user-{agent_id}",
+            phone or mobile(next(_counter)),
+            revision,
+            False,
+        )
         self.transactions.write_now(lambda uow: self.handlers.parties.on_agent_changed(uow, change))
         return agent_id
 
     def numbers(self, *specs: tuple[str, str, str], **limits: int) -> list[str]:
         """Numbers of (phone, province, city); returns their ids."""
-        new = [NewNumber(p, prov, city, "simulated", limits.get("bindings", 0), limits.get("daily", 0)) for p, prov, city in specs]
+        new = [
+            NewNumber(p, prov, city, "simulated", limits.get("bindings", 0), limits.get("daily", 0))
+            for p, prov, city in specs
+        ]
         views = self.run(self.handlers.numbers.add_numbers(admin(self.tenant), new, unique("add")))
         return [v.number.number_id for v in views]
 
-    def start(self, lead_id: str, agent_id: str = "", request_id: str | None = None, mode: CallMode = CallMode.DIRECT_DIAL) -> Any:
+    def start(
+        self,
+        lead_id: str,
+        agent_id: str = "",
+        request_id: str | None = None,
+        mode: CallMode = CallMode.DIRECT_DIAL,
+    ) -> Any:
         command = StartCallCommand(lead_id, agent_id, request_id or unique("req"), mode)
         return self.run(self.handlers.calls.start_call(admin(self.tenant), command))
 
@@ -122,3 +153,37 @@ class World:
                 self.clock.set(min(due, end))
             delivered += self.run(self.carrier.deliver_due())
         return delivered
+
+
+def final_report(
+    event_id: str,
+    at: datetime,
+    state_code: int,
+    *,
+    answered: bool = False,
+    rang: bool = True,
+    provider: str = "huawei",
+) -> Any:
+    """A Huawei bill (FINAL_REPORT) for a call dialled at ``at``: rings 5 s later, answered 10 s after that when
+    ``answered`` (and talks 60 s), else released 20 s after ringing."""
+    from services.telephony.domain.call import CallEvent, CallEventType
+    from services.telephony.domain.evidence import provider_code
+    from services.telephony.domain.provider_times import ReportedTimes
+
+    ring = at + timedelta(seconds=5) if rang else None
+    answer = at + timedelta(seconds=15) if answered else None
+    release = at + timedelta(seconds=75 if answered else 25)
+    return CallEvent(
+        provider,
+        event_id,
+        CallEventType.FINAL_REPORT,
+        release,
+        times=ReportedTimes(at, ring, answer, release, True),
+        evidence=(provider_code("huawei", "stateCode", state_code, release),),
+    )
+
+
+def report_to(call_id: str, event: Any) -> Any:
+    from services.telephony.domain.commands import CallEventReport
+
+    return CallEventReport(event=event, call_id=call_id)

@@ -29,7 +29,7 @@ from services.telephony.domain.errors import not_found
 from services.telephony.domain.outcomes import CallOutcome
 from services.telephony.domain.ports import StoredCall, TelephonyUnitOfWork
 from services.telephony.handlers.access import check_id
-from services.telephony.handlers.completion import settle
+from services.telephony.handlers.completion import check_health, settle
 
 MAX_PROVIDER = 64
 MAX_PROVIDER_ID = 128
@@ -65,6 +65,8 @@ class CallEventHandlers:
             return ReportResult(stored.call, True, stored.update_time, None)
         updated, announced = settle(uow, updated, now)
         uow.calls.save(stored, updated, now, provider_call_id=attach)
+        if announced is not None:
+            check_health(uow, updated.tenant_id, updated.number_id, now)
         return ReportResult(updated, duplicate, now, announced)
 
 

@@ -79,7 +79,7 @@ from services.telephony.handlers.access import (
     require_id,
     visible_agent,
 )
-from services.telephony.handlers.completion import settle
+from services.telephony.handlers.completion import check_health, settle
 
 log = logging.getLogger("leadflow.telephony")
 
@@ -349,6 +349,8 @@ class CallHandlers:
                 return CallView(stored.call, stored.update_time), None
             ended, announced = settle(uow, ended, now)
             uow.calls.save(stored, ended, now)
+            if announced is not None:
+                check_health(uow, ended.tenant_id, ended.number_id, now)
             return CallView(ended, now), announced
 
         return await self._tx.write(end)

@@ -25,7 +25,8 @@ POOL_SAMPLE_FACTOR = 10  # the pool's answer rate is measured over this many tim
 
 
 def settle(uow: TelephonyUnitOfWork, call: Call, now: datetime) -> tuple[Call, CallOutcome | None]:
-    """The call after announcing its outcome if due, and the outcome announced (None when nothing was)."""
+    """The call after announcing its outcome if due, and the outcome announced (None when nothing was). When one
+    was, the caller saves the call and then runs ``check_health`` on its number."""
     if not call.completion_due:
         return call, None
     tenant = call.tenant_id
@@ -35,11 +36,11 @@ def settle(uow: TelephonyUnitOfWork, call: Call, now: datetime) -> tuple[Call, C
     uow.events.add(CallCompleted(call, call.completion_revision + 1, phone, now, new_id()))
     if outcome in DEAD_NUMBER_OUTCOMES and phone:
         uow.dead.add(tenant, phone, DeadEntry(outcome, call.call_id), now)
-    _check_health(uow, tenant, call.number_id, now)
     return call.mark_completed(), outcome
 
 
-def _check_health(uow: TelephonyUnitOfWork, tenant: str, number_id: str, now: datetime) -> None:
+def check_health(uow: TelephonyUnitOfWork, tenant: str, number_id: str, now: datetime) -> None:
+    """Judge the number after one of its calls was settled and saved (so that call counts)."""
     number = uow.numbers.get(tenant, number_id)
     if number is None or number.status_at(now) is not NumberStatus.ACTIVE:
         return
