@@ -242,7 +242,9 @@ class CallRepository(abc.ABC):
 
 class LeadRepository(abc.ABC):
     @abc.abstractmethod
-    def get(self, tenant: str, lead_id: str) -> LeadRecord | None: ...
+    def get(self, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadRecord | None:
+        """The lead; ``for_update`` locks its row to the end of the transaction (StartCalls of one lead queue, so
+        two of them cannot both find no binding for a pair and make two)."""
 
     @abc.abstractmethod
     def put(self, tenant: str, lead: LeadRecord) -> None: ...

@@ -186,7 +186,7 @@ class CallHandlers:
         existing = uow.calls.by_request(tenant, command.request_id)
         if existing is not None:
             return self._replay(uow, principal, command, existing)
-        lead = uow.leads.get(tenant, command.lead_id)
+        lead = uow.leads.get(tenant, command.lead_id, for_update=True)
         if lead is None:
             raise not_found("lead", command.lead_id)
         agent = self._agent_of(uow, principal, command, lead)

@@ -17,10 +17,10 @@ class SqlLeads(LeadRepository):
         self._s = session
         self._insert = dialect_insert(session.get_bind().dialect.name)
 
-    def get(self, tenant: str, lead_id: str) -> LeadRecord | None:
-        row = self._s.execute(
-            sa.select(leads).where(leads.c.tenant_id == tenant, leads.c.lead_id == lead_id)
-        ).first()
+    def get(self, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadRecord | None:
+        query = sa.select(leads).where(leads.c.tenant_id == tenant, leads.c.lead_id == lead_id)
+        # FOR UPDATE on PostgreSQL; SQLite renders none (BEGIN IMMEDIATE already holds the write lock).
+        row = self._s.execute(query.with_for_update() if for_update else query).first()
         if row is None:
             return None
         return LeadRecord(
