@@ -92,7 +92,13 @@ class World:
     ) -> str:
         lead_id = lead_id or unique("lead")
         accepted = LeadAccepted(
-            self.tenant, lead_id, "acct-1", phone or mobile(next(_counter)), province, city, self.clock.now()
+            self.tenant,
+            lead_id,
+            "acct-1",
+            mobile(next(_counter)) if phone is None else phone,
+            province,
+            city,
+            self.clock.now(),
         )
         self.transactions.write_now(lambda uow: self.handlers.parties.on_lead_accepted(uow, accepted))
         if holder is not None:
