@@ -22,7 +22,7 @@ from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
 from services.common import devclock, migrations
-from services.common.clock import Clock, DevClock, SystemClock
+from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
@@ -38,6 +38,7 @@ from services.common.messaging import (
 from services.common.metrics import serve_metrics
 from services.common.natsconn import connect_nats
 from services.common.timerworker import TimerSet, TimerWorker
+from services.common.uow import DEFAULT_ATTEMPTS
 
 log = logging.getLogger("leadflow.runtime")
 
@@ -94,6 +95,49 @@ class ServiceApp:
     @property
     def database(self) -> Database:
         return self.transactions.database
+
+
+@dataclass
+class ServiceCore:
+    """What every bootstrap builds first, the same way: the clock, the outbox waker, and the unit-of-work
+    transactions over the service's database. ``app(...)`` completes the ServiceApp with the service's own parts."""
+
+    settings: ServiceSettings
+    clock: Clock
+    waker: OutboxWaker
+    transactions: SqlTransactions[Any]
+    messaging: MessagingTables
+
+    @classmethod
+    def build(
+        cls,
+        settings: ServiceSettings,
+        unit_of_work: Callable[..., Any],
+        messaging: MessagingTables,
+        encode: Callable[[object], Any],
+        *,
+        clock: Clock | None = None,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> ServiceCore:
+        """``clock`` replaces the service clock (tests); by default the system clock, or the stack's dev clock.
+        ``attempts``: write transactions run at most this often when they lose races."""
+        waker = OutboxWaker()
+        database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        transactions = SqlTransactions(
+            database, unit_of_work, messaging, encode, wake=waker.wake, attempts=attempts
+        )
+        return cls(settings, clock or service_clock(settings.dev_clock), waker, transactions, messaging)
+
+    def app(self, **parts: Any) -> ServiceApp:
+        """The ServiceApp of this core and ``parts`` (bindings, migrations_dir, produces, consumers, ...)."""
+        return ServiceApp(
+            settings=self.settings,
+            transactions=self.transactions,
+            messaging=self.messaging,
+            waker=self.waker,
+            clock=self.clock,
+            **parts,
+        )
 
 
 class RunningService:

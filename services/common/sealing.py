@@ -107,6 +107,11 @@ def _local_key_ring(data_directory: Path) -> str:
     return path.read_text().strip()
 
 
+def service_sealer(keys: KeyRing | None, data_directory: Path) -> Sealer:
+    """The sealer of a service given ``keys`` (its settings' ``LEADFLOW_PII_KEYS``), or the local stack's key."""
+    return Sealer(keys or KeyRing.from_env(Env(), data_directory))
+
+
 class Sealer:
     def __init__(self, ring: KeyRing) -> None:
         self._ring = ring
