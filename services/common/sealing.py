@@ -34,6 +34,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from services.common.config import ConfigError, Env
 
+# The sealing purposes of the personal fields on the bus (bound into the associated data of each sealed value).
+LEAD_PHONE = "lead.phone"
+AGENT_PHONE = "agent.phone"
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 VARIABLE = "LEADFLOW_PII_KEYS"

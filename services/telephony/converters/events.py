@@ -22,13 +22,10 @@ from services.common import events as catalog
 from services.common.events import CALL_COMPLETED, CALL_STARTED
 from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import duration, encrypted_value, sealed_value, timestamp, to_datetime, to_enum
-from services.common.sealing import Sealer
+from services.common.sealing import AGENT_PHONE, LEAD_PHONE, Sealer
 from services.telephony.converters.calls import evidence_messages, recording_message
 from services.telephony.domain.commands import AgentChanged, LeadAccepted, LeadAssigned
 from services.telephony.domain.ports import CallCompleted, CallStarted
-
-LEAD_PHONE = "lead.phone"
-AGENT_PHONE = "agent.phone"
 
 AGENT_CREATED = getattr(catalog, "AGENT_CREATED", "leadflow.agent.v1.created")
 AGENT_UPDATED = getattr(catalog, "AGENT_UPDATED", "leadflow.agent.v1.updated")

@@ -16,8 +16,7 @@ from services.common.config import Env
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.grpc_errors import error_info_of, field_violations_of
 from services.common.protoconv import sealed_value
-from services.common.sealing import KeyRing, Sealer
-from services.ingest.converters.events import LEAD_PHONE
+from services.common.sealing import LEAD_PHONE, KeyRing, Sealer
 from tests.common.helpers import read_stream
 from tests.ingest.helpers import ago, lead_request, mobile, unique
 
