@@ -240,3 +240,28 @@ async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
     assert headers is not None
     version, traced, span, flags = headers["traceparent"].split("-")
     assert (version, traced, flags) == ("00", trace_id, "01") and span != "00f067aa0ba902b7"
+
+
+async def test_the_stream_store_holds_no_readable_phone(stack) -> None:
+    """Issue 13 item 7: JetStream keeps events for days, replicated; its files must not hold a phone number."""
+    tenant = unique("tenant")
+    phone = mobile()
+    reply = await stack.ingest_stub().SubmitLead(lead_request(phone=phone), metadata=stack.metadata(tenant))
+    assert reply.verdict == lead_pb2.LEAD_VERDICT_NEW
+    nc = await stack.nats()
+    try:
+        for _ in range(100):  # until the relay has published the lead.accepted
+            found = [
+                m
+                for m in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>")
+                if m.subject == LEAD_ACCEPTED and events_pb2.LeadAccepted.FromString(m.data).lead_id == reply.lead.id
+            ]
+            if found:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await nc.close()
+    assert found
+    store = b"".join(path.read_bytes() for path in (stack.tmp / "jetstream").rglob("*") if path.is_file())
+    assert reply.lead.id.encode() in store  # the event is in these files ...
+    assert phone.encode() not in store and phone[-8:].encode() not in store  # ... its phone is not
