@@ -284,6 +284,8 @@ class ServiceSettings:
     metrics_port: int
     database_url: str
     db_pool_size: int
+    db_busy_timeout_ms: int
+    db_unwritable_seconds: float
     nats_url: str
     auth: AuthSettings
     shutdown_grace_seconds: float
@@ -320,6 +322,10 @@ class ServiceSettings:
             database_url=database_url,
             # PostgreSQL connections of one replica (as many again may overflow); SQLite ignores it.
             db_pool_size=env.int(prefix + "DB_POOL_SIZE", 10, minimum=1, maximum=200),
+            # How long a write waits for the database's lock (never past the caller's deadline).
+            db_busy_timeout_ms=env.int("LEADFLOW_DB_BUSY_TIMEOUT_MS", 30_000, minimum=1, maximum=300_000),
+            # How long writes must fail before <service>/writes reports NOT_SERVING (services.common.writehealth).
+            db_unwritable_seconds=env.float("LEADFLOW_DB_UNWRITABLE_SECONDS", 5.0, minimum=0.0),
             nats_url=nats_url,
             auth=AuthSettings.from_env(env, directory),
             shutdown_grace_seconds=env.float("LEADFLOW_SHUTDOWN_GRACE_SECONDS", 10.0),

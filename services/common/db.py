@@ -8,9 +8,10 @@ deferred transactions so they never wait for a writer. PostgreSQL goes through p
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -18,6 +19,9 @@ from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, ev
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from services.common import deadline
+from services.common.errors import Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_THREADS = 8
@@ -87,13 +91,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-    )
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -103,36 +105,48 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
+        # How long BEGIN IMMEDIATE may wait for another process's write lock: never past the caller's deadline.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={deadline.bounded_ms(busy_timeout_ms)}")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
+def _bound_postgres_lock_waits(engine: Engine, busy_timeout_ms: int) -> None:
+    """PostgreSQL: no lock wait of a transaction outlives the busy timeout or the caller's deadline
+    (``lock_timeout``; SQLSTATE 55P03 when it runs out, which dberrors maps to UNAVAILABLE)."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {deadline.bounded_ms(busy_timeout_ms)}")
+
+
 class Database:
     """Engines and sessions of one service's datastore."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> None:
         self.url = normalise_url(url)
+        self.busy_timeout_ms = busy_timeout_ms
         if is_sqlite(self.url):
-            self.engine = _sqlite_engine(self.url, immediate=True)
-            self._read_engine = _sqlite_engine(self.url, immediate=False)
+            self.engine = _sqlite_engine(self.url, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            self._read_engine = _sqlite_engine(self.url, immediate=False, busy_timeout_ms=busy_timeout_ms)
         else:
             self.engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
             self._read_engine = self.engine
+            _bound_postgres_lock_waits(self.engine, busy_timeout_ms)
         # SQLite has one writer at a time. Threads of this process that find it busy would sleep in SQLite's busy
         # handler (in steps of up to 100 ms) instead of taking turns; queueing them on a lock first hands the
         # database over as soon as it is free. Throughput only: other processes still wait on the busy handler, and
         # correctness still comes from SQLite's own locking and the constraints.
-        self._writers: AbstractContextManager[object] = (
-            threading.Lock() if is_sqlite(self.url) else nullcontext()
-        )
+        self._writers: threading.Lock | None = threading.Lock() if is_sqlite(self.url) else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         # Reads and writes run on threads of their own, so writers stalled on a lock can never take every thread
@@ -146,9 +160,39 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._writers, self._sessions.begin() as session:
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        Waiting for the write lock (this process's queue, then the database's) lasts at most the busy timeout and
+        never past the caller's deadline: UNAVAILABLE (DATABASE_BUSY) when it runs out, DEADLINE_EXCEEDED when
+        the deadline had passed before the transaction could start."""
+        deadline.check("the write transaction")
+        with self._write_turn(), self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def probe_transaction(self, timeout_ms: int) -> Iterator[Session]:
+        """An empty write transaction that waits at most ``timeout_ms`` for the lock (the write-health probe)."""
+        token = deadline.deadline_var.set(time.monotonic() + timeout_ms / 1000)
+        try:
+            # Not queued behind this process's writers: the probe asks the database itself.
+            with self._sessions.begin() as session:
+                session.connection()  # BEGIN (IMMEDIATE) now: an unused session would never take the lock
+                yield session
+        finally:
+            deadline.deadline_var.reset(token)
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        if self._writers is None:
+            yield
+            return
+        if not self._writers.acquire(timeout=deadline.bounded_ms(self.busy_timeout_ms) / 1000):
+            raise Unavailable("the database is busy; retry later", reason="DATABASE_BUSY")
+        try:
+            deadline.check("the write transaction")  # the caller may have given up while this one queued
+            yield
+        finally:
+            self._writers.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -26,7 +26,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from services.common import dberrors
+from services.common import dberrors, deadline
 from services.common.db import Database
 from services.common.messaging.outbox import EventEncoder, OutboxWriter
 from services.common.messaging.tables import MessagingTables
@@ -67,9 +67,11 @@ class SqlTransactions(Transactions[U], Generic[U]):
     # ------------------------------------------------------------------ async: from the event loop
 
     async def read(self, work: Callable[[U], T]) -> T:
+        deadline.check("the read")
         return await _in_thread(self.database.read_executor, self.read_now, work)
 
     async def write(self, work: Callable[[U], T]) -> T:
+        deadline.check("the write")  # work whose caller has given up is never started
         return await _in_thread(self.database.write_executor, self.write_now, work)
 
     # ------------------------------------------------------------------ sync: already on a worker thread

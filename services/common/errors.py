@@ -69,6 +69,12 @@ class Unavailable(DomainError):
     reason = "UNAVAILABLE"
 
 
+class DeadlineExceeded(DomainError):
+    """The caller's deadline passed before the work could start or finish; nothing was done."""
+
+    reason = "DEADLINE_EXCEEDED"
+
+
 class ResourceExhausted(DomainError):
     reason = "RESOURCE_EXHAUSTED"
 

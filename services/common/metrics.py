@@ -82,6 +82,12 @@ DB_TRANSACTIONS_ABORTED = Counter(
     "leadflow_db_transactions_aborted_total", "Write transactions given up after the last retry (ABORTED)."
 )
 
+DB_WRITABLE = Gauge(
+    "leadflow_db_writable",
+    "1 while the service's database takes writes, 0 once it has refused them for a while.",
+    ["service"],
+)
+
 # Timers (services.common.timerworker): fired, failed and overdue per kind (a small, fixed set per service).
 TIMERS_FIRED = Counter("leadflow_timers_fired_total", "Timers fired (their handler committed).", ["kind"])
 TIMER_FAILURES = Counter(

@@ -39,6 +39,7 @@ from services.common.metrics import serve_metrics
 from services.common.natsconn import connect_nats
 from services.common.timerworker import TimerSet, TimerWorker
 from services.common.uow import DEFAULT_ATTEMPTS
+from services.common.writehealth import WriteHealth
 
 log = logging.getLogger("leadflow.runtime")
 
@@ -122,7 +123,11 @@ class ServiceCore:
         """``clock`` replaces the service clock (tests); by default the system clock, or the stack's dev clock.
         ``attempts``: write transactions run at most this often when they lose races."""
         waker = OutboxWaker()
-        database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        database = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            busy_timeout_ms=settings.db_busy_timeout_ms,
+        )
         transactions = SqlTransactions(
             database, unit_of_work, messaging, encode, wake=waker.wake, attempts=attempts
         )
@@ -198,6 +203,14 @@ class RunningService:
             self._spawn(devclock.follow(js, app.clock, self.stop_event), "dev-clock")
         if app.timers is not None:
             self._start_timers(app, app.timers)
+        self.write_health = WriteHealth(
+            app.database,
+            settings.service,
+            [b.service_name for b in app.bindings],
+            self.health.set,
+            unwritable_after=settings.db_unwritable_seconds,
+        )
+        self._spawn(self.write_health.run(self.stop_event), "write-health")
         for task in app.background:
             self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
         await server.start()

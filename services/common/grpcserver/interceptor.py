@@ -16,7 +16,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import DecodeError
 
-from services.common import errors, tracecontext
+from services.common import deadline, errors, tracecontext
 from services.common.auth import Principal, TokenCodec, require_role
 from services.common.grpc_errors import build_status, status_for
 from services.common.grpcserver.bindings import GrpcBinding
@@ -121,6 +121,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             GRPC_STARTED.labels(*labels).inc()
             # The caller's trace continues here (a new span of it), or a trace starts; events recorded while
             # handling the call carry it (tracecontext), and so do the log lines.
+            remaining = context.time_remaining()
+            if remaining is not None:  # the database never waits past the caller's deadline (common.deadline)
+                deadline.deadline_var.set(time.monotonic() + remaining)
             traceparent = tracecontext.child_of(metadata.get("traceparent"))
             tracecontext.traceparent_var.set(traceparent)
             trace_token = trace_id_var.set(tracecontext.trace_id_of(traceparent))
