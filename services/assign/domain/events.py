@@ -13,7 +13,8 @@ from datetime import datetime
 from services.assign.domain.agents import Agent
 from services.assign.domain.assignments import Assignment
 from services.assign.domain.enums import RecipientRole, ReclaimReason
-from services.assign.domain.followups import StatusChange
+from services.assign.domain.followups import CallFacts, StatusChange
+from services.assign.domain.leads import LeadFacts
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,39 @@ class LeadStatusChanged:
     assignment: Assignment
     follow_up_id: str
     occurred_time: datetime
+
+
+# Events of other services that assign consumes, as the plain values its handlers take.
+
+
+@dataclass(frozen=True)
+class AcceptedLead:
+    """lead.accepted: a new lead (NEW or RETURNING) to route."""
+
+    tenant_id: str
+    facts: LeadFacts
+
+
+@dataclass(frozen=True)
+class DuplicateSubmission:
+    """lead.duplicate: the person submitted again; ``lead_id`` is the existing lead."""
+
+    tenant_id: str
+    lead_id: str
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    """call.completed: a call an agent made to a lead, with its outcome."""
+
+    tenant_id: str
+    call: CallFacts
+
+
+@dataclass(frozen=True)
+class RefundPaid:
+    """refund.issued: a charge of the lead was refunded, for ``reason`` (EMPTY_NUMBER, DUPLICATE_CHARGE, ...)."""
+
+    tenant_id: str
+    lead_id: str
+    reason: str

@@ -20,7 +20,7 @@ from services.assign.domain.agent_checks import AgentDraft, TeamDraft
 from services.assign.domain.agents import Agent, Team
 from services.assign.domain.checks import check_enum, check_identifier
 from services.assign.domain.enums import AgentStatus, ReclaimReason
-from services.assign.domain.errors import TeamNotEmpty
+from services.assign.domain.errors import AgentNotFound, TeamNotEmpty, TeamNotFound, UserIdInUse
 from services.assign.domain.events import AgentCreated, AgentDeleted, AgentUpdated, LeadReclaimed
 from services.assign.domain.ports import AgentFilter, AssignUnitOfWork, UserIdTaken
 from services.assign.domain.reclaim import reclaim_for_deleted_agent
@@ -30,32 +30,11 @@ from services.assign.handlers.ids import id_at
 from services.assign.handlers.requests import RequestLog, check_request_id
 from services.common.auth import Principal
 from services.common.clock import Clock
-from services.common.errors import AlreadyExists, NotFound, PermissionDenied, ViolationCollector
+from services.common.errors import PermissionDenied, ViolationCollector
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.uow import Transactions, TransientConflict
 
 AGENT_SELF_SERVICE_FIELDS = frozenset({"status"})
-
-
-class AgentNotFound(NotFound):
-    reason = "AGENT_NOT_FOUND"
-
-    def __init__(self, agent_id: str) -> None:
-        super().__init__(f"agent {agent_id} not found", metadata={"agent_id": agent_id})
-
-
-class TeamNotFound(NotFound):
-    reason = "TEAM_NOT_FOUND"
-
-    def __init__(self, team_id: str) -> None:
-        super().__init__(f"team {team_id} not found", metadata={"team_id": team_id})
-
-
-class UserIdInUse(AlreadyExists):
-    reason = "USER_ID_TAKEN"
-
-    def __init__(self) -> None:
-        super().__init__("another agent is linked to this user_id", metadata={"field": "agent.user_id"})
 
 
 class AgentHandlers:

@@ -7,32 +7,20 @@ filter; administrators and services read every agent's. Tags shown are the ones 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
-from services.assign.domain.assignments import Assignment
 from services.assign.domain.checks import MAX_ACCOUNT_ID_LENGTH, check_enum, check_identifier
 from services.assign.domain.enums import AssignmentState
+from services.assign.domain.errors import AssignmentNotFound
 from services.assign.domain.ports import AssignmentFilter, AssignUnitOfWork
+from services.assign.domain.views import AssignmentView
 from services.assign.handlers.callers import caller_of
 from services.assign.handlers.tags import check_tag_filter, visible_tags_of_leads
 from services.common.auth import Principal
-from services.common.errors import NotFound, ViolationCollector
+from services.common.errors import ViolationCollector
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.uow import Transactions
-
-
-@dataclass(frozen=True)
-class AssignmentView:
-    assignment: Assignment
-    tag_ids: tuple[str, ...] = ()
-
-
-class AssignmentNotFound(NotFound):
-    reason = "ASSIGNMENT_NOT_FOUND"
-
-    def __init__(self, assignment_id: str) -> None:
-        super().__init__(f"assignment {assignment_id} not found", metadata={"assignment_id": assignment_id})
 
 
 def check_assignment_filter(where: AssignmentFilter) -> None:

@@ -13,17 +13,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from services.assign.domain.checks import check_identifier
-from services.assign.domain.errors import AssignmentNotActive
+from services.assign.domain.commands import RecordCommand
+from services.assign.domain.errors import AssignmentNotActive, LeadNotFound
 from services.assign.domain.events import LeadStatusChanged
 from services.assign.domain.followups import (
     CallFacts,
     FollowUp,
     FollowUpApplied,
-    FollowUpDraft,
     apply_follow_up,
     call_counts,
     check_follow_up,
@@ -35,18 +34,11 @@ from services.assign.handlers import moves
 from services.assign.handlers.callers import caller_of
 from services.assign.handlers.ids import derived_id, id_at
 from services.assign.handlers.requests import RequestLog, check_request_id
-from services.assign.handlers.tags import LeadNotFound
 from services.common.auth import Principal
 from services.common.clock import Clock
 from services.common.errors import ViolationCollector
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.uow import Transactions, TransientConflict
-
-
-@dataclass(frozen=True)
-class RecordCommand:
-    draft: FollowUpDraft
-    agent_id: str = ""
 
 
 def call_follow_up_id(tenant: str, call: CallFacts) -> str:

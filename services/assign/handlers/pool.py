@@ -15,7 +15,7 @@ An unknown lead (another tenant's included) answers NOT_FOUND (LEAD_NOT_FOUND).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from services.assign.domain import handover
@@ -28,17 +28,18 @@ from services.assign.domain.checks import (
     check_identifier,
     check_reason,
 )
+from services.assign.domain.commands import ClaimCommand, ReassignCommand, ReleaseCommand
 from services.assign.domain.enums import Channel, PoolReason
-from services.assign.domain.errors import AssignmentNotActive, LeadNotInPool
+from services.assign.domain.errors import AgentNotFound, AssignmentNotActive, LeadNotFound, LeadNotInPool
 from services.assign.domain.pool import PoolEntry
 from services.assign.domain.ports import AssignUnitOfWork, PoolFilter
+from services.assign.domain.views import PoolView
 from services.assign.handlers import moves
-from services.assign.handlers.agents import AgentNotFound
 from services.assign.handlers.callers import caller_of
 from services.assign.handlers.ids import id_at
 from services.assign.handlers.policies import policy_of
 from services.assign.handlers.requests import RequestLog, check_request_id
-from services.assign.handlers.tags import LeadNotFound, check_tag_filter, visible_tags_of_leads
+from services.assign.handlers.tags import check_tag_filter, visible_tags_of_leads
 from services.common.auth import Principal
 from services.common.clock import Clock
 from services.common.errors import ViolationCollector
@@ -46,31 +47,6 @@ from services.common.paging import Page, PageTokens, filter_binding, next_page, 
 from services.common.uow import Transactions, TransientConflict
 
 MAX_PROVINCE_LENGTH = 32
-
-
-@dataclass(frozen=True)
-class PoolView:
-    entry: PoolEntry
-    tag_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ClaimCommand:
-    lead_id: str
-    agent_id: str = ""
-
-
-@dataclass(frozen=True)
-class ReleaseCommand:
-    lead_id: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class ReassignCommand:
-    lead_id: str
-    agent_id: str
-    reason: str
 
 
 def released_entry(assignment: Assignment) -> PoolEntry:

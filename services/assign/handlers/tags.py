@@ -9,10 +9,11 @@ the pool. Removal keeps the tagging with its removal time (``domain.tags``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from services.assign.domain.checks import check_enum, check_identifier
+from services.assign.domain.commands import TagDraft
 from services.assign.domain.enums import TagScope, TagState
+from services.assign.domain.errors import LeadNotFound
 from services.assign.domain.ports import AssignUnitOfWork, TagFilter
 from services.assign.domain.tags import (
     Tag,
@@ -36,20 +37,6 @@ from services.common.uow import Transactions
 
 TAG_PAGE_SIZE = 100
 UPDATABLE_TAG_FIELDS = ("display_name", "state")
-
-
-@dataclass(frozen=True)
-class TagDraft:
-    display_name: str = ""
-    scope: int = 0
-    state: int = 0
-
-
-class LeadNotFound(NotFound):
-    reason = "LEAD_NOT_FOUND"
-
-    def __init__(self, lead_id: str) -> None:
-        super().__init__(f"lead {lead_id} not found", metadata={"lead_id": lead_id})
 
 
 def visible_tags_of_leads(
