@@ -8,12 +8,10 @@ from pathlib import Path
 
 from leadflow.assign.v1 import assign_service_pb2_grpc
 from services.assign import consumers, workers
-from services.assign.adapters.db.tables import messaging
+from services.assign.adapters.db.tables import messaging, timers
 from services.assign.adapters.db.uow import SqlAssignUnitOfWork
-from services.assign.adapters.sealing import UnsealedPhones
 from services.assign.api import AssignApi
 from services.assign.converters.events import AssignEventEncoder
-from services.assign.domain.ports import PhoneSealer
 from services.assign.handlers.agents import AgentHandlers
 from services.assign.handlers.assignments import AssignmentHandlers
 from services.assign.handlers.followups import FollowUpHandlers
@@ -26,14 +24,16 @@ from services.assign.handlers.tags import TagHandlers
 from services.assign.handlers.timers import TimerHandlers
 from services.assign.settings import AssignSettings
 from services.common.auth import Role
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
+from services.common.config import Env
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, STAFF, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import OutboxWaker, ServiceApp
-from services.common.uow import TransientConflict
+from services.common.sealing import KeyRing, Sealer
+from services.common.timerworker import TimerSet
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.assign.v1.AssignService"
@@ -105,42 +105,14 @@ def build_handlers(
     )
 
 
-def timer_runner(
-    transactions: SqlTransactions[SqlAssignUnitOfWork],
-    specs: list[workers.TimerSpec],
-    clock: Clock,
-    poll: float,
-) -> workers.TimerRunner:
-    """The runner firing ``specs`` on the store: the earliest due timer no other replica holds (SKIP LOCKED), its
-    row deleted and its handler run in one write transaction."""
-    handlers = {spec.kind: spec.handler for spec in specs}
-
-    def fire(uow: SqlAssignUnitOfWork) -> bool:
-        timer = uow.timers.take_due(clock.now())
-        if timer is None:
-            return False
-        if not uow.timers.fired(timer):
-            raise TransientConflict()
-        handler = handlers.get(timer.kind)
-        if handler is not None:
-            handler(uow, timer)
-        return True
-
-    async def fire_one() -> bool:
-        return await transactions.write(fire)
-
-    return workers.TimerRunner(fire_one, poll)
-
-
-def build_app(
-    settings: AssignSettings, *, clock: Clock | None = None, sealer: PhoneSealer | None = None
-) -> ServiceApp:
-    """``clock`` replaces the system clock (tests); ``sealer`` the phone sealing of agent events."""
+def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> ServiceApp:
+    """``clock`` replaces the service clock (tests; the dev clock of a stack started with --dev-clock)."""
     common = settings.common
-    clock = clock or SystemClock()
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
     database = Database(common.database_url, pool_size=common.db_pool_size)
-    encoder = AssignEventEncoder(sealer or UnsealedPhones())
+    sealer = Sealer(settings.pii_keys or KeyRing.from_env(Env(), common.data_dir))
+    encoder = AssignEventEncoder(sealer)
     transactions = SqlTransactions(
         database, SqlAssignUnitOfWork, messaging, encoder, wake=waker.wake, attempts=settings.max_attempts
     )
@@ -159,20 +131,19 @@ def build_app(
         method_roles=METHOD_ROLES,
         default_roles=ADMIN_ONLY,
     )
-    runner = timer_runner(
-        transactions, workers.timer_specs(handlers.timers), clock, settings.timer_poll_seconds
-    )
     gauges = workers.GaugeRefresher(
         transactions, clock, settings.gauge_seconds, timedelta(seconds=settings.overdue_grace_seconds)
     )
     return ServiceApp(
         settings=common,
+        produces=STREAM_OF_SERVICE["assign"],
         transactions=transactions,
         messaging=messaging,
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
-        produces=STREAM_OF_SERVICE["assign"],
         consumers=consumers.consumer_specs(handlers.intake, handlers.follow_ups, handlers.refunds),
-        background=workers.background_tasks(runner, gauges),
+        background=workers.background_tasks(gauges),
         waker=waker,
+        timers=TimerSet(timers, tuple(workers.timer_specs(handlers.timers))),
+        clock=clock,
     )

@@ -1,10 +1,7 @@
-"""Assign's background loops and timers.
+"""Assign's timers and background loops.
 
-- Timers (``timer_specs``): REMINDER and RECLAIM rows fired by ``handlers.timers``; the reminders sent and leads
-  reclaimed are counted here.
-- ``TimerRunner``: fires due timers, each exactly once in a write transaction that runs its handler and deletes
-  its row (``fire_one``, wired by bootstrap on the store). It serves until the runtime's own timer runner
-  (``ServiceApp.timers``) takes over.
+- Timers (``timer_specs``): REMINDER and RECLAIM rows, fired exactly once by the runtime's timer worker
+  (``services.common.timerworker``) on ``handlers.timers``; the reminders sent and leads reclaimed are counted here.
 - ``GaugeRefresher``: the pool gauge and the overdue-reminders gauge, from the store, every few seconds.
 """
 
@@ -12,83 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from services.assign import metrics
 from services.assign.domain.ports import AssignUnitOfWork, Timer
 from services.assign.domain.timers import TimerKind
-from services.assign.handlers.timers import TimerHandlers, TimerResult
+from services.assign.handlers.timers import TimerHandlers
 from services.common.clock import Clock
 from services.common.errors import Unavailable
-from services.common.messaging.waiting import Backoff, wait_for_any
+from services.common.messaging.waiting import wait_for_any
 from services.common.runtime import BackgroundTask
+from services.common.timerworker import TimerSpec
 from services.common.uow import Transactions
 
 log = logging.getLogger("leadflow.assign.timers")
 
 
-@dataclass(frozen=True)
-class TimerSpec:
-    """A kind of timer and its handler, run in the firing transaction: ``handler(uow, timer)``."""
-
-    kind: str
-    handler: Callable[[Any, Timer], object]
-
-
 def timer_specs(handlers: TimerHandlers) -> list[TimerSpec]:
-    def on_reminder(uow: AssignUnitOfWork, timer: Timer) -> TimerResult:
+    def on_reminder(uow: AssignUnitOfWork, timer: Timer) -> None:
         result = handlers.on_reminder(uow, timer)
         if result.reminder is not None:
             for notice in result.reminder.notices:
                 metrics.REMINDERS_SENT.labels(notice.role.name).inc()
-        return result
 
-    def on_reclaim(uow: AssignUnitOfWork, timer: Timer) -> TimerResult:
-        result = handlers.on_reclaim(uow, timer)
-        if result.reclaimed is not None:
+    def on_reclaim(uow: AssignUnitOfWork, timer: Timer) -> None:
+        if handlers.on_reclaim(uow, timer).reclaimed is not None:
             metrics.RECLAIMS.inc()
-        return result
 
     return [TimerSpec(TimerKind.REMINDER, on_reminder), TimerSpec(TimerKind.RECLAIM, on_reclaim)]
-
-
-# fire_one(): fire the earliest due timer no other replica holds; False when none is due.
-FireOne = Callable[[], Awaitable[bool]]
-
-
-class TimerRunner:
-    """Fires due timers until stopped: as many as are due, then waits ``poll`` seconds (or ``wake()``)."""
-
-    def __init__(self, fire_one: FireOne, poll_seconds: float = 1.0, batch: int = 200) -> None:
-        self._fire_one = fire_one
-        self._poll = poll_seconds
-        self._batch = batch
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        retry = Backoff(initial=0.5, maximum=10.0)
-        while not stop.is_set():
-            try:
-                fired = await self.run_once()
-                wait = 0.0 if fired >= self._batch else self._poll
-                retry.reset()
-            except Unavailable as exc:
-                wait = retry.next()
-                log.warning("timers: %s; retrying in %.1fs", exc.reason, wait)
-            await wait_for_any(stop, self._wake, timeout=wait)
-            self._wake.clear()
-
-    async def run_once(self) -> int:
-        fired = 0
-        while fired < self._batch and await self._fire_one():
-            fired += 1
-        return fired
 
 
 class GaugeRefresher:
@@ -126,5 +74,5 @@ class GaugeRefresher:
             await wait_for_any(stop, timeout=self._interval)
 
 
-def background_tasks(runner: TimerRunner, gauges: GaugeRefresher) -> list[BackgroundTask]:
-    return [runner.run, gauges.run]
+def background_tasks(gauges: GaugeRefresher) -> list[BackgroundTask]:
+    return [gauges.run]

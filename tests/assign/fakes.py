@@ -30,14 +30,12 @@ from services.assign.domain.ports import (
     KnownLead,
     LeadRepository,
     LoadRepository,
-    PhoneSealer,
     PolicyRepository,
     PolicyRevision,
     PoolFilter,
     PoolRepository,
     RequestRepository,
     RotationRepository,
-    SealedPhone,
     StoredRequest,
     TagFilter,
     TaggingRepository,
@@ -488,8 +486,8 @@ class FakeTimers(TimerRepository):
     def schedule(self, timer: Timer) -> None:
         self.rows[(timer.kind, timer.key)] = timer
 
-    def cancel(self, kind: str, key: str) -> None:
-        self.rows.pop((kind, key), None)
+    def cancel(self, kind: str, key: str) -> bool:
+        return self.rows.pop((kind, key), None) is not None
 
     def get(self, kind: str, key: str) -> Timer | None:
         return self.rows.get((kind, key))
@@ -500,13 +498,6 @@ class FakeTimers(TimerRepository):
     def due(self, now: datetime) -> list[Timer]:
         """Tests: the timers due at ``now``, earliest first (what the runtime would fire)."""
         return sorted((t for t in self.rows.values() if t.due_time <= now), key=lambda t: (t.due_time, t.key))
-
-
-class PlainSealer(PhoneSealer):
-    """Seals nothing: the phone as the 'ciphertext' (handler tests check what was sealed, not the cipher)."""
-
-    def seal(self, tenant: str, phone: str) -> SealedPhone:
-        return SealedPhone("plain/" + tenant, b"", phone.encode())
 
 
 class FakeAssignUnitOfWork:

@@ -69,7 +69,12 @@ def lead_facts(lead_id: str | None = None, account_id: str = "acct-1", **changes
 
 
 class World:
-    def __init__(self, transactions: Any, clock: FakeClock, tenant: str = "t1") -> None:
+    """``timer_worker``: the runtime's worker over a real store (fires timers as the service does); None on fakes,
+    where due timers are fired here, one transaction each, the same way."""
+
+    def __init__(
+        self, transactions: Any, clock: FakeClock, tenant: str = "t1", timer_worker: Any = None
+    ) -> None:
         self.tx = transactions
         self.clock = clock
         self.tenant = tenant
@@ -84,6 +89,8 @@ class World:
         self.intake = IntakeHandlers(clock)
         self.refunds = RefundHandlers(clock)
         self.timers = TimerHandlers(clock)
+        self.timer_worker = timer_worker
+        self.fired: list[TimerResult] = []
 
     @property
     def admin(self) -> Principal:
@@ -126,20 +133,29 @@ class World:
         return self.write(lambda uow: self.intake.accept(uow, self.tenant, lead))
 
     def fire_due(self) -> list[TimerResult]:
-        """Fire every timer due at the clock's time, earliest first, each in its own transaction (the runtime's
-        contract: the handler runs and the row goes in one transaction)."""
-        results: list[TimerResult] = []
+        """Fire every timer due at the clock's time, earliest first (the runtime's contract: the handler runs and
+        the row goes in one transaction); what each firing did."""
+        self.fired = []
+        if self.timer_worker is not None:
+            while self.timer_worker.fire_due():
+                pass
+            return self.fired
         while True:
             due = self.read(lambda uow: _due(uow, self.clock.now()))
             if due is None:
-                return results
-            results.append(self.write(lambda uow, timer=due: self._fire(uow, timer)))
+                return self.fired
+            self.write(lambda uow, timer=due: self._fire(uow, timer))
 
-    def _fire(self, uow: AssignUnitOfWork, timer: Timer) -> TimerResult:
+    def _fire(self, uow: AssignUnitOfWork, timer: Timer) -> None:
         uow.timers.cancel(timer.kind, timer.key)
+        self.handle_timer(uow, timer)
+
+    def handle_timer(self, uow: AssignUnitOfWork, timer: Timer) -> None:
+        """The handler of every timer kind (what the runtime's worker is given over a real store)."""
         if timer.kind == TimerKind.REMINDER:
-            return self.timers.on_reminder(uow, timer)
-        return self.timers.on_reclaim(uow, timer)
+            self.fired.append(self.timers.on_reminder(uow, timer))
+        else:
+            self.fired.append(self.timers.on_reclaim(uow, timer))
 
     def advance(self, delta: timedelta) -> list[TimerResult]:
         self.clock.advance(delta)

@@ -2,8 +2,10 @@
 events assign consumes, decoded to plain values. A payload that does not decode raises, so the consumer retries
 it and finally dead-letters it.
 
-Agent events carry the agent's phone sealed (``leadflow.common.v1.EncryptedValue``) by the ``PhoneSealer`` the
-encoder is built with, so the outbox and the JetStream store hold no readable number; lead.assigned carries none.
+Agent events carry the agent's phone sealed (``leadflow.common.v1.EncryptedValue``, purpose ``agent.phone``) by the
+runtime's ``Sealer``, so the outbox and the JetStream store hold no readable number; telephony, given the key,
+opens it to dial the agent. lead.assigned carries no phone. lead.accepted's phone arrives sealed and assign never
+opens it: routing needs only whether there is one, and its region.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from google.protobuf.message import Message
 
 from leadflow.assign.v1 import assign_service_pb2 as pb
 from leadflow.assign.v1 import events_pb2
-from leadflow.common.v1 import encryption_pb2, lead_pb2
+from leadflow.common.v1 import lead_pb2
 from leadflow.ingest.v1 import events_pb2 as ingest_events
 from leadflow.refund.v1 import events_pb2 as refund_events
 from leadflow.refund.v1 import refund_service_pb2 as refund_pb
@@ -35,7 +37,6 @@ from services.assign.domain.events import (
 )
 from services.assign.domain.followups import CallFacts
 from services.assign.domain.leads import LeadFacts
-from services.assign.domain.ports import PhoneSealer
 from services.common.events import (
     AGENT_CREATED,
     AGENT_DELETED,
@@ -48,15 +49,19 @@ from services.common.events import (
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
 from services.common.pii import mask_phone
-from services.common.protoconv import enum_name, timestamp, to_datetime, to_enum
+from services.common.protoconv import encrypted_value, enum_name, timestamp, to_datetime, to_enum
+from services.common.sealing import Sealer
 
 # ---------------------------------------------------------------------------------------------- produced
+
+# The sealing purpose of an agent's phone (associated data of the encryption: leadflow/<tenant>/agent.phone).
+AGENT_PHONE = "agent.phone"
 
 
 class AssignEventEncoder:
     """The outbox's ``EventEncoder`` for assign: each recorded domain event as its bus message, with a new id."""
 
-    def __init__(self, sealer: PhoneSealer) -> None:
+    def __init__(self, sealer: Sealer) -> None:
         self._sealer = sealer
 
     def __call__(self, event: object) -> OutboxMessage:
@@ -114,12 +119,7 @@ class AssignEventEncoder:
             working_hours=working_hours_message(agent.working_hours),
         )
         if agent.phone:
-            sealed = self._sealer.seal(tenant, agent.phone)
-            message.phone.CopyFrom(
-                encryption_pb2.EncryptedValue(
-                    key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, ciphertext=sealed.ciphertext
-                )
-            )
+            message.phone.CopyFrom(encrypted_value(self._sealer.seal(tenant, AGENT_PHONE, agent.phone)))
             message.phone_masked = mask_phone(agent.phone)
         return message
 
@@ -219,7 +219,7 @@ def accepted_lead(data: bytes) -> AcceptedLead:
         phone_region=region(event.phone_region)
         if event.HasField("phone_region") and event.phone_region.province
         else None,
-        has_phone=bool(event.phone),
+        has_phone=event.HasField("encrypted_phone"),
         phone_from_wechat=event.phone_from_wechat,
         verdict=_member(Verdict, event.verdict),  # type: ignore[arg-type]
         returning_of_lead_id=event.returning_of_lead_id,

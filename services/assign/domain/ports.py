@@ -13,7 +13,7 @@
     uow.tags          enterprise and personal tags, and a per-tenant lock for their names
     uow.taggings      tags on leads, with who added them and when (removals are kept)
     uow.requests      idempotency records of creating RPCs (AIP-155)
-    uow.timers        persisted timers (reminders, reclaims), fired exactly once by the runtime
+    uow.timers        persisted timers (reminders, reclaims), fired exactly once by the runtime's timer worker
     uow.events        domain events (``domain.events``), written to the outbox in the same transaction
 
 Every method takes the tenant explicitly and every row is namespaced by it, so another tenant's ids answer
@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from services.assign.domain.agents import Agent, AgentLoad, Team
 from services.assign.domain.assignments import Assignment
@@ -39,6 +39,8 @@ from services.assign.domain.policy import AssignmentPolicy
 from services.assign.domain.pool import Cooldown, PoolEntry
 from services.assign.domain.rotation import RotationState
 from services.assign.domain.tags import LeadTagging, Tag
+from services.common import timers
+from services.common.timers import Timer as Timer  # re-exported: the rows handlers schedule
 from services.common.uow import EventLog
 
 T = TypeVar("T")
@@ -110,32 +112,6 @@ class StoredRequest:
     kind: str
     digest: bytes
     result_id: str
-
-
-@dataclass(frozen=True)
-class Timer:
-    """A persisted timer as the runtime stores and fires it: unique by (kind, key); ``payload`` is JSON-ready."""
-
-    kind: str
-    key: str
-    tenant_id: str
-    due_time: datetime
-    payload: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class SealedPhone:
-    """A phone number under envelope encryption (leadflow.common.v1.EncryptedValue)."""
-
-    key_id: str
-    wrapped_key: bytes
-    ciphertext: bytes
-
-
-class PhoneSealer(ABC):
-    @abstractmethod
-    def seal(self, tenant: str, phone: str) -> SealedPhone:
-        """The phone (E.164) sealed under the tenant's key, for agent events."""
 
 
 # ---------------------------------------------------------------------------------------------- repositories
@@ -403,21 +379,12 @@ class RequestRepository(ABC):
     def complete(self, tenant: str, request_id: str, result_id: str) -> None: ...
 
 
-class TimerRepository(ABC):
-    @abstractmethod
-    def schedule(self, timer: Timer) -> None:
-        """Insert the timer, or move it to the new due time (and payload) when (kind, key) exists."""
-
-    @abstractmethod
-    def cancel(self, kind: str, key: str) -> None:
-        """Delete the timer if it has not fired; nothing when it is missing."""
-
-    @abstractmethod
-    def get(self, kind: str, key: str) -> Timer | None: ...
+class TimerRepository(timers.TimerRepository):
+    """The runtime's timers (``services.common.timers``), and what the overdue gauge reads."""
 
     @abstractmethod
     def count_due(self, kind: str, before: datetime) -> int:
-        """Timers of ``kind`` due before ``before`` and not fired yet (all tenants): the overdue gauge."""
+        """Timers of ``kind`` due before ``before`` and not fired yet (all tenants)."""
 
 
 class UserIdTaken(Exception):  # noqa: N818 - a store signal the handler turns into ALREADY_EXISTS

@@ -27,9 +27,12 @@ from leadflow.common.v1 import lead_pb2, region_pb2
 from leadflow.ingest.v1 import events_pb2 as ingest_events
 from services.common.auth import Role
 from services.common.clock import FakeClock
+from services.common.config import Env
 from services.common.events import ASSIGN_STREAM, INGEST_STREAM, LEAD_ACCEPTED, payload_types
 from services.common.messaging import MSG_ID_HEADER, StreamSpec, ensure_stream
+from services.common.protoconv import encrypted_value
 from services.common.runtime import RunningService
+from services.common.sealing import KeyRing, Sealer
 from tests.harness import TokenMinter, service_environ, start_service
 
 T = TypeVar("T")
@@ -41,7 +44,7 @@ def unique(prefix: str) -> str:
 
 
 def assign_environ(data_dir: Path, nats_url: str, **extra: str) -> dict[str, str]:
-    values = {"LEADFLOW_ASSIGN_TIMER_POLL_SECONDS": "0.05", "LEADFLOW_ASSIGN_GAUGE_SECONDS": "1"}
+    values = {"LEADFLOW_ASSIGN_GAUGE_SECONDS": "1"}
     values.update(extra)
     return service_environ("assign", data_dir, nats_url, **values)
 
@@ -62,6 +65,7 @@ class AssignClient:
     def __post_init__(self) -> None:
         self.stub = assign_service_pb2_grpc.AssignServiceStub(self.channel)
         self._tokens = TokenMinter(self.env)
+        self.sealer = Sealer(KeyRing.from_env(Env(self.env), Path(self.env["LEADFLOW_DATA_DIR"])))
 
     def md(self, role: Role = Role.ADMIN, subject: str = "boss", tenant: str | None = None) -> Any:
         return self._tokens.metadata(tenant or self.tenant, role, subject)
@@ -125,7 +129,7 @@ class AssignClient:
             "channel": lead_pb2.CHANNEL_FORM,
             "traffic_source": lead_pb2.TRAFFIC_SOURCE_AD_DIRECT,
             "business_source": lead_pb2.BUSINESS_SOURCE_LANDING_PAGE,
-            "phone": "+8613800138000",
+            "encrypted_phone": encrypted_value(self.sealer.seal(self.tenant, "lead.phone", "+8613800138000")),
             "phone_region": region_pb2.Region(province="广东省", city="深圳市"),
         }
         values.update(fields)
@@ -194,5 +198,7 @@ class AssignClient:
         return (await self.eventually(probe, lambda found: len(found) == 1))[0]
 
     async def advance(self, delta: timedelta) -> None:
-        """Move the service's clock; its timer runner fires what became due within its poll interval."""
+        """Move the service's clock and wake its timer worker (as the dev clock does), which fires what is due."""
         self.clock.advance(delta)
+        assert self.running.timer_worker is not None
+        self.running.timer_worker.wake()

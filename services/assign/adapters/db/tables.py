@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from services.common.db import new_metadata
 from services.common.messaging import messaging_tables
+from services.common.timerstore import timers_table
 
 _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 TENANT = 64
@@ -320,14 +321,5 @@ assign_tenant_locks = sa.Table(
     sa.Column("tenant_id", sa.String(TENANT), primary_key=True),
 )
 
-# Persisted timers (reminders, reclaims): unique by (kind, key), fired exactly once (``adapters/db/timers.py``).
-assign_timers = sa.Table(
-    "assign_timers",
-    metadata,
-    sa.Column("kind", sa.String(32), primary_key=True),
-    sa.Column("key", sa.String(128), primary_key=True),
-    sa.Column("tenant_id", sa.String(TENANT), nullable=False),
-    sa.Column("due_us", sa.BigInteger(), nullable=False),
-    sa.Column("payload", sa.JSON(), nullable=False),
-)
-sa.Index("ix_assign_timers_due", assign_timers.c.due_us)
+# Persisted timers (reminders, reclaims), fired by the runtime's timer worker (services.common.timerstore).
+timers = timers_table(metadata)

@@ -18,7 +18,7 @@ from services.assign.adapters.db.pool import SqlCooldowns, SqlPool
 from services.assign.adapters.db.requests import SqlRequests
 from services.assign.adapters.db.rotations import SqlRotations
 from services.assign.adapters.db.tags import SqlTaggings, SqlTags
-from services.assign.adapters.db.timers import SqlTimers
+from services.assign.adapters.db.timers import SqlAssignTimers
 from services.common import dberrors
 from services.common.dbtx import SqlUnitOfWork
 from services.common.messaging.outbox import OutboxWriter
@@ -43,7 +43,7 @@ class SqlAssignUnitOfWork(SqlUnitOfWork):
         self.tags = SqlTags(session)
         self.taggings = SqlTaggings(session)
         self.requests = SqlRequests(session)
-        self.timers = SqlTimers(session)
+        self.timers = SqlAssignTimers(session)
 
     def savepoint(self, work: Callable[[], T]) -> T:
         """``work`` in a SAVEPOINT: rolled back to it when ``work`` raises (a deadlock becomes

@@ -1,5 +1,6 @@
 """The assign tables: agents, teams, policies and their history, rotation state, capacity counters, leads,
-assignments, the pool, cooling periods, follow-ups, tags and taggings, idempotent requests, tenant locks, timers.
+assignments, the pool, cooling periods, follow-ups, tags and taggings, idempotent requests, tenant locks; and the
+runtime's timers table (reminders, reclaims).
 Mirrors ``adapters/db/tables.py`` (the schema test compares them on SQLite and PostgreSQL).
 
 Revision ID: 0002
@@ -8,6 +9,8 @@ Revises: 0001
 
 import sqlalchemy as sa
 from alembic import op
+
+from services.common.timerstore import create_timers_table, drop_timers_table
 
 revision = "0002"
 down_revision = "0001"
@@ -280,22 +283,11 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_assign_tenant_locks")),
     )
-    op.create_table(
-        "assign_timers",
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("key", sa.String(length=128), nullable=False),
-        sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("due_us", sa.BigInteger(), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("kind", "key", name=op.f("pk_assign_timers")),
-    )
-    op.create_index("ix_assign_timers_due", "assign_timers", ["due_us"], unique=False)
+    create_timers_table(op.get_bind())
 
 
 def downgrade() -> None:
-    op.drop_index("ix_assign_timers_due", table_name="assign_timers")
-
-    op.drop_table("assign_timers")
+    drop_timers_table(op.get_bind())
     op.drop_table("assign_tenant_locks")
     op.drop_table("assign_teams")
     op.drop_index("ix_assign_tags_owner", table_name="assign_tags")
