@@ -4,8 +4,8 @@ agent who had the person. Both run inside the consumer's inbox transaction, on t
 lead.accepted (``accept``):
 1. The lead's facts are stored once (a replayed or re-published event finds them and changes nothing); its score
    and grade are computed by the policy's thresholds.
-2. Familiarity (a RETURNING lead, ``returning_of_lead_id``): the agent who had the earlier lead — the holder of
-   its latest assignment, unless that one ended RECLAIMED (neglected) or RELEASED (given up).
+2. Familiarity (a RETURNING lead, ``returning_of_lead_id``): the agent of the earlier lead's latest assignment,
+   unless the earlier lead was reclaimed from that agent and the cooling period still runs.
 3. ``routing.route`` decides: an agent (rule or familiarity) or the pool, with its reason and the trace of rules.
 4. An agent: the rule's rotation is written with a compare-and-set on its version, the agent's held and daily
    counters are taken with a conditional update (so two rules picking one agent concurrently cannot both pass
@@ -13,8 +13,9 @@ lead.accepted (``accept``):
    first reminder are scheduled, lead.assigned is recorded. A lost race undoes the attempt (savepoint) and routes
    again on fresh reads: two replicas never assign a lead twice, and ROUND_ROBIN stays within ±1 across them.
 
-lead.duplicate (``duplicate``): only a lead waiting in the pool moves, and only to the agent who had it
-(familiarity, subject to availability and cooling); a held, closed or unknown lead is left as it is.
+lead.duplicate (``duplicate``): only a lead waiting in the pool moves, and only to the agent who had it last
+(familiarity, subject to availability and to the cooling period of a reclaim); a held, closed or unknown lead is
+left as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime
 from services.assign.domain.agents import Agent
 from services.assign.domain.assignments import Assignment
 from services.assign.domain.availability import capacity_day
-from services.assign.domain.enums import AssignmentMethod, AssignmentState, Verdict
+from services.assign.domain.enums import AssignmentMethod, Verdict
 from services.assign.domain.handover import open_assignment
 from services.assign.domain.leads import LeadFacts, LeadSummary
 from services.assign.domain.policy import AssignmentPolicy
@@ -37,9 +38,6 @@ from services.assign.handlers.ids import id_at
 from services.assign.handlers.policies import policy_of
 from services.common.clock import Clock
 from services.common.uow import TransientConflict
-
-# The last holder of a lead "had the person" unless the lead left them this way.
-_NOT_FAMILIAR = frozenset({AssignmentState.RECLAIMED, AssignmentState.RELEASED})
 
 
 @dataclass(frozen=True)
@@ -54,10 +52,9 @@ class IntakeResult:
 
 
 def familiar_agent(uow: AssignUnitOfWork, tenant: str, lead_id: str) -> str:
-    """The agent who had the person of ``lead_id`` (see the module docstring), or ""."""
-    for assignment in reversed(uow.assignments.of_lead(tenant, lead_id)):
-        return "" if assignment.state in _NOT_FAMILIAR else assignment.agent_id
-    return ""
+    """The agent who had the person of ``lead_id`` last (its latest assignment's), or "" when nobody did."""
+    held = uow.assignments.of_lead(tenant, lead_id)
+    return held[-1].agent_id if held else ""
 
 
 class IntakeHandlers:
@@ -80,9 +77,14 @@ class IntakeHandlers:
         if not uow.leads.insert(tenant, KnownLead(lead, summary, now)):
             return None
         familiar = ""
+        cooldowns: tuple[Cooldown, ...] = ()
         if policy.familiarity and lead.verdict == Verdict.RETURNING and lead.returning_of_lead_id:
             familiar = familiar_agent(uow, tenant, lead.returning_of_lead_id)
-        result = self._route(uow, tenant, policy, lead, summary, familiar, (), "", now)
+            # Reclaimed from that agent recently: the person does not go back to them yet.
+            cooldowns = tuple(
+                replace(c, lead_id=lead.lead_id) for c in uow.cooldowns.of_lead(tenant, lead.returning_of_lead_id)
+            )
+        result = self._route(uow, tenant, policy, lead, summary, familiar, cooldowns, "", now)
         if result.entry is not None:
             uow.pool.insert(tenant, result.entry)
         return result
