@@ -258,12 +258,14 @@ class FakeLeads(LeadRepository):
 class FakeAssignments(AssignmentRepository):
     def __init__(self, taggings: Callable[[], FakeTaggings]) -> None:
         self.rows: dict[tuple[str, str], Assignment] = {}
+        self.by_lead: dict[tuple[str, str], list[str]] = {}
         self._taggings = taggings  # a function, so that snapshots (deep copies) keep pointing at the live one
 
     def insert(self, tenant: str, assignment: Assignment) -> bool:
         if self.active_of_lead(tenant, assignment.lead.lead_id) is not None:
             return False
         self.rows[(tenant, assignment.id)] = assignment
+        self.by_lead.setdefault((tenant, assignment.lead.lead_id), []).append(assignment.id)
         return True
 
     def update(self, tenant: str, assignment: Assignment) -> bool:
@@ -280,10 +282,10 @@ class FakeAssignments(AssignmentRepository):
         return [a for (t, _), a in self.rows.items() if t == tenant]
 
     def active_of_lead(self, tenant: str, lead_id: str) -> Assignment | None:
-        return next((a for a in self._of_tenant(tenant) if a.lead.lead_id == lead_id and a.active), None)
+        return next((a for a in self.of_lead(tenant, lead_id) if a.active), None)
 
     def of_lead(self, tenant: str, lead_id: str) -> list[Assignment]:
-        found = [a for a in self._of_tenant(tenant) if a.lead.lead_id == lead_id]
+        found = [self.rows[(tenant, i)] for i in self.by_lead.get((tenant, lead_id), ())]
         return sorted(found, key=lambda a: (a.assign_time, a.id))
 
     def active_of_agent(self, tenant: str, agent_id: str) -> list[Assignment]:
