@@ -82,7 +82,8 @@ class IntakeHandlers:
             familiar = familiar_agent(uow, tenant, lead.returning_of_lead_id)
             # Reclaimed from that agent recently: the person does not go back to them yet.
             cooldowns = tuple(
-                replace(c, lead_id=lead.lead_id) for c in uow.cooldowns.of_lead(tenant, lead.returning_of_lead_id)
+                replace(c, lead_id=lead.lead_id)
+                for c in uow.cooldowns.of_lead(tenant, lead.returning_of_lead_id)
             )
         result = self._route(uow, tenant, policy, lead, summary, familiar, cooldowns, "", now)
         if result.entry is not None:

@@ -60,7 +60,9 @@ class SqlAgents(AgentRepository):
         statement = (
             self._insert(assign_agents)
             .values(**rows.agent_values(tenant, agent))
-            .on_conflict_do_nothing(index_elements=[_a.tenant_id, _a.user_id], index_where=_a.user_id != "")
+            .on_conflict_do_nothing(
+                index_elements=[_a.tenant_id, _a.user_id], index_where=sa.text("user_id <> ''")
+            )
             .execution_options(preserve_rowcount=True)
         )
         if rowcount(self._s.execute(statement)) != 1:

@@ -31,8 +31,10 @@ class _Statements:
     def __init__(self, dialect: str) -> None:
         self.insert = (
             dialect_insert(dialect)(assign_assignments)
+            # The predicate as literal SQL: PostgreSQL infers a partial index only from a predicate it can match,
+            # not from a bound parameter.
             .on_conflict_do_nothing(
-                index_elements=[_a.tenant_id, _a.lead_id], index_where=_a.state == _ACTIVE
+                index_elements=[_a.tenant_id, _a.lead_id], index_where=sa.text(f"state = {_ACTIVE}")
             )
             .execution_options(preserve_rowcount=True)
         )
