@@ -87,6 +87,7 @@ class AgentHandlers:
     ) -> Agent:
         """The stored agent; an agent-role caller may change only its own ``status``."""
         _check_id("agent.id", agent_id)
+        agent_checks.check_agent_update(draft, mask)
         tenant = principal.tenant_id
 
         def update(uow: AssignUnitOfWork) -> Agent:
@@ -185,6 +186,7 @@ class AgentHandlers:
         self, principal: Principal, team_id: str, draft: TeamDraft, mask: Sequence[str]
     ) -> Team:
         _check_id("team.id", team_id)
+        agent_checks.check_team_update(draft, mask)
         tenant = principal.tenant_id
 
         def update(uow: AssignUnitOfWork) -> Team:
