@@ -136,6 +136,34 @@ class AssignClient:
         await self.publish(INGEST_STREAM, LEAD_ACCEPTED, ingest_events.LeadAccepted(**values))
         return lead_id
 
+    async def published_so_far(self, subject: str) -> list[Any]:
+        """Every event on ``subject`` of this tenant in assign's stream now."""
+        kind = payload_types()[subject]
+        nc = NATS()
+        await nc.connect(self.nats_url)
+        try:
+            js = nc.jetstream()
+            last = (await js.stream_info(ASSIGN_STREAM.name)).state.last_seq
+            config = ConsumerConfig(
+                deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, filter_subject=subject
+            )
+            sub = await js.pull_subscribe(subject, durable=None, stream=ASSIGN_STREAM.name, config=config)
+            found: list[Any] = []
+            while True:
+                try:
+                    messages = await sub.fetch(500, timeout=0.5)
+                except TimeoutError:
+                    break
+                found += [
+                    e for e in (kind.FromString(m.data) for m in messages) if e.tenant_id == self.tenant
+                ]
+                if messages and messages[-1].metadata.sequence.stream >= last:
+                    break
+            await sub.unsubscribe()
+            return found
+        finally:
+            await nc.close()
+
     async def published(
         self, subject: str, count: int, where: Callable[[Any], bool] = lambda _: True
     ) -> list[Any]:
