@@ -17,16 +17,32 @@ from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_agents, assign_teams
 from services.assign.domain.agents import Agent, Team
 from services.assign.domain.ports import AgentFilter, AgentRepository, TeamRepository, UserIdTaken
-from services.common.db import dialect_insert, rowcount
+from services.common.db import PerDialect, dialect_insert, rowcount
 
 _a = assign_agents.c
 _t = assign_teams.c
 
 
+class _Statements:
+    """The routing path's reads, built once per dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        tenant = _a.tenant_id == sa.bindparam("t")
+        self.of_teams = sa.select(assign_agents).where(
+            tenant, _a.team_id.in_(sa.bindparam("ids", expanding=True))
+        )
+        self.by_ids = sa.select(assign_agents).where(tenant, _a.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
 class SqlAgents(AgentRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        dialect = session.get_bind().dialect.name
+        self._insert = dialect_insert(dialect)
+        self._q = _STATEMENTS(dialect)
 
     def _select(self, tenant: str, *where: Any) -> list[Agent]:
         query = sa.select(assign_agents).where(_a.tenant_id == tenant, *where)
@@ -40,7 +56,9 @@ class SqlAgents(AgentRepository):
         wanted = sorted(set(agent_ids))
         if not wanted:
             return {}
-        return {a.id: a for a in self._select(tenant, _a.id.in_(wanted))}
+        return {
+            row.id: rows.agent(row) for row in self._s.execute(self._q.by_ids, {"t": tenant, "ids": wanted})
+        }
 
     def by_user(self, tenant: str, user_id: str) -> Agent | None:
         found = self._select(tenant, _a.user_id == user_id, _a.user_id != "")
@@ -50,7 +68,9 @@ class SqlAgents(AgentRepository):
         wanted = sorted(set(team_ids))
         if not wanted:
             return {}
-        return {a.id: a for a in self._select(tenant, _a.team_id.in_(wanted))}
+        return {
+            row.id: rows.agent(row) for row in self._s.execute(self._q.of_teams, {"t": tenant, "ids": wanted})
+        }
 
     def count_in_team(self, tenant: str, team_id: str) -> int:
         query = sa.select(sa.func.count()).where(_a.tenant_id == tenant, _a.team_id == team_id)

@@ -13,11 +13,21 @@ from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_policies, assign_policy_history
 from services.assign.domain.policy import AssignmentPolicy
 from services.assign.domain.ports import PolicyRepository, PolicyRevision
-from services.common.db import dialect_insert
+from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import from_us, to_us
 
 _p = assign_policies.c
 _h = assign_policy_history.c
+
+
+class _Statements:
+    def __init__(self, dialect: str) -> None:
+        self.get = sa.select(_p.policy).where(
+            _p.tenant_id == sa.bindparam("t"), _p.account_id == sa.bindparam("account")
+        )
+
+
+_STATEMENTS = PerDialect(_Statements)
 
 
 def _revision(row: Any) -> PolicyRevision:
@@ -27,12 +37,12 @@ def _revision(row: Any) -> PolicyRevision:
 class SqlPolicies(PolicyRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        dialect = session.get_bind().dialect.name
+        self._insert = dialect_insert(dialect)
+        self._q = _STATEMENTS(dialect)
 
     def get(self, tenant: str, account_id: str) -> AssignmentPolicy | None:
-        row = self._s.execute(
-            sa.select(_p.policy).where(_p.tenant_id == tenant, _p.account_id == account_id)
-        ).first()
+        row = self._s.execute(self._q.get, {"t": tenant, "account": account_id}).first()
         return None if row is None else rows.policy_from_json(row.policy)
 
     def put(self, tenant: str, revision: PolicyRevision) -> None:
