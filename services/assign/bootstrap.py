@@ -24,15 +24,13 @@ from services.assign.handlers.tags import TagHandlers
 from services.assign.handlers.timers import TimerHandlers
 from services.assign.settings import AssignSettings
 from services.common.auth import Role
-from services.common.clock import Clock, service_clock
-from services.common.config import Env
-from services.common.db import Database
+from services.common.clock import Clock
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, STAFF, GrpcBinding
 from services.common.paging import PageTokens
-from services.common.runtime import OutboxWaker, ServiceApp
-from services.common.sealing import KeyRing, Sealer
+from services.common.runtime import ServiceApp, ServiceCore
+from services.common.sealing import service_sealer
 from services.common.timerworker import TimerSet
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -108,15 +106,11 @@ def build_handlers(
 def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> ServiceApp:
     """``clock`` replaces the service clock (tests; the dev clock of a stack started with --dev-clock)."""
     common = settings.common
-    clock = clock or service_clock(common.dev_clock)
-    waker = OutboxWaker()
-    database = Database(common.database_url, pool_size=common.db_pool_size)
-    sealer = Sealer(settings.pii_keys or KeyRing.from_env(Env(), common.data_dir))
-    encoder = AssignEventEncoder(sealer)
-    transactions = SqlTransactions(
-        database, SqlAssignUnitOfWork, messaging, encoder, wake=waker.wake, attempts=settings.max_attempts
+    encoder = AssignEventEncoder(service_sealer(settings.pii_keys, common.data_dir))
+    core = ServiceCore.build(
+        common, SqlAssignUnitOfWork, messaging, encoder, clock=clock, attempts=settings.max_attempts
     )
-    handlers = build_handlers(settings, transactions, clock)
+    handlers = build_handlers(settings, core.transactions, core.clock)
     api = AssignApi(
         handlers.agents,
         handlers.policies,
@@ -132,18 +126,16 @@ def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> Servic
         default_roles=ADMIN_ONLY,
     )
     gauges = workers.GaugeRefresher(
-        transactions, clock, settings.gauge_seconds, timedelta(seconds=settings.overdue_grace_seconds)
+        core.transactions,
+        core.clock,
+        settings.gauge_seconds,
+        timedelta(seconds=settings.overdue_grace_seconds),
     )
-    return ServiceApp(
-        settings=common,
-        produces=STREAM_OF_SERVICE["assign"],
-        transactions=transactions,
-        messaging=messaging,
+    return core.app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
+        produces=STREAM_OF_SERVICE["assign"],
         consumers=consumers.consumer_specs(handlers.intake, handlers.follow_ups, handlers.refunds),
         background=workers.background_tasks(gauges),
-        waker=waker,
         timers=TimerSet(timers, tuple(workers.timer_specs(handlers.timers))),
-        clock=clock,
     )

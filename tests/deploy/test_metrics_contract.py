@@ -18,11 +18,6 @@ PENDING = {
     # runtime [coming]
     "leadflow_db_writable",
     "leadflow_nats_connected",
-    # telephony
-    "leadflow_telephony_calls_started_total",
-    "leadflow_telephony_calls_completed_total",
-    "leadflow_telephony_numbers",
-    "leadflow_telephony_bindings_active",
     # refund
     "leadflow_refund_cases_opened_total",
     "leadflow_refund_cases_evaluated_total",

@@ -50,12 +50,9 @@ from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
 from services.common.pii import mask_phone
 from services.common.protoconv import encrypted_value, enum_name, timestamp, to_datetime, to_enum
-from services.common.sealing import Sealer
+from services.common.sealing import AGENT_PHONE, Sealer
 
 # ---------------------------------------------------------------------------------------------- produced
-
-# The sealing purpose of an agent's phone (associated data of the encryption: leadflow/<tenant>/agent.phone).
-AGENT_PHONE = "agent.phone"
 
 
 class AssignEventEncoder:

@@ -16,8 +16,7 @@ from services.common.config import Env
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.grpc_errors import error_info_of, field_violations_of
 from services.common.protoconv import sealed_value
-from services.common.sealing import KeyRing, Sealer
-from services.ingest.converters.events import LEAD_PHONE
+from services.common.sealing import LEAD_PHONE, KeyRing, Sealer
 from tests.common.helpers import read_stream
 from tests.ingest.helpers import ago, lead_request, mobile, unique
 
@@ -228,7 +227,9 @@ async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
     try:
         headers = None
         for _ in range(100):
-            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, LEAD_ACCEPTED):
+            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>"):
+                if msg.subject != LEAD_ACCEPTED:
+                    continue
                 if events_pb2.LeadAccepted.FromString(msg.data).lead_id == reply.lead.id:
                     headers = msg.headers
             if headers is not None:
@@ -239,3 +240,28 @@ async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
     assert headers is not None
     version, traced, span, flags = headers["traceparent"].split("-")
     assert (version, traced, flags) == ("00", trace_id, "01") and span != "00f067aa0ba902b7"
+
+
+async def test_the_stream_store_holds_no_readable_phone(stack) -> None:
+    """Issue 13 item 7: JetStream keeps events for days, replicated; its files must not hold a phone number."""
+    tenant = unique("tenant")
+    phone = mobile()
+    reply = await stack.ingest_stub().SubmitLead(lead_request(phone=phone), metadata=stack.metadata(tenant))
+    assert reply.verdict == lead_pb2.LEAD_VERDICT_NEW
+    nc = await stack.nats()
+    try:
+        for _ in range(100):  # until the relay has published the lead.accepted
+            found = [
+                m
+                for m in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>")
+                if m.subject == LEAD_ACCEPTED and events_pb2.LeadAccepted.FromString(m.data).lead_id == reply.lead.id
+            ]
+            if found:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await nc.close()
+    assert found
+    store = b"".join(path.read_bytes() for path in (stack.tmp / "jetstream").rglob("*") if path.is_file())
+    assert reply.lead.id.encode() in store  # the event is in these files ...
+    assert phone.encode() not in store and phone[-8:].encode() not in store  # ... its phone is not
