@@ -254,7 +254,8 @@ async def test_the_stream_store_holds_no_readable_phone(stack) -> None:
             found = [
                 m
                 for m in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>")
-                if m.subject == LEAD_ACCEPTED and events_pb2.LeadAccepted.FromString(m.data).lead_id == reply.lead.id
+                if m.subject == LEAD_ACCEPTED
+                and events_pb2.LeadAccepted.FromString(m.data).lead_id == reply.lead.id
             ]
             if found:
                 break
