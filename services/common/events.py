@@ -16,6 +16,10 @@ DEDUP_POLICY_CHANGED = "leadflow.dedup.v1.policy_changed"
 LEAD_ASSIGNED = "leadflow.lead.v1.assigned"
 LEAD_RECLAIMED = "leadflow.lead.v1.reclaimed"
 REMINDER_DUE = "leadflow.reminder.v1.due"
+LEAD_STATUS_CHANGED = "leadflow.lead.v1.status_changed"
+AGENT_CREATED = "leadflow.agent.v1.created"
+AGENT_UPDATED = "leadflow.agent.v1.updated"
+AGENT_DELETED = "leadflow.agent.v1.deleted"
 CALL_STARTED = "leadflow.call.v1.started"
 CALL_COMPLETED = "leadflow.call.v1.completed"
 REFUND_ISSUED = "leadflow.refund.v1.issued"
@@ -23,7 +27,18 @@ REFUND_REJECTED = "leadflow.refund.v1.rejected"
 
 INGEST_STREAM = StreamSpec(name="LEADFLOW_INGEST", subjects=(LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED))
 DEDUP_STREAM = StreamSpec(name="LEADFLOW_DEDUP", subjects=(DEDUP_POLICY_CHANGED,))
-ASSIGN_STREAM = StreamSpec(name="LEADFLOW_ASSIGN", subjects=(LEAD_ASSIGNED, LEAD_RECLAIMED, REMINDER_DUE))
+ASSIGN_STREAM = StreamSpec(
+    name="LEADFLOW_ASSIGN",
+    subjects=(
+        LEAD_ASSIGNED,
+        LEAD_RECLAIMED,
+        REMINDER_DUE,
+        LEAD_STATUS_CHANGED,
+        AGENT_CREATED,
+        AGENT_UPDATED,
+        AGENT_DELETED,
+    ),
+)
 TELEPHONY_STREAM = StreamSpec(name="LEADFLOW_TELEPHONY", subjects=(CALL_STARTED, CALL_COMPLETED))
 REFUND_STREAM = StreamSpec(name="LEADFLOW_REFUND", subjects=(REFUND_ISSUED, REFUND_REJECTED))
 
@@ -52,6 +67,10 @@ def payload_types() -> dict[str, type]:
         LEAD_ASSIGNED: assign_events.LeadAssigned,
         LEAD_RECLAIMED: assign_events.LeadReclaimed,
         REMINDER_DUE: assign_events.ReminderDue,
+        LEAD_STATUS_CHANGED: assign_events.LeadStatusChanged,
+        AGENT_CREATED: assign_events.AgentCreated,
+        AGENT_UPDATED: assign_events.AgentUpdated,
+        AGENT_DELETED: assign_events.AgentDeleted,
         CALL_STARTED: telephony_events.CallStarted,
         CALL_COMPLETED: telephony_events.CallCompleted,
         REFUND_ISSUED: refund_events.RefundIssued,

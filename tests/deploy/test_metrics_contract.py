@@ -18,12 +18,6 @@ PENDING = {
     # runtime [coming]
     "leadflow_db_writable",
     "leadflow_nats_connected",
-    # assign
-    "leadflow_assign_assignments_total",
-    "leadflow_assign_pool_leads",
-    "leadflow_assign_reminders_overdue",
-    "leadflow_assign_reminders_sent_total",
-    "leadflow_assign_reclaims_total",
     # refund
     "leadflow_refund_cases_opened_total",
     "leadflow_refund_cases_evaluated_total",

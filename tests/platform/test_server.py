@@ -1,5 +1,5 @@
-"""The shared server runtime, exercised through a real service process (assign, whose domain is not built yet,
-so every behaviour seen here is the runtime's): health, shutdown order, auth, bad input, metrics."""
+"""The shared server runtime, exercised through a real service process (assign; every behaviour checked here is
+the runtime's, before any handler runs): health, shutdown order, auth, bad input, metrics."""
 
 from __future__ import annotations
 
@@ -127,11 +127,39 @@ def test_a_malformed_request_is_invalid_argument_with_a_field_violation(
     assert field_violations_of(err.value) == [("request", "the request message could not be decoded")]
 
 
-def test_an_unbuilt_method_is_unimplemented_not_internal(assign: ServiceProcess, tmp_path: Path) -> None:
-    with pytest.raises(grpc.RpcError) as err:
-        _raw_call(
-            assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
-        )
+async def test_an_unbuilt_method_is_unimplemented_not_internal(tmp_path: Path) -> None:
+    """The runtime's server with a servicer whose methods are not built (the generated base class)."""
+    from grpc_health.v1._async import HealthServicer
+
+    from leadflow.assign.v1 import assign_service_pb2_grpc
+    from services.common.config import ServiceSettings
+    from services.common.grpcserver.bindings import GrpcBinding
+    from services.common.grpcserver.server import create_server
+    from tests.platform.helpers import TEST_JWT_KEY
+
+    settings = ServiceSettings.from_env(
+        "assign",
+        {
+            "LEADFLOW_DATA_DIR": str(tmp_path),
+            "LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY,
+            "LEADFLOW_ASSIGN_GRPC_PORT": "0",
+        },
+    )
+    unbuilt = assign_service_pb2_grpc.AssignServiceServicer()
+    binding = GrpcBinding(
+        SERVICE, lambda server: assign_service_pb2_grpc.add_AssignServiceServicer_to_server(unbuilt, server)
+    )
+    server, port = create_server(settings, [binding], HealthServicer())
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            call = channel.unary_unary(f"/{SERVICE}/{FIRST_METHOD}")
+            with pytest.raises(grpc.aio.AioRpcError) as err:
+                await call(
+                    b"", metadata=(("authorization", f"Bearer {_token(tmp_path, 'admin')}"),), timeout=5
+                )
+    finally:
+        await server.stop(None)
     assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 

@@ -501,7 +501,7 @@ class ListPolicyHistoryResponse(_message.Message):
     def __init__(self, revisions: _Optional[_Iterable[_Union[PolicyRevision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Assignment(_message.Message):
-    __slots__ = ("id", "lead_id", "account_id", "agent_id", "team_id", "state", "reason", "rule_id", "assign_time", "first_follow_up_time", "reclaim_due_time", "end_time", "tag_ids", "score_grade", "channel", "phone_region", "previous_agent_id", "score", "next_follow_up_time", "reminders_sent")
+    __slots__ = ("id", "lead_id", "account_id", "agent_id", "team_id", "state", "reason", "rule_id", "assign_time", "first_follow_up_time", "reclaim_due_time", "end_time", "tag_ids", "score_grade", "channel", "phone_region", "previous_agent_id", "score", "next_follow_up_time", "reminders_sent", "reassign_reason", "release_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -522,6 +522,8 @@ class Assignment(_message.Message):
     SCORE_FIELD_NUMBER: _ClassVar[int]
     NEXT_FOLLOW_UP_TIME_FIELD_NUMBER: _ClassVar[int]
     REMINDERS_SENT_FIELD_NUMBER: _ClassVar[int]
+    REASSIGN_REASON_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     account_id: str
@@ -542,7 +544,9 @@ class Assignment(_message.Message):
     score: int
     next_follow_up_time: _timestamp_pb2.Timestamp
     reminders_sent: int
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., reason: _Optional[_Union[AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tag_ids: _Optional[_Iterable[str]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., previous_agent_id: _Optional[str] = ..., score: _Optional[int] = ..., next_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminders_sent: _Optional[int] = ...) -> None: ...
+    reassign_reason: str
+    release_reason: str
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., reason: _Optional[_Union[AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tag_ids: _Optional[_Iterable[str]] = ..., score_grade: _Optional[_Union[ScoreGrade, str]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., previous_agent_id: _Optional[str] = ..., score: _Optional[int] = ..., next_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminders_sent: _Optional[int] = ..., reassign_reason: _Optional[str] = ..., release_reason: _Optional[str] = ...) -> None: ...
 
 class GetAssignmentRequest(_message.Message):
     __slots__ = ("assignment_id",)

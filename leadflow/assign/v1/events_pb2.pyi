@@ -33,7 +33,7 @@ REMINDER_RECIPIENT_ROLE_ASSIGNEE: ReminderRecipientRole
 REMINDER_RECIPIENT_ROLE_TEAM_ADMIN: ReminderRecipientRole
 
 class LeadAssigned(_message.Message):
-    __slots__ = ("event_id", "tenant_id", "occurred_time", "assignment_id", "lead_id", "account_id", "agent_id", "team_id", "reason", "rule_id", "previous_agent_id", "reclaim_due_time", "score_grade")
+    __slots__ = ("event_id", "tenant_id", "occurred_time", "assignment_id", "lead_id", "account_id", "agent_id", "team_id", "reason", "rule_id", "previous_agent_id", "reclaim_due_time", "score_grade", "reassign_reason")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class LeadAssigned(_message.Message):
     PREVIOUS_AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     RECLAIM_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
     SCORE_GRADE_FIELD_NUMBER: _ClassVar[int]
+    REASSIGN_REASON_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     tenant_id: str
     occurred_time: _timestamp_pb2.Timestamp
@@ -60,7 +61,8 @@ class LeadAssigned(_message.Message):
     previous_agent_id: str
     reclaim_due_time: _timestamp_pb2.Timestamp
     score_grade: _assign_service_pb2.ScoreGrade
-    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., assignment_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., reason: _Optional[_Union[_assign_service_pb2.AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., previous_agent_id: _Optional[str] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score_grade: _Optional[_Union[_assign_service_pb2.ScoreGrade, str]] = ...) -> None: ...
+    reassign_reason: str
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., assignment_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., team_id: _Optional[str] = ..., reason: _Optional[_Union[_assign_service_pb2.AssignmentReason, str]] = ..., rule_id: _Optional[str] = ..., previous_agent_id: _Optional[str] = ..., reclaim_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score_grade: _Optional[_Union[_assign_service_pb2.ScoreGrade, str]] = ..., reassign_reason: _Optional[str] = ...) -> None: ...
 
 class LeadReclaimed(_message.Message):
     __slots__ = ("event_id", "tenant_id", "occurred_time", "assignment_id", "lead_id", "account_id", "agent_id", "reason", "cooldown_end_time")

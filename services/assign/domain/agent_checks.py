@@ -115,14 +115,22 @@ def new_agent(agent_id: str, draft: AgentDraft, now: datetime) -> Agent:
     return Agent(id=agent_id, revision=1, create_time=now, update_time=now, **values)
 
 
-def update_agent(current: Agent, draft: AgentDraft, mask: Sequence[str], now: datetime) -> Change[Agent]:
-    """``current`` with the masked fields of ``draft``; raises InvalidArgument (``agent.*``, ``update_mask``)."""
+def check_agent_update(draft: AgentDraft, mask: Sequence[str]) -> dict[str, Any]:
+    """The masked fields' new values; raises InvalidArgument (``agent.*``, ``update_mask``). Needs no stored agent,
+    so a bad request is refused before anything is looked up."""
     errors = ViolationCollector()
     paths = _mask_paths(
         mask, WRITABLE_AGENT_FIELDS, OUTPUT_ONLY_AGENT_FIELDS, _populated_agent(draft), errors
     )
     values = _agent_values(draft, paths, errors, updating=True)
     errors.raise_if_any()
+    return values
+
+
+def update_agent(current: Agent, draft: AgentDraft, mask: Sequence[str], now: datetime) -> Change[Agent]:
+    """``current`` with the masked fields of ``draft``; raises InvalidArgument (``agent.*``, ``update_mask``)."""
+    values = check_agent_update(draft, mask)
+    paths = tuple(values)
     changed = tuple(name for name in paths if getattr(current, name) != values[name])
     if not changed:
         return Change(current, ())
@@ -139,12 +147,19 @@ def new_team(team_id: str, draft: TeamDraft, now: datetime) -> Team:
     return Team(id=team_id, create_time=now, update_time=now, **values)
 
 
-def update_team(current: Team, draft: TeamDraft, mask: Sequence[str], now: datetime) -> Change[Team]:
+def check_team_update(draft: TeamDraft, mask: Sequence[str]) -> dict[str, Any]:
+    """The masked fields' new values; raises InvalidArgument (``team.*``, ``update_mask``)."""
     errors = ViolationCollector()
     populated = tuple(name for name in WRITABLE_TEAM_FIELDS if getattr(draft, name))
     paths = _mask_paths(mask, WRITABLE_TEAM_FIELDS, OUTPUT_ONLY_TEAM_FIELDS, populated, errors)
     values = _team_values(draft, paths, errors)
     errors.raise_if_any()
+    return values
+
+
+def update_team(current: Team, draft: TeamDraft, mask: Sequence[str], now: datetime) -> Change[Team]:
+    values = check_team_update(draft, mask)
+    paths = tuple(values)
     changed = tuple(name for name in paths if getattr(current, name) != values[name])
     if not changed:
         return Change(current, ())

@@ -34,6 +34,11 @@ class Assignment:
     end_time: datetime | None = None
     reminders_sent: int = 0
     counts_toward_capacity: bool = True
+    # Why an administrator moved the lead to this agent (REASSIGN), and why the agent released it (RELEASED).
+    reassign_reason: str = ""
+    release_reason: str = ""
+    # The stored version, raised by every change the store writes: updates are a compare-and-set on it.
+    version: int = 1
 
     @property
     def active(self) -> bool:

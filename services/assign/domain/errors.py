@@ -5,7 +5,7 @@ Messages name ids, never personal data.
 
 from __future__ import annotations
 
-from services.common.errors import AlreadyExists, FailedPrecondition, PermissionDenied
+from services.common.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 
 
 class LeadNotInPool(FailedPrecondition):
@@ -54,3 +54,38 @@ class TagNotEditable(PermissionDenied):
 
 class TeamNotEmpty(FailedPrecondition):
     reason = "TEAM_NOT_EMPTY"
+
+
+class AgentNotFound(NotFound):
+    reason = "AGENT_NOT_FOUND"
+
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(f"agent {agent_id} not found", metadata={"agent_id": agent_id})
+
+
+class TeamNotFound(NotFound):
+    reason = "TEAM_NOT_FOUND"
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"team {team_id} not found", metadata={"team_id": team_id})
+
+
+class UserIdInUse(AlreadyExists):
+    reason = "USER_ID_TAKEN"
+
+    def __init__(self) -> None:
+        super().__init__("another agent is linked to this user_id", metadata={"field": "agent.user_id"})
+
+
+class LeadNotFound(NotFound):
+    reason = "LEAD_NOT_FOUND"
+
+    def __init__(self, lead_id: str) -> None:
+        super().__init__(f"lead {lead_id} not found", metadata={"lead_id": lead_id})
+
+
+class AssignmentNotFound(NotFound):
+    reason = "ASSIGNMENT_NOT_FOUND"
+
+    def __init__(self, assignment_id: str) -> None:
+        super().__init__(f"assignment {assignment_id} not found", metadata={"assignment_id": assignment_id})
