@@ -10,6 +10,7 @@ from services.assign.adapters.db.tables import messaging
 from services.assign.adapters.db.uow import SqlAssignUnitOfWork
 from services.assign.api import AssignApi
 from services.assign.settings import AssignSettings
+from services.common.clock import Clock, service_clock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
@@ -21,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.assign.v1.AssignService"
 
 
-def build_app(settings: AssignSettings) -> ServiceApp:
+def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> ServiceApp:
     common = settings.common
     waker = OutboxWaker()
     database = Database(common.database_url, pool_size=common.db_pool_size)
@@ -40,4 +41,5 @@ def build_app(settings: AssignSettings) -> ServiceApp:
         consumers=consumers.consumer_specs(),
         background=workers.background_tasks(),
         waker=waker,
+        clock=clock or service_clock(common.dev_clock),
     )

@@ -33,6 +33,18 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", default="dev")
     token.add_argument("--ttl", type=int, default=86400, help="lifetime in seconds")
 
+    clock = sub.add_parser(
+        "clock",
+        help="show or move the time of a dev stack (leadflow up --dev-clock): show | set TIME | advance DUR",
+    )
+    clock.add_argument("action", choices=["show", "set", "advance"])
+    clock.add_argument(
+        "value", nargs="?", help="an ISO 8601 time for set; a duration such as 2h or 1d for advance"
+    )
+    clock.add_argument(
+        "--nats-url", help="the stack's NATS (default LEADFLOW_NATS_URL or nats://127.0.0.1:4222)"
+    )
+
     imp = sub.add_parser(
         "import",
         help="stream a CSV file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
@@ -66,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         from services.cli.admin import mint_token
 
         return mint_token(args.tenant, args.role, args.subject, args.ttl)
+    if args.command == "clock":
+        from services.cli.clock import run_clock
+
+        if args.action != "show" and not args.value:
+            print(f"leadflow clock {args.action}: a value is required", file=sys.stderr)
+            return 2
+        return run_clock(args.action, args.value, args.nats_url)
     if args.command == "import":
         from services.cli.importer import main as run_import
 

@@ -286,6 +286,7 @@ class ServiceSettings:
     shutdown_grace_seconds: float
     shutdown_delay_seconds: float
     migrate_on_start: bool
+    dev_clock: bool
     log_level: str
     max_message_bytes: int
     paging_key: bytes
@@ -322,6 +323,8 @@ class ServiceSettings:
             # Time between health turning NOT_SERVING and the port closing, so probes and balancers notice.
             shutdown_delay_seconds=env.float("LEADFLOW_SHUTDOWN_DELAY_SECONDS", 1.0),
             migrate_on_start=env.bool("LEADFLOW_MIGRATE_ON_START", True),
+            # A development stack's shared, movable clock (services.common.devclock); never set in production.
+            dev_clock=env.bool("LEADFLOW_DEV_CLOCK", False),
             log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),

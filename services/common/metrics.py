@@ -82,6 +82,17 @@ DB_TRANSACTIONS_ABORTED = Counter(
     "leadflow_db_transactions_aborted_total", "Write transactions given up after the last retry (ABORTED)."
 )
 
+# Timers (services.common.timerworker): fired, failed and overdue per kind (a small, fixed set per service).
+TIMERS_FIRED = Counter("leadflow_timers_fired_total", "Timers fired (their handler committed).", ["kind"])
+TIMER_FAILURES = Counter(
+    "leadflow_timer_failures_total",
+    "Timer firings whose handler failed (retried, then dead-lettered).",
+    ["kind"],
+)
+TIMERS_OVERDUE = Gauge(
+    "leadflow_timers_overdue", "Timers more than a minute past their due time and not fired yet.", ["kind"]
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> int:
     """Start the /metrics HTTP endpoint on a daemon thread; returns the bound port (``port`` may be 0)."""

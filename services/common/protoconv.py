@@ -12,9 +12,10 @@ from typing import Any, TypeVar, cast
 
 from google.protobuf import duration_pb2, timestamp_pb2
 
-from leadflow.common.v1 import errors_pb2
+from leadflow.common.v1 import encryption_pb2, errors_pb2
 from services.common.errors import DomainError, FieldViolation, InvalidArgument
 from services.common.grpc_errors import status_code_for
+from services.common.sealing import SealedValue
 from services.common.timeconv import EPOCH, to_us
 
 # google/protobuf/timestamp.proto and duration.proto: the ranges they define.
@@ -87,3 +88,13 @@ def to_enum(enum: type[E], value: int) -> E:
     """A domain enum value (an IntEnum member or a number) as the generated protobuf enum type ``enum``, for
     message constructors: proto3 enums are open, so any number is a valid value on the wire."""
     return cast(E, int(value))
+
+
+def encrypted_value(sealed: SealedValue) -> encryption_pb2.EncryptedValue:
+    return encryption_pb2.EncryptedValue(
+        key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, ciphertext=sealed.ciphertext
+    )
+
+
+def sealed_value(message: encryption_pb2.EncryptedValue) -> SealedValue:
+    return SealedValue(message.key_id, bytes(message.wrapped_key), bytes(message.ciphertext))

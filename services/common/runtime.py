@@ -20,7 +20,8 @@ import grpc
 from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
-from services.common import migrations
+from services.common import devclock, migrations
+from services.common.clock import Clock, DevClock, SystemClock
 from services.common.config import ServiceSettings
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
@@ -35,6 +36,7 @@ from services.common.messaging import (
 )
 from services.common.metrics import serve_metrics
 from services.common.natsconn import connect_nats
+from services.common.timerworker import TimerSet, TimerWorker
 
 log = logging.getLogger("leadflow.runtime")
 
@@ -83,6 +85,8 @@ class ServiceApp:
     background: list[BackgroundTask] = field(default_factory=list)
     waker: OutboxWaker = field(default_factory=OutboxWaker)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    timers: TimerSet | None = None
+    clock: Clock = field(default_factory=SystemClock)
 
     @property
     def database(self) -> Database:
@@ -101,6 +105,7 @@ class RunningService:
         self._server: grpc.aio.Server | None = None
         self._nats: NATS | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.timer_worker: TimerWorker | None = None
 
     async def start(self) -> None:
         app, settings = self.app, self.app.settings
@@ -140,11 +145,29 @@ class RunningService:
                 backoff=list(spec.backoff),
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
+        if isinstance(app.clock, DevClock):
+            self._spawn(devclock.follow(js, app.clock, self.stop_event), "dev-clock")
+        if app.timers is not None:
+            self._start_timers(app, app.timers)
         for task in app.background:
             self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
         await server.start()
         await set_serving(self.health, app.bindings, True)
         log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
+
+    def _start_timers(self, app: ServiceApp, timers: TimerSet) -> None:
+        worker = TimerWorker(
+            app.database, app.messaging, timers, app.transactions.bind, app.clock, wake_relay=app.waker.wake
+        )
+        if isinstance(app.clock, DevClock):
+            loop = asyncio.get_running_loop()
+
+            def wake_on_move() -> None:
+                loop.call_soon_threadsafe(worker.wake)
+
+            app.clock.on_change(wake_on_move)
+        self.timer_worker = worker
+        self._spawn(worker.run(self.stop_event), "timers")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         task = asyncio.ensure_future(coro)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
 from services.common.auth import Role
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
@@ -63,11 +63,12 @@ def build_api(
 
 def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> ServiceApp:
     common = settings.common
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
     transactions = build_transactions(
         settings, Database(common.database_url, pool_size=common.db_pool_size), waker
     )
-    api = build_api(settings, transactions, clock or SystemClock())
+    api = build_api(settings, transactions, clock)
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: dedup_service_pb2_grpc.add_DedupServiceServicer_to_server(api, server),
@@ -84,4 +85,5 @@ def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> Service
         consumers=consumers.consumer_specs(),
         background=workers.background_tasks(),
         waker=waker,
+        clock=clock,
     )

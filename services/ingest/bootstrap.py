@@ -7,20 +7,22 @@ from pathlib import Path
 
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from services.common.auth import Role, TokenCodec
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, service_clock
+from services.common.config import Env
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import OutboxWaker, ServiceApp
+from services.common.sealing import KeyRing, Sealer
 from services.ingest import consumers, workers
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
 from services.ingest.adapters.push_sender import HttpPushSender
 from services.ingest.api import IngestApi
-from services.ingest.converters.events import encode_event
+from services.ingest.converters.events import EventEncoder
 from services.ingest.domain.fingerprints import Fingerprinter
 from services.ingest.domain.ports import DedupPort, PushSender
 from services.ingest.domain.push import RetryPolicy
@@ -112,16 +114,20 @@ def build_app(
 ) -> ServiceApp:
     """``dedup`` replaces the gRPC dedup client (tests); ``clock`` the system clock."""
     common = settings.common
+    clock = clock or service_clock(common.dev_clock)
     waker = OutboxWaker()
     database = Database(common.database_url, pool_size=common.db_pool_size)
-    transactions = SqlTransactions(database, SqlIngestUnitOfWork, messaging, encode_event, wake=waker.wake)
+    sealer = Sealer(settings.pii_keys or KeyRing.from_env(Env(), common.data_dir))
+    transactions = SqlTransactions(
+        database, SqlIngestUnitOfWork, messaging, EventEncoder(sealer), wake=waker.wake
+    )
     client = dedup or GrpcDedupClient(
         settings.dedup_address,
         timeout=settings.dedup_timeout_seconds,
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
     )
-    handlers = build_handlers(settings, transactions, client, clock or SystemClock())
+    handlers = build_handlers(settings, transactions, client, clock)
     api = IngestApi(
         handlers.submit, handlers.leads, handlers.rules, handlers.push, import_chunk=settings.import_chunk
     )
@@ -138,9 +144,10 @@ def build_app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["ingest"],
-        consumers=consumers.consumer_specs(handlers.events, handlers.push),
+        consumers=consumers.consumer_specs(handlers.events, handlers.push, sealer),
         background=workers.background_tasks(workers.PushWorker(handlers.dispatch)),
         waker=waker,
+        clock=clock,
     )
     if isinstance(client, GrpcDedupClient):
         app.on_shutdown.append(client.close)

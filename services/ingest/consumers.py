@@ -24,6 +24,7 @@ from services.common.events import (
 )
 from services.common.messaging import Delivery
 from services.common.runtime import ConsumerSpec
+from services.common.sealing import Sealer
 from services.ingest import metrics
 from services.ingest.converters import events, push
 from services.ingest.domain.ports import IngestUnitOfWork
@@ -34,7 +35,9 @@ from services.ingest.handlers.push import PushHandlers
 PUSH_CONSUMER = "ingest-push"
 
 
-def consumer_specs(handlers: EventHandlers, push_handlers: PushHandlers) -> list[ConsumerSpec]:
+def consumer_specs(
+    handlers: EventHandlers, push_handlers: PushHandlers, sealer: Sealer
+) -> list[ConsumerSpec]:
     def on_refund_issued(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         handlers.on_refund_issued(uow, events.refund_issued(delivery.data))
 
@@ -45,7 +48,9 @@ def consumer_specs(handlers: EventHandlers, push_handlers: PushHandlers) -> list
         handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
 
     def on_lead_accepted(uow: IngestUnitOfWork, delivery: Delivery) -> None:
-        accepted = push.accepted_lead(events_pb2.LeadAccepted.FromString(delivery.data), delivery.event_id)
+        accepted = push.accepted_lead(
+            events_pb2.LeadAccepted.FromString(delivery.data), delivery.event_id, sealer
+        )
         if push_handlers.schedule(uow, accepted) is not None:
             metrics.PUSH_SCHEDULED.inc()
 

@@ -11,6 +11,8 @@ Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DA
   Each tenant's key is derived from it (HMAC-SHA256(master, "leadflow/fingerprint/" + tenant)); dedup never holds
   it. Unset, a local run keeps a random key in ``<data dir>/fingerprint.key``. Changing it makes every later
   submission look new to dedup: it is a one-way door, rotate only with a re-keying of the dedup index;
+- ``LEADFLOW_PII_KEYS``: the master keys that seal personal fields of ingest's events (the lead's phone), see
+  ``services.common.sealing``; a local run keeps a random key in ``<data dir>/pii.keys``;
 - ``LEADFLOW_INGEST_IMPORT_CHUNK`` (default 200, 1..500): ImportLeads items processed per dedup batch and write
   transaction.
 
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.common.config import ConfigError, Env, ServiceSettings, secret_key
+from services.common.sealing import KeyRing
 
 DEFAULT_DEDUP_ADDRESS = "127.0.0.1:50052"
 
@@ -59,6 +62,7 @@ class IngestSettings:
     dedup_address: str = DEFAULT_DEDUP_ADDRESS
     dedup_timeout_seconds: float = 2.0
     fingerprint_key: bytes = b""
+    pii_keys: KeyRing | None = None  # seals the lead's phone on the bus (LEADFLOW_PII_KEYS)
     import_chunk: int = 200
     push: PushSettings = field(default_factory=lambda: PushSettings())
 
@@ -74,6 +78,7 @@ def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
         fingerprint_key=secret_key(
             env, "LEADFLOW_INGEST_FINGERPRINT_KEY", common.data_dir, "fingerprint.key"
         ),
+        pii_keys=KeyRing.from_env(env, common.data_dir),
         import_chunk=env.int("LEADFLOW_INGEST_IMPORT_CHUNK", 200, minimum=1, maximum=500),
         push=_push_settings(env),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from leadflow.refund.v1 import refund_service_pb2_grpc
+from services.common.clock import Clock, service_clock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
@@ -21,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.refund.v1.RefundService"
 
 
-def build_app(settings: RefundSettings) -> ServiceApp:
+def build_app(settings: RefundSettings, *, clock: Clock | None = None) -> ServiceApp:
     common = settings.common
     waker = OutboxWaker()
     database = Database(common.database_url, pool_size=common.db_pool_size)
@@ -40,4 +41,5 @@ def build_app(settings: RefundSettings) -> ServiceApp:
         consumers=consumers.consumer_specs(),
         background=workers.background_tasks(),
         waker=waker,
+        clock=clock or service_clock(common.dev_clock),
     )

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from leadflow.common.v1 import encryption_pb2 as _encryption_pb2
 from leadflow.common.v1 import lead_pb2 as _lead_pb2
 from leadflow.common.v1 import money_pb2 as _money_pb2
 from leadflow.common.v1 import region_pb2 as _region_pb2
@@ -14,7 +15,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LeadAccepted(_message.Message):
-    __slots__ = ("event_id", "tenant_id", "occurred_time", "lead_id", "submission_id", "account_id", "collect_account_id", "account_ids", "verdict", "returning_of_lead_id", "channel", "traffic_source", "business_source", "campaign_id", "adgroup_id", "creative_id", "cost", "submit_time", "phone", "phone_region", "phone_from_wechat")
+    __slots__ = ("event_id", "tenant_id", "occurred_time", "lead_id", "submission_id", "account_id", "collect_account_id", "account_ids", "verdict", "returning_of_lead_id", "channel", "traffic_source", "business_source", "campaign_id", "adgroup_id", "creative_id", "cost", "submit_time", "encrypted_phone", "phone_region", "phone_from_wechat")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -33,7 +34,7 @@ class LeadAccepted(_message.Message):
     CREATIVE_ID_FIELD_NUMBER: _ClassVar[int]
     COST_FIELD_NUMBER: _ClassVar[int]
     SUBMIT_TIME_FIELD_NUMBER: _ClassVar[int]
-    PHONE_FIELD_NUMBER: _ClassVar[int]
+    ENCRYPTED_PHONE_FIELD_NUMBER: _ClassVar[int]
     PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
     PHONE_FROM_WECHAT_FIELD_NUMBER: _ClassVar[int]
     event_id: str
@@ -54,10 +55,10 @@ class LeadAccepted(_message.Message):
     creative_id: str
     cost: _money_pb2.Money
     submit_time: _timestamp_pb2.Timestamp
-    phone: str
+    encrypted_phone: _encryption_pb2.EncryptedValue
     phone_region: _region_pb2.Region
     phone_from_wechat: bool
-    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., collect_account_id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., returning_of_lead_id: _Optional[str] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., traffic_source: _Optional[_Union[_lead_pb2.TrafficSource, str]] = ..., business_source: _Optional[_Union[_lead_pb2.BusinessSource, str]] = ..., campaign_id: _Optional[str] = ..., adgroup_id: _Optional[str] = ..., creative_id: _Optional[str] = ..., cost: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., phone: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., phone_from_wechat: _Optional[bool] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lead_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., collect_account_id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., returning_of_lead_id: _Optional[str] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ..., traffic_source: _Optional[_Union[_lead_pb2.TrafficSource, str]] = ..., business_source: _Optional[_Union[_lead_pb2.BusinessSource, str]] = ..., campaign_id: _Optional[str] = ..., adgroup_id: _Optional[str] = ..., creative_id: _Optional[str] = ..., cost: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., encrypted_phone: _Optional[_Union[_encryption_pb2.EncryptedValue, _Mapping]] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., phone_from_wechat: _Optional[bool] = ...) -> None: ...
 
 class LeadDuplicate(_message.Message):
     __slots__ = ("event_id", "tenant_id", "occurred_time", "lead_id", "submission_id", "account_id", "matched_dimensions", "cost", "submit_time", "channel")

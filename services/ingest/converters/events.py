@@ -13,7 +13,8 @@ from leadflow.telephony.v1 import events_pb2 as telephony_events
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
-from services.common.protoconv import enum_name, timestamp, to_enum
+from services.common.protoconv import encrypted_value, enum_name, timestamp, to_enum
+from services.common.sealing import Sealer
 from services.ingest.converters.values import (
     matched_dimensions,
     money_message,
@@ -32,11 +33,26 @@ from services.ingest.domain.events import (
 # ---------------------------------------------------------------------------------------------- produced
 
 
-def encode_event(event: object) -> OutboxMessage:
-    """The bus message of a recorded domain event (the outbox's ``EventEncoder``); each gets a new event id."""
+LEAD_PHONE = "lead.phone"  # the sealing purpose of a lead's phone on the bus
+
+
+class EventEncoder:
+    """The outbox's encoder of ingest's domain events; personal fields are sealed with ``sealer``."""
+
+    def __init__(self, sealer: Sealer) -> None:
+        self._sealer = sealer
+
+    def __call__(self, event: object) -> OutboxMessage:
+        return encode_event(event, self._sealer)
+
+
+def encode_event(event: object, sealer: Sealer) -> OutboxMessage:
+    """The bus message of a recorded domain event; each gets a new event id."""
     event_id = new_id()
     if isinstance(event, LeadAccepted):
-        return OutboxMessage(LEAD_ACCEPTED, accepted_message(event_id, event), event.lead.id, event_id)
+        return OutboxMessage(
+            LEAD_ACCEPTED, accepted_message(event_id, event, sealer), event.lead.id, event_id
+        )
     if isinstance(event, LeadDuplicate):
         return OutboxMessage(LEAD_DUPLICATE, duplicate_message(event_id, event), event.lead_id, event_id)
     if isinstance(event, LeadRejected):
@@ -44,7 +60,7 @@ def encode_event(event: object) -> OutboxMessage:
     raise TypeError(f"ingest records no event of type {type(event).__name__}")
 
 
-def accepted_message(event_id: str, event: LeadAccepted) -> events_pb2.LeadAccepted:
+def accepted_message(event_id: str, event: LeadAccepted, sealer: Sealer) -> events_pb2.LeadAccepted:
     lead, submission = event.lead, event.submission
     message = events_pb2.LeadAccepted(
         event_id=event_id,
@@ -64,7 +80,11 @@ def accepted_message(event_id: str, event: LeadAccepted) -> events_pb2.LeadAccep
         creative_id=submission.creative_id,
         cost=money_message(submission.cost),
         submit_time=timestamp(submission.submit_time),
-        phone=lead.contact.phone,
+        encrypted_phone=(
+            encrypted_value(sealer.seal(lead.tenant_id, LEAD_PHONE, lead.contact.phone))
+            if lead.contact.phone
+            else None
+        ),
         phone_from_wechat=lead.contact.phone_from_wechat,
         phone_region=region_message(lead.contact),
     )

@@ -8,7 +8,9 @@ from leadflow.common.v1 import lead_pb2
 from leadflow.ingest.v1 import events_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.paging import Page
-from services.common.protoconv import enum_name, timestamp, to_enum
+from services.common.protoconv import enum_name, sealed_value, timestamp, to_enum
+from services.common.sealing import Sealer
+from services.ingest.converters.events import LEAD_PHONE
 from services.ingest.domain.push import (
     AcceptedLead,
     DeliveryQuery,
@@ -79,11 +81,16 @@ def _json_time(message: Any, name: str) -> str | None:
     return getattr(message, name).ToJsonString() if message.HasField(name) else None
 
 
-def accepted_lead(event: events_pb2.LeadAccepted, event_id: str) -> AcceptedLead:
+def accepted_lead(event: events_pb2.LeadAccepted, event_id: str, sealer: Sealer) -> AcceptedLead:
     """Every pushable field the event carries, JSON-ready, named as in the Lead (and Submission) messages: enums by
     their protobuf names, times in RFC 3339, money as currency, units and nanos; None where there is no value. The
     contact fields the event does not carry (``STORED_CONTACT_FIELDS``) are None here; the handler reads them from
-    ingest's own lead."""
+    ingest's own lead. The sealed phone is opened with ingest's key."""
+    phone = (
+        sealer.open(event.tenant_id, LEAD_PHONE, sealed_value(event.encrypted_phone))
+        if event.HasField("encrypted_phone")
+        else None
+    )
     cost = (
         {"currency_code": event.cost.currency_code, "units": event.cost.units, "nanos": event.cost.nanos}
         if event.HasField("cost")
@@ -99,7 +106,7 @@ def accepted_lead(event: events_pb2.LeadAccepted, event_id: str) -> AcceptedLead
         "account_ids": list(event.account_ids) or [event.account_id],
         "verdict": enum_name(lead_pb2.LeadVerdict, event.verdict, ""),
         "name": None,
-        "phone": event.phone or None,
+        "phone": phone,
         "phone_from_wechat": event.phone_from_wechat,
         "phone_region": region,
         "wechat": None,

@@ -12,8 +12,12 @@ from leadflow.common.v1 import lead_pb2
 from leadflow.dedup.v1 import dedup_service_pb2 as dedup_pb
 from leadflow.ingest.v1 import events_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
+from services.common.config import Env
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.grpc_errors import error_info_of, field_violations_of
+from services.common.protoconv import sealed_value
+from services.common.sealing import KeyRing, Sealer
+from services.ingest.converters.events import LEAD_PHONE
 from tests.common.helpers import read_stream
 from tests.ingest.helpers import ago, lead_request, mobile, unique
 
@@ -166,7 +170,10 @@ async def test_events_reach_the_stream(stack) -> None:
         await nc.close()
     accepted = found[LEAD_ACCEPTED]
     assert accepted.lead_id == new.lead.id and accepted.submission_id == new.submission.id
-    assert accepted.phone == "+86" + phone
+    # The phone travels sealed: the stream's bytes never hold it, and ingest's key opens it.
+    assert ("+86" + phone).encode() not in accepted.SerializeToString()
+    sealer = Sealer(KeyRing.from_env(Env(stack.env), stack.tmp))
+    assert sealer.open(tenant, LEAD_PHONE, sealed_value(accepted.encrypted_phone)) == "+86" + phone
     assert accepted.account_id == "ad-9" and accepted.collect_account_id == "col-9"
     assert list(accepted.account_ids) == ["ad-9", "col-9"]
     assert accepted.verdict == lead_pb2.LEAD_VERDICT_NEW

@@ -17,10 +17,11 @@ from services.common.dbtx import SqlTransactions
 from services.common.errors import DomainError, Unavailable
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE
 from services.common.migrations import upgrade
+from services.common.sealing import KeyRing, Sealer
 from services.ingest.adapters.db.tables import leads, messaging, submissions
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.bootstrap import MIGRATIONS_DIR
-from services.ingest.converters.events import encode_event
+from services.ingest.converters.events import EventEncoder
 from services.ingest.domain.fingerprints import Fingerprinter
 from services.ingest.domain.model import DedupAction, Dimension, LeadStatus, Match, SubmitCommand, Verdict
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
@@ -72,7 +73,12 @@ def database(database_url: str):  # type: ignore[no-untyped-def]
 
 def handlers_with(database: Database, dedup: DedupPort) -> SubmitHandlers:
     return SubmitHandlers(
-        SqlTransactions(database, SqlIngestUnitOfWork, messaging, encode_event),
+        SqlTransactions(
+            database,
+            SqlIngestUnitOfWork,
+            messaging,
+            EventEncoder(Sealer(KeyRing.parse("k:" + "B" * 43 + "="))),
+        ),
         dedup,
         Fingerprinter(b"f" * 32),
         FakeClock(T0),

@@ -17,11 +17,13 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.paging import PageTokens
+from services.common.protoconv import encrypted_value
+from services.common.sealing import KeyRing, Sealer
 from services.ingest.adapters.db.push import SqlPush
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.push_sender import HttpPushSender
-from services.ingest.converters.events import encode_event
+from services.ingest.converters.events import LEAD_PHONE, EventEncoder
 from services.ingest.converters.push import accepted_lead
 from services.ingest.domain.ports import PushSender
 from services.ingest.domain.push import DeliveryQuery, PushDelivery, PushRule, RetryPolicy, SetPushRuleCommand
@@ -30,6 +32,8 @@ from services.ingest.workers import PushWorker, PushWorkerConfig
 from tests.harness import run_sync
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+# The key ring of these tests: events are sealed and opened as ingest does, under a test key.
+SEALER = Sealer(KeyRing.parse("test1:" + "A" * 43 + "="))
 SECRET = "whsec_0123456789abcdef0123456789abcdef"
 _counter = itertools.count(1)
 
@@ -62,7 +66,7 @@ def accepted(
         campaign_id="cmp-9",
         cost=money_pb2.Money(currency_code="CNY", units=12, nanos=500_000_000),
         submit_time=occurred,
-        phone="+8613800138000",
+        encrypted_phone=encrypted_value(SEALER.seal(tenant, LEAD_PHONE, "+8613800138000")),
         phone_region=region_pb2.Region(province="广东", city="深圳"),
     )
 
@@ -90,7 +94,7 @@ def schedule(
 ) -> PushDelivery | None:
     """What the ingest-push consumer does with a lead.accepted event, in a transaction of its own."""
     return handlers.transactions.write_now(
-        lambda uow: handlers.push.schedule(uow, accepted_lead(event, event.event_id))
+        lambda uow: handlers.push.schedule(uow, accepted_lead(event, event.event_id, SEALER))
     )
 
 
@@ -131,7 +135,7 @@ class PushTestConfig:
 
 
 def transactions_of(database: Database) -> SqlTransactions[SqlIngestUnitOfWork]:
-    return SqlTransactions(database, SqlIngestUnitOfWork, messaging, encode_event)
+    return SqlTransactions(database, SqlIngestUnitOfWork, messaging, EventEncoder(SEALER))
 
 
 def push_worker(

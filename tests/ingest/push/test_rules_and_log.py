@@ -24,6 +24,7 @@ from services.ingest.domain.push import (
     with_stored_contact,
 )
 from tests.ingest.push.helpers import (
+    SEALER,
     SECRET,
     T0,
     PushTestConfig,
@@ -171,12 +172,12 @@ def test_request_converters() -> None:
 
 
 def test_every_pushable_field_comes_from_the_event_or_the_stored_contact() -> None:
-    fields = dict(push_converters.accepted_lead(accepted(lead_id="L1"), "").fields)
+    fields = dict(push_converters.accepted_lead(accepted(lead_id="L1"), "", SEALER).fields)
     assert tuple(fields) == PUSHABLE_FIELDS
     assert fields["name"] is None and fields["email"] is None  # without the stored contact
     stored = {"name": "张三", "wechat": "wxid_a", "email": "a@example.com", "ip": "", "device_id": ""}
     with_contact = with_stored_contact(
-        push_converters.accepted_lead(accepted(lead_id="L1"), "").fields, stored
+        push_converters.accepted_lead(accepted(lead_id="L1"), "", SEALER).fields, stored
     )
     assert tuple(with_contact) == PUSHABLE_FIELDS
     assert (with_contact["name"], with_contact["wechat"], with_contact["email"], with_contact["ip"]) == (

@@ -22,6 +22,7 @@ from services.ingest.domain.push import DeliveryQuery, DeliveryStatus
 from services.ingest.handlers.events import EventHandlers
 from tests.ingest.push.conftest import TEST_CONFIG
 from tests.ingest.push.helpers import (
+    SEALER,
     SessionPush,
     SyncPushHandlers,
     accepted,
@@ -107,7 +108,11 @@ async def test_lead_accepted_consumer_schedules_a_delivery(
     nats_server, handlers: SyncPushHandlers, database: Database
 ) -> None:
     """The consumer spec the ingest bootstrap wires: durable PUSH_CONSUMER on the ingest stream, lead.accepted."""
-    [spec] = [s for s in consumer_specs(EventHandlers(FakeClock()), handlers.push) if s.name == PUSH_CONSUMER]
+    [spec] = [
+        s
+        for s in consumer_specs(EventHandlers(FakeClock()), handlers.push, SEALER)
+        if s.name == PUSH_CONSUMER
+    ]
     assert (spec.name, spec.stream, spec.subjects) == (PUSH_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED])
     set_rule(handlers, "http://127.0.0.1:9/hook")
     event = accepted()
