@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
+from services.common.timers import Timer, TimerRepository
 from services.refund.domain.appeals import Appeal, AppealState
 from services.refund.domain.calls import CallRecord
 from services.refund.domain.cases import Case, Standing
@@ -28,8 +28,6 @@ from services.refund.domain.ports import (
     RequestRepository,
     RulesRepository,
     StoredCase,
-    Timer,
-    TimerRepository,
 )
 from services.refund.domain.refunds import Refund
 from services.refund.domain.rules import StoredRules
@@ -91,13 +89,17 @@ class FakeCases(CaseRepository):
         return [s for s in self.rows.values() if ok(s)]
 
     def list(self, tenant: str, where: CaseFilter, after: Cursor | None, limit: int) -> list[StoredCase]:
-        rows = [s for s in self._matching(tenant, where) if _desc_after((s.case.opened_at, s.case.case_id), after)]
+        rows = [
+            s for s in self._matching(tenant, where) if _desc_after((s.case.opened_at, s.case.case_id), after)
+        ]
         return sorted(rows, key=lambda s: (s.case.opened_at, s.case.case_id), reverse=True)[:limit]
 
     def count(self, tenant: str, where: CaseFilter) -> int:
         return len(self._matching(tenant, where))
 
-    def open_of_account(self, tenant: str, account_id: str, after_case_id: str, limit: int) -> list[StoredCase]:
+    def open_of_account(
+        self, tenant: str, account_id: str, after_case_id: str, limit: int
+    ) -> list[StoredCase]:
         rows = [
             s
             for (t, case_id), s in self.rows.items()
@@ -236,7 +238,9 @@ class FakeLedger(LedgerRepository):
     def _of(self, tenant: str) -> list[LedgerEntry]:
         return [e for t, e in self.rows if t == tenant]
 
-    def entries(self, tenant: str, where: LedgerFilter, after: Cursor | None, limit: int) -> list[LedgerEntry]:
+    def entries(
+        self, tenant: str, where: LedgerFilter, after: Cursor | None, limit: int
+    ) -> list[LedgerEntry]:
         rows = [
             e
             for e in self._of(tenant)
@@ -262,8 +266,8 @@ class FakeTimers(TimerRepository):
     def schedule(self, timer: Timer) -> None:
         self.rows[(timer.kind, timer.key)] = timer
 
-    def cancel(self, kind: str, key: str) -> None:
-        self.rows.pop((kind, key), None)
+    def cancel(self, kind: str, key: str) -> bool:
+        return self.rows.pop((kind, key), None) is not None
 
     def get(self, kind: str, key: str) -> Timer | None:
         return self.rows.get((kind, key))
@@ -283,7 +287,3 @@ class FakeRefundUnitOfWork:
         self.ledger = FakeLedger()
         self.timers = FakeTimers()
         self.events = EventList()
-
-
-def with_version(stored: StoredCase, version: int) -> StoredCase:
-    return replace(stored, version=version)

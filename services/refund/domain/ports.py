@@ -7,7 +7,8 @@
     uow.requests   idempotency records of RequestRefund, AppealCase and DecideAppeal
     uow.appeals    appeals (at most one PENDING per case)
     uow.ledger     the double-entry ledger (insert only)
-    uow.timers     each case's timer at its next change time, and the re-evaluation after a rules change
+    uow.timers     each case's timer at its next change time, and the re-evaluation after a rules change (the
+                   runtime's ``services.common.timers`` port)
     uow.events     domain events (``domain.events``), written to the outbox in the same transaction
 
 Every method takes the tenant (or a value that carries it): rows are namespaced by tenant, so another tenant's ids
@@ -18,11 +19,13 @@ exists. Adapters: ``adapters/db`` (SQLAlchemy); in-memory fakes for handler test
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from services.common.timeconv import to_us
+from services.common.timers import TimerRepository
 from services.common.uow import EventLog
 from services.refund.domain.appeals import Appeal, AppealState
 from services.refund.domain.calls import CallRecord
@@ -218,33 +221,17 @@ class LedgerRepository(ABC):
 # ---------------------------------------------------------------------------------------------- timers
 
 CASE_TIMER = "refund.case"
-"""The timer of one case (key: the case id), due at its next change time."""
+"""The timer of one case, due at its next change time; its key is ``<case id>@<due time in µs>`` (``case_timer_key``)
+so that the firing of one due time never deletes the timer its handler set for the next (the runtime deletes the
+fired (kind, key) after the handler ran)."""
+
+
+def case_timer_key(case_id: str, due: datetime) -> str:
+    return f"{case_id}@{to_us(due)}"
+
 
 RULES_TIMER = "refund.rules_changed"
 """Re-evaluation of an account's open cases after its rules changed (key: tenant/account/cursor)."""
-
-
-@dataclass(frozen=True)
-class Timer:
-    """A row that fires once at ``due_time`` (the service clock); ``payload`` is small JSON."""
-
-    kind: str
-    key: str
-    tenant_id: str
-    due_time: datetime
-    payload: Mapping[str, Any] = field(default_factory=dict)
-
-
-class TimerRepository(ABC):
-    @abstractmethod
-    def schedule(self, timer: Timer) -> None:
-        """Insert the timer, or move it (due time and payload) when one of its kind and key exists."""
-
-    @abstractmethod
-    def cancel(self, kind: str, key: str) -> None: ...
-
-    @abstractmethod
-    def get(self, kind: str, key: str) -> Timer | None: ...
 
 
 class RefundUnitOfWork(Protocol):

@@ -43,10 +43,12 @@ DECIDE_APPEAL = "DecideAppeal"
 
 @dataclass(frozen=True)
 class DecidedAppeal:
-    """The decided appeal and, when approved, the refund that paid it."""
+    """The decided appeal and, when approved, the refund that paid it; ``fresh`` is False when the request replayed
+    an earlier decision."""
 
     appeal: Appeal
     refund: Refund | None
+    fresh: bool = False
 
 
 def appeal_not_found(appeal_id: str) -> NotFound:
@@ -154,7 +156,7 @@ class AppealHandlers:
                 tenant, IdempotencyRecord(DECIDE_APPEAL, request_id, content, appeal_id), now
             ):
                 raise TransientConflict()
-            return DecidedAppeal(decided, refund)
+            return DecidedAppeal(decided, refund, fresh=True)
 
         return await self._tx.write(work)
 

@@ -17,11 +17,12 @@ from services.common.errors import NotFound, ViolationCollector
 from services.common.ids import new_id
 from services.common.paging import Page, PageTokens, filter_binding, next_page, read_cursor, resolve_page_size
 from services.common.timeconv import from_us, to_us
+from services.common.timers import Timer
 from services.common.uow import Transactions
 from services.common.validation import check_account_id, check_identifier
 from services.refund.domain.cases import CaseState, ChargeKind, Standing, open_case
 from services.refund.domain.events import CallReported, ChargeReported
-from services.refund.domain.ports import CaseFilter, RefundUnitOfWork, StoredCase, Timer
+from services.refund.domain.ports import CaseFilter, RefundUnitOfWork, StoredCase
 from services.refund.domain.views import CaseView, ListQuery
 from services.refund.handlers.decisions import LeadFile, Refresh, RulesBook, refresh
 
@@ -68,13 +69,7 @@ class CaseHandlers:
 
     def on_case_timer(self, uow: RefundUnitOfWork, timer: Timer) -> Refresh:
         """A case reached its next change time: evaluate its lead's cases."""
-        lead_id = str(timer.payload.get("lead_id", ""))
-        if not lead_id:
-            stored = uow.cases.get(timer.tenant_id, timer.key)
-            if stored is None:
-                return Refresh()
-            lead_id = stored.case.lead_id
-        return refresh(uow, timer.tenant_id, lead_id, self._clock.now())
+        return refresh(uow, timer.tenant_id, str(timer.payload["lead_id"]), self._clock.now())
 
     # ------------------------------------------------------------------ reads
 

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from services.common.errors import NotFound
 from services.common.ids import new_id
+from services.common.timers import Timer
 from services.common.uow import TransientConflict
 from services.refund.domain.appeals import Appeal
 from services.refund.domain.callable_hours import CallableWindow
@@ -33,7 +34,7 @@ from services.refund.domain.cases import Case, CaseState, Charge, Standing
 from services.refund.domain.evaluation import Evaluation, evaluate
 from services.refund.domain.events import RefundIssued, RefundRejected
 from services.refund.domain.ledger import refund_transaction
-from services.refund.domain.ports import CASE_TIMER, RefundUnitOfWork, StoredCase, Timer
+from services.refund.domain.ports import CASE_TIMER, RefundUnitOfWork, StoredCase, case_timer_key
 from services.refund.domain.refunds import (
     Refund,
     RefundRequest,
@@ -181,27 +182,32 @@ def close_as_rejected(
 
 
 def keep_open(uow: RefundUnitOfWork, stored: StoredCase, evaluation: Evaluation, now: datetime) -> None:
-    """Store the open case's new standing (only when it changed) and set its timer to the next change time."""
+    """Store the open case's new standing and move its timer to the next change time, when they changed."""
     standing = evaluation.standing()
     if standing != stored.standing:
         _save(uow, stored, stored.case, standing, now)
-    if evaluation.next_change_time is not None:
-        case = stored.case
-        uow.timers.schedule(
-            Timer(
-                CASE_TIMER,
-                case.case_id,
-                case.tenant_id,
-                evaluation.next_change_time,
-                {"lead_id": case.lead_id},
-            )
-        )
+    _move_timer(uow, stored, standing.next_change_time)
 
 
 def _close(uow: RefundUnitOfWork, stored: StoredCase, closed: Case, now: datetime) -> None:
     assert closed.closure is not None
     _save(uow, stored, closed, closed.closure.standing(), now)
-    uow.timers.cancel(CASE_TIMER, closed.case_id)
+    _move_timer(uow, stored, None)
+
+
+def _move_timer(uow: RefundUnitOfWork, stored: StoredCase, due: datetime | None) -> None:
+    """The case's one timer: at ``due``, or none. The stored standing says where the current one is (its key
+    carries its due time, see ``ports.CASE_TIMER``)."""
+    case, current = stored.case, stored.standing.next_change_time
+    if due == current:
+        return
+    if current is not None:
+        uow.timers.cancel(CASE_TIMER, case_timer_key(case.case_id, current))
+    if due is not None:
+        payload = {"lead_id": case.lead_id, "case_id": case.case_id}
+        uow.timers.schedule(
+            Timer(CASE_TIMER, case_timer_key(case.case_id, due), case.tenant_id, due, payload)
+        )
 
 
 def _save(uow: RefundUnitOfWork, stored: StoredCase, case: Case, standing: Standing, now: datetime) -> None:

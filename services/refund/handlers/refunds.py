@@ -9,6 +9,8 @@ transaction as the refund, so the same key replays the first refund and the same
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.common.auth import Principal, Role
 from services.common.clock import Clock
 from services.common.errors import NotFound, ViolationCollector
@@ -26,6 +28,14 @@ from services.refund.handlers.decisions import RulesBook, load_case, pay
 REQUEST_REFUND = "RequestRefund"
 
 
+@dataclass(frozen=True)
+class RequestedRefund:
+    """The refund a RequestRefund answers with; ``fresh`` is False when the request replayed an earlier one."""
+
+    refund: Refund
+    fresh: bool
+
+
 def refund_not_found(refund_id: str) -> NotFound:
     return NotFound(
         f"refund {refund_id} not found", reason="REFUND_NOT_FOUND", metadata={"refund_id": refund_id}
@@ -40,7 +50,7 @@ class RefundHandlers:
         self._clock = clock
         self._tokens = tokens
 
-    async def request_refund(self, principal: Principal, request: RefundRequest) -> Refund:
+    async def request_refund(self, principal: Principal, request: RefundRequest) -> RequestedRefund:
         """Refund a case now (see ``domain.refunds`` for who may refund what). Raises InvalidArgument (case_id,
         request_id, note, amount), NotFound, RequestIdReused, AlreadyRefunded, CaseNotRefundable,
         RefundsExceedCharges."""
@@ -50,10 +60,10 @@ class RefundHandlers:
         tenant, by_admin = principal.tenant_id, principal.role is Role.ADMIN
         fingerprint = request.fingerprint()
 
-        def work(uow: RefundUnitOfWork) -> Refund:
+        def work(uow: RefundUnitOfWork) -> RequestedRefund:
             first = replay(uow.requests.get(tenant, REQUEST_REFUND, request.request_id), fingerprint)
             if first is not None:
-                return uow.refunds.get(tenant, first) or _missing(first)
+                return RequestedRefund(uow.refunds.get(tenant, first) or _missing(first), fresh=False)
             now = self._clock.now()
             lead, stored = load_case(uow, tenant, request.case_id)
             evaluation = lead.evaluate(stored.case, RulesBook(uow, tenant).of(stored.case.account_id), now)
@@ -61,7 +71,7 @@ class RefundHandlers:
             record = IdempotencyRecord(REQUEST_REFUND, request.request_id, fingerprint, refund.refund_id)
             if not uow.requests.insert(tenant, record, now):
                 raise TransientConflict()  # a concurrent request with this key won; run again to replay it
-            return refund
+            return RequestedRefund(refund, fresh=True)
 
         return await self._tx.write(work)
 

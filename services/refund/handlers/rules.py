@@ -13,9 +13,10 @@ from datetime import datetime
 from services.common.auth import Principal
 from services.common.clock import Clock
 from services.common.errors import ViolationCollector
+from services.common.timers import Timer
 from services.common.uow import Transactions
 from services.common.validation import check_account_id
-from services.refund.domain.ports import RULES_TIMER, RefundUnitOfWork, Timer
+from services.refund.domain.ports import RULES_TIMER, RefundUnitOfWork
 from services.refund.domain.rules import RulesPatch, StoredRules, apply_rules_patch
 from services.refund.handlers.decisions import Refresh, refresh
 
