@@ -68,8 +68,14 @@ class CaseHandlers:
         return refresh(uow, event.tenant_id, event.call.lead_id, self._clock.now())
 
     def on_case_timer(self, uow: RefundUnitOfWork, timer: Timer) -> Refresh:
-        """A case reached its next change time: evaluate its lead's cases."""
-        return refresh(uow, timer.tenant_id, str(timer.payload["lead_id"]), self._clock.now())
+        """A case reached its next change time: evaluate its lead's cases, at no earlier than the timer's due time.
+
+        The runtime claimed the timer because the clock had reached its due time; should the clock read earlier by
+        the time the handler runs (a dev clock moved back, a replica's clock behind another's), evaluating then
+        would change nothing and the fired timer would be gone with nothing set after it. At the due time the
+        decision changes by construction, so the case is paid, closed, or given its next timer."""
+        now = max(self._clock.now(), timer.due_time)
+        return refresh(uow, timer.tenant_id, str(timer.payload["lead_id"]), now)
 
     # ------------------------------------------------------------------ reads
 

@@ -114,3 +114,14 @@ def test_ledger_entries_page_oldest_first(world: FakeWorld, tenant: str) -> None
     assert [e.entry_id[-1] for e in first.items + second.items] == ["C", "D"]
     assert not second.next_page_token
     assert run_sync(ledger.list_entries(principal("other"), ListQuery(LedgerFilter()))).items == []
+
+
+def test_a_case_timer_handled_on_a_clock_behind_its_due_time_still_acts(world: FakeWorld, tenant: str) -> None:
+    """A timer the runtime claimed when the clock reached its due time is evaluated at that time, even if the clock
+    reads earlier when its handler runs (a dev clock moved back): the case is paid rather than left timerless."""
+    lead = eligible_lead(world, tenant)
+    [timer] = world.uow.timers.rows.values()
+    assert timer.due_time == at(2, 16, 5)
+    world.clock.set(at(2, 15, 0))
+    world.tx.write_now(lambda uow: world.handlers.cases.on_case_timer(uow, timer))
+    assert case_of(world, tenant, lead).evaluation.state is CaseState.REFUNDED
