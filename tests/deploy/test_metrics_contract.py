@@ -29,12 +29,6 @@ PENDING = {
     "leadflow_telephony_calls_completed_total",
     "leadflow_telephony_numbers",
     "leadflow_telephony_bindings_active",
-    # refund
-    "leadflow_refund_cases_opened_total",
-    "leadflow_refund_cases_evaluated_total",
-    "leadflow_refund_refunds_total",
-    "leadflow_refund_refunded_amount_fen_total",
-    "leadflow_refund_ledger_imbalance_fen",
 }
 
 

@@ -116,7 +116,9 @@ def test_ledger_entries_page_oldest_first(world: FakeWorld, tenant: str) -> None
     assert run_sync(ledger.list_entries(principal("other"), ListQuery(LedgerFilter()))).items == []
 
 
-def test_a_case_timer_handled_on_a_clock_behind_its_due_time_still_acts(world: FakeWorld, tenant: str) -> None:
+def test_a_case_timer_handled_on_a_clock_behind_its_due_time_still_acts(
+    world: FakeWorld, tenant: str
+) -> None:
     """A timer the runtime claimed when the clock reached its due time is evaluated at that time, even if the clock
     reads earlier when its handler runs (a dev clock moved back): the case is paid rather than left timerless."""
     lead = eligible_lead(world, tenant)
