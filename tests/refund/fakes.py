@@ -56,7 +56,7 @@ class FakeCases(CaseRepository):
     def get(self, tenant: str, case_id: str) -> StoredCase | None:
         return self.rows.get((tenant, case_id))
 
-    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
+    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
         return self.of_leads(tenant, [lead_id])
 
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]:

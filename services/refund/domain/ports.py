@@ -77,8 +77,10 @@ class CaseRepository(ABC):
     def get(self, tenant: str, case_id: str) -> StoredCase | None: ...
 
     @abstractmethod
-    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
-        """Every case of the lead (open and closed), by case id."""
+    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
+        """Every case of the lead (open and closed), by case id. ``for_update`` locks their rows until the end of
+        the transaction (PostgreSQL; SQLite's write transactions are serial already), so that writers of one lead
+        take turns and each sees what the one before it committed."""
 
     @abstractmethod
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]: ...

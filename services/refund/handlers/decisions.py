@@ -12,9 +12,10 @@ Per evaluation (``refresh``): load the lead's cases, every report of its calls, 
 - otherwise: the standing stored (for ListCases filters) when it changed, and the timer set to the evaluation's
   ``next_change_time``.
 
-A case row changes only by compare-and-set on its version, so two transactions that evaluated the same case
-concurrently (a call report and a timer, on two replicas) cannot both act: the loser runs again and sees the
-winner's result.
+Every write path first locks the lead's case rows (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's writers are
+serial), so the writers of one lead — a call report and a timer on two replicas, a RequestRefund — take turns, and
+each reads what the one before it committed. A case row still changes only by compare-and-set on its version, and a
+refund only by its unique key: should anything bypass the lock, the loser runs again and sees the winner's result.
 """
 
 from __future__ import annotations
@@ -82,8 +83,11 @@ class LeadFile:
         return cls(tenant, lead_id, tuple(cases), tuple(calls), enforced_window(calls))
 
     @classmethod
-    def load(cls, uow: RefundUnitOfWork, tenant: str, lead_id: str) -> LeadFile:
-        return cls.of(tenant, lead_id, uow.cases.of_lead(tenant, lead_id), uow.calls.of_lead(tenant, lead_id))
+    def load(cls, uow: RefundUnitOfWork, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadFile:
+        """The lead's file; ``for_update`` (every write path) first locks the lead's cases, so the calls and refunds
+        read after it are at least as new as the cases (see ``CaseRepository.of_lead``)."""
+        cases = uow.cases.of_lead(tenant, lead_id, for_update=for_update)
+        return cls.of(tenant, lead_id, cases, uow.calls.of_lead(tenant, lead_id))
 
     @property
     def charges(self) -> tuple[Charge, ...]:
@@ -114,7 +118,7 @@ class Refresh:
 
 def refresh(uow: RefundUnitOfWork, tenant: str, lead_id: str, now: datetime) -> Refresh:
     """Evaluate every open case of the lead at ``now`` and act on each (see the module docstring)."""
-    lead = LeadFile.load(uow, tenant, lead_id)
+    lead = LeadFile.load(uow, tenant, lead_id, for_update=True)
     book = RulesBook(uow, tenant)
     result = Refresh()
     for stored in lead.cases:
@@ -216,11 +220,12 @@ def _save(uow: RefundUnitOfWork, stored: StoredCase, case: Case, standing: Stand
 
 
 def load_case(uow: RefundUnitOfWork, tenant: str, case_id: str) -> tuple[LeadFile, StoredCase]:
-    """The case and its lead's file. Raises NotFound (reason CASE_NOT_FOUND) when the tenant has no such case."""
+    """The case and its lead's file, locked for a write (``LeadFile.load``). Raises NotFound (reason CASE_NOT_FOUND)
+    when the tenant has no such case."""
     found = uow.cases.get(tenant, case_id)
     stored = None
     if found is not None:
-        lead = LeadFile.load(uow, tenant, found.case.lead_id)
+        lead = LeadFile.load(uow, tenant, found.case.lead_id, for_update=True)
         stored = lead.case(case_id)
     if found is None or stored is None:
         raise NotFound(f"case {case_id} not found", reason="CASE_NOT_FOUND", metadata={"case_id": case_id})

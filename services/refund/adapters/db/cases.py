@@ -32,6 +32,8 @@ class _Statements:
             .where(c.c.tenant_id == sa.bindparam("tenant"), c.c.lead_id == sa.bindparam("lead"))
             .order_by(c.c.case_id)
         )
+        # In case id order, so two writers of one lead lock its rows in the same order and never deadlock.
+        self.of_lead_locked = self.of_lead.with_for_update()
         self.get = sa.select(c).where(
             c.c.tenant_id == sa.bindparam("tenant"), c.c.case_id == sa.bindparam("case")
         )
@@ -82,10 +84,10 @@ class SqlCases(CaseRepository):
         row = self._s.execute(self._q.get, {"tenant": tenant, "case": case_id}).one_or_none()
         return None if row is None else rows.stored_case(row)
 
-    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
+    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
+        statement = self._q.of_lead_locked if for_update else self._q.of_lead
         return [
-            rows.stored_case(row)
-            for row in self._s.execute(self._q.of_lead, {"tenant": tenant, "lead": lead_id})
+            rows.stored_case(row) for row in self._s.execute(statement, {"tenant": tenant, "lead": lead_id})
         ]
 
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]:
