@@ -35,6 +35,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check services tests bench scripts deploy
 	$(BIN)/ruff format --check services tests bench scripts deploy
 	$(BIN)/python -m deploy.gen --check
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy services
+	$(BIN)/python scripts/check_duplicates.py
 
 # Regenerates deploy/k8s's generated files (manifests, NATS permissions, dashboard) from deploy/gen.
 deploy-gen: $(STAMP)

@@ -31,5 +31,9 @@ def mint_token(tenant: str, role: str, subject: str, ttl: int) -> int:
     except ConfigError as exc:
         print(f"leadflow token: configuration error: {exc}", file=sys.stderr)
         return 2
-    print(TokenCodec(auth).mint(tenant=tenant, role=role, subject=subject, ttl_seconds=ttl))
+    try:
+        print(TokenCodec(auth).mint(tenant=tenant, role=role, subject=subject, ttl_seconds=ttl))
+    except ValueError as exc:
+        print(f"leadflow token: {exc}", file=sys.stderr)
+        return 2
     return 0

@@ -1,212 +1,155 @@
-"""`leadflow import FILE.csv`: stream a CSV file of leads to ``IngestService.ImportLeads``.
+"""`leadflow import FILE`: stream a CSV or Excel file of leads to ``IngestService.ImportLeads``.
 
-The CSV has a header row; columns are ``SubmitLeadRequest`` field names, in any order, all optional except what the
-server requires (``account_id``, ``channel``, ``traffic_source``, ``business_source``):
+The file: a header row of ``SubmitLeadRequest`` field names (``leadrows.py`` lists them and how cells are read),
+then a row per lead; CSV in any encoding Excel or a CRM writes, detected (``encoding.py``), with ``,`` ``;`` or tab
+between cells, or an .xlsx workbook (``tables.py``). The whole file is read once before anything is sent, so a
+file that cannot be decoded fails before the first row reaches the server.
 
-- text fields as they are: ``account_id``, ``collect_account_id``, ``external_id``, ``request_id``, ``name``,
-  ``phone``, ``wechat``, ``email``, ``ip``, ``device_id``, ``campaign_id``, ``adgroup_id``, ``creative_id``;
-- enums by name, with or without their prefix, any case: ``channel`` (FORM, INBOUND_CALL, WECHAT,
-  PRIVATE_MESSAGE, THIRD_PARTY, IMPORT), ``traffic_source`` (AD_DIRECT, AD_INDIRECT, ORGANIC), ``business_source``
-  (LANDING_PAGE, OFFICIAL_ACCOUNT, ...);
-- ``cost`` as a decimal amount ("35.50") with ``cost.currency_code`` (default CNY);
-- ``submit_time`` and ``consent.grant_time`` in ISO 8601 ("2026-03-01T08:00:00+08:00"; without an offset: UTC);
-- ``consent.contact`` and ``consent.marketing`` as true/false/1/0/yes/no, ``consent.notice_version`` as text;
-- ``attributes.<key>`` columns become the attribute ``<key>`` (empty cells are left out).
+Every row carries a request_id (from its ``request_id`` column, or derived from its content), so importing the same
+file again stores nothing twice: the server answers each row it already has with its first result. That makes an
+interrupted import safe to finish by running the same command again.
 
-A row without ``request_id`` gets one derived from its content, so importing the same file again creates nothing
-new (the server answers each row with its first result). Rows this command cannot read (an unknown enum name, a
-malformed cost or time) are not sent and are reported as failures with their line numbers, like the rows the
-server refuses. A progress bar goes to stderr; the summary table (counts per verdict, then every failure with its
-CSV line number) goes to stdout. Exit status: 0 when every row was accepted or rejected by the rules, 1 when some
-rows failed, 2 when the file cannot be read, 3 when the call itself failed (the server is unreachable, the token is
-refused, ...).
+Output: progress on stderr; on stdout the counts per verdict and every rejected or failed row with its file line,
+column and reason; with ``--errors FILE`` those rows again, as a CSV to correct and import. Rows this command cannot
+read (an unknown enum name, a malformed cost or time) are not sent and are listed as FAILED.
+
+Ctrl-C or SIGTERM stops sending, waits up to ``STOP_GRACE_SECONDS`` for the server to settle the rows already sent
+(a second signal stops at once), then reports how far the import got. The server's answer is read as a stream: a
+server that sends cumulative progress after each stored chunk lets an interrupted import say exactly how many rows
+were stored; one that answers only at the end is read the same way.
+
+Exit status: 0 every row was stored or rejected by the rules; 1 some rows failed; 2 the file (or an option) cannot
+be used; 3 the call failed (server unreachable, token refused, ...); 128 + the signal number when interrupted (130
+for Ctrl-C, 143 for SIGTERM).
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import hashlib
-import json
+import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import grpc
-from google.protobuf import timestamp_pb2
 
-from leadflow.common.v1 import lead_pb2, money_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
-from leadflow.ingest.v1 import ingest_service_pb2_grpc
+from services.cli.importreport import ImportTally, print_summary, write_error_file
+from services.cli.leadrows import RowError, is_known_column, row_request, unknown_columns
+from services.cli.tables import Table, UnreadableFile, open_table
 
-TEXT_FIELDS = (
-    "account_id",
-    "collect_account_id",
-    "external_id",
-    "request_id",
-    "name",
-    "phone",
-    "wechat",
-    "email",
-    "ip",
-    "device_id",
-    "campaign_id",
-    "adgroup_id",
-    "creative_id",
-)
-ENUM_FIELDS: dict[str, tuple[Any, str]] = {
-    "channel": (lead_pb2.Channel, "CHANNEL_"),
-    "traffic_source": (lead_pb2.TrafficSource, "TRAFFIC_SOURCE_"),
-    "business_source": (lead_pb2.BusinessSource, "BUSINESS_SOURCE_"),
-}
-OTHER_COLUMNS = {
-    "cost",
-    "cost.currency_code",
-    "submit_time",
-    "consent.contact",
-    "consent.marketing",
-    "consent.notice_version",
-    "consent.grant_time",
-}
-ATTRIBUTE_PREFIX = "attributes."
-_TRUE = {"1", "true", "yes", "y", "t"}
-_FALSE = {"0", "false", "no", "n", "f", ""}
+# Read as a stream whatever the generated stub's shape: wire-compatible with a server that answers once (client
+# streaming) and with one that also sends progress (bidirectional), see ImportLeads in ingest_service.proto.
+IMPORT_METHOD = "/leadflow.ingest.v1.IngestService/ImportLeads"
+STOP_GRACE_SECONDS = 30.0
 
 
-class RowError(ValueError):
-    def __init__(self, column: str, problem: str) -> None:
-        super().__init__(f"{column}: {problem}")
-        self.column = column
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the file; None means detect."""
 
-
-def _timestamp(column: str, text: str) -> timestamp_pb2.Timestamp:
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise RowError(column, "is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
-def _bool(column: str, text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise RowError(column, "must be true or false")
-
-
-def _money(text: str, currency: str) -> money_pb2.Money:
-    try:
-        amount = Decimal(text.strip())
-    except InvalidOperation:
-        raise RowError("cost", "is not a decimal amount") from None
-    if not amount.is_finite():
-        raise RowError("cost", "is not a decimal amount")
-    units = int(amount)
-    nanos = int((amount - units) * 1_000_000_000)
-    return money_pb2.Money(currency_code=(currency.strip() or "CNY").upper(), units=units, nanos=nanos)
-
-
-def check_header(header: list[str]) -> list[str]:
-    """The columns this command does not know (reported before anything is sent)."""
-    known = set(TEXT_FIELDS) | set(ENUM_FIELDS) | OTHER_COLUMNS
-    return [c for c in header if c not in known and not (c.startswith(ATTRIBUTE_PREFIX) and len(c) > 11)]
-
-
-def row_request(row: dict[str, str]) -> pb.SubmitLeadRequest:
-    """One CSV row as a SubmitLeadRequest; raises RowError for a cell that cannot be read."""
-    request = pb.SubmitLeadRequest()
-    for name in TEXT_FIELDS:
-        value = row.get(name)
-        if value:
-            setattr(request, name, value)
-    for name, (enum, prefix) in ENUM_FIELDS.items():
-        value = (row.get(name) or "").strip().upper()
-        if not value:
-            continue
-        full = value if value.startswith(prefix) else prefix + value
-        try:
-            setattr(request, name, enum.Value(full))
-        except ValueError:
-            raise RowError(name, f"unknown value {value!r}") from None
-    if row.get("cost"):
-        request.cost.CopyFrom(_money(row["cost"], row.get("cost.currency_code") or "CNY"))
-    if row.get("submit_time"):
-        request.submit_time.CopyFrom(_timestamp("submit_time", row["submit_time"]))
-    if any(
-        row.get(c)
-        for c in ("consent.contact", "consent.marketing", "consent.notice_version", "consent.grant_time")
-    ):
-        request.consent.contact = _bool("consent.contact", row.get("consent.contact") or "")
-        request.consent.marketing = _bool("consent.marketing", row.get("consent.marketing") or "")
-        request.consent.notice_version = row.get("consent.notice_version") or ""
-        if row.get("consent.grant_time"):
-            request.consent.grant_time.CopyFrom(_timestamp("consent.grant_time", row["consent.grant_time"]))
-    for column, value in row.items():
-        if column and column.startswith(ATTRIBUTE_PREFIX) and value:
-            request.attributes[column[len(ATTRIBUTE_PREFIX) :]] = value
-    if not request.request_id:
-        # Stable for the row's content: a second import of the same file is answered from the first.
-        canonical = json.dumps(sorted((k, v) for k, v in row.items() if k), ensure_ascii=False)
-        request.request_id = "csv-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
-    return request
-
-
-@dataclass
-class Failure:
-    line: int
-    code: str
-    reason: str
-    message: str
-    fields: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
 
 
 @dataclass
 class Progress:
-    """A plain-text progress bar on a stream (stderr), redrawn at most every ``every`` rows."""
+    """A one-line progress bar on a stream (stderr): rows read from the file (``every`` rows at a time) and, when
+    the server reports them, rows it has settled."""
 
     total: int
     out: TextIO
     width: int = 30
     every: int = 50
-    done: int = 0
+    read: int = 0
+    sent: int = 0
+    settled: int = 0
+    _drawn: bool = False
 
-    def step(self) -> None:
-        self.done += 1
-        if self.done % self.every == 0 or self.done == self.total:
+    def row_sent(self) -> None:
+        self.sent += 1
+        self.row_read()
+
+    def row_read(self) -> None:
+        """A row was read (sent, or left out because a cell could not be read)."""
+        self.read += 1
+        if self.read % self.every == 0 or self.read == self.total:
             self.draw()
 
+    def server_settled(self, settled: int) -> None:
+        self.settled = settled
+        self.draw()
+
     def draw(self) -> None:
-        fraction = self.done / self.total if self.total else 1.0
+        fraction = self.read / self.total if self.total else 1.0
         filled = int(self.width * fraction)
         bar = "#" * filled + "." * (self.width - filled)
-        self.out.write(f"\r[{bar}] {self.done}/{self.total} rows ({fraction:.0%})")
+        settled = f", {self.settled} settled by the server" if self.settled else ""
+        self.out.write(f"\r[{bar}] {self.read}/{self.total} rows ({fraction:.0%}){settled}")
         self.out.flush()
+        self._drawn = True
 
-    def finish(self) -> None:
-        self.draw()
-        self.out.write("\n")
-        self.out.flush()
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            yield reader.line_num, {k: (v or "") for k, v in row.items() if k is not None}
+    def newline(self) -> None:
+        if self._drawn:
+            self.out.write("\n")
+            self.out.flush()
+            self._drawn = False
 
 
-def count_rows(path: Path) -> int:
-    return sum(1 for _ in _rows(path))
+class _Stopper:
+    """Ctrl-C / SIGTERM during an import: the first stops sending and arms a grace timer, the second cancels."""
+
+    def __init__(self, err: TextIO, progress: Progress, grace: float) -> None:
+        self.err = err
+        self.progress = progress
+        self.grace = grace
+        self.signum: int | None = None
+        self.cancelled = False
+        self._call: grpc.aio.Call | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def install(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.add_signal_handler(sig, self._on_signal, sig)
+
+    def uninstall(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.remove_signal_handler(sig)
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def watch(self, call: grpc.aio.Call) -> None:
+        self._call = call
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def _on_signal(self, sig: int) -> None:
+        self.progress.newline()
+        if self.signum is None and self._call is None:
+            self.signum = sig
+            self.err.write(f"leadflow import: {signal.Signals(sig).name}: stopping before any row is sent\n")
+        elif self.signum is None:
+            self.signum = sig
+            self.err.write(
+                f"leadflow import: {signal.Signals(sig).name}: sending no more rows; waiting up to "
+                f"{self.grace:.0f}s for the server to settle the {self.progress.sent} rows sent "
+                "(signal again to stop at once)\n"
+            )
+            self._timer = self._loop.call_later(self.grace, self.cancel)
+        else:
+            self.cancel()
+        self.err.flush()
+
+    def cancel(self) -> None:
+        if self._call is not None and not self._call.done():
+            self.cancelled = True
+            self._call.cancel()
 
 
 async def run_import(
@@ -218,92 +161,188 @@ async def run_import(
     err: TextIO = sys.stderr,
     timeout: float | None = None,
     channel: grpc.aio.Channel | None = None,
+    read: ReadOptions = ReadOptions(),
+    errors_path: Path | None = None,
+    stop_grace: float = STOP_GRACE_SECONDS,
+) -> int:
+    """Import ``path``; returns the exit status (see the module docstring)."""
+    if errors_path is not None and errors_path.resolve() == path.resolve():
+        err.write("leadflow import: --errors must name another file than the one imported\n")
+        return 2
+    progress = Progress(0, err)
+    stopper = _Stopper(err, progress, stop_grace)
+    stopper.install()
+    try:
+        return await _import(
+            path,
+            address,
+            token,
+            out=out,
+            err=err,
+            timeout=timeout,
+            channel=channel,
+            read=read,
+            errors_path=errors_path,
+            progress=progress,
+            stopper=stopper,
+        )
+    finally:
+        stopper.uninstall()
+
+
+async def _import(
+    path: Path,
+    address: str,
+    token: str,
+    *,
+    out: TextIO,
+    err: TextIO,
+    timeout: float | None,
+    channel: grpc.aio.Channel | None,
+    read: ReadOptions,
+    errors_path: Path | None,
+    progress: Progress,
+    stopper: _Stopper,
 ) -> int:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-        total = count_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        table = open_table(
+            path,
+            known_columns=is_known_column,
+            encoding=read.encoding,
+            delimiter=read.delimiter,
+            sheet=read.sheet,
+        )
+        unknown = unknown_columns(table.header)
+        if unknown:
+            err.write(
+                f"leadflow import: unknown columns in {path}: {', '.join(unknown)} (read as {table.description})\n"
+            )
+            return 2
+        total = await asyncio.to_thread(_count, table)
+    except (UnreadableFile, OSError) as exc:
         err.write(f"leadflow import: cannot read {path}: {exc}\n")
         return 2
-    unknown = check_header(header)
-    if unknown:
-        err.write(f"leadflow import: unknown columns in {path}: {', '.join(unknown)}\n")
-        return 2
+    if stopper.signum is not None:
+        err.write("leadflow import: nothing was sent, nothing was imported.\n")
+        return 128 + stopper.signum
+    err.write(f"leadflow import: {path.name}: {table.description}, {total} rows\n")
 
-    progress = Progress(total, err)
-    local_failures: list[Failure] = []
-    sent_lines: list[int] = []
+    tally = ImportTally(total)
+    progress.total = total
+    failure: grpc.aio.AioRpcError | None = None
 
     async def requests() -> AsyncIterator[pb.ImportLeadsRequest]:
-        for line, row in _rows(path):
-            progress.step()
+        for line, row in table.rows():
+            if stopper.requested:
+                return
             try:
                 request = row_request(row)
             except RowError as exc:
-                local_failures.append(
-                    Failure(line, "INVALID_ARGUMENT", "UNREADABLE_CELL", str(exc), [exc.column])
-                )
+                tally.unreadable(line, exc.column, exc.problem)
+                progress.row_read()
                 continue
-            sent_lines.append(line)
+            tally.sent_lines.append(line)
+            progress.row_sent()
             yield pb.ImportLeadsRequest(request=request)
 
     own_channel = channel is None
     channel = channel or grpc.aio.insecure_channel(address)
     try:
-        stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
-        summary = await stub.ImportLeads(
-            requests(), metadata=(("authorization", f"Bearer {token}"),), timeout=timeout
+        import_leads = channel.stream_stream(
+            IMPORT_METHOD,
+            request_serializer=pb.ImportLeadsRequest.SerializeToString,
+            response_deserializer=pb.ImportLeadsResponse.FromString,
         )
-    except grpc.aio.AioRpcError as exc:
-        progress.finish()
-        err.write(f"leadflow import: the import failed: {exc.code().name}: {exc.details()}\n")
-        return 3
+        call = import_leads(requests(), metadata=(("authorization", f"Bearer {token}"),), timeout=timeout)
+        stopper.watch(call)
+        try:
+            async for response in call:
+                tally.absorb(response)
+                progress.server_settled(tally.settled)
+        except grpc.aio.AioRpcError as exc:
+            failure = exc
+        except asyncio.CancelledError:
+            if not stopper.cancelled:
+                raise  # not ours: let it through
     finally:
         if own_channel:
             await channel.close()
-    progress.finish()
-    failures = local_failures + [
-        Failure(
-            sent_lines[f.index] if 0 <= f.index < len(sent_lines) else -1,
-            f.error.code,
-            f.error.reason,
-            f.error.message,
-            [v.field for v in f.error.field_violations],
+    progress.newline()
+
+    if failure is None and not stopper.cancelled and not tally.answered:
+        err.write("leadflow import: the server ended the import without a summary\n")
+        return 3
+    every_row_sent = tally.sent + tally.unreadable_rows == tally.total
+    complete = failure is None and not stopper.cancelled and every_row_sent and tally.settled >= tally.sent
+    if tally.answered or tally.problems:
+        print_summary(out, tally, complete=complete)
+    if errors_path is not None:
+        written = write_error_file(errors_path, table, tally.sorted_problems())
+        out.write(f"\n{written} rows to fix written to {errors_path}; correct them and import that file.\n")
+    if failure is not None:
+        err.write(f"leadflow import: the import failed: {_describe(failure)}\n")
+    if complete:
+        return 1 if tally.has_failures() else 0
+    err.write(_how_far(tally, stopper, failure))
+    return 128 + stopper.signum if stopper.signum is not None else 3
+
+
+def _how_far(tally: ImportTally, stopper: _Stopper, failure: grpc.aio.AioRpcError | None) -> str:
+    """Where an unfinished import stands, and that running the same command again finishes it."""
+    if stopper.signum is not None:
+        cause, again = f"interrupted by {signal.Signals(stopper.signum).name}", "Run the same command again"
+    else:
+        cause, again = "stopped by the error above", "Once that is fixed, run the same command again"
+    counted = " (counted above)" if tally.answered else ""
+    unsettled = tally.sent - tally.settled
+    if tally.sent == 0:
+        settled = "no row was sent"
+    elif unsettled <= 0:
+        settled = f"all {tally.sent} rows sent were settled by the server{counted}"
+    else:
+        settled = (
+            f"the server settled {tally.settled} of the {tally.sent} rows sent{counted}; the other {unsettled} "
+            "may or may not be stored"
         )
-        for f in summary.failures
-    ]
-    failures.sort(key=lambda f: f.line)
-    print_summary(out, summary, failures, total)
-    return 1 if failures or summary.failed_count else 0
+    unsent = tally.total - tally.sent - tally.unreadable_rows
+    return (
+        f"leadflow import: {cause}: {settled}; {unsent} of {tally.total} rows were not sent.\n"
+        f"{again} to finish the import: rows already stored are answered with their first result instead of "
+        "being stored again, so nothing is duplicated.\n"
+    )
 
 
-def print_summary(out: TextIO, summary: pb.ImportLeadsResponse, failures: list[Failure], total: int) -> None:
-    rows = [
-        ("rows in file", total),
-        ("sent", summary.received_count),
-        ("NEW", summary.new_count),
-        ("DUPLICATE", summary.duplicate_count),
-        ("RETURNING", summary.returning_count),
-        ("REJECTED", summary.rejected_count),
-        ("FAILED", summary.failed_count + (total - summary.received_count)),
-    ]
-    out.write(f"{'verdict':<14}{'rows':>8}\n")
-    for label, count in rows:
-        out.write(f"{label:<14}{count:>8}\n")
-    if failures:
-        out.write("\nfailed rows\n")
-        out.write(f"{'line':>6}  {'code':<20} {'reason':<24} fields / message\n")
-        for f in failures:
-            detail = ", ".join(f.fields) if f.fields else f.message
-            out.write(f"{f.line:>6}  {f.code:<20} {f.reason:<24} {detail}\n")
-        shown = summary.failed_count + (total - summary.received_count)
-        if shown > len(failures):
-            out.write(f"... and {shown - len(failures)} more (the server lists the first 1,000)\n")
+def _describe(failure: grpc.aio.AioRpcError) -> str:
+    text = f"{failure.code().name}: {failure.details()}"
+    if failure.code() is grpc.StatusCode.INTERNAL and failure.details() == "Internal error from Core":
+        # grpc-python asyncio replaces the server's status with this one when the server ends the call while a
+        # row is being written (https://github.com/grpc/grpc/issues/36066); the server's own reason is lost.
+        text += " (the server ended the call while rows were being sent; its logs say why)"
+    return text
 
 
-def main(path: str, address: str, token: str | None, timeout: float | None) -> int:
+def _count(table: Table) -> int:
+    return sum(1 for _ in table.rows())
+
+
+def main(
+    path: str,
+    address: str,
+    token: str | None,
+    timeout: float | None,
+    read: ReadOptions,
+    errors_path: str | None,
+) -> int:
     if not token:
         sys.stderr.write("leadflow import: a bearer token is required (--token or LEADFLOW_TOKEN)\n")
         return 2
-    return asyncio.run(run_import(Path(path), address, token, timeout=timeout))
+    return asyncio.run(
+        run_import(
+            Path(path),
+            address,
+            token,
+            timeout=timeout,
+            read=read,
+            errors_path=Path(errors_path) if errors_path else None,
+        )
+    )

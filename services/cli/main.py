@@ -9,6 +9,15 @@ import sys
 from services.common.config import SERVICES
 
 
+def _service_port(text: str) -> tuple[str, int]:
+    name, _, port = text.partition("=")
+    if name not in SERVICES:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a service; one of {', '.join(SERVICES)}")
+    if not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"{port!r} is not a port (0 to 65535)")
+    return name, int(port)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadflow", description="leadflow lead-processing backend")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -22,6 +31,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for every service to be SERVING"
+    )
+    up.add_argument(
+        "--grpc-port",
+        action="append",
+        type=_service_port,
+        default=[],
+        metavar="SERVICE=PORT",
+        help="a service's gRPC port, e.g. ingest=60051 (over LEADFLOW_<SVC>_GRPC_PORT; 0: a free port); repeatable",
+    )
+    up.add_argument(
+        "--metrics-port",
+        action="append",
+        type=_service_port,
+        default=[],
+        metavar="SERVICE=PORT",
+        help="a service's metrics port (over LEADFLOW_<SVC>_METRICS_PORT; 0: a free port); repeatable",
+    )
+    up.add_argument(
+        "--dev-clock",
+        action="store_true",
+        help="run every service on one movable clock (LEADFLOW_DEV_CLOCK=true): `leadflow clock advance 2h` "
+        "moves them all; for rehearsals and tests, never in production",
+    )
+    up.add_argument(
+        "--nats-url",
+        help="the NATS server to use (over LEADFLOW_NATS_URL); up starts nats-server there when it is a "
+        "loopback address where nothing listens",
     )
 
     migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
@@ -47,9 +83,13 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        help="stream a CSV file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
+        help="stream a CSV or .xlsx file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
     )
-    imp.add_argument("file", help="the CSV file, with a header row of SubmitLeadRequest field names")
+    imp.add_argument(
+        "file",
+        help="a CSV (any encoding Excel writes: UTF-8, UTF-16, GBK/GB18030; ',' ';' or tab) or .xlsx file, "
+        "with a header row of SubmitLeadRequest field names",
+    )
     imp.add_argument(
         "--address", default="127.0.0.1:50051", help="ingest's gRPC address (default %(default)s)"
     )
@@ -57,6 +97,19 @@ def _parser() -> argparse.ArgumentParser:
         "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
     )
     imp.add_argument("--timeout", type=float, default=None, help="deadline of the whole import, in seconds")
+    imp.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write the rejected and failed rows to FILE (UTF-8 CSV, original columns plus error.line, "
+        "error.field, error.reason), to correct and import again",
+    )
+    imp.add_argument("--encoding", help="the CSV file's encoding, e.g. gb18030 or utf-16 (default: detected)")
+    imp.add_argument(
+        "--delimiter",
+        choices=[",", ";", "tab"],
+        help="the CSV file's cell separator (default: the one that splits the header into known columns)",
+    )
+    imp.add_argument("--sheet", help="the .xlsx sheet to read (default: the first)")
     return parser
 
 
@@ -69,7 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         from services.cli.up import run_up
 
-        return run_up(args.data_dir, args.timeout)
+        return run_up(
+            args.data_dir,
+            args.timeout,
+            grpc_ports=dict(args.grpc_port),
+            metrics_ports=dict(args.metrics_port),
+            nats_url=args.nats_url,
+            dev_clock=args.dev_clock,
+        )
     if args.command == "migrate":
         from services.cli.admin import migrate
 
@@ -86,9 +146,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return run_clock(args.action, args.value, args.nats_url)
     if args.command == "import":
+        from services.cli.importer import ReadOptions
         from services.cli.importer import main as run_import
 
-        return run_import(args.file, args.address, args.token, args.timeout)
+        delimiter = "\t" if args.delimiter == "tab" else args.delimiter
+        read = ReadOptions(encoding=args.encoding, delimiter=delimiter, sheet=args.sheet)
+        return run_import(args.file, args.address, args.token, args.timeout, read, args.errors)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

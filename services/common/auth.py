@@ -1,15 +1,27 @@
-"""JWT bearer tokens carrying tenant, subject and role. HS256 with a configured key; RS256 optional."""
+"""JWT bearer tokens carrying tenant, subject and role. HS256 with a configured key; RS256 optional.
+
+A token is accepted only when its claims have the types and shapes leadflow mints (RFC 7519 leaves claim types to the
+application): ``tenant``, ``sub`` and ``role`` are non-empty strings without control characters (``tenant`` at most
+64 characters, a tenant id and nothing else), ``iat`` and ``exp`` are numbers, ``iat`` is not in the future, and the
+token lives at most ``LEADFLOW_JWT_MAX_LIFETIME_SECONDS`` (default 24 h): a token signed with the real key but
+carrying ``"tenant": ["tA"]`` or ``"exp": 2**62`` is refused, not read as tenant "['tA']" forever.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import jwt
 
 from services.common.config import AuthSettings
 from services.common.errors import PermissionDenied, Unauthenticated
+from services.common.validation import has_control_characters
+
+MAX_TENANT = 64
+MAX_SUBJECT = 128
 
 
 class Role(StrEnum):
@@ -59,24 +71,28 @@ class TokenCodec:
                 algorithms=[self._settings.algorithm],
                 audience=self._settings.audience,
                 issuer=self._settings.issuer,
-                options={"require": ["exp", "sub", "tenant", "role"]},
+                options={"require": ["exp", "iat", "sub", "tenant", "role"]},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the bearer token has expired", reason="TOKEN_EXPIRED") from None
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"the bearer token is not valid: {exc}", reason="TOKEN_INVALID") from None
+        tenant = _text_claim(claims, "tenant", MAX_TENANT)
+        subject = _text_claim(claims, "sub", MAX_SUBJECT)
         try:
-            role = Role(claims["role"])
+            role = Role(_text_claim(claims, "role", 16))
         except ValueError:
-            raise Unauthenticated(
-                "the bearer token carries an unknown role", reason="TOKEN_INVALID"
-            ) from None
-        tenant = str(claims["tenant"])
-        if not tenant:
-            raise Unauthenticated("the bearer token carries an empty tenant", reason="TOKEN_INVALID")
-        return Principal(tenant_id=tenant, subject=str(claims["sub"]), role=role), float(claims["exp"])
+            raise _invalid("the bearer token carries an unknown role") from None
+        issued, expires = _time_claim(claims, "iat"), _time_claim(claims, "exp")
+        if expires - issued > self._settings.max_lifetime_seconds:
+            raise _invalid(f"the bearer token lives longer than {self._settings.max_lifetime_seconds} s")
+        return Principal(tenant_id=tenant, subject=subject, role=role), expires
 
     def mint(self, *, tenant: str, role: Role | str, subject: str = "dev", ttl_seconds: int = 86400) -> str:
+        if ttl_seconds > self._settings.max_lifetime_seconds:
+            raise ValueError(
+                f"a token may live at most {self._settings.max_lifetime_seconds} s (LEADFLOW_JWT_MAX_LIFETIME_SECONDS)"
+            )
         if self._settings.algorithm == "HS256":
             key = self._settings.hs256_key
         else:
@@ -101,3 +117,23 @@ def require_role(principal: Principal, allowed: frozenset[Role]) -> None:
         raise PermissionDenied(
             f"role {principal.role.value} may not call this method", reason="ROLE_NOT_ALLOWED"
         )
+
+
+def _invalid(message: str) -> Unauthenticated:
+    return Unauthenticated(message, reason="TOKEN_INVALID")
+
+
+def _text_claim(claims: dict[str, Any], name: str, limit: int) -> str:
+    value = claims[name]
+    if not isinstance(value, str) or not value or len(value) > limit or has_control_characters(value):
+        raise _invalid(
+            f"the bearer token's {name!r} claim must be a string of 1 to {limit} printable characters"
+        )
+    return value
+
+
+def _time_claim(claims: dict[str, Any], name: str) -> float:
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(f"the bearer token's {name!r} claim must be a number of seconds")
+    return float(value)

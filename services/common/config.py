@@ -118,6 +118,7 @@ class AuthSettings:
     rs256_private_key: str | None
     issuer: str
     audience: str
+    max_lifetime_seconds: int = 86400
 
     @classmethod
     def from_env(cls, env: Env, data_directory: Path) -> AuthSettings:
@@ -141,6 +142,8 @@ class AuthSettings:
             rs256_private_key=private,
             issuer=env.str("LEADFLOW_JWT_ISSUER", "leadflow"),
             audience=env.str("LEADFLOW_JWT_AUDIENCE", "leadflow"),
+            # Tokens living longer than this are refused, whatever their exp says.
+            max_lifetime_seconds=env.int("LEADFLOW_JWT_MAX_LIFETIME_SECONDS", 86400, minimum=60),
         )
 
 

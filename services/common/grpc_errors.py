@@ -1,4 +1,10 @@
-"""The one mapping from domain errors to gRPC status, with google.rpc.ErrorInfo and BadRequest details."""
+"""The one mapping from domain errors to gRPC status, with google.rpc.ErrorInfo and BadRequest details.
+
+Every error a service answers is bounded here, so its trailers always fit gRPC's metadata limit (16 KiB by default)
+whatever the caller sent: the message, each field path and description, and each ErrorInfo value are cut to a fixed
+length (a cut value ends with "…"), and at most ``MAX_VIOLATIONS`` field violations are listed, the last saying how
+many more there were. An update mask of 10,000 characters still answers INVALID_ARGUMENT, never RESOURCE_EXHAUSTED.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,30 @@ from grpc_status import rpc_status
 from services.common import errors
 
 ERROR_DOMAIN = "leadflow.io"
+MAX_MESSAGE = 1000
+MAX_FIELD = 128
+MAX_DESCRIPTION = 256
+MAX_VIOLATIONS = 20
+MAX_METADATA_ENTRIES = 10
+MAX_METADATA_VALUE = 256
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bounded_violations(violations: list[errors.FieldViolation]) -> list[errors.FieldViolation]:
+    """At most ``MAX_VIOLATIONS`` violations with clipped paths and descriptions, the last counting the rest."""
+    shown = [
+        errors.FieldViolation(clip(v.field, MAX_FIELD), clip(v.description, MAX_DESCRIPTION))
+        for v in violations[:MAX_VIOLATIONS]
+    ]
+    if len(violations) > MAX_VIOLATIONS:
+        more = len(violations) - MAX_VIOLATIONS
+        shown.append(errors.FieldViolation("request", f"and {more} more violations not listed"))
+    return shown
+
 
 _CODES: list[tuple[type[errors.DomainError], grpc.StatusCode]] = [
     (errors.InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
@@ -46,9 +76,15 @@ def build_status(
     metadata: dict[str, str] | None = None,
     violations: list[errors.FieldViolation] | None = None,
 ) -> grpc.Status:
+    bounded_metadata = {
+        clip(key, MAX_FIELD): clip(value, MAX_METADATA_VALUE)
+        for key, value in list((metadata or {}).items())[:MAX_METADATA_ENTRIES]
+    }
     details = [
-        _pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata or {}))
+        _pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=bounded_metadata))
     ]
+    violations = bounded_violations(violations) if violations else None
+    message = clip(message, MAX_MESSAGE)
     if violations:
         details.append(
             _pack(

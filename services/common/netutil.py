@@ -1,4 +1,4 @@
-"""Small networking helpers: free loopback ports and waiting for a port to accept connections."""
+"""Small networking helpers: free loopback ports, and whether (or when) a port accepts connections."""
 
 from __future__ import annotations
 
@@ -31,3 +31,12 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> 
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s") from None
             time.sleep(0.05)
+
+
+def accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether something accepts TCP connections at host:port right now."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

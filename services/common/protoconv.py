@@ -14,7 +14,7 @@ from google.protobuf import duration_pb2, timestamp_pb2
 
 from leadflow.common.v1 import encryption_pb2, errors_pb2
 from services.common.errors import DomainError, FieldViolation, InvalidArgument
-from services.common.grpc_errors import status_code_for
+from services.common.grpc_errors import MAX_MESSAGE, bounded_violations, clip, status_code_for
 from services.common.sealing import SealedValue
 from services.common.timeconv import EPOCH, to_us
 
@@ -60,11 +60,11 @@ def duration(value: timedelta) -> duration_pb2.Duration:
 def item_error(error: DomainError) -> errors_pb2.ItemError:
     """The per-item error of a batch answer: the status code name, reason, message and field violations that the
     same error would carry as the status of a single call."""
-    violations = error.violations if isinstance(error, InvalidArgument) else []
+    violations = bounded_violations(error.violations) if isinstance(error, InvalidArgument) else []
     return errors_pb2.ItemError(
         code=status_code_for(error).name,
         reason=error.reason,
-        message=error.message,
+        message=clip(error.message, MAX_MESSAGE),
         field_violations=[
             errors_pb2.FieldViolation(field=v.field, description=v.description) for v in violations
         ],

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
 from services.common import devclock, migrations
-from services.common.clock import Clock, DevClock, SystemClock
+from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
@@ -37,6 +38,7 @@ from services.common.messaging import (
 from services.common.metrics import serve_metrics
 from services.common.natsconn import connect_nats
 from services.common.timerworker import TimerSet, TimerWorker
+from services.common.uow import DEFAULT_ATTEMPTS
 
 log = logging.getLogger("leadflow.runtime")
 
@@ -87,17 +89,64 @@ class ServiceApp:
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     timers: TimerSet | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # Set when shutdown begins, so long streams (ImportLeads) finish the chunk in hand and end before the grace.
+    draining: threading.Event = field(default_factory=threading.Event)
 
     @property
     def database(self) -> Database:
         return self.transactions.database
 
 
+@dataclass
+class ServiceCore:
+    """What every bootstrap builds first, the same way: the clock, the outbox waker, and the unit-of-work
+    transactions over the service's database. ``app(...)`` completes the ServiceApp with the service's own parts."""
+
+    settings: ServiceSettings
+    clock: Clock
+    waker: OutboxWaker
+    transactions: SqlTransactions[Any]
+    messaging: MessagingTables
+
+    @classmethod
+    def build(
+        cls,
+        settings: ServiceSettings,
+        unit_of_work: Callable[..., Any],
+        messaging: MessagingTables,
+        encode: Callable[[object], Any],
+        *,
+        clock: Clock | None = None,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> ServiceCore:
+        """``clock`` replaces the service clock (tests); by default the system clock, or the stack's dev clock.
+        ``attempts``: write transactions run at most this often when they lose races."""
+        waker = OutboxWaker()
+        database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        transactions = SqlTransactions(
+            database, unit_of_work, messaging, encode, wake=waker.wake, attempts=attempts
+        )
+        return cls(settings, clock or service_clock(settings.dev_clock), waker, transactions, messaging)
+
+    def app(self, **parts: Any) -> ServiceApp:
+        """The ServiceApp of this core and ``parts`` (bindings, migrations_dir, produces, consumers, ...)."""
+        return ServiceApp(
+            settings=self.settings,
+            transactions=self.transactions,
+            messaging=self.messaging,
+            waker=self.waker,
+            clock=self.clock,
+            **parts,
+        )
+
+
 class RunningService:
     """A started service. ``stop()`` performs the ordered shutdown; tests use this in-process."""
 
-    def __init__(self, app: ServiceApp) -> None:
+    def __init__(self, app: ServiceApp, on_started: Callable[[RunningService], None] | None = None) -> None:
         self.app = app
+        # Called once the gRPC server is started and SERVING, with the bound ports set (`leadflow up`'s readiness).
+        self._on_started = on_started
         self.health = HealthServicer()
         self.stop_event = asyncio.Event()
         self.port = 0
@@ -154,6 +203,8 @@ class RunningService:
         await server.start()
         await set_serving(self.health, app.bindings, True)
         log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
+        if self._on_started is not None:
+            self._on_started(self)
 
     def _start_timers(self, app: ServiceApp, timers: TimerSet) -> None:
         worker = TimerWorker(
@@ -183,6 +234,7 @@ class RunningService:
 
     async def stop(self) -> None:
         settings = self.app.settings
+        self.app.draining.set()
         await self.health.enter_graceful_shutdown()
         await asyncio.sleep(settings.shutdown_delay_seconds)
         if self._server is not None:
@@ -200,9 +252,9 @@ class RunningService:
         log.info("service stopped")
 
 
-async def run_service(app: ServiceApp) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit code."""
-    running = RunningService(app)
+async def run_service(app: ServiceApp, on_started: Callable[[RunningService], None] | None = None) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit code. ``on_started`` is called once the service is SERVING."""
+    running = RunningService(app, on_started)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, running.stop_event.set)

@@ -34,6 +34,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from services.common.config import ConfigError, Env
 
+# The sealing purposes of the personal fields on the bus (bound into the associated data of each sealed value).
+LEAD_PHONE = "lead.phone"
+AGENT_PHONE = "agent.phone"
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 VARIABLE = "LEADFLOW_PII_KEYS"
@@ -105,6 +109,11 @@ def _local_key_ring(data_directory: Path) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def service_sealer(keys: KeyRing | None, data_directory: Path) -> Sealer:
+    """The sealer of a service given ``keys`` (its settings' ``LEADFLOW_PII_KEYS``), or the local stack's key."""
+    return Sealer(keys or KeyRing.from_env(Env(), data_directory))
 
 
 class Sealer:

@@ -6,13 +6,12 @@ from pathlib import Path
 
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
 from services.common.auth import Role
-from services.common.clock import Clock, service_clock
-from services.common.db import Database
+from services.common.clock import Clock
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
-from services.common.runtime import OutboxWaker, ServiceApp
+from services.common.runtime import ServiceApp, ServiceCore
 from services.dedup import consumers, workers
 from services.dedup.adapters.db.tables import messaging
 from services.dedup.adapters.db.uow import SqlDedupUnitOfWork
@@ -42,14 +41,6 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-def build_transactions(
-    settings: DedupSettings, database: Database, waker: OutboxWaker
-) -> SqlTransactions[SqlDedupUnitOfWork]:
-    return SqlTransactions(
-        database, SqlDedupUnitOfWork, messaging, encode_event, wake=waker.wake, attempts=settings.max_attempts
-    )
-
-
 def build_api(
     settings: DedupSettings, transactions: SqlTransactions[SqlDedupUnitOfWork], clock: Clock
 ) -> DedupApi:
@@ -62,28 +53,25 @@ def build_api(
 
 
 def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> ServiceApp:
-    common = settings.common
-    clock = clock or service_clock(common.dev_clock)
-    waker = OutboxWaker()
-    transactions = build_transactions(
-        settings, Database(common.database_url, pool_size=common.db_pool_size), waker
+    core = ServiceCore.build(
+        settings.common,
+        SqlDedupUnitOfWork,
+        messaging,
+        encode_event,
+        clock=clock,
+        attempts=settings.max_attempts,
     )
-    api = build_api(settings, transactions, clock)
+    api = build_api(settings, core.transactions, core.clock)
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: dedup_service_pb2_grpc.add_DedupServiceServicer_to_server(api, server),
         method_roles=METHOD_ROLES,
         default_roles=ADMIN_ONLY,
     )
-    return ServiceApp(
-        settings=common,
-        transactions=transactions,
-        messaging=messaging,
+    return core.app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["dedup"],
         consumers=consumers.consumer_specs(),
         background=workers.background_tasks(),
-        waker=waker,
-        clock=clock,
     )

@@ -7,6 +7,7 @@ threads (``services.common.dbtx``) and call dedup on the event loop.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import grpc
 
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Unavailable
 from services.common.grpcserver.context import current_principal
 from services.common.protoconv import timestamp
 from services.ingest import metrics
@@ -35,12 +36,14 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         push_handlers: PushHandlers,
         *,
         import_chunk: int = 200,
+        draining: threading.Event | None = None,
     ) -> None:
         self._submit = submitting
         self._leads = reading
         self._rules = rule_handlers
         self._push = push_handlers
         self._import_chunk = import_chunk
+        self._draining = draining or threading.Event()  # set when the service starts shutting down
 
     async def SubmitLead(
         self, request: pb.SubmitLeadRequest, context: grpc.aio.ServicerContext
@@ -61,13 +64,15 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
 
     async def ImportLeads(
         self, request_iterator: AsyncIterator[pb.ImportLeadsRequest], context: grpc.aio.ServicerContext
-    ) -> pb.ImportLeadsResponse:
+    ) -> AsyncIterator[pb.ImportLeadsResponse]:
+        """Store the stream chunk by chunk, answering each stored chunk with the progress so far; on shutdown,
+        finish the chunk in hand, report it, and end with UNAVAILABLE (see the proto)."""
         principal = current_principal()
-        summary = pb.ImportLeadsResponse()
+        progress = submit.ImportProgress()
         chunk: list[Any] = []
 
-        async def flush() -> None:
-            first_index = summary.received_count - len(chunk)
+        async def flush() -> pb.ImportLeadsResponse:
+            first_index = progress.received - len(chunk)
             try:
                 outcomes: list[SubmitResult | DomainError] = await self._submit.submit_batch(
                     principal, chunk, check_size=False
@@ -77,18 +82,21 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
             ) as error:  # dedup unavailable for the whole chunk: each item failed, nothing stored
                 outcomes = [error] * len(chunk)
             metrics.count_submissions(outcomes)
-            for offset, outcome in enumerate(outcomes):
-                submit.count_import_outcome(summary, first_index + offset, outcome)
             chunk.clear()
+            return progress.settle(first_index, outcomes)
 
         async for message in request_iterator:
-            summary.received_count += 1
+            progress.received += 1
             chunk.append(submit.submit_command_or_error(message.request))
             if len(chunk) >= self._import_chunk:
-                await flush()
-        if chunk:
-            await flush()
-        return summary
+                yield await flush()
+                if self._draining.is_set():
+                    raise Unavailable(
+                        f"the server is shutting down; the first {progress.received} submissions are settled, "
+                        "resend the rest (or the whole stream: it is idempotent)",
+                        reason="SHUTTING_DOWN",
+                    )
+        yield await flush() if chunk else progress.message()
 
     async def GetLead(
         self, request: pb.GetLeadRequest, context: grpc.aio.ServicerContext

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from services.common.auth import Role, TokenCodec
-from services.common.clock import Clock, service_clock
-from services.common.config import Env
-from services.common.db import Database
+from services.common.clock import Clock
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
-from services.common.runtime import OutboxWaker, ServiceApp
-from services.common.sealing import KeyRing, Sealer
+from services.common.runtime import ServiceApp, ServiceCore
+from services.common.sealing import service_sealer
 from services.ingest import consumers, workers
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
@@ -114,22 +113,23 @@ def build_app(
 ) -> ServiceApp:
     """``dedup`` replaces the gRPC dedup client (tests); ``clock`` the system clock."""
     common = settings.common
-    clock = clock or service_clock(common.dev_clock)
-    waker = OutboxWaker()
-    database = Database(common.database_url, pool_size=common.db_pool_size)
-    sealer = Sealer(settings.pii_keys or KeyRing.from_env(Env(), common.data_dir))
-    transactions = SqlTransactions(
-        database, SqlIngestUnitOfWork, messaging, EventEncoder(sealer), wake=waker.wake
-    )
+    sealer = service_sealer(settings.pii_keys, common.data_dir)
+    core = ServiceCore.build(common, SqlIngestUnitOfWork, messaging, EventEncoder(sealer), clock=clock)
     client = dedup or GrpcDedupClient(
         settings.dedup_address,
         timeout=settings.dedup_timeout_seconds,
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
     )
-    handlers = build_handlers(settings, transactions, client, clock)
+    handlers = build_handlers(settings, core.transactions, client, core.clock)
+    draining = threading.Event()
     api = IngestApi(
-        handlers.submit, handlers.leads, handlers.rules, handlers.push, import_chunk=settings.import_chunk
+        handlers.submit,
+        handlers.leads,
+        handlers.rules,
+        handlers.push,
+        import_chunk=settings.import_chunk,
+        draining=draining,
     )
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
@@ -137,17 +137,13 @@ def build_app(
         method_roles=METHOD_ROLES,
         default_roles=ADMIN_ONLY,
     )
-    app = ServiceApp(
-        settings=common,
-        transactions=transactions,
-        messaging=messaging,
+    app = core.app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["ingest"],
         consumers=consumers.consumer_specs(handlers.events, handlers.push, sealer),
         background=workers.background_tasks(workers.PushWorker(handlers.dispatch)),
-        waker=waker,
-        clock=clock,
+        draining=draining,
     )
     if isinstance(client, GrpcDedupClient):
         app.on_shutdown.append(client.close)

@@ -42,7 +42,7 @@ def consumer_specs(
         handlers.on_refund_issued(uow, events.refund_issued(delivery.data))
 
     def on_call_completed(uow: IngestUnitOfWork, delivery: Delivery) -> None:
-        handlers.on_call_completed(uow, events.call_completed(delivery.data))
+        handlers.on_call_completed(uow, events.call_completed(delivery.data, sealer))
 
     def on_lead_assigned(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))

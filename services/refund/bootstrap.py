@@ -7,13 +7,11 @@ from pathlib import Path
 
 from leadflow.refund.v1 import refund_service_pb2_grpc
 from services.common.auth import Role
-from services.common.clock import Clock, service_clock
-from services.common.db import Database
-from services.common.dbtx import SqlTransactions
+from services.common.clock import Clock
 from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
-from services.common.runtime import OutboxWaker, ServiceApp
+from services.common.runtime import ServiceApp, ServiceCore
 from services.common.uow import Transactions
 from services.refund import consumers, workers
 from services.refund.adapters.db.tables import messaging, timers
@@ -73,27 +71,13 @@ def build_handlers(
     )
 
 
-def build_transactions(
-    settings: RefundSettings, database: Database, waker: OutboxWaker
-) -> SqlTransactions[SqlRefundUnitOfWork]:
-    return SqlTransactions(
-        database,
-        SqlRefundUnitOfWork,
-        messaging,
-        encode_event,
-        wake=waker.wake,
-        attempts=settings.max_attempts,
-    )
-
-
 def build_app(settings: RefundSettings, *, clock: Clock | None = None) -> ServiceApp:
+    """``clock`` replaces the service clock (tests)."""
     common = settings.common
-    clock = clock or service_clock(common.dev_clock)
-    waker = OutboxWaker()
-    transactions = build_transactions(
-        settings, Database(common.database_url, pool_size=common.db_pool_size), waker
+    core = ServiceCore.build(
+        common, SqlRefundUnitOfWork, messaging, encode_event, clock=clock, attempts=settings.max_attempts
     )
-    handlers = build_handlers(transactions, clock, PageTokens(common.paging_key))
+    handlers = build_handlers(core.transactions, core.clock, PageTokens(common.paging_key))
     api = RefundApi(handlers.cases, handlers.rules, handlers.refunds, handlers.appeals, handlers.ledger)
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
@@ -101,16 +85,11 @@ def build_app(settings: RefundSettings, *, clock: Clock | None = None) -> Servic
         method_roles=METHOD_ROLES,
         default_roles=ADMIN_ONLY,
     )
-    return ServiceApp(
-        settings=common,
-        transactions=transactions,
-        messaging=messaging,
+    return core.app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["refund"],
         consumers=consumers.consumer_specs(handlers.cases),
         background=workers.background_tasks(handlers.ledger, settings.ledger_check_seconds),
-        waker=waker,
         timers=workers.timer_set(timers, handlers.cases, handlers.rules),
-        clock=clock,
     )

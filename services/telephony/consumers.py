@@ -1,9 +1,36 @@
-"""The events the telephony service consumes. None yet: the telephony issue adds its consumers here."""
+"""The events telephony consumes, decoded (``converters.events``, sealed phones opened) and handed to
+``handlers.parties`` inside the consumer's inbox transaction:
+
+- ``lead.accepted`` (ingest's stream): the lead's phone, region and time zone;
+- ``lead.assigned`` (assign's stream): who holds the lead;
+- ``leadflow.agent.v1.created|updated|deleted`` (assign's stream): each agent's A-leg phone and user.
+
+A payload that does not decode or open raises, so the shared consumer retries it and finally dead-letters it.
+"""
 
 from __future__ import annotations
 
+from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_ASSIGNED
+from services.common.messaging import Delivery
 from services.common.runtime import ConsumerSpec
+from services.common.sealing import Sealer
+from services.telephony.converters import events
+from services.telephony.domain.ports import TelephonyUnitOfWork
+from services.telephony.handlers.parties import PartyHandlers
 
 
-def consumer_specs() -> list[ConsumerSpec]:
-    return []
+def consumer_specs(handlers: PartyHandlers, sealer: Sealer) -> list[ConsumerSpec]:
+    def on_lead_accepted(uow: TelephonyUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_lead_accepted(uow, events.lead_accepted(delivery.data, sealer))
+
+    def on_lead_assigned(uow: TelephonyUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
+
+    def on_agent_changed(uow: TelephonyUnitOfWork, delivery: Delivery) -> None:
+        handlers.on_agent_changed(uow, events.agent_changed(delivery.subject, delivery.data, sealer))
+
+    return [
+        ConsumerSpec("telephony-lead-accepted", INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted),
+        ConsumerSpec("telephony-lead-assigned", events.AGENT_STREAM, [LEAD_ASSIGNED], on_lead_assigned),
+        ConsumerSpec("telephony-agents", events.AGENT_STREAM, list(events.AGENT_SUBJECTS), on_agent_changed),
+    ]

@@ -24,11 +24,6 @@ PENDING = {
     "leadflow_assign_reminders_overdue",
     "leadflow_assign_reminders_sent_total",
     "leadflow_assign_reclaims_total",
-    # telephony
-    "leadflow_telephony_calls_started_total",
-    "leadflow_telephony_calls_completed_total",
-    "leadflow_telephony_numbers",
-    "leadflow_telephony_bindings_active",
 }
 
 

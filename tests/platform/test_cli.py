@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -60,4 +61,6 @@ def test_up_replaces_a_taken_default_port_and_says_so(tmp_path: Path) -> None:
         finally:
             assert stack.stop() == 0
     output = "".join(stack.output)
-    assert "assign gRPC: port 50053 is taken, using" in output
+    assert "assign gRPC: port 50053 is taken, the service picks a free one" in output
+    assign = re.search(r"^assign\s+127\.0\.0\.1:(\d+)", output, re.M)
+    assert assign is not None and int(assign.group(1)) not in (0, 50053), output

@@ -35,13 +35,15 @@ def _processes_using(data_dir: Path) -> list[int]:
 
 
 class Stack:
-    def __init__(self, data_dir: Path) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> None:
+        env = dict(os.environ if env is None else env, PYTHONUNBUFFERED="1")
         env.pop("LEADFLOW_DATA_DIR", None)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir), *(args or [])],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -135,7 +137,12 @@ def _submit_and_read(address: str, token: str, lead_id: str | None) -> str:
 @pytest.mark.slow
 def test_a_second_up_over_the_same_data_dir_keeps_the_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "stack"
-    first = Stack(data_dir)
+    # Free ports rather than the defaults: this test is about the data, and another stack on the machine may hold
+    # a default port (which `up` would rightly report as a failure).
+    env = dict(os.environ) | {
+        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
+    }
+    first = Stack(data_dir, env=env)
     try:
         first.wait_for(r"SERVING after")
         address = _address(first, "ingest")
@@ -143,7 +150,7 @@ def test_a_second_up_over_the_same_data_dir_keeps_the_data(tmp_path: Path) -> No
         lead_id = _submit_and_read(address, token, None)
     finally:
         assert first.stop() == 0
-    second = Stack(data_dir)
+    second = Stack(data_dir, env=env)
     try:
         second.wait_for(r"SERVING after")
         second.wait_for(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$")

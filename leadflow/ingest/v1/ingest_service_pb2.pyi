@@ -67,7 +67,7 @@ PUSH_DELIVERY_STATUS_FAILED: PushDeliveryStatus
 PUSH_DELIVERY_STATUS_GAVE_UP: PushDeliveryStatus
 
 class Lead(_message.Message):
-    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id")
+    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id", "phone_extension", "alternate_phones")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,8 @@ class Lead(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     RETURNING_OF_LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_EXTENSION_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATE_PHONES_FIELD_NUMBER: _ClassVar[int]
     id: str
     account_ids: _containers.RepeatedScalarFieldContainer[str]
     status: _lead_pb2.LeadStatus
@@ -106,7 +108,9 @@ class Lead(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     returning_of_lead_id: str
-    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ...) -> None: ...
+    phone_extension: str
+    alternate_phones: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ..., phone_extension: _Optional[str] = ..., alternate_phones: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Submission(_message.Message):
     __slots__ = ("id", "lead_id", "account_id", "collect_account_id", "channel", "traffic_source", "business_source", "external_id", "campaign_id", "adgroup_id", "creative_id", "cost", "attributes", "verdict", "rejection_reasons", "matched_dimensions", "consent", "submit_time", "create_time")
@@ -289,7 +293,7 @@ class ImportLeadsRequest(_message.Message):
     def __init__(self, request: _Optional[_Union[SubmitLeadRequest, _Mapping]] = ...) -> None: ...
 
 class ImportLeadsResponse(_message.Message):
-    __slots__ = ("received_count", "new_count", "duplicate_count", "returning_count", "rejected_count", "failed_count", "failures")
+    __slots__ = ("received_count", "new_count", "duplicate_count", "returning_count", "rejected_count", "failed_count", "failures", "replayed_count", "rejections")
     RECEIVED_COUNT_FIELD_NUMBER: _ClassVar[int]
     NEW_COUNT_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -297,6 +301,8 @@ class ImportLeadsResponse(_message.Message):
     REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
     FAILURES_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTIONS_FIELD_NUMBER: _ClassVar[int]
     received_count: int
     new_count: int
     duplicate_count: int
@@ -304,7 +310,17 @@ class ImportLeadsResponse(_message.Message):
     rejected_count: int
     failed_count: int
     failures: _containers.RepeatedCompositeFieldContainer[ImportFailure]
-    def __init__(self, received_count: _Optional[int] = ..., new_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., returning_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., failures: _Optional[_Iterable[_Union[ImportFailure, _Mapping]]] = ...) -> None: ...
+    replayed_count: int
+    rejections: _containers.RepeatedCompositeFieldContainer[ImportRejection]
+    def __init__(self, received_count: _Optional[int] = ..., new_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., returning_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., failed_count: _Optional[int] = ..., failures: _Optional[_Iterable[_Union[ImportFailure, _Mapping]]] = ..., replayed_count: _Optional[int] = ..., rejections: _Optional[_Iterable[_Union[ImportRejection, _Mapping]]] = ...) -> None: ...
+
+class ImportRejection(_message.Message):
+    __slots__ = ("index", "reasons")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    reasons: _containers.RepeatedCompositeFieldContainer[RejectionReason]
+    def __init__(self, index: _Optional[int] = ..., reasons: _Optional[_Iterable[_Union[RejectionReason, _Mapping]]] = ...) -> None: ...
 
 class ImportFailure(_message.Message):
     __slots__ = ("index", "error")
@@ -527,14 +543,18 @@ class ListPushDeliveriesResponse(_message.Message):
     def __init__(self, deliveries: _Optional[_Iterable[_Union[PushDelivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class IngestSettings(_message.Message):
-    __slots__ = ("default_region", "landline_allowed", "update_time")
+    __slots__ = ("default_region", "landline_allowed", "phone_extension_allowed", "alternate_phones_kept", "update_time")
     DEFAULT_REGION_FIELD_NUMBER: _ClassVar[int]
     LANDLINE_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    PHONE_EXTENSION_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    ALTERNATE_PHONES_KEPT_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     default_region: str
     landline_allowed: bool
+    phone_extension_allowed: bool
+    alternate_phones_kept: bool
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, default_region: _Optional[str] = ..., landline_allowed: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, default_region: _Optional[str] = ..., landline_allowed: _Optional[bool] = ..., phone_extension_allowed: _Optional[bool] = ..., alternate_phones_kept: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetIngestSettingsRequest(_message.Message):
     __slots__ = ()

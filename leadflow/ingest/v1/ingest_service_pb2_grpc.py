@@ -50,7 +50,7 @@ class IngestServiceStub:
                 request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.BatchSubmitLeadsRequest.SerializeToString,
                 response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.BatchSubmitLeadsResponse.FromString,
                 _registered_method=True)
-        self.ImportLeads = channel.stream_unary(
+        self.ImportLeads = channel.stream_stream(
                 '/leadflow.ingest.v1.IngestService/ImportLeads',
                 request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ImportLeadsRequest.SerializeToString,
                 response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ImportLeadsResponse.FromString,
@@ -134,8 +134,12 @@ class IngestServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ImportLeads(self, request_iterator, context):
-        """ImportLeads receives a stream of submissions (a bulk import) and answers, when the client closes the stream,
-        with a summary: counts per verdict and the items that failed.
+        """ImportLeads receives a stream of submissions (a bulk import) and stores them in chunks, answering with one
+        ImportLeadsResponse after each stored chunk (cumulative counts, and the rejected and failed submissions of that
+        chunk); the last message, sent after the client closes its stream, is the summary. Each submission is
+        idempotent on its request_id as in SubmitLead, so sending the same stream again stores nothing twice. When the
+        server shuts down during an import it finishes the chunk in hand, sends its progress, and ends the stream with
+        UNAVAILABLE: the client resends from the first submission not yet answered, or simply the whole stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,7 +232,7 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.BatchSubmitLeadsRequest.FromString,
                     response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.BatchSubmitLeadsResponse.SerializeToString,
             ),
-            'ImportLeads': grpc.stream_unary_rpc_method_handler(
+            'ImportLeads': grpc.stream_stream_rpc_method_handler(
                     servicer.ImportLeads,
                     request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ImportLeadsRequest.FromString,
                     response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.ImportLeadsResponse.SerializeToString,
@@ -365,7 +369,7 @@ class IngestService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.stream_unary(
+        return grpc.experimental.stream_stream(
             request_iterator,
             target,
             '/leadflow.ingest.v1.IngestService/ImportLeads',

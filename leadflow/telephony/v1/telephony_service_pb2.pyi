@@ -383,7 +383,7 @@ class ReleaseBindingResponse(_message.Message):
     def __init__(self, binding: _Optional[_Union[Binding, _Mapping]] = ...) -> None: ...
 
 class ReportCallEventRequest(_message.Message):
-    __slots__ = ("provider", "provider_event_id", "call_id", "provider_call_id", "type", "event_time", "carrier_status_code", "announcement_text", "sip_code", "q850_cause", "release_direction", "recording", "raw", "times", "aliyun", "huawei", "tencent_cloud", "kuaishou", "tencent_ads", "freeswitch")
+    __slots__ = ("provider", "provider_event_id", "call_id", "provider_call_id", "type", "event_time", "carrier_status_code", "announcement_text", "sip_code", "q850_cause", "release_direction", "recording", "raw", "times", "provider_binding_id", "aliyun", "huawei", "tencent_cloud", "kuaishou", "tencent_ads", "freeswitch")
     class RawEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -405,6 +405,7 @@ class ReportCallEventRequest(_message.Message):
     RECORDING_FIELD_NUMBER: _ClassVar[int]
     RAW_FIELD_NUMBER: _ClassVar[int]
     TIMES_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_BINDING_ID_FIELD_NUMBER: _ClassVar[int]
     ALIYUN_FIELD_NUMBER: _ClassVar[int]
     HUAWEI_FIELD_NUMBER: _ClassVar[int]
     TENCENT_CLOUD_FIELD_NUMBER: _ClassVar[int]
@@ -425,13 +426,14 @@ class ReportCallEventRequest(_message.Message):
     recording: Recording
     raw: _containers.ScalarMap[str, str]
     times: CarrierCallTimes
+    provider_binding_id: str
     aliyun: AliyunCallCodes
     huawei: HuaweiCallCodes
     tencent_cloud: TencentCloudCallCodes
     kuaishou: KuaishouCallCodes
     tencent_ads: TencentAdsCallCodes
     freeswitch: FreeswitchCallCodes
-    def __init__(self, provider: _Optional[str] = ..., provider_event_id: _Optional[str] = ..., call_id: _Optional[str] = ..., provider_call_id: _Optional[str] = ..., type: _Optional[_Union[CallEventType, str]] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., carrier_status_code: _Optional[str] = ..., announcement_text: _Optional[str] = ..., sip_code: _Optional[int] = ..., q850_cause: _Optional[int] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., raw: _Optional[_Mapping[str, str]] = ..., times: _Optional[_Union[CarrierCallTimes, _Mapping]] = ..., aliyun: _Optional[_Union[AliyunCallCodes, _Mapping]] = ..., huawei: _Optional[_Union[HuaweiCallCodes, _Mapping]] = ..., tencent_cloud: _Optional[_Union[TencentCloudCallCodes, _Mapping]] = ..., kuaishou: _Optional[_Union[KuaishouCallCodes, _Mapping]] = ..., tencent_ads: _Optional[_Union[TencentAdsCallCodes, _Mapping]] = ..., freeswitch: _Optional[_Union[FreeswitchCallCodes, _Mapping]] = ...) -> None: ...
+    def __init__(self, provider: _Optional[str] = ..., provider_event_id: _Optional[str] = ..., call_id: _Optional[str] = ..., provider_call_id: _Optional[str] = ..., type: _Optional[_Union[CallEventType, str]] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., carrier_status_code: _Optional[str] = ..., announcement_text: _Optional[str] = ..., sip_code: _Optional[int] = ..., q850_cause: _Optional[int] = ..., release_direction: _Optional[_Union[ReleaseDirection, str]] = ..., recording: _Optional[_Union[Recording, _Mapping]] = ..., raw: _Optional[_Mapping[str, str]] = ..., times: _Optional[_Union[CarrierCallTimes, _Mapping]] = ..., provider_binding_id: _Optional[str] = ..., aliyun: _Optional[_Union[AliyunCallCodes, _Mapping]] = ..., huawei: _Optional[_Union[HuaweiCallCodes, _Mapping]] = ..., tencent_cloud: _Optional[_Union[TencentCloudCallCodes, _Mapping]] = ..., kuaishou: _Optional[_Union[KuaishouCallCodes, _Mapping]] = ..., tencent_ads: _Optional[_Union[TencentAdsCallCodes, _Mapping]] = ..., freeswitch: _Optional[_Union[FreeswitchCallCodes, _Mapping]] = ...) -> None: ...
 
 class CarrierTime(_message.Message):
     __slots__ = ("time", "utc_offset")

@@ -134,7 +134,8 @@ class TelephonyServiceServicer:
         outside callable hours in the lead's time zone (reason OUTSIDE_CALLABLE_HOURS), for a lead on the dead-number
         list (reason DEAD_NUMBER), when no X is free (reason NO_NUMBER_AVAILABLE, with the limit that was hit), or when
         telephony holds no phone for the agent (reason AGENT_PHONE_UNKNOWN: telephony keeps its own copy of each agent's
-        A-leg phone from assign's lead.assigned events, newest by occurred_time, and never returns it).
+        A-leg phone from assign's agent events, newest by revision, and never returns it), or for the lead (reason
+        LEAD_PHONE_UNKNOWN). An agent may call only the leads they hold (PERMISSION_DENIED, reason NOT_LEAD_HOLDER).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# Shared by every service (services.common.leadenums); re-exported for the assign domain's modules.
+from services.common.leadenums import BusinessSource as BusinessSource
+from services.common.leadenums import CallOutcome as CallOutcome
+from services.common.leadenums import Channel as Channel
+from services.common.leadenums import LeadStatus as LeadStatus
+from services.common.leadenums import TrafficSource as TrafficSource
+from services.common.leadenums import Verdict as Verdict
+
 
 class AgentStatus(IntEnum):
     UNSPECIFIED = 0
@@ -127,68 +135,4 @@ class DayOfWeek(IntEnum):
     SUNDAY = 7
 
 
-# The common lead enums (leadflow.common.v1). Ingest's domain has the same values; they belong in a shared pure
-# module once the runtime has one, which is why they are kept to the bare numbers here.
-
-
-class Channel(IntEnum):
-    UNSPECIFIED = 0
-    FORM = 1
-    INBOUND_CALL = 2
-    WECHAT = 3
-    PRIVATE_MESSAGE = 4
-    THIRD_PARTY = 5
-    IMPORT = 6
-
-
-class TrafficSource(IntEnum):
-    UNSPECIFIED = 0
-    AD_DIRECT = 1
-    AD_INDIRECT = 2
-    ORGANIC = 3
-
-
-class BusinessSource(IntEnum):
-    UNSPECIFIED = 0
-    LANDING_PAGE = 1
-    OFFICIAL_ACCOUNT = 2
-    PRIVATE_MESSAGE = 3
-    LEAD_FORM = 4
-    INSTANT_FORM = 5
-    CUSTOMER_SERVICE_CHAT = 6
-    OTHER = 7
-
-
-class Verdict(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    DUPLICATE = 2
-    RETURNING = 3
-    REJECTED = 4
-
-
-class LeadStatus(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    ASSIGNED = 2
-    CONTACTED = 3
-    CONVERTED = 4
-    INVALID = 5
-
-
-class CallOutcome(IntEnum):
-    """leadflow.common.v1.CallOutcome; assign only needs to tell ANSWERED from the rest."""
-
-    UNSPECIFIED = 0
-    ANSWERED = 1
-    BUSY = 2
-    NO_ANSWER = 3
-    REJECTED = 4
-    POWERED_OFF = 5
-    EMPTY_NUMBER = 6
-    SUSPENDED = 7
-    UNREACHABLE = 8
-    CALLER_CANCELLED = 9
-    BLOCKED = 10
-    NETWORK_ERROR = 11
-    UNKNOWN = 12
+# The common lead enums (leadflow.common.v1) are shared by every service: services.common.leadenums.

@@ -33,6 +33,8 @@ from services.dedup.domain.model import (
 MAX_REQUEST_ID_LENGTH = 64
 MAX_LEAD_ID_LENGTH = 128
 MAX_BATCH = 500
+MAX_PER_DIMENSION = 5  # a person may give several phone numbers in one field (ingest's alternate phones)
+MAX_FINGERPRINTS = 16
 
 
 @dataclass(frozen=True)
@@ -91,16 +93,26 @@ def validate_claim(command: ClaimCommand, now: datetime) -> Claim:
         errors, "candidate_lead_id", command.candidate_lead_id, MAX_LEAD_ID_LENGTH, required=True
     )
     check_identifier(errors, "request_id", command.request_id, MAX_REQUEST_ID_LENGTH, required=True)
-    seen: dict[Dimension, Fingerprint] = {}
+    seen: dict[tuple[Dimension, bytes], Fingerprint] = {}
+    per_dimension: dict[Dimension, int] = {}
+    if len(command.fingerprints) > MAX_FINGERPRINTS:
+        errors.add(
+            "fingerprints",
+            f"must hold at most {MAX_FINGERPRINTS} fingerprints, got {len(command.fingerprints)}",
+        )
     for index, (value, keyed_hash) in enumerate(command.fingerprints):
         try:
             dimension = Dimension(value)
         except ValueError:
             errors.add(f"fingerprints[{index}].dimension", "must be a DEDUP_DIMENSION other than UNSPECIFIED")
             continue
-        if dimension in seen:
+        if (dimension, keyed_hash) in seen:
+            continue  # the same fingerprint twice is one fingerprint
+        per_dimension[dimension] = per_dimension.get(dimension, 0) + 1
+        if per_dimension[dimension] > MAX_PER_DIMENSION:
             errors.add(
-                f"fingerprints[{index}].dimension", f"repeats {dimension.name}: at most one per dimension"
+                f"fingerprints[{index}].dimension",
+                f"repeats {dimension.name}: at most {MAX_PER_DIMENSION} fingerprints per dimension",
             )
         if len(keyed_hash) != KEY_HASH_BYTES:
             errors.add(
@@ -109,14 +121,14 @@ def validate_claim(command: ClaimCommand, now: datetime) -> Claim:
                 f"{len(keyed_hash)}",
             )
             continue
-        seen[dimension] = Fingerprint(dimension, keyed_hash)
+        seen[(dimension, keyed_hash)] = Fingerprint(dimension, keyed_hash)
     errors.raise_if_any()
     collect = command.collect_account_id if command.collect_account_id != command.account_id else ""
     return Claim(
         account_id=command.account_id,
         collect_account_id=collect,
         candidate_lead_id=command.candidate_lead_id,
-        fingerprints=tuple(seen[dim] for dim in sorted(seen)),
+        fingerprints=tuple(seen[key] for key in sorted(seen)),
         submit_time=command.submit_time or now,
         request_id=command.request_id,
     )

@@ -13,8 +13,8 @@ from leadflow.telephony.v1 import events_pb2 as telephony_events
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
-from services.common.protoconv import encrypted_value, enum_name, timestamp, to_enum
-from services.common.sealing import Sealer
+from services.common.protoconv import encrypted_value, enum_name, sealed_value, timestamp, to_enum
+from services.common.sealing import LEAD_PHONE, Sealer
 from services.ingest.converters.values import (
     matched_dimensions,
     money_message,
@@ -31,9 +31,6 @@ from services.ingest.domain.events import (
 )
 
 # ---------------------------------------------------------------------------------------------- produced
-
-
-LEAD_PHONE = "lead.phone"  # the sealing purpose of a lead's phone on the bus
 
 
 class EventEncoder:
@@ -132,10 +129,16 @@ def refund_issued(data: bytes) -> RefundIssued:
     return RefundIssued(event.tenant_id, event.lead_id, reason)
 
 
-def call_completed(data: bytes) -> CallCompleted:
+def call_completed(data: bytes, sealer: Sealer) -> CallCompleted:
+    """The lead's phone travels sealed; ingest holds the key (it keeps the dead-number list by phone)."""
     event = telephony_events.CallCompleted.FromString(data)
     outcome = enum_name(call_pb2.CallOutcome, event.outcome, "CALL_OUTCOME_")
-    return CallCompleted(event.tenant_id, event.lead_id, event.call_id, outcome, event.lead_phone)
+    phone = (
+        sealer.open(event.tenant_id, LEAD_PHONE, sealed_value(event.encrypted_lead_phone))
+        if event.HasField("encrypted_lead_phone")
+        else ""
+    )
+    return CallCompleted(event.tenant_id, event.lead_id, event.call_id, outcome, phone)
 
 
 def lead_assigned(data: bytes) -> LeadAssigned:

@@ -61,6 +61,8 @@ def lead_message(lead: Lead) -> pb.Lead:
         create_time=timestamp(lead.create_time),
         update_time=timestamp(lead.update_time),
         returning_of_lead_id=lead.returning_of_lead_id,
+        phone_extension=c.phone_extension,
+        alternate_phones=list(c.alternate_phones),
     )
 
 

@@ -9,8 +9,7 @@ from leadflow.ingest.v1 import events_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.paging import Page
 from services.common.protoconv import enum_name, sealed_value, timestamp, to_enum
-from services.common.sealing import Sealer
-from services.ingest.converters.events import LEAD_PHONE
+from services.common.sealing import LEAD_PHONE, Sealer
 from services.ingest.domain.push import (
     AcceptedLead,
     DeliveryQuery,

@@ -32,7 +32,10 @@ def blocklist_entry_message(entry: BlocklistEntry) -> pb.BlocklistEntry:
 
 def settings_message(settings: TenantSettings, update_time: datetime | None) -> pb.IngestSettings:
     message = pb.IngestSettings(
-        default_region=settings.default_region, landline_allowed=settings.landline_allowed
+        default_region=settings.default_region,
+        landline_allowed=settings.landline_allowed,
+        phone_extension_allowed=settings.phone_extension_allowed,
+        alternate_phones_kept=settings.alternate_phones_kept,
     )
     if update_time is not None:
         message.update_time.CopyFrom(timestamp(update_time))
@@ -41,7 +44,11 @@ def settings_message(settings: TenantSettings, update_time: datetime | None) -> 
 
 def settings_update(request: pb.UpdateIngestSettingsRequest) -> tuple[TenantSettings, list[str]]:
     """The settings sent and the update mask's paths (the handler checks both)."""
+    sent = request.settings
     settings = TenantSettings(
-        default_region=request.settings.default_region, landline_allowed=request.settings.landline_allowed
+        default_region=sent.default_region,
+        landline_allowed=sent.landline_allowed,
+        phone_extension_allowed=sent.phone_extension_allowed,
+        alternate_phones_kept=sent.alternate_phones_kept,
     )
     return settings, list(request.update_mask.paths)

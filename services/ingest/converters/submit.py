@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from leadflow.common.v1 import lead_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.errors import DomainError, InvalidArgument
@@ -70,23 +72,45 @@ def submit_result(index: int, outcome: SubmitResult | DomainError) -> pb.SubmitL
     return pb.SubmitLeadResult(index=index, response=submit_response(outcome))
 
 
-MAX_IMPORT_FAILURES = 1000
+@dataclass
+class ImportProgress:
+    """The running counts of one ImportLeads stream; ``settle`` adds a stored chunk and answers its message:
+    cumulative counts, and the failures and rejections of that chunk only (their indexes are stream positions)."""
+
+    received: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def settle(self, first_index: int, outcomes: list[SubmitResult | DomainError]) -> pb.ImportLeadsResponse:
+        failures, rejections = [], []
+        for offset, outcome in enumerate(outcomes):
+            index = first_index + offset
+            if isinstance(outcome, DomainError):
+                self._count("failed_count")
+                failures.append(pb.ImportFailure(index=index, error=item_error(outcome)))
+                continue
+            if outcome.verdict is Verdict.REJECTED:
+                # Listed even when replayed, so that every row to correct is named.
+                reasons = [rejection_message(r) for r in outcome.rejections]
+                rejections.append(pb.ImportRejection(index=index, reasons=reasons))
+            self._count("replayed_count" if outcome.replayed else _VERDICT_COUNTS[outcome.verdict])
+        message = self.message()
+        message.failures.extend(failures)
+        message.rejections.extend(rejections)
+        return message
+
+    def message(self) -> pb.ImportLeadsResponse:
+        message = pb.ImportLeadsResponse(received_count=self.received)
+        for name, value in self.counts.items():
+            setattr(message, name, value)
+        return message
+
+    def _count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
 
 
-def count_import_outcome(
-    summary: pb.ImportLeadsResponse, index: int, outcome: SubmitResult | DomainError
-) -> None:
-    """Add one item's outcome to an ImportLeads summary (the first ``MAX_IMPORT_FAILURES`` failures are listed)."""
-    if isinstance(outcome, DomainError):
-        summary.failed_count += 1
-        if len(summary.failures) < MAX_IMPORT_FAILURES:
-            summary.failures.append(pb.ImportFailure(index=index, error=item_error(outcome)))
-        return
-    if outcome.verdict is Verdict.NEW:
-        summary.new_count += 1
-    elif outcome.verdict is Verdict.DUPLICATE:
-        summary.duplicate_count += 1
-    elif outcome.verdict is Verdict.RETURNING:
-        summary.returning_count += 1
-    else:
-        summary.rejected_count += 1
+_VERDICT_COUNTS = {
+    Verdict.NEW: "new_count",
+    Verdict.DUPLICATE: "duplicate_count",
+    Verdict.RETURNING: "returning_count",
+    Verdict.REJECTED: "rejected_count",
+}

@@ -13,35 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 
+# Shared by every service (services.common.leadenums); re-exported for ingest's modules.
+from services.common.leadenums import BusinessSource as BusinessSource
+from services.common.leadenums import Channel as Channel
+from services.common.leadenums import LeadStatus as LeadStatus
+from services.common.leadenums import TrafficSource as TrafficSource
+from services.common.leadenums import Verdict as Verdict
 from services.ingest.domain.normalisation.errors import Rejection
-
-
-class Channel(IntEnum):
-    UNSPECIFIED = 0
-    FORM = 1
-    INBOUND_CALL = 2
-    WECHAT = 3
-    PRIVATE_MESSAGE = 4
-    THIRD_PARTY = 5
-    IMPORT = 6
-
-
-class TrafficSource(IntEnum):
-    UNSPECIFIED = 0
-    AD_DIRECT = 1
-    AD_INDIRECT = 2
-    ORGANIC = 3
-
-
-class BusinessSource(IntEnum):
-    UNSPECIFIED = 0
-    LANDING_PAGE = 1
-    OFFICIAL_ACCOUNT = 2
-    PRIVATE_MESSAGE = 3
-    LEAD_FORM = 4
-    INSTANT_FORM = 5
-    CUSTOMER_SERVICE_CHAT = 6
-    OTHER = 7
 
 
 class Dimension(IntEnum):
@@ -59,27 +37,10 @@ class Dimension(IntEnum):
         return self.name.lower()
 
 
-class Verdict(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    DUPLICATE = 2
-    RETURNING = 3
-    REJECTED = 4
-
-
 class DedupAction(IntEnum):
     UNSPECIFIED = 0
     MERGE = 1
     FLAG = 2
-
-
-class LeadStatus(IntEnum):
-    UNSPECIFIED = 0
-    NEW = 1
-    ASSIGNED = 2
-    CONTACTED = 3
-    CONVERTED = 4
-    INVALID = 5
 
 
 class BlocklistKind(IntEnum):
@@ -135,7 +96,12 @@ class SubmitCommand:
 
 @dataclass(frozen=True)
 class Contact:
-    """The normalised personal data of a submission (E.164 phone, trimmed WeChat id, lower-case e-mail, ...)."""
+    """The normalised personal data of a submission (E.164 phone, trimmed WeChat id, lower-case e-mail, ...).
+
+    ``phone_extension`` is the extension (分机号) of ``phone``, digits only, "" when none; ``alternate_phones`` are
+    the other numbers the phone field held, in E.164 and in the order written (dedup matches on them too, see
+    ``fingerprints``). Both are personal data like ``phone``.
+    """
 
     name: str = ""
     phone: str = ""
@@ -146,6 +112,8 @@ class Contact:
     device_id: str = ""
     phone_province: str = ""
     phone_city: str = ""
+    phone_extension: str = ""
+    alternate_phones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,7 +205,17 @@ class BlocklistEntry:
 
 @dataclass(frozen=True)
 class TenantSettings:
-    """Per-tenant validation settings; a tenant without its own row uses the default row."""
+    """Per-tenant validation settings; a tenant without its own row uses the default row.
+
+    ``phone_extension_allowed``: a phone number with an extension (分机号: "0755-12345678转8001", e-commerce privacy
+    numbers "13512345678-9100") is accepted, its extension kept in ``Contact.phone_extension``; when False such a
+    number is REJECTED (PHONE_INVALID, rule ``phone.extension_not_accepted``). ``alternate_phones_kept``: the other
+    numbers of a phone field holding several ("13800138000 / 13900139000") are kept as
+    ``Contact.alternate_phones``; when False they are dropped (the first usable number is the lead's phone either
+    way).
+    """
 
     default_region: str = "CN"
     landline_allowed: bool = True
+    phone_extension_allowed: bool = True
+    alternate_phones_kept: bool = True

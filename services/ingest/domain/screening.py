@@ -48,6 +48,8 @@ class ScreeningContext:
             blocked_phones=self.blocked_phones,
             sensitive_words=self.keywords,
             dead_numbers=is_dead,
+            allow_extension=self.settings.phone_extension_allowed,
+            keep_alternate_phones=self.settings.alternate_phones_kept,
         )
         raw = RawContact(
             name=command.name,
@@ -70,5 +72,7 @@ class ScreeningContext:
             device_id=c.device_id,
             phone_province=c.province,
             phone_city=c.city,
+            phone_extension=c.phone_extension,
+            alternate_phones=c.alternate_phones,
         )
         return Screened(contact, dict(c.attributes), list(result.rejections), list(result.violations))

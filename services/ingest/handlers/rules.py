@@ -23,7 +23,9 @@ LIST_BLOCKLIST_DEFAULT = 100
 MAX_BLOCKLIST_ENTRIES = 10_000
 MAX_BLOCKLIST_VALUE = 64
 MAX_BLOCKLIST_NOTE = 256
-SETTINGS_FIELDS = frozenset({"default_region", "landline_allowed"})
+SETTINGS_FIELDS = frozenset(
+    {"default_region", "landline_allowed", "phone_extension_allowed", "alternate_phones_kept"}
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class RuleHandlers:
         errors = ViolationCollector()
         paths = [path.strip() for path in mask]
         if not paths:
-            errors.add("update_mask", "is required: name default_region and/or landline_allowed, or *")
+            errors.add("update_mask", f"is required: name some of {', '.join(sorted(SETTINGS_FIELDS))}, or *")
         fields: set[str] = set()
         for path in paths:
             if path == "*":

@@ -273,7 +273,8 @@ class SubmitHandlers:
             account_id=command.account_id,
             collect_account_id=collect if collect != command.account_id else "",
             candidate_lead_id=candidate,
-            fingerprints=self._fp.of_contact(tenant, item.contact),
+            # Alternate phones are matched too: the contact has them only when the tenant keeps them.
+            fingerprints=self._fp.of_contact(tenant, item.contact, alternate_phones=True),
             submit_time=item.submit_time,
             request_id=request_id,
         )

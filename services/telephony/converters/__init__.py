@@ -1,1 +1,2 @@
-"""Protobuf <-> domain conversions of the telephony service, one module per family. None yet."""
+"""Protobuf <-> domain conversions of the telephony service, one module per family, plus ``events`` (the events
+telephony produces and consumes)."""

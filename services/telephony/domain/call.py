@@ -137,6 +137,7 @@ class CallProgress:
     decided_by: EvidenceSource = EvidenceSource.UNSPECIFIED
     explanation: str = ""
     conflicts: tuple[Evidence, ...] = ()
+    decisive: Evidence | None = None  # the piece of evidence that decided the outcome (None: the times did)
 
 
 def distinct_events(events: Iterable[CallEvent]) -> tuple[CallEvent, ...]:
@@ -234,6 +235,7 @@ def merge(events: Iterable[CallEvent], codebook: Codebook | None = None) -> Call
         decided_by=verdict.decided_by,
         explanation=verdict.explanation,
         conflicts=verdict.conflicts,
+        decisive=verdict.evidence,
     )
 
 

@@ -4,23 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-
-class CallOutcome(IntEnum):
-    """leadflow.common.v1.CallOutcome: the single classified result of one call."""
-
-    UNSPECIFIED = 0
-    ANSWERED = 1
-    BUSY = 2
-    NO_ANSWER = 3
-    REJECTED = 4
-    POWERED_OFF = 5
-    EMPTY_NUMBER = 6
-    SUSPENDED = 7
-    UNREACHABLE = 8
-    CALLER_CANCELLED = 9
-    BLOCKED = 10
-    NETWORK_ERROR = 11
-    UNKNOWN = 12
+# CallOutcome is shared by every service; re-exported here for the telephony domain's modules.
+from services.common.leadenums import CallOutcome as CallOutcome
 
 
 class EvidenceSource(IntEnum):

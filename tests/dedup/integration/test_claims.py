@@ -11,6 +11,7 @@ import pytest
 from services.common.auth import Role
 from services.common.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from services.common.uow import TransientConflict
+from services.dedup.domain.claims import ClaimCommand
 from services.dedup.domain.model import Action, ClaimResult, Dimension, Scope, Verdict
 from services.dedup.domain.policy import PolicyPatch
 from tests.dedup.helpers import DedupHandlers, claim, keyed, principal, unique
@@ -247,3 +248,22 @@ def test_a_childs_history_matches_in_its_group_and_comes_back_after_unbinding(
     assert after.verdict is Verdict.DUPLICATE and after.canonical_lead_id == during.canonical_lead_id
     spaces = {k.scope_account_id for k in handlers.explain(who, during.canonical_lead_id)}
     assert spaces == {"parent", "child"}
+
+
+def test_a_person_is_matched_on_any_of_several_phones(handlers: DedupHandlers, tenant: str) -> None:
+    """Ingest sends the alternate phones of a cell that held several numbers as extra PHONE fingerprints."""
+    who = principal(tenant, Role.SERVICE)
+    both = ClaimCommand(
+        account_id="acct",
+        candidate_lead_id=unique("lead"),
+        fingerprints=((int(P), keyed("p-main")), (int(P), keyed("p-alt")), (int(P), keyed("p-main"))),
+        submit_time=None,
+        request_id=unique("req"),
+    )
+    first = handlers.claim(who, both)
+    by_alternate = handlers.claim(who, claim("acct", {P: "p-alt"}))
+    assert first.verdict is Verdict.NEW
+    assert (
+        by_alternate.verdict is Verdict.DUPLICATE
+        and by_alternate.canonical_lead_id == first.canonical_lead_id
+    )

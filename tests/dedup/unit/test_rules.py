@@ -373,7 +373,8 @@ def command(**values) -> ClaimCommand:  # type: ignore[no-untyped-def]
         ({"fingerprints": ((1, bytes(31)),)}, "fingerprints[0].keyed_hash"),
         ({"fingerprints": ((1, bytes(32)), (5, b"13800138000"))}, "fingerprints[1].keyed_hash"),
         ({"fingerprints": ((0, bytes(32)),)}, "fingerprints[0].dimension"),
-        ({"fingerprints": ((1, bytes(32)), (1, bytes(32)))}, "fingerprints[1].dimension"),
+        # Several phones are allowed (a cell with several numbers), up to five; a sixth names itself.
+        ({"fingerprints": tuple((1, bytes([n]) * 32) for n in range(6))}, "fingerprints[5].dimension"),
         ({"account_id": ""}, "account_id"),
         ({"candidate_lead_id": ""}, "candidate_lead_id"),
         ({"request_id": ""}, "request_id"),

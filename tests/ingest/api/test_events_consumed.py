@@ -14,6 +14,7 @@ from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from leadflow.refund.v1 import events_pb2 as refund_events
 from leadflow.refund.v1 import refund_service_pb2 as refund_pb
 from leadflow.telephony.v1 import events_pb2 as telephony_events
+from services.common.config import Env
 from services.common.events import (
     ASSIGN_STREAM,
     CALL_COMPLETED,
@@ -23,6 +24,8 @@ from services.common.events import (
     TELEPHONY_STREAM,
 )
 from services.common.messaging import MSG_ID_HEADER, ensure_stream
+from services.common.protoconv import encrypted_value
+from services.common.sealing import LEAD_PHONE, KeyRing, Sealer
 from tests.ingest.helpers import lead_request, mobile, unique
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -52,9 +55,10 @@ async def _lead_eventually(stack, tenant, lead_id, condition, timeout: float = 1
 
 
 def _call_completed(
-    tenant: str, lead_id: str, outcome: int, phone: str = ""
+    tenant: str, lead_id: str, outcome: int, phone: str = "", sealer: Sealer | None = None
 ) -> telephony_events.CallCompleted:
-    return telephony_events.CallCompleted(
+    """A call.completed as telephony publishes it: the lead's phone sealed (with the stack's key)."""
+    event = telephony_events.CallCompleted(
         event_id=uuid.uuid4().hex,
         tenant_id=tenant,
         lead_id=lead_id,
@@ -62,8 +66,10 @@ def _call_completed(
         outcome=outcome,
         account_id="acct-1",
         attempt_number=1,
-        lead_phone=phone,
     )
+    if phone and sealer is not None:
+        event.encrypted_lead_phone.CopyFrom(encrypted_value(sealer.seal(tenant, LEAD_PHONE, phone)))
+    return event
 
 
 async def test_dead_number_from_a_call_rejects_later_leads(stack) -> None:
@@ -101,7 +107,13 @@ async def test_suspended_number_from_the_event_phone(stack) -> None:
         stack,
         TELEPHONY_STREAM,
         CALL_COMPLETED,
-        _call_completed(tenant, "unknown-lead", call_pb2.CALL_OUTCOME_SUSPENDED, "+86" + phone),
+        _call_completed(
+            tenant,
+            "unknown-lead",
+            call_pb2.CALL_OUTCOME_SUSPENDED,
+            "+86" + phone,
+            Sealer(KeyRing.from_env(Env(stack.env), stack.tmp)),
+        ),
     )
     ingest = stack.ingest_stub()
     deadline = time.monotonic() + 15

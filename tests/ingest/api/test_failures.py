@@ -194,7 +194,11 @@ async def test_import_stream_summary(stack) -> None:
         for request in requests:
             yield pb.ImportLeadsRequest(request=request)
 
-    summary = await stack.ingest_stub().ImportLeads(stream(), metadata=md)
+    # One message per stored chunk (cumulative counts, that chunk's failures); the last is the summary.
+    messages = [message async for message in stack.ingest_stub().ImportLeads(stream(), metadata=md)]
+    summary = messages[-1]
+    failures = [failure for message in messages for failure in message.failures]
+    assert [m.received_count for m in messages] == [200, 304]
     assert summary.received_count == 304
     assert (summary.new_count, summary.duplicate_count, summary.rejected_count, summary.failed_count) == (
         301,
@@ -202,5 +206,25 @@ async def test_import_stream_summary(stack) -> None:
         1,
         1,
     )
-    assert summary.failures[0].index == 3
-    assert summary.failures[0].error.field_violations[0].field == "request_id"
+    assert failures[0].index == 3
+    assert failures[0].error.field_violations[0].field == "request_id"
+
+
+async def test_import_counts_replays_and_names_every_row_to_fix(stack) -> None:
+    """Rows repeating an earlier row of the stream, or an earlier import, are REPLAYED; rejected rows are listed
+    with their reasons, replayed ones too (issue 12 item 10)."""
+    md = stack.metadata(unique("tenant"))
+    bad = lead_request(phone="12345")
+    good = [lead_request() for _ in range(3)]
+    rows = [*good, bad, good[0]]
+
+    async def stream():
+        for request in rows:
+            yield pb.ImportLeadsRequest(request=request)
+
+    first = [message async for message in stack.ingest_stub().ImportLeads(stream(), metadata=md)][-1]
+    assert (first.new_count, first.rejected_count, first.replayed_count) == (3, 1, 1)
+    assert [r.index for r in first.rejections] == [3] and first.rejections[0].reasons
+    again = [message async for message in stack.ingest_stub().ImportLeads(stream(), metadata=md)][-1]
+    assert (again.new_count, again.rejected_count, again.replayed_count) == (0, 0, 5)
+    assert [r.index for r in again.rejections] == [3]  # still named, so the error file lists it

@@ -16,8 +16,7 @@ from services.common.config import Env
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.grpc_errors import error_info_of, field_violations_of
 from services.common.protoconv import sealed_value
-from services.common.sealing import KeyRing, Sealer
-from services.ingest.converters.events import LEAD_PHONE
+from services.common.sealing import LEAD_PHONE, KeyRing, Sealer
 from tests.common.helpers import read_stream
 from tests.ingest.helpers import ago, lead_request, mobile, unique
 
@@ -216,3 +215,53 @@ async def test_roles_are_enforced(stack) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await ingest.SubmitLead(lead_request(), metadata=stack.metadata(unique("tenant"), "agent"))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_the_callers_trace_reaches_the_events_it_causes(stack) -> None:
+    """A SubmitLead carrying a W3C traceparent: its lead.accepted carries the same trace (a new span of it)."""
+    tenant = unique("tenant")
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    md = (*stack.metadata(tenant), ("traceparent", f"00-{trace_id}-00f067aa0ba902b7-01"))
+    reply = await stack.ingest_stub().SubmitLead(lead_request(), metadata=md)
+    nc = await stack.nats()
+    try:
+        headers = None
+        for _ in range(100):
+            for msg in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>"):
+                if msg.subject != LEAD_ACCEPTED:
+                    continue
+                if events_pb2.LeadAccepted.FromString(msg.data).lead_id == reply.lead.id:
+                    headers = msg.headers
+            if headers is not None:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await nc.close()
+    assert headers is not None
+    version, traced, span, flags = headers["traceparent"].split("-")
+    assert (version, traced, flags) == ("00", trace_id, "01") and span != "00f067aa0ba902b7"
+
+
+async def test_the_stream_store_holds_no_readable_phone(stack) -> None:
+    """Issue 13 item 7: JetStream keeps events for days, replicated; its files must not hold a phone number."""
+    tenant = unique("tenant")
+    phone = mobile()
+    reply = await stack.ingest_stub().SubmitLead(lead_request(phone=phone), metadata=stack.metadata(tenant))
+    assert reply.verdict == lead_pb2.LEAD_VERDICT_NEW
+    nc = await stack.nats()
+    try:
+        for _ in range(100):  # until the relay has published the lead.accepted
+            found = [
+                m
+                for m in await read_stream(nc.jetstream(), INGEST_STREAM.name, "leadflow.lead.v1.>")
+                if m.subject == LEAD_ACCEPTED and events_pb2.LeadAccepted.FromString(m.data).lead_id == reply.lead.id
+            ]
+            if found:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await nc.close()
+    assert found
+    store = b"".join(path.read_bytes() for path in (stack.tmp / "jetstream").rglob("*") if path.is_file())
+    assert reply.lead.id.encode() in store  # the event is in these files ...
+    assert phone.encode() not in store and phone[-8:].encode() not in store  # ... its phone is not

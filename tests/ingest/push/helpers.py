@@ -18,12 +18,12 @@ from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.paging import PageTokens
 from services.common.protoconv import encrypted_value
-from services.common.sealing import KeyRing, Sealer
+from services.common.sealing import LEAD_PHONE, KeyRing, Sealer
 from services.ingest.adapters.db.push import SqlPush
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.push_sender import HttpPushSender
-from services.ingest.converters.events import LEAD_PHONE, EventEncoder
+from services.ingest.converters.events import EventEncoder
 from services.ingest.converters.push import accepted_lead
 from services.ingest.domain.ports import PushSender
 from services.ingest.domain.push import DeliveryQuery, PushDelivery, PushRule, RetryPolicy, SetPushRuleCommand

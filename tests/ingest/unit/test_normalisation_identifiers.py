@@ -101,6 +101,12 @@ def test_normalise_device_id_rejects(raw: str) -> None:
         ("user@Bücher.de", "user@xn--bcher-kva.de"),
         ("user@example.com.", "user@example.com"),
         ("用户@example.cn", "用户@example.cn"),  # RFC 6531 local part
+        ("a\u200b@qq.com", "a@qq.com"),  # invisible characters are cleaned away (issue 12 item 1)
+        ("\ufeffzhang@qq.com\u200e", "zhang@qq.com"),
+        ("mailto:Zhang@QQ.com", "zhang@qq.com"),
+        ("邮箱：zhang@qq.com", "zhang@qq.com"),
+        ("无", ""),  # a placeholder is no address
+        ("", ""),
     ],
 )
 def test_normalise_email(raw: str, expected: str) -> None:
@@ -110,7 +116,6 @@ def test_normalise_email(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        "",
         "zhangsan",
         "zhangsan@",
         "@qq.com",
@@ -126,7 +131,6 @@ def test_normalise_email(raw: str, expected: str) -> None:
         "zhang..san@qq.com",
         '"zhang san"@qq.com',
         "a@b@qq.com",
-        "a\u200b@qq.com",
         "x" * 65 + "@qq.com",
         "a@" + "b" * 64 + ".com",
         "a@" + ("b" * 60 + ".") * 5 + "com",

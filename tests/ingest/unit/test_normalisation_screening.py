@@ -111,7 +111,7 @@ def test_all_rejections_are_reported() -> None:
     assert screening.violations == []
     assert [(r.code, r.field, r.rule) for r in screening.rejections] == [
         (RejectionCode.PHONE_INVALID, "phone", "phone.too_short"),
-        (RejectionCode.WECHAT_INVALID, "wechat", "wechat.format"),
+        (RejectionCode.WECHAT_INVALID, "wechat", "wechat.chinese_text"),
         (RejectionCode.SENSITIVE_WORD, "name", "vip"),
         (RejectionCode.SENSITIVE_WORD, 'attributes["备注"]', "贷款"),
         (RejectionCode.SENSITIVE_WORD, 'attributes["需求"]', "vip"),
@@ -236,7 +236,7 @@ def test_same_number_in_both_fields_is_reported_once() -> None:
         (RawContact(phone="13800138000", device_id="abc def"), "device_id"),
         (RawContact(phone="13800138000", device_id="x" * 129), "device_id"),
         (RawContact(phone="13800138000", name="张" * 101), "name"),
-        (RawContact(phone="1" * 33), "phone"),
+        (RawContact(phone="1" * 65), "phone"),
         (RawContact(wechat="a" * 65), "wechat"),
         (RawContact(phone="13800138000", attributes={f"k{i}": "v" for i in range(65)}), "attributes"),
         (RawContact(phone="13800138000", attributes={" ": "v"}), 'attributes[" "]'),
@@ -290,6 +290,12 @@ phone_like = st.one_of(
     st.from_regex(r"(\+86|0086|86)?[ -]?1[3-9][0-9]{9}", fullmatch=True),
     st.from_regex(r"0[1-9][0-9]{1,2}-[0-9]{7,8}", fullmatch=True),
     st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True),
+    # Spreadsheet artefacts, extensions and several numbers in one cell (issue 12).
+    st.from_regex(
+        r"(=\"|')?1[3-9][0-9]{9}(\.0|\"|-[0-9]{1,5}|转[0-9]{3,6}| ?[/,、] ?1[3-9][0-9]{9}| 1[3-9][0-9]{9})?",
+        fullmatch=True,
+    ),
+    st.from_regex(r"[0-9]\.[0-9]{1,12}E\+1[0-2]", fullmatch=True),
 )
 contacts = st.builds(
     RawContact,
@@ -306,6 +312,10 @@ contacts = st.builds(
 def _valid_e164(text: str) -> str | None:
     check = normalise_phone(text) if text.strip() else None
     return check.e164 if check is not None else None
+
+
+def _digit_runs(text: str) -> list[str]:
+    return re.findall(r"[0-9]+", unicodedata.normalize("NFKC", text))
 
 
 def _digits(text: str) -> str:
@@ -331,6 +341,7 @@ def test_screen_contact_never_raises_and_never_leaks_the_number(
     assert all(isinstance(r.code, RejectionCode) for r in screening.rejections)
     assert all(isinstance(v, FieldViolation) for v in screening.violations)
     secrets = {d for d in (_digits(raw.phone), _digits(raw.wechat)) if len(d) >= 7}
+    secrets |= {run for text in (raw.phone, raw.wechat) for run in _digit_runs(text) if len(run) >= 7}
     secrets |= {_digits(n) for n in listed}
     for text in [r.message for r in screening.rejections] + [r.rule for r in screening.rejections]:
         assert not any(secret in _digits(text) for secret in secrets), text
@@ -339,3 +350,5 @@ def test_screen_contact_never_raises_and_never_leaks_the_number(
     contact = screening.contact
     assert contact.phone == "" or contact.phone.startswith("+")
     assert contact.phone_from_wechat <= bool(contact.phone)
+    assert all(alt.startswith("+") and alt != contact.phone for alt in contact.alternate_phones)
+    assert contact.phone_extension == "" or (contact.phone and contact.phone_extension.isdigit())

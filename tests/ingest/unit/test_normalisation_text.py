@@ -93,7 +93,10 @@ def test_keyword_matcher_is_case_and_width_insensitive() -> None:
 def test_keyword_matcher_returns_first_configured_keyword_in_any_text() -> None:
     matcher = KeywordMatcher(["贷款", "加微信", "vip"])
     assert matcher.find(["想加微信", "要VIP贷款"]) == "贷款"
-    assert matcher.find(["", "加 微信", "vip"]) == "vip"
+    assert (
+        matcher.find(["", "加 微信", "vip"]) == "加微信"
+    )  # spaces no longer hide a keyword (issue 12 item 8)
+    assert matcher.find(["", "加 微", "vip"]) == "vip"
     assert matcher.find([]) is None
     assert matcher.find(["加\u200b微信"]) == "加微信"
 

@@ -34,6 +34,8 @@ def contact_values(contact: Contact) -> dict[str, Any]:
         "device_id": contact.device_id,
         "phone_province": contact.phone_province,
         "phone_city": contact.phone_city,
+        "phone_extension": contact.phone_extension,
+        "alternate_phones": list(contact.alternate_phones),
     }
 
 
@@ -48,6 +50,8 @@ def contact(row: Any) -> Contact:
         device_id=row["device_id"],
         phone_province=row["phone_province"],
         phone_city=row["phone_city"],
+        phone_extension=row["phone_extension"],
+        alternate_phones=tuple(row["alternate_phones"] or ()),
     )
 
 

@@ -25,6 +25,8 @@ from services.ingest.adapters.db.tables import (
 from services.ingest.domain.model import BlocklistEntry, BlocklistKind, TenantSettings
 from services.ingest.domain.ports import RulesRepository
 
+SETTINGS_COLUMNS = ("default_region", "landline_allowed", "phone_extension_allowed", "alternate_phones_kept")
+
 
 class SqlRules(RulesRepository):
     def __init__(self, session: Session) -> None:
@@ -36,15 +38,25 @@ class SqlRules(RulesRepository):
     def settings(self, tenant: str) -> tuple[TenantSettings, int]:
         ts = tenant_settings.c
         found = self._s.execute(
-            sa.select(ts.tenant_id, ts.default_region, ts.landline_allowed, ts.blocklist_version).where(
-                ts.tenant_id.in_([tenant, DEFAULT_SETTINGS_TENANT])
-            )
+            sa.select(
+                ts.tenant_id,
+                ts.default_region,
+                ts.landline_allowed,
+                ts.phone_extension_allowed,
+                ts.alternate_phones_kept,
+                ts.blocklist_version,
+            ).where(ts.tenant_id.in_([tenant, DEFAULT_SETTINGS_TENANT]))
         ).all()
         own = next((r for r in found if r.tenant_id == tenant), None)
         default = next((r for r in found if r.tenant_id == DEFAULT_SETTINGS_TENANT), None)
         source = own if own is not None else default
         settings = (
-            TenantSettings(source.default_region, bool(source.landline_allowed))
+            TenantSettings(
+                default_region=source.default_region,
+                landline_allowed=bool(source.landline_allowed),
+                phone_extension_allowed=bool(source.phone_extension_allowed),
+                alternate_phones_kept=bool(source.alternate_phones_kept),
+            )
             if source is not None
             else TenantSettings()
         )
@@ -61,14 +73,7 @@ class SqlRules(RulesRepository):
         self, tenant: str, settings: TenantSettings, fields: frozenset[str], now: datetime
     ) -> None:
         current, _ = self.settings(tenant)
-        wanted = {
-            "default_region": settings.default_region
-            if "default_region" in fields
-            else current.default_region,
-            "landline_allowed": settings.landline_allowed
-            if "landline_allowed" in fields
-            else current.landline_allowed,
-        }
+        wanted = {name: getattr(settings if name in fields else current, name) for name in SETTINGS_COLUMNS}
         # Only the named columns are overwritten on conflict, so concurrent updates of different fields both hold.
         changed = {name: wanted[name] for name in sorted(fields)}
         self._s.execute(
@@ -138,6 +143,8 @@ class SqlRules(RulesRepository):
                 tenant_id=tenant,
                 default_region=default.default_region,
                 landline_allowed=default.landline_allowed,
+                phone_extension_allowed=default.phone_extension_allowed,
+                alternate_phones_kept=default.alternate_phones_kept,
                 blocklist_version=1,
                 update_us=to_us(now),
             )

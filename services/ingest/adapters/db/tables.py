@@ -41,6 +41,9 @@ leads = sa.Table(
     sa.Column("device_id", sa.String(128), nullable=False, server_default=""),
     sa.Column("phone_province", sa.String(32), nullable=False, server_default=""),
     sa.Column("phone_city", sa.String(32), nullable=False, server_default=""),
+    # 分机号 and the other numbers of a cell that held several (migration 0004). Personal data.
+    sa.Column("phone_extension", sa.String(16), nullable=False, server_default=""),
+    sa.Column("alternate_phones", sa.JSON(), nullable=False, server_default="[]"),
     # Of the first submission: what ListLeads filters on.
     sa.Column("channel", sa.SmallInteger(), nullable=False),
     sa.Column("traffic_source", sa.SmallInteger(), nullable=False),
@@ -96,6 +99,9 @@ submissions = sa.Table(
     sa.Column("device_id", sa.String(128), nullable=False, server_default=""),
     sa.Column("phone_province", sa.String(32), nullable=False, server_default=""),
     sa.Column("phone_city", sa.String(32), nullable=False, server_default=""),
+    # 分机号 and the other numbers of a cell that held several (migration 0004). Personal data.
+    sa.Column("phone_extension", sa.String(16), nullable=False, server_default=""),
+    sa.Column("alternate_phones", sa.JSON(), nullable=False, server_default="[]"),
     sa.Column("campaign_id", sa.String(64), nullable=False, server_default=""),
     sa.Column("adgroup_id", sa.String(64), nullable=False, server_default=""),
     sa.Column("creative_id", sa.String(64), nullable=False, server_default=""),
@@ -161,6 +167,8 @@ tenant_settings = sa.Table(
     sa.Column("tenant_id", sa.String(TENANT), primary_key=True),
     sa.Column("default_region", sa.String(2), nullable=False),
     sa.Column("landline_allowed", sa.Boolean(), nullable=False),
+    sa.Column("phone_extension_allowed", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("alternate_phones_kept", sa.Boolean(), nullable=False, server_default=sa.true()),
     sa.Column("blocklist_version", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("update_us", sa.BigInteger(), nullable=False),
 )

@@ -30,13 +30,22 @@ class RejectionCode(StrEnum):
     PHONE_EMPTY = "PHONE_EMPTY"
     """No phone (nor a WeChat ID that is a mobile number) although the rules require one."""
     PHONE_INVALID = "PHONE_INVALID"
-    """Not a number, wrong length, unallocated prefix, unknown country code; ``rule`` says which."""
+    """No usable number in the phone field; ``rule`` says what is wrong with what was sent:
+    ``phone.not_a_number`` (letters, symbols, Chinese text between digits, no digits), ``phone.too_short`` /
+    ``phone.too_long`` / ``phone.invalid_length`` (digit count), ``phone.invalid_country_code``,
+    ``phone.unallocated`` (no such number range; the allocated-prefix overlay is consulted first),
+    ``phone.scientific_notation`` (a spreadsheet cut the digits off), ``phone.masked`` (digits replaced by "*"),
+    ``phone.extension_unreadable`` (an extension marker without a 1-6 digit extension), and, as a tenant rule on a
+    valid number, ``phone.extension_not_accepted``."""
     PHONE_LANDLINE_NOT_ALLOWED = "PHONE_LANDLINE_NOT_ALLOWED"
     """A valid number that is not a mobile, for rules that accept mobiles only."""
     PHONE_DEAD_NUMBER = "PHONE_DEAD_NUMBER"
     """A number already proved empty (空号) or suspended (停机)."""
     WECHAT_INVALID = "WECHAT_INVALID"
-    """A WeChat ID that breaks WeChat's own format rules and is not a mobile number either."""
+    """A WeChat field that is neither a WeChat ID nor one mobile number; ``rule`` says what is wrong with it:
+    ``wechat.too_short`` / ``wechat.too_long`` (length), ``wechat.invalid_character`` (spaces, dots, "@" ...),
+    ``wechat.chinese_text``, ``wechat.starts_with_digit``, ``wechat.not_a_mobile`` (digits that are not one valid
+    mobile number)."""
     BLOCKLISTED_PHONE = "BLOCKLISTED_PHONE"
     """The number is on the tenant's blocklist; ``rule`` names the (masked) entry."""
     SENSITIVE_WORD = "SENSITIVE_WORD"
@@ -48,9 +57,10 @@ class Rejection:
     """One failed content rule.
 
     ``field`` is the request field path ("phone", "wechat", "name", ``attributes["remark"]``; empty for
-    CONTACT_EMPTY, which concerns the submission as a whole). ``message`` is an English sentence and ``rule`` a
-    stable rule name ("phone.too_short", "blocklist:138****8000", or the matched keyword): neither contains a raw
-    phone number or WeChat ID.
+    CONTACT_EMPTY, which concerns the submission as a whole). ``message`` is an English sentence that says what
+    was wrong with what was sent (its digit count, the characters it holds, what a spreadsheet did to it), never a
+    rule that did not apply; ``rule`` is a stable rule name ("phone.too_short", "blocklist:138****8000", or the
+    matched keyword). Neither contains a raw phone number or WeChat ID.
     """
 
     code: RejectionCode

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 
+from services.ingest.domain.normalisation.cleaning import clean_contact_value, is_placeholder
 from services.ingest.domain.normalisation.errors import InvalidValue
 
 # --- IP addresses --------------------------------------------------------------------------------------------
@@ -97,21 +97,26 @@ _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _MAX_LOCAL = 64  # RFC 5321 §4.5.3.1.1
 _MAX_DOMAIN = 253  # RFC 1035 §2.3.4, without the trailing dot
 _MAX_ADDRESS = 254  # RFC 5321 path limit less the angle brackets
+_EMAIL_LABEL = re.compile(r"^(?:mailto|e-?mail|邮箱|电子邮箱|邮件)\s*:\s*", re.IGNORECASE)
 
 
 def normalise_email(raw: str) -> str:
-    """A lower-cased ``local@domain`` address with its domain in ASCII (IDNA A-labels).
+    """A lower-cased ``local@domain`` address with its domain in ASCII (IDNA A-labels), or "" when the field holds
+    nothing (a placeholder such as "无" or "none" included).
 
-    Steps: trim; NFKC (full-width "１２３＠ｑｑ．ｃｏｍ" typed with a Chinese IME becomes "123@qq.com"); split at the
-    last "@"; the domain is IDNA-encoded ("例子.中国" → "xn--fsqu00a.xn--fiqs8s", "。" is a dot) and must be at
-    least two LDH labels with an alphabetic top-level label (no "localhost", no IP literals); the local part must be
-    an RFC 5322 dot-atom (no quoted strings, comments or spaces: forms never collect those), at most 64 characters.
-    The whole address is lower-cased, local part included, as the API documents (``Lead.email``): every large mail
-    provider ignores case, and dedup must treat "Zhang@QQ.com" and "zhang@qq.com" as one person.
+    Steps: ``cleaning.clean_contact_value`` (invisible characters such as a BOM or U+200B removed; NFKC, so the
+    full-width "１２３＠ｑｑ．ｃｏｍ" typed with a Chinese IME becomes "123@qq.com"); a leading "mailto:" or label
+    ("邮箱：", "E-mail:") dropped; split at the last "@"; the domain is IDNA-encoded ("例子.中国" →
+    "xn--fsqu00a.xn--fiqs8s", "。" is a dot) and must be at least two LDH labels with an alphabetic top-level label
+    (no "localhost", no IP literals); the local part must be an RFC 5322 dot-atom (no quoted strings, comments or
+    spaces: forms never collect those), at most 64 characters. The whole address is lower-cased, local part
+    included, as the API documents (``Lead.email``). This is the address stored; which addresses are one person
+    is ``email_dedup_key``'s business.
     """
-    text = unicodedata.normalize("NFKC", raw.strip())
-    if not text:
-        raise InvalidValue("is empty")
+    text = clean_contact_value(raw)
+    if not text or is_placeholder(text):
+        return ""
+    text = _EMAIL_LABEL.sub("", text, count=1).strip()
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise InvalidValue("is not an e-mail address: it needs the form local@domain")
@@ -133,3 +138,26 @@ def normalise_email(raw: str) -> str:
     if len(address) > _MAX_ADDRESS:
         raise InvalidValue(f"is longer than {_MAX_ADDRESS} characters")
     return address
+
+
+# Providers that deliver "zhang.san+ad1@gmail.com" to "zhangsan@gmail.com": Gmail ignores dots in the username
+# and everything from a "+" on (https://support.google.com/mail/answer/7436150, "Dots don't matter in Gmail
+# addresses"; https://support.google.com/a/users/answer/9308648, "+" aliases), and googlemail.com is the same
+# service under its older name (https://support.google.com/mail/answer/10313).
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def email_dedup_key(address: str) -> str:
+    """The mailbox an address delivers to, for deduplication only (never stored, never shown).
+
+    For gmail.com and googlemail.com: the username without dots and without a "+tag", at gmail.com
+    ("Zhang.San+ad1@googlemail.com" → "zhangsan@gmail.com"). Every other domain: the address lower-cased, nothing
+    else (other providers' rules differ, and a wrong merge is worse than a missed one). "" for "". ``address`` is
+    a normalised address (``normalise_email``); the function does not validate it.
+    """
+    lowered = address.strip().lower()
+    local, at, domain = lowered.rpartition("@")
+    if not at or domain not in _GMAIL_DOMAINS:
+        return lowered
+    username = local.split("+", 1)[0].replace(".", "")
+    return f"{username or local}@gmail.com"

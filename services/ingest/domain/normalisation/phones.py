@@ -1,92 +1,39 @@
-"""Phone numbers: read what people type into lead forms, validate it for real, classify it, locate it.
+"""Phone fields: find the number(s) a person or a spreadsheet put into one field, and the lead's phone among them.
 
-Reading (before libphonenumber sees the text):
+``normalise_phone`` reads the field with ``phone_text.read_phone_cell`` (cleaning, spreadsheet artefacts, labels,
+extension markers, list separators) and judges each candidate with ``phone_numbers.check_number`` (phonenumbers plus
+the allocated-prefix overlay). Which characters make one number and which several is decided with the library's
+validity as the judge, in this order, for each piece of the cell:
 
-* NFKC, so full-width digits and signs typed with a Chinese IME ("１３８－００１３－８０００", "＋８６") become ASCII;
-  other Unicode decimal digits become ASCII digits; every dash and minus sign becomes "-".
-* A leading label is dropped ("tel:", "Tel.", "phone", "手机:", "手机号码：", "电话", "联系电话" ...), and so is
-  punctuation around the number ("13800138000。", "<13800138000>", "【13800138000】").
-* What is left may contain only digits, "+", spaces, "-", ".", "/" and parentheses. Anything else, letters above
-  all, makes the number PHONE_INVALID (rule ``phone.not_a_number``): libphonenumber would otherwise read letters
-  as a phone keypad ("138ABC13800" → +8613822213800) and accept extensions ("ext 12") that E.164 cannot carry.
+1. The whole piece, if it is one valid number ("0755/12345678", "138 0013 8000", "17951 13800138000").
+2. An extension after a marker: "0755-12345678转8001", "13800138000 ext 12", "13800138000#12" (1 to 6 digits; 7 or
+   more digits after a marker are a second number when valid, else the extension is unreadable:
+   ``phone.extension_unreadable``).
+3. An extension after a dash, when the part before it is a valid number and the whole is not:
+   "13512345678-9100" (e-commerce privacy numbers with 分机号), "0755-12345678-8001".
+4. Several numbers separated by "," or "/" ("13800138000,13900139000", "13800138000 / 13900139000"); after a ","
+   a group of 1 to 6 digits is the extension of the number before it ("13512345678,9100": a phone's pause-dial).
+5. Several numbers separated only by spaces ("13800138000 13900139000"), when every group of the piece belongs to
+   a valid number.
 
-Validation is ``phonenumbers.parse`` once, with ``default_region`` for numbers without a country code, then
-``is_valid_number`` (the full per-region metadata: length *and* allocated prefixes, so 10-digit "1380013800",
-12-digit "138001380001", unallocated "140…"/"160…" mobiles and Shenzhen landlines with 7 digits all fail), not just
-``is_possible_number``. The rejection's rule says why: ``phone.not_a_number``, ``phone.too_short``,
-``phone.too_long`` (a Chinese number starting 13–19 that does not have 11 digits is always one of these two, since
-no area code starts that way), ``phone.invalid_length``, ``phone.invalid_country_code``, or ``phone.unallocated``
-(a possible length, but no such number range: "140…", "0755-1234567").
-
-What libphonenumber accepts on top, deliberately kept:
-
-* "+86", "0086", "86" and "+0086" before a Chinese number; a trunk "0" after the country code ("+86 (0)755 …");
-  a "0" before a mobile ("013800138000"); the carrier IP-dialling prefixes 17951/12593 ("17951 13800138000").
-* Any country: "+44 7911 123456" is valid and becomes "+447911123456" with its own region code.
-
-Kinds: MOBILE, FIXED_LINE → LANDLINE, VOIP, TOLL_FREE (800) and OTHER (400 numbers are SHARED_COST in the
-metadata, plus premium, UAN, pager ...). FIXED_LINE_OR_MOBILE (the USA, Canada and others, whose numbers do not
-tell) counts as MOBILE: a mobile-only account must not reject every North American number.
-
-Location: for Chinese numbers, province and city from ``geocoder`` in Chinese, split by
-``regions.split_region`` (canonical province name; municipality → city = province; "" when unknown), and the
-carrier from ``carrier`` in Chinese ("中国移动"). The carrier is the one the number range was allocated to: a number
-ported under 携号转网 still shows its original carrier. Numbers of other regions get no province or city (the API's
-Region is a place in China); their carrier is filled when the metadata knows it.
+The first *usable* number (valid, and allowed by the tenant's rules: landlines, extensions) is the lead's phone;
+the other usable ones are its ``alternates`` (when the tenant keeps them). Candidates that are not numbers are
+dropped once a usable number exists. With no usable number, the rejection is that of the first valid number a rule
+refused (its E.164 kept for the audit), else that of the first candidate, saying how many there were.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import replace
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult, carrier, geocoder
 
 from services.ingest.domain.normalisation.errors import Rejection, RejectionCode
-from services.ingest.domain.normalisation.regions import split_region
+from services.ingest.domain.normalisation.phone_numbers import PhoneCheck, PhoneKind, check_number, rejected
+from services.ingest.domain.normalisation.phone_text import read_phone_cell
 
-
-class PhoneKind(StrEnum):
-    MOBILE = "MOBILE"
-    LANDLINE = "LANDLINE"
-    VOIP = "VOIP"
-    TOLL_FREE = "TOLL_FREE"
-    OTHER = "OTHER"
-
-
-@dataclass(frozen=True)
-class PhoneCheck:
-    """The outcome of ``normalise_phone``.
-
-    ``e164`` (with ``kind``, ``region_code``, location and carrier) is set whenever the text is a valid number,
-    even if a rule then rejects it (``PHONE_LANDLINE_NOT_ALLOWED``), so that the caller can still record what the
-    number was; it is ``None`` exactly when the text is not a valid number (``PHONE_EMPTY``, ``PHONE_INVALID``).
-    The number is usable when ``rejection`` is ``None``.
-    """
-
-    e164: str | None
-    kind: PhoneKind | None
-    region_code: str | None
-    province: str
-    city: str
-    carrier: str
-    rejection: Rejection | None
-
-    @property
-    def ok(self) -> bool:
-        return self.rejection is None
-
-
-_KINDS: dict[int, PhoneKind] = {
-    PhoneNumberType.MOBILE: PhoneKind.MOBILE,
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: PhoneKind.MOBILE,
-    PhoneNumberType.FIXED_LINE: PhoneKind.LANDLINE,
-    PhoneNumberType.VOIP: PhoneKind.VOIP,
-    PhoneNumberType.TOLL_FREE: PhoneKind.TOLL_FREE,
-}
+__all__ = ["PhoneCheck", "PhoneKind", "is_known_region", "mobile_check", "normalise_phone"]
 
 _KIND_WORDS: dict[PhoneKind, str] = {
     PhoneKind.MOBILE: "a mobile",
@@ -95,69 +42,167 @@ _KIND_WORDS: dict[PhoneKind, str] = {
     PhoneKind.TOLL_FREE: "a toll-free",
     PhoneKind.OTHER: "a special-service",
 }
-
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63", "-"))
-_LABEL = re.compile(
-    r"^(?:tel|phone|mobile|mob|cellphone|cell|手机号码|手机号|手机|电话号码|联系电话|电话|联系方式)\s*[:.]?\s*",
-    re.IGNORECASE,
+_EXTENSION = re.compile(r"[0-9]{1,6}")
+_SEPARATOR = re.compile(r"\s*([,/])\s*")
+_PART_JUNK = " -.,:"
+_DASH_EXTENSION = re.compile(r"(.*[0-9)])\s*-\s*([0-9]{1,6})")
+_NOT_DIGITS = re.compile(r"[^0-9]")
+_MAX_SPLIT_GROUPS = 12  # with _MAX_NUMBER_DIGITS, bounds the parses of step 5's greedy split
+_MAX_NUMBER_DIGITS = (
+    17  # the most digits phonenumbers reads as one number (E.164's 15, an IDD prefix, a trunk 0)
 )
-_EDGE_JUNK = " .,;:!?#*'\"`<>。、“”‘’《》【】「」"
-_NUMBER_CHARS = re.compile(r"[0-9+\-.()/ ]+")
-_DIGIT = re.compile(r"[0-9]")
-_CN_MOBILE_PREFIX = re.compile(r"1[3-9]")
-
-_PARSE_ERRORS: dict[int, tuple[str, str]] = {
-    NumberParseException.INVALID_COUNTRY_CODE: (
-        "phone.invalid_country_code",
-        "The phone number has no valid country code.",
-    ),
-    NumberParseException.NOT_A_NUMBER: ("phone.not_a_number", "The phone number is not a number."),
-    NumberParseException.TOO_SHORT_AFTER_IDD: ("phone.too_short", "The phone number is too short."),
-    NumberParseException.TOO_SHORT_NSN: ("phone.too_short", "The phone number is too short."),
-    NumberParseException.TOO_LONG: ("phone.too_long", "The phone number is too long."),
-}
-
-_INVALID_REASONS: dict[int, tuple[str, str]] = {
-    ValidationResult.INVALID_COUNTRY_CODE: (
-        "phone.invalid_country_code",
-        "The phone number has no valid country code.",
-    ),
-    ValidationResult.TOO_SHORT: ("phone.too_short", "The phone number is too short for {region}."),
-    ValidationResult.TOO_LONG: ("phone.too_long", "The phone number is too long for {region}."),
-    ValidationResult.INVALID_LENGTH: (
-        "phone.invalid_length",
-        "The phone number has a length no number in {region} has.",
-    ),
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (
-        "phone.too_short",
-        "The phone number is too short for {region}: at most a local number without its area code, or a "
-        "service short code.",
-    ),
-    ValidationResult.IS_POSSIBLE: (
-        "phone.unallocated",
-        "The phone number is not in use in {region}: its prefix is not allocated, or its length is wrong for "
-        "its area.",
-    ),
-}
+_MAX_PIECES = 8
+# The shortest Chinese local number: fewer digits after a "/" are not a number of their own.
+_MIN_NUMBER_DIGITS = 7
 
 
-def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+class _Found:
+    """What one piece of a cell yielded: valid numbers (each maybe with its extension) and failed candidates."""
+
+    __slots__ = ("failures", "numbers")
+
+    def __init__(self) -> None:
+        self.numbers: list[PhoneCheck] = []
+        self.failures: list[PhoneCheck] = []
+
+    def take(self, other: _Found) -> None:
+        self.numbers.extend(other.numbers)
+        self.failures.extend(other.failures)
 
 
-def _prepare(raw: str) -> str | None:
-    """The number part of ``raw`` in ASCII, or None when ``raw`` contains anything a phone number cannot."""
-    text = unicodedata.normalize("NFKC", raw).translate(_DASHES).strip()
-    if not text.isascii():
-        text = _ascii_digits(text)
-    text = _LABEL.sub("", text, count=1).strip(_EDGE_JUNK)
-    if not _NUMBER_CHARS.fullmatch(text) or not _DIGIT.search(text):
-        return None
-    return text
+def _single(text: str, region: str, field: str) -> _Found:
+    """Steps 1, 3, 4 ("/") and 5 for a text without "," and "#"."""
+    found = _Found()
+    whole = check_number(text, default_region=region, field=field)
+    if whole.ok:
+        found.numbers.append(whole)
+        return found
+    dash = _DASH_EXTENSION.fullmatch(text)
+    if dash is not None:
+        head = check_number(dash.group(1), default_region=region, field=field)
+        if head.ok:
+            found.numbers.append(replace(head, extension=dash.group(2)))
+            return found
+    if "/" in text:
+        parts = [part.strip(" -.") for part in text.split("/") if part.strip(" -.")]
+        for part in parts:
+            found.take(_single(part, region, field))
+        if found.numbers or all(len(_NOT_DIGITS.sub("", part)) >= _MIN_NUMBER_DIGITS for part in parts):
+            # Every part looks like a number of its own: report them one by one, not as one long number.
+            return found
+        found = _Found()
+    groups = text.split()
+    if 1 < len(groups) <= _MAX_SPLIT_GROUPS:
+        numbers = _split_at_spaces(groups, region, field)
+        if numbers:
+            found.numbers.extend(numbers)
+            return found
+    found.failures.append(whole)
+    return found
 
 
-def _rejected(code: RejectionCode, field: str, message: str, rule: str) -> PhoneCheck:
-    return PhoneCheck(None, None, None, "", "", "", Rejection(code, field, message, rule))
+def _split_at_spaces(groups: list[str], region: str, field: str) -> list[PhoneCheck]:
+    """Greedy: the shortest run of groups that is a valid number, then the next; [] unless every group is used."""
+    numbers: list[PhoneCheck] = []
+    start = 0
+    while start < len(groups):
+        digits = 0
+        for end in range(start + 1, len(groups) + 1):
+            digits += len(_NOT_DIGITS.sub("", groups[end - 1]))
+            if digits > _MAX_NUMBER_DIGITS:
+                return []
+            check = check_number(" ".join(groups[start:end]), default_region=region, field=field)
+            if check.ok:
+                numbers.append(check)
+                start = end
+                break
+        else:
+            return []
+    return numbers if len(numbers) > 1 else []
+
+
+def _separated(text: str, region: str, field: str) -> _Found:
+    """Step 4: numbers separated by "," (and "/" when extensions are about), a group of 1 to 6 digits after a
+    comma being the extension of the number before it."""
+    found = _Found()
+    for separator, part in _parts(text):
+        if not part:
+            continue
+        if (
+            separator == ","
+            and _EXTENSION.fullmatch(part)
+            and found.numbers
+            and not found.numbers[-1].extension
+        ):
+            found.numbers[-1] = replace(found.numbers[-1], extension=part)
+            continue
+        found.take(_piece(part, region, field))
+    return found
+
+
+def _parts(text: str) -> list[tuple[str, str]]:
+    """(separator before, part) for each part of ``text`` between "," and "/" ("" before the first)."""
+    tokens = _SEPARATOR.split(text)
+    parts = [("", tokens[0].strip(_PART_JUNK))]
+    parts += [(tokens[i], tokens[i + 1].strip(_PART_JUNK)) for i in range(1, len(tokens) - 1, 2)]
+    return parts
+
+
+def _piece(text: str, region: str, field: str) -> _Found:
+    """Every number of one piece (steps 1 to 5)."""
+    base, marker, tail = text.partition("#")
+    if not marker:
+        return _separated(text, region, field) if "," in text else _single(text, region, field)
+    extension = tail.strip(_PART_JUNK)
+    if _SEPARATOR.search(text) and not _EXTENSION.fullmatch(extension):
+        # "0755-12345678转8001 / 13800138000": the extension ends where the next number starts.
+        return _separated(text, region, field)
+    found = _piece(base.strip(_PART_JUNK), region, field)
+    if not extension or not found.numbers:
+        return found
+    if _EXTENSION.fullmatch(extension) and not found.numbers[-1].extension:
+        found.numbers[-1] = replace(found.numbers[-1], extension=extension)
+        return found
+    second = _piece(extension, region, field) if "#" not in extension else _Found()
+    if second.numbers and len(_NOT_DIGITS.sub("", extension)) > 6:
+        found.take(second)
+        return found
+    found.failures.append(
+        rejected(
+            "phone.extension_unreadable",
+            "The phone number is followed by an extension marker (转, 分机, ext or #), but not by an extension "
+            "of 1 to 6 digits.",
+            field,
+        )
+    )
+    found.numbers.pop()
+    return found
+
+
+def _apply_rules(check: PhoneCheck, *, allow_landline: bool, allow_extension: bool, field: str) -> PhoneCheck:
+    if not allow_landline and check.kind is not PhoneKind.MOBILE:
+        kind = check.kind or PhoneKind.OTHER
+        return replace(
+            check,
+            rejection=Rejection(
+                RejectionCode.PHONE_LANDLINE_NOT_ALLOWED,
+                field,
+                f"The phone number is {_KIND_WORDS[kind]} number and only mobile numbers are accepted.",
+                "phone.mobile_only",
+            ),
+        )
+    if check.extension and not allow_extension:
+        return replace(
+            check,
+            rejection=Rejection(
+                RejectionCode.PHONE_INVALID,
+                field,
+                "The phone number has an extension (分机号), and only numbers that can be dialled directly are "
+                "accepted.",
+                "phone.extension_not_accepted",
+            ),
+        )
+    return check
 
 
 def is_known_region(region: str) -> bool:
@@ -167,83 +212,72 @@ def is_known_region(region: str) -> bool:
 
 
 def normalise_phone(
-    raw: str, *, default_region: str = "CN", allow_landline: bool = True, field: str = "phone"
+    raw: str,
+    *,
+    default_region: str = "CN",
+    allow_landline: bool = True,
+    allow_extension: bool = True,
+    keep_alternates: bool = True,
+    field: str = "phone",
 ) -> PhoneCheck:
-    """Read, validate and classify one phone number; see the module docstring for the rules.
+    """Read a phone field, validate and classify its number(s); see the module docstring for the rules.
 
     ``default_region`` (ISO 3166 alpha-2) is the country of numbers written without a country code.
     ``allow_landline=False`` means *mobile numbers only*: every valid number of another kind (landline, 400/800,
-    VoIP) is rejected with PHONE_LANDLINE_NOT_ALLOWED (rule ``phone.mobile_only``). ``field`` is the request field
+    VoIP) is refused with PHONE_LANDLINE_NOT_ALLOWED (rule ``phone.mobile_only``). ``allow_extension=False`` refuses
+    a number with an extension (PHONE_INVALID, rule ``phone.extension_not_accepted``). ``keep_alternates=False``
+    drops the other numbers of the field instead of returning them as ``alternates``. ``field`` is the request field
     path put into the rejection. Never raises for any text; rejections never contain the number.
     """
-    if not raw.strip():
-        return _rejected(RejectionCode.PHONE_EMPTY, field, "No phone number was given.", "phone.empty")
-    text = _prepare(raw)
-    if text is None:
-        return _rejected(
-            RejectionCode.PHONE_INVALID,
-            field,
-            "The phone number contains characters that are not part of a phone number.",
-            "phone.not_a_number",
+    cell = read_phone_cell(raw)
+    if cell.empty:
+        return PhoneCheck(
+            None,
+            None,
+            None,
+            "",
+            "",
+            "",
+            Rejection(RejectionCode.PHONE_EMPTY, field, "No phone number was given.", "phone.empty"),
         )
-    try:
-        number = phonenumbers.parse(text, default_region.upper())
-    except NumberParseException as exc:
-        rule, message = _PARSE_ERRORS.get(
-            exc.error_type, ("phone.not_a_number", "The phone number is not a number.")
+    if cell.problem is not None:
+        return rejected(cell.problem.rule, cell.problem.message, field)
+
+    region = default_region.upper()
+    found = _Found()
+    for piece in cell.pieces[:_MAX_PIECES]:
+        if piece.problem is not None:
+            found.failures.append(rejected(piece.problem.rule, piece.problem.message, field))
+        else:
+            found.take(_piece(piece.text, region, field))
+
+    judged = [
+        _apply_rules(n, allow_landline=allow_landline, allow_extension=allow_extension, field=field)
+        for n in found.numbers
+    ]
+    usable = [n for n in judged if n.ok]
+    if usable:
+        lead = usable[0]
+        if len(usable) == 1 or not keep_alternates:
+            return lead
+        alternates = dict.fromkeys(n.e164 for n in usable[1:] if n.e164 and n.e164 != lead.e164)
+        return replace(lead, alternates=tuple(alternates))
+    if judged:
+        return judged[0]
+    first = found.failures[0]
+    if len(found.failures) > 1 and first.rejection is not None:
+        message = (
+            f"None of the {len(found.failures)} numbers in the phone field is valid; "
+            f"the first: {first.rejection.message}"
         )
-        return _rejected(RejectionCode.PHONE_INVALID, field, message, rule)
-
-    if not phonenumbers.is_valid_number(number):
-        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
-        national = str(number.national_number)
-        if number.country_code == 86 and _CN_MOBILE_PREFIX.match(national) and len(national) != 11:
-            # No Chinese area code starts 13–19, so this was meant as a mobile: say what is wrong with it.
-            rule = "phone.too_short" if len(national) < 11 else "phone.too_long"
-            return _rejected(
-                RejectionCode.PHONE_INVALID,
-                field,
-                "A Chinese mobile number has 11 digits; this one has not.",
-                rule,
-            )
-        reason = phonenumbers.is_possible_number_with_reason(number)
-        rule, message = _INVALID_REASONS.get(reason, _INVALID_REASONS[ValidationResult.IS_POSSIBLE])
-        return _rejected(RejectionCode.PHONE_INVALID, field, message.format(region=region), rule)
-
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
-    region_code = phonenumbers.region_code_for_number(number)
-    province = city = ""
-    if region_code == "CN":
-        province, city = split_region(geocoder.description_for_valid_number(number, "zh"))
-    carrier_name = carrier.name_for_valid_number(number, "zh")
-
-    rejection = None
-    if not allow_landline and kind is not PhoneKind.MOBILE:
-        rejection = Rejection(
-            RejectionCode.PHONE_LANDLINE_NOT_ALLOWED,
-            field,
-            f"The phone number is {_KIND_WORDS[kind]} number and only mobile numbers are accepted.",
-            "phone.mobile_only",
-        )
-    return PhoneCheck(e164, kind, region_code, province, city, carrier_name, rejection)
-
-
-def wechat_as_phone(raw: str, *, default_region: str = "CN") -> str | None:
-    """The E.164 form of a WeChat ID that is really a valid *mobile* number, else None.
-
-    People often type their phone number into the WeChat field (WeChat finds accounts by phone number), in any
-    of the forms ``normalise_phone`` reads: "+86 138 0013 8000", "0086-13800138000", "１３８００１３８０００".
-    A landline, 400/800 or invalid number is not taken. Valid WeChat IDs start with a letter, so no real WeChat ID
-    is ever mistaken for a number.
-    """
-    check = mobile_check(raw, default_region=default_region, field="wechat")
-    return check.e164 if check is not None else None
+        return replace(first, rejection=replace(first.rejection, message=message))
+    return first
 
 
 def mobile_check(raw: str, *, default_region: str, field: str) -> PhoneCheck | None:
-    """The full ``PhoneCheck`` of ``raw`` when it is a valid mobile number, else None (for ``screen_contact``)."""
-    check = normalise_phone(raw, default_region=default_region, allow_landline=True, field=field)
-    if check.rejection is None and check.kind is PhoneKind.MOBILE:
-        return check
-    return None
+    """The ``PhoneCheck`` of the first valid *mobile* number without extension in ``raw``, without alternates;
+    None when there is none (how a WeChat field holding a phone number is recognised)."""
+    check = normalise_phone(
+        raw, default_region=default_region, allow_landline=False, allow_extension=False, field=field
+    )
+    return replace(check, alternates=()) if check.ok else None

@@ -12,6 +12,22 @@
   needs them: U+200D ZERO WIDTH JOINER (emoji sequences such as family and profession emoji, Indic conjuncts)
   and U+200C ZERO WIDTH NON-JOINER (Persian and Indic spelling). Matching removes them too.
 * Private-use and unassigned code points are kept (a newer Unicode than Python's may assign them).
+
+Sensitive words are matched on a folded form of both the text and the keyword (``fold_for_matching``):
+
+1. invisible characters removed (``cleaning.strip_invisible``, ZWJ/ZWNJ and variation selectors included);
+2. NFKC, Unicode case folding, NFKC again (width: "ＶＩＰ" → "vip"; "ß" → "ss"; "①" → "1");
+3. traditional Chinese → simplified with OpenCC's ``t2s`` conversion (https://github.com/BYVoid/OpenCC, the
+   ``opencc`` package), so "貸款" matches a "贷款" rule and the other way round;
+4. every white-space, punctuation (Unicode P*) and symbol (S*, emoji included) character removed, so that
+   "加 微 信", "加.微.信", "加~微~信" and "加🌹微🌹信" all match a "加微信" rule.
+
+A keyword that step 4 would empty ("$$$", "🔞") or shrink to a single character ("+v" → "v", which would match
+every "v") is matched as it is after steps 1–3 instead (a *literal* keyword: "加+V" matches "+v", "+ v" does not).
+
+``KeywordMatcher`` matches all keywords in one pass of an Aho–Corasick automaton (pyahocorasick,
+https://pyahocorasick.readthedocs.io/), so ten thousand keywords cost what ten do; build it once per tenant
+blocklist version (``ScreeningCache`` does).
 """
 
 from __future__ import annotations
@@ -19,25 +35,33 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
+import ahocorasick
+import opencc
+
+from services.ingest.domain.normalisation.cleaning import KEEP_JOINERS, drop_ignorables, strip_invisible
 from services.ingest.domain.normalisation.errors import TextTooLong
 
-_KEEP_FORMAT = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
-_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
-_WHITESPACE_RUN = re.compile(r"\s+")
 _SPACE_RUN = re.compile(r" {2,}")
+_SEPARATOR_CATEGORIES = ("P", "S", "Z")
+_LAST_SCANNED = 0x1FFFF  # planes 0 and 1 hold every punctuation and symbol character (emoji included)
 
 
-def _strip_invisible(text: str, keep: frozenset[str]) -> str:
-    out: list[str] = []
-    for ch in text:
-        if ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) in _DROP_CATEGORIES and ch not in keep:
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+@cache
+def _separators() -> dict[int, None]:
+    """A ``str.translate`` table deleting white space, punctuation and symbols (built once, about 20 ms)."""
+    table: dict[int, None] = {}
+    for code in range(_LAST_SCANNED + 1):
+        ch = chr(code)
+        if ch.isspace() or unicodedata.category(ch)[0] in _SEPARATOR_CATEGORIES:
+            table[code] = None
+    return table
+
+
+@cache
+def _traditional_to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
 
 
 def clean_text(raw: str, *, max_length: int) -> str:
@@ -51,56 +75,78 @@ def clean_text(raw: str, *, max_length: int) -> str:
         # Fast path, nearly every real input: no Cc/Cf/Cs and no whitespace other than U+0020.
         text = _SPACE_RUN.sub(" ", text).strip(" ")
     else:
-        text = _strip_invisible(text, _KEEP_FORMAT)
-        text = _WHITESPACE_RUN.sub(" ", text).strip(" ")
+        text = strip_invisible(text, keep=KEEP_JOINERS, ignorables=False)
+        text = _SPACE_RUN.sub(" ", text).strip(" ")
     if len(text) > max_length:
         raise TextTooLong(max_length, len(text))
     return text
 
 
-def fold_for_matching(text: str) -> str:
-    """A form of ``text`` for substring matching only, never for storage.
-
-    NFKC (full-width "ＶＩＰ" → "VIP", "①" → "1", ligatures split), then Unicode case folding ("VIP" → "vip",
-    "ß" → "ss"), then NFKC again because case folding can leave a string that is not NFKC-normal. Control and
-    format characters are removed, ZWJ/ZWNJ included, so that "V\\u200bIP" cannot slip past a keyword.
-    """
+def _light_fold(text: str) -> str:
+    """Steps 1-3 of the module docstring: invisible characters, width, case, traditional → simplified."""
+    if text.isascii():  # NFKC is the identity on ASCII, and case folding is lower()
+        return text.lower() if text.isprintable() else strip_invisible(text).lower()
+    text = drop_ignorables(text)
+    if not text.isprintable():
+        text = strip_invisible(text)
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    if not folded.isprintable():
-        folded = _strip_invisible(folded, frozenset())
-    return folded
+    if folded.isascii():
+        return folded
+    return str(_traditional_to_simplified().convert(folded))
+
+
+def _compact(folded: str) -> str:
+    """Step 4: white space, punctuation and symbols removed (letters, digits and marks stay)."""
+    return folded if folded.isalnum() else folded.translate(_separators())
+
+
+def fold_for_matching(text: str) -> str:
+    """The form of ``text`` that sensitive words are matched in (steps 1–4 of the module docstring); never for
+    storage. "加 微 信" → "加微信", "ＶＩＰ" → "vip", "貸款" → "贷款", "V\\u200bIP" → "vip"."""
+    return _compact(_light_fold(text))
 
 
 class KeywordMatcher:
-    """A tenant's sensitive words, matched case- and width-insensitively as substrings.
+    """A tenant's sensitive words, matched on the folded form of text and keywords (see the module docstring).
 
     Build it once per blocklist version and reuse it for every submission. Keywords are trimmed; empty ones are
-    ignored; keywords that fold to the same text keep the first spelling configured.
+    ignored; keywords that fold to the same text keep the first spelling configured. ``find`` reports a keyword as
+    configured.
     """
 
-    __slots__ = ("_any", "_keywords")
+    __slots__ = ("_compact", "_keywords", "_literal")
 
     def __init__(self, keywords: Iterable[str]) -> None:
-        seen: set[str] = set()
-        entries: list[tuple[str, str]] = []
+        seen: set[tuple[bool, str]] = set()
+        configured_order: list[str] = []
+        compact = ahocorasick.Automaton()
+        literal = ahocorasick.Automaton()
         for keyword in keywords:
             configured = keyword.strip()
-            folded = fold_for_matching(configured).strip()
-            if not folded or folded in seen:
+            light = _light_fold(configured).strip()
+            folded = _compact(light)
+            is_literal = not folded or (len(folded) == 1 and len(light) > 1)
+            key = (is_literal, light if is_literal else folded)
+            if not key[1] or key in seen:
                 continue
-            seen.add(folded)
-            entries.append((folded, configured))
-        self._keywords: tuple[tuple[str, str], ...] = tuple(entries)
-        # One alternation answers "does any keyword occur?" in a single pass (the regex engine filters positions
-        # by the keywords' first characters); only texts that hit are scanned again in configuration order.
-        self._any: re.Pattern[str] | None = (
-            re.compile("|".join(re.escape(folded) for folded, _ in entries)) if entries else None
-        )
+            seen.add(key)
+            (literal if is_literal else compact).add_word(key[1], (len(configured_order), configured))
+            configured_order.append(configured)
+        self._keywords: tuple[str, ...] = tuple(configured_order)
+        self._compact = self._finish(compact)
+        self._literal = self._finish(literal)
+
+    @staticmethod
+    def _finish(automaton: ahocorasick.Automaton) -> ahocorasick.Automaton | None:
+        if len(automaton) == 0:
+            return None
+        automaton.make_automaton()
+        return automaton
 
     @property
     def keywords(self) -> tuple[str, ...]:
         """The effective keywords, as configured, in configuration order."""
-        return tuple(configured for _, configured in self._keywords)
+        return self._keywords
 
     def __len__(self) -> int:
         return len(self._keywords)
@@ -109,14 +155,27 @@ class KeywordMatcher:
         return f"KeywordMatcher({len(self._keywords)} keywords)"
 
     def find(self, texts: Iterable[str]) -> str | None:
-        """The first keyword, in configuration order, that occurs in any of ``texts``; ``None`` if none does."""
-        if self._any is None:
+        """The first keyword, in configuration order, that occurs in any of ``texts``; ``None`` if none does.
+
+        Cost: one pass over each folded text per automaton, whatever the number of keywords.
+        """
+        if self._compact is None and self._literal is None:
             return None
-        hits = [folded for folded in (fold_for_matching(t) for t in texts if t) if self._any.search(folded)]
-        if not hits:
-            return None
-        for needle, configured in self._keywords:
-            for haystack in hits:
-                if needle in haystack:
-                    return configured
-        return None  # pragma: no cover - the alternation matched, so some keyword occurs
+        best: int | None = None
+        found = ""
+        for text in texts:
+            if not text:
+                continue
+            light = _light_fold(text)
+            for automaton, haystack in (
+                (self._compact, _compact(light)),
+                (self._literal, light),
+            ):
+                if automaton is None or not haystack:
+                    continue
+                for _end, (index, configured) in automaton.iter(haystack):
+                    if best is None or index < best:
+                        best, found = index, configured
+                        if index == 0:
+                            return found
+        return found if best is not None else None

@@ -1,9 +1,29 @@
-"""The telephony unit of work on SQLAlchemy. Only the outbox until the telephony domain arrives with its repositories."""
+"""The telephony unit of work on SQLAlchemy: one repository per aggregate on the transaction's session."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from services.common.dbtx import SqlUnitOfWork
+from services.common.messaging.outbox import OutboxWriter
+from services.common.timerstore import SqlTimers
+from services.telephony.adapters.db.bindings import SqlBindings
+from services.telephony.adapters.db.calls import SqlCalls
+from services.telephony.adapters.db.numbers import SqlNumbers
+from services.telephony.adapters.db.parties import SqlAgents, SqlLeads
+from services.telephony.adapters.db.tables import timers
+from services.telephony.adapters.db.tenant import SqlDeadNumbers, SqlRequests, SqlSettings
 
 
 class SqlTelephonyUnitOfWork(SqlUnitOfWork):
-    pass
+    def __init__(self, session: Session, events: OutboxWriter) -> None:
+        super().__init__(session, events)
+        self.numbers = SqlNumbers(session)
+        self.bindings = SqlBindings(session)
+        self.calls = SqlCalls(session)
+        self.leads = SqlLeads(session)
+        self.agents = SqlAgents(session)
+        self.dead = SqlDeadNumbers(session)
+        self.settings = SqlSettings(session)
+        self.requests = SqlRequests(session)
+        self.timers = SqlTimers(session, timers)

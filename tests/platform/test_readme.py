@@ -1,0 +1,94 @@
+"""The README's commands work as written: the token commands (run from the repository root they use the data
+directory `make run` uses), the `up` and `import` command lines, and the FieldMask JSON of the grpcurl example
+and of the proto comments."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from google.protobuf import json_format
+from google.protobuf.json_format import ParseError
+
+from leadflow.dedup.v1 import dedup_service_pb2
+from leadflow.ingest.v1 import ingest_service_pb2
+from services.cli.main import _parser
+from services.common.auth import TokenCodec
+from services.common.config import AuthSettings, Env
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def _leadflow_commands(subcommand: str) -> list[list[str]]:
+    found = re.findall(rf"(?:^|\$\()\.venv/bin/leadflow ({subcommand}\b[^)`\n]*)", README, re.M)
+    assert found, f"the README shows no `leadflow {subcommand}` command"
+    return [shlex.split(command.replace('"$TOKEN"', "token").rstrip(" \\")) for command in found]
+
+
+def test_the_token_commands_run_from_the_repository_root_use_make_runs_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADFLOW_")}
+    tokens = []
+    for args in _leadflow_commands("token"):
+        done = subprocess.run(
+            [sys.executable, "-m", "services.cli.main", *args],
+            cwd=tmp_path,  # stands for the repository root
+            env=env | {"PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        tokens.append(done.stdout.strip())
+    data_dir = tmp_path / ".leadflow"  # `make run`'s default data directory, from the same directory
+    codec = TokenCodec(AuthSettings.from_env(Env({}), data_dir))
+    assert [codec.verify(t).tenant_id for t in tokens] == ["demo"] * len(tokens)
+
+
+@pytest.mark.parametrize("subcommand", ["up", "import"])
+def test_the_up_and_import_command_lines_parse(subcommand: str) -> None:
+    for args in _leadflow_commands(subcommand):
+        parsed = _parser().parse_args(args)
+        assert parsed.command == subcommand
+
+
+def test_the_grpcurl_field_mask_is_lower_camel_and_snake_case_is_refused() -> None:
+    body = re.search(r"-d '(\{.*?\})'", README)
+    assert body is not None
+    request = json_format.Parse(body.group(1), ingest_service_pb2.UpdateIngestSettingsRequest())
+    assert list(request.update_mask.paths) == ["default_region"]
+    with pytest.raises(ParseError, match="must not contain"):
+        json_format.Parse(body.group(1).replace('defaultRegion"}', 'default_region"}'), request)
+
+
+@pytest.mark.parametrize(
+    ("proto", "message", "paths"),
+    [
+        (
+            "ingest/v1/ingest_service.proto",
+            ingest_service_pb2.UpdateIngestSettingsRequest,
+            ["default_region"],
+        ),
+        (
+            "dedup/v1/dedup_service.proto",
+            dedup_service_pb2.UpdateDedupPolicyRequest,
+            ["dimensions", "ip_window"],
+        ),
+    ],
+)
+def test_the_proto_comments_json_field_masks_parse(proto: str, message, paths: list[str]) -> None:
+    text = (ROOT / "protos" / "leadflow" / proto).read_text()
+    example = re.search(r'(\{"updateMask": "[^"]+"\})', text)
+    assert example is not None
+    assert list(json_format.Parse(example.group(1), message()).update_mask.paths) == paths
+
+
+def test_every_relative_link_points_into_the_repository() -> None:
+    links = [target for target in re.findall(r"\]\(([^)#]+)\)", README) if "://" not in target]
+    assert "docs/architecture.md" in links
+    assert [target for target in links if not (ROOT / target).exists()] == []
