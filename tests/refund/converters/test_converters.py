@@ -97,9 +97,9 @@ def _call_completed_with_window() -> type:
     )
     message = file.message_type.add(name="CallCompleted")
     message.field.add(
-        name="callable_hours", number=22, type=11, type_name=".leadflow.common.v1.DailyWindow", label=1
+        name="callable_hours", number=23, type=11, type_name=".leadflow.common.v1.DailyWindow", label=1
     )
-    message.field.add(name="time_zone", number=23, type=9, label=1)
+    message.field.add(name="time_zone", number=24, type=9, label=1)
     pool.Add(file)
     return message_factory.GetMessageClass(pool.FindMessageTypeByName("future.CallCompleted"))
 
