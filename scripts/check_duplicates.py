@@ -12,6 +12,7 @@ Usage: python scripts/check_duplicates.py [--min-lines N]   (exit 1 and a report
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import re
 import sys
@@ -27,13 +28,22 @@ _PUNCTUATION = re.compile(r"^[\s()\[\]{},:;.]*$")
 _FIELD = re.compile(r"^[A-Za-z_]\w*: [^=]+(=.*)?$")  # a dataclass field: name: type [= default]
 
 
+def _import_lines(source: str) -> set[int]:
+    """Line numbers of import statements, parenthesised continuation lines included."""
+    numbers: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            numbers.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return numbers
+
+
 def significant_lines(path: Path) -> list[tuple[int, str]]:
+    source = path.read_text(encoding="utf-8")
+    imports = _import_lines(source)
     lines = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(source.splitlines(), start=1):
         text = " ".join(raw.split())
-        if not text or text.startswith("#") or _PUNCTUATION.match(text):
-            continue
-        if text.startswith(("import ", "from ")) and " import " in f" {text} ":
+        if not text or text.startswith("#") or _PUNCTUATION.match(text) or number in imports:
             continue
         lines.append((number, text))
     return lines

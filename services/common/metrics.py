@@ -82,6 +82,10 @@ DB_TRANSACTIONS_ABORTED = Counter(
     "leadflow_db_transactions_aborted_total", "Write transactions given up after the last retry (ABORTED)."
 )
 
+NATS_CONNECTED = Gauge(
+    "leadflow_nats_connected", "1 while the service is connected to NATS, 0 while it is not."
+)
+
 DB_WRITABLE = Gauge(
     "leadflow_db_writable",
     "1 while the service's database takes writes, 0 once it has refused them for a while.",

@@ -10,6 +10,7 @@ import nats
 from nats.aio.client import Client
 
 from services.common.config import NatsSettings
+from services.common.metrics import NATS_CONNECTED
 
 log = logging.getLogger("leadflow.nats")
 
@@ -41,17 +42,28 @@ async def connect_nats(
     """Connect, retrying with backoff; returns None only if ``stop`` is set first."""
     options = credential_options(settings) if settings is not None else {}
     delay = 0.1
+
+    async def disconnected() -> None:
+        NATS_CONNECTED.set(0)
+
+    async def reconnected() -> None:
+        NATS_CONNECTED.set(1)
+
     while not stop.is_set():
         try:
-            return await nats.connect(
+            client = await nats.connect(
                 url,
                 name=name,
                 connect_timeout=2,
                 max_reconnect_attempts=-1,
                 reconnect_time_wait=0.5,
                 allow_reconnect=True,
+                disconnected_cb=disconnected,
+                reconnected_cb=reconnected,
                 **options,
             )
+            NATS_CONNECTED.set(1)
+            return client
         except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
             log.warning(
                 "nats not reachable yet, retrying", extra={"retry_in_s": round(delay, 2), "error": str(exc)}

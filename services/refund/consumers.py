@@ -1,9 +1,41 @@
-"""The events the refund service consumes. None yet: the refund issue adds its consumers here."""
+"""The events refund consumes, decoded (``converters.events``) and handed to the case use cases inside the
+consumer's inbox transaction, on the unit of work bound to it.
+
+- ``refund-charges``: ``lead.accepted`` and ``lead.duplicate`` (ingest's stream): a case per charge with a cost;
+- ``refund-calls``: ``call.completed`` (telephony's stream), corrections included: the lead's cases are evaluated.
+
+A payload that does not decode raises, so the shared consumer retries it and finally dead-letters it.
+"""
 
 from __future__ import annotations
 
+from services.common.events import (
+    CALL_COMPLETED,
+    INGEST_STREAM,
+    LEAD_ACCEPTED,
+    LEAD_DUPLICATE,
+    TELEPHONY_STREAM,
+)
+from services.common.messaging import Delivery
 from services.common.runtime import ConsumerSpec
+from services.refund import metrics
+from services.refund.converters import events
+from services.refund.domain.ports import RefundUnitOfWork
+from services.refund.handlers.cases import CaseHandlers
+
+CHARGES_CONSUMER = "refund-charges"
+CALLS_CONSUMER = "refund-calls"
 
 
-def consumer_specs() -> list[ConsumerSpec]:
-    return []
+def consumer_specs(cases: CaseHandlers) -> list[ConsumerSpec]:
+    def on_charge(uow: RefundUnitOfWork, delivery: Delivery) -> None:
+        decode = events.lead_duplicate if delivery.subject == LEAD_DUPLICATE else events.lead_accepted
+        metrics.count_refresh(cases.on_charge(uow, decode(delivery.data)))
+
+    def on_call(uow: RefundUnitOfWork, delivery: Delivery) -> None:
+        metrics.count_refresh(cases.on_call(uow, events.call_completed(delivery.data)))
+
+    return [
+        ConsumerSpec(CHARGES_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_charge),
+        ConsumerSpec(CALLS_CONSUMER, TELEPHONY_STREAM, [CALL_COMPLETED], on_call),
+    ]

@@ -69,6 +69,24 @@ def _check_text(errors: ViolationCollector, field: str, text: str, *, required: 
         errors.add(field, "must not contain control characters")
 
 
+def check_appeal_request(reason: str, request_id: str, errors: ViolationCollector | None = None) -> None:
+    """Raise InvalidArgument naming every bad field of an appeal (reason, request_id), with those already in
+    ``errors``."""
+    errors = errors or ViolationCollector()
+    _check_text(errors, "reason", reason, required=True)
+    check_request_id(errors, request_id)
+    errors.raise_if_any()
+
+
+def check_decision_request(note: str, request_id: str, errors: ViolationCollector | None = None) -> None:
+    """Raise InvalidArgument naming every bad field of a decision (note, request_id), with those already in
+    ``errors``."""
+    errors = errors or ViolationCollector()
+    _check_text(errors, "note", note, required=False)
+    check_request_id(errors, request_id)
+    errors.raise_if_any()
+
+
 def open_appeal(
     case: Case,
     case_state: CaseState,
@@ -85,10 +103,7 @@ def open_appeal(
     Raises InvalidArgument (reason, request_id), CaseNotAppealable (the state is not NOT_REFUNDABLE or EXPIRED),
     AppealPending (the case already has a PENDING appeal).
     """
-    errors = ViolationCollector()
-    _check_text(errors, "reason", reason, required=True)
-    check_request_id(errors, request_id)
-    errors.raise_if_any()
+    check_appeal_request(reason, request_id)
     if case_state not in APPEALABLE_STATES:
         raise CaseNotAppealable(
             f"case {case.case_id} is {case_state.value}; only NOT_REFUNDABLE or EXPIRED cases can be appealed",

@@ -2,9 +2,13 @@
 
 Telephony may report a call more than once: the event is redelivered, or a later report corrects the outcome (the
 carrier's final CDR arrives after the first classification). A call is identified by ``call_id``; among its reports
-the one settled last (``reported_at``, the event's ``occurred_time``) wins, ties broken by ``report_id`` (the event
-id) and then by content, so that the same set of reports gives the same call whatever order, and however many
-times, they arrive.
+the highest ``revision`` (``CallCompleted.outcome_revision``: "consumers keep the highest revision of each call",
+telephony's events.proto) wins, then the one settled last (``reported_at``, the event's ``occurred_time``), ties
+broken by ``report_id`` (the event id) and then by content, so that the same set of reports gives the same call
+whatever order, and however many times, they arrive.
+
+Each report may carry the callable window telephony enforced when it placed the call (``window``); the lead's
+window is the one its earliest call reports (``enforced_window``), telephony's default until a call reports one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from services.refund.domain.callable_hours import DEFAULT_CALLABLE_WINDOW, CallableWindow
 
 
 class CallOutcome(StrEnum):
@@ -40,7 +46,9 @@ class CallRecord:
     ``start_time`` is when the call was placed (decisions follow it, never the arrival order);
     ``ring_duration`` how long the lead's phone rang (zero if it never rang); ``talk_duration`` how long the two
     sides talked (zero unless ANSWERED). ``reported_at`` is when telephony settled this report; ``report_id`` the
-    event id. Times are timezone-aware.
+    event id; ``revision`` telephony's outcome revision (1 for the first announcement, 0 when not given).
+    ``window`` is the callable window (with the lead's time zone) telephony enforced for the call, None when the
+    report does not say. Times are timezone-aware.
     """
 
     call_id: str
@@ -51,6 +59,8 @@ class CallRecord:
     talk_duration: timedelta = timedelta(0)
     reported_at: datetime | None = None
     report_id: str = ""
+    revision: int = 0
+    window: CallableWindow | None = None
 
     def __post_init__(self) -> None:
         if self.start_time.tzinfo is None or (
@@ -77,16 +87,20 @@ def ring_duration_between(
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def _precedence(report: CallRecord) -> tuple[datetime, str, str, datetime, timedelta, timedelta]:
-    """Reports compare by when they were settled, then event id, then content: a total order, so the winner never
-    depends on arrival order."""
+def _precedence(
+    report: CallRecord,
+) -> tuple[int, datetime, str, str, datetime, timedelta, timedelta, str]:
+    """Reports compare by revision, then when they were settled, then event id, then content: a total order, so the
+    winner never depends on arrival order."""
     return (
+        report.revision,
         report.reported_at or _NEVER,
         report.report_id,
         report.outcome.value,
         report.start_time,
         report.ring_duration,
         report.talk_duration,
+        str(report.window or ""),
     )
 
 
@@ -98,3 +112,13 @@ def latest_reports(reports: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
         if current is None or _precedence(report) > _precedence(current):
             latest[report.call_id] = report
     return tuple(sorted(latest.values(), key=lambda call: (call.start_time, call.call_id)))
+
+
+def enforced_window(calls: Iterable[CallRecord]) -> CallableWindow:
+    """The callable window to judge a lead by: the one telephony reported enforcing for the lead's earliest call
+    (by start time, its latest report) that carries one, else telephony's documented default (08:00-21:00,
+    Asia/Shanghai). A function of the set of reports, so arrival order never changes it."""
+    for call in latest_reports(calls):
+        if call.window is not None:
+            return call.window
+    return DEFAULT_CALLABLE_WINDOW

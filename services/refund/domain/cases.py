@@ -78,6 +78,20 @@ def is_chargeable(cost: Money | None) -> bool:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Where a case stood at its latest evaluation, as the store keeps it for filters (ListCases by state and
+    reason) and for its timer (``next_change_time``). ``state`` is the evaluated state of an open case (PENDING,
+    ELIGIBLE, NOT_REFUNDABLE, EXPIRED) or the closure's state of a closed one."""
+
+    state: CaseState
+    refund_reason: RefundReason | None = None
+    rejection_reason: RejectionReason | None = None
+    decided_at: datetime | None = None
+    settle_time: datetime | None = None
+    next_change_time: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Closure:
     """The final outcome of a case, recorded when its decision settled (or an appeal was approved).
 
@@ -105,6 +119,16 @@ class Closure:
                 raise ValueError("a rejected closure has a rejection reason and no refund reason")
         else:
             raise ValueError(f"a case cannot be closed as {self.state}")
+
+    def standing(self) -> Standing:
+        """The standing of a case closed by this closure (nothing left to change: no next change time)."""
+        return Standing(
+            state=self.state,
+            refund_reason=self.refund_reason,
+            rejection_reason=self.rejection_reason,
+            decided_at=self.decided_at,
+            settle_time=self.closed_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from services.refund.domain.cases import (
     Charge,
     RefundReason,
     RejectionReason,
+    Standing,
     duplicate_charges,
 )
 from services.refund.domain.rules import RefundRules
@@ -175,6 +176,17 @@ class Evaluation:
     requirements: tuple[Requirement, ...]
     next_change_time: datetime | None
     summary: str
+
+    def standing(self) -> Standing:
+        """What the store keeps of this evaluation."""
+        return Standing(
+            state=self.state,
+            refund_reason=self.refund_reason,
+            rejection_reason=self.rejection_reason,
+            decided_at=self.decided_at,
+            settle_time=self.settle_time,
+            next_change_time=self.next_change_time,
+        )
 
 
 def evaluate(

@@ -102,9 +102,10 @@ class Refund:
     appeal_id: str | None = None
 
 
-def check_request(request: RefundRequest) -> None:
-    """Raise InvalidArgument naming every bad field of ``request`` (request_id, note, amount)."""
-    errors = ViolationCollector()
+def check_request(request: RefundRequest, errors: ViolationCollector | None = None) -> None:
+    """Raise InvalidArgument naming every bad field of ``request`` (request_id, note, amount), together with those
+    already in ``errors`` (a caller's checks of its own fields)."""
+    errors = errors or ViolationCollector()
     check_request_id(errors, request.request_id)
     if len(request.note) > MAX_NOTE_LENGTH:
         errors.add("note", f"must be at most {MAX_NOTE_LENGTH} characters")

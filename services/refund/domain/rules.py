@@ -22,8 +22,9 @@ Where a number is leadflow's own choice rather than a platform's, the field says
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta
 
 from services.common.errors import FieldViolation, ViolationCollector
 
@@ -122,3 +123,80 @@ def check_rules(rules: RefundRules) -> RefundRules:
     errors = ViolationCollector(rule_violations(rules))
     errors.raise_if_any()
     return rules
+
+
+OUTPUT_ONLY_FIELDS = ("account_id", "update_time", "updated_by")
+
+RuleValue = timedelta | int | bool | None
+
+
+@dataclass(frozen=True)
+class StoredRules:
+    """An account's rules as stored: only the fields the account set (``overrides``), so that a field never set
+    follows the documented default, even if a later release changes it. ``update_time`` is None for an account
+    that never changed its rules."""
+
+    account_id: str
+    overrides: Mapping[str, RuleValue] = field(default_factory=dict)
+    update_time: datetime | None = None
+    updated_by: str = ""
+
+    @property
+    def rules(self) -> RefundRules:
+        return replace(DEFAULT_RULES, **self.overrides)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RulesPatch:
+    """An UpdateRefundRules request: ``mask`` as sent (``"*"`` for every writable field, empty for the fields the
+    request populates), ``values`` the value of each populated field. A field named by the mask but absent from
+    ``values`` goes back to its default (proto: unset or 0 means the default)."""
+
+    account_id: str
+    mask: tuple[str, ...]
+    values: Mapping[str, RuleValue]
+
+
+def _masked_fields(patch: RulesPatch, errors: ViolationCollector) -> tuple[str, ...]:
+    if not patch.mask:
+        populated = tuple(name for name in RULE_FIELDS if name in patch.values)
+        if not populated:
+            errors.add("update_mask", "names no field and the rules populate none")
+        return populated
+    chosen: set[str] = set()
+    for index, path in enumerate(patch.mask):
+        if path == "*":
+            chosen.update(RULE_FIELDS)
+        elif path in RULE_FIELDS:
+            chosen.add(path)
+        else:
+            why = "is output only" if path in OUTPUT_ONLY_FIELDS else "is not a field of RefundRules"
+            errors.add(f"update_mask.paths[{index}]", f"{path!r} {why}")
+    return tuple(name for name in RULE_FIELDS if name in chosen)
+
+
+def apply_rules_patch(
+    current: StoredRules, patch: RulesPatch
+) -> tuple[dict[str, RuleValue], tuple[str, ...]]:
+    """The overrides after ``patch`` and the fields whose effective value changed (in ``RULE_FIELDS`` order).
+
+    Raises InvalidArgument naming ``update_mask.paths[i]`` for unknown or output-only paths and ``rules.<field>``
+    for every value out of its bounds (``rule_violations``), checked on the rules as they would be after the change.
+    """
+    errors = ViolationCollector()
+    masked = _masked_fields(patch, errors)
+    errors.raise_if_any()
+    overrides = dict(current.overrides)
+    for name in masked:
+        value = patch.values.get(name)
+        if value is None or value == getattr(DEFAULT_RULES, name):
+            overrides.pop(name, None)
+        else:
+            overrides[name] = value
+    after = StoredRules(current.account_id, overrides).rules
+    for violation in rule_violations(after):
+        errors.add(f"rules.{violation.field}", violation.description)
+    errors.raise_if_any()
+    before = current.rules
+    changed = tuple(name for name in RULE_FIELDS if getattr(before, name) != getattr(after, name))
+    return overrides, changed

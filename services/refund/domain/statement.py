@@ -42,9 +42,12 @@ class Statement:
     totals: tuple[Money, ...]
 
 
-def month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The month as a half-open UTC range ``[start, end)``. Raises InvalidArgument naming year or month."""
-    errors = ViolationCollector()
+def month_range(
+    year: int, month: int, zone: ZoneInfo, errors: ViolationCollector | None = None
+) -> tuple[datetime, datetime]:
+    """The month as a half-open UTC range ``[start, end)``. Raises InvalidArgument naming year or month, with the
+    violations already in ``errors``."""
+    errors = errors or ViolationCollector()
     if not 1970 <= year <= 9998:
         errors.add("year", "must be between 1970 and 9998")
     if not 1 <= month <= 12:
@@ -55,22 +58,54 @@ def month_range(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, dateti
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class LedgerMovement:
+    """The entries of one advertiser account with one reason, currency and direction, counted and summed (what
+    the store aggregates for a statement, instead of returning every entry)."""
+
+    reason: RefundReason
+    currency: str
+    direction: Direction
+    entry_count: int
+    fen: int
+
+
+def movements(
+    entries: Iterable[LedgerEntry], account_id: str, start: datetime, end: datetime
+) -> list[LedgerMovement]:
+    """The movements of the advertiser's refunds account over ``[start, end)`` from ``entries`` (any order)."""
+    account = advertiser_account(account_id)
+    counts: dict[tuple[RefundReason, str, Direction], int] = defaultdict(int)
+    sums: dict[tuple[RefundReason, str, Direction], int] = defaultdict(int)
+    for entry in entries:
+        if entry.ledger_account != account or not start <= entry.posted_at < end:
+            continue
+        key = (entry.reason, entry.amount.currency, entry.direction)
+        counts[key] += 1
+        sums[key] += entry.amount.fen
+    return [LedgerMovement(r, c, d, counts[(r, c, d)], sums[(r, c, d)]) for r, c, d in counts]
+
+
 def build_statement(
     entries: Iterable[LedgerEntry], account_id: str, year: int, month: int, zone: ZoneInfo
 ) -> Statement:
     """The statement of ``account_id`` for ``year``-``month`` from the ledger ``entries`` (any order)."""
     start, end = month_range(year, month, zone)
-    account = advertiser_account(account_id)
+    return assemble_statement(movements(entries, account_id, start, end), account_id, year, month)
+
+
+def assemble_statement(
+    account_movements: Iterable[LedgerMovement], account_id: str, year: int, month: int
+) -> Statement:
+    """The statement from the month's movements of the advertiser's refunds account (see ``movements``)."""
     counts: dict[tuple[RefundReason, str], int] = defaultdict(int)
     sums: dict[tuple[RefundReason, str], int] = defaultdict(int)
-    for entry in entries:
-        if entry.ledger_account != account or not start <= entry.posted_at < end:
-            continue
-        key = (entry.reason, entry.amount.currency)
+    for movement in account_movements:
+        key = (movement.reason, movement.currency)
         # On the advertiser's (credit-normal) account a credit is a refund, a debit its reversal.
-        sign = 1 if entry.direction is Direction.CREDIT else -1
-        counts[key] += sign
-        sums[key] += sign * entry.amount.fen
+        sign = 1 if movement.direction is Direction.CREDIT else -1
+        counts[key] += sign * movement.entry_count
+        sums[key] += sign * movement.fen
     keys = sorted(
         (key for key in counts if counts[key] or sums[key]), key=lambda k: (_REASON_ORDER[k[0]], k[1])
     )

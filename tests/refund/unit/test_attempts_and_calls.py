@@ -108,3 +108,31 @@ def test_call_records_refuse_naive_times_and_negative_durations() -> None:
         call("c", datetime(2026, 3, 2, 10), CallOutcome.BUSY)
     with pytest.raises(ValueError):
         call("c", at(2, 10), CallOutcome.BUSY, ring=-1)
+
+
+def test_the_highest_outcome_revision_wins_whatever_the_report_times() -> None:
+    from dataclasses import replace
+
+    first = call("c1", at(2, 10), CallOutcome.EMPTY_NUMBER, reported_at=at(2, 15), report_id="e9")
+    corrected = replace(
+        call("c1", at(2, 10), CallOutcome.NO_ANSWER, reported_at=at(2, 11), report_id="e1"), revision=2
+    )
+    for reports in ([first, corrected], [corrected, first]):
+        assert latest_reports(reports)[0].outcome is CallOutcome.NO_ANSWER
+
+
+def test_the_lead_is_judged_by_the_window_its_earliest_call_reports() -> None:
+    from dataclasses import replace
+
+    from services.refund.domain.callable_hours import DEFAULT_CALLABLE_WINDOW, CallableWindow
+    from services.refund.domain.calls import enforced_window
+
+    wide = CallableWindow.of("07:00", "23:00")
+    narrow = CallableWindow.of("09:00", "18:00")
+    early = replace(call("c1", at(2, 10), CallOutcome.BUSY), window=wide)
+    late = replace(call("c2", at(2, 12), CallOutcome.BUSY), window=narrow)
+    unreported = call("c0", at(2, 9), CallOutcome.BUSY)
+    assert enforced_window([late, unreported, early]) == wide
+    assert enforced_window([early, late]) == wide
+    assert enforced_window([unreported]) == DEFAULT_CALLABLE_WINDOW
+    assert enforced_window([]) == DEFAULT_CALLABLE_WINDOW

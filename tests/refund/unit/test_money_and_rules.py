@@ -80,3 +80,29 @@ def test_rules_out_of_bounds_name_their_field(changes: dict[str, object], field:
     with pytest.raises(InvalidArgument) as raised:
         check_rules(bad)
     assert field in [v.field for v in raised.value.violations]
+
+
+def test_a_rules_patch_keeps_only_what_differs_from_the_defaults_and_names_bad_fields() -> None:
+    from datetime import timedelta
+
+    import pytest
+
+    from services.common.errors import InvalidArgument
+    from services.refund.domain.rules import RulesPatch, StoredRules, apply_rules_patch
+
+    current = StoredRules("a", {"min_attempts": 5})
+    overrides, changed = apply_rules_patch(
+        current, RulesPatch("a", ("*",), {"min_attempts": 3, "claim_window": timedelta(days=14)})
+    )
+    assert overrides == {"claim_window": timedelta(days=14)}  # min_attempts back at its default: not stored
+    assert changed == ("min_attempts", "claim_window")
+    with pytest.raises(InvalidArgument) as raised:
+        apply_rules_patch(
+            current, RulesPatch("a", ("settling_period", "nope"), {"settling_period": timedelta(days=8)})
+        )
+    assert [v.field for v in raised.value.violations] == ["update_mask.paths[1]"]
+    with pytest.raises(InvalidArgument) as raised:
+        apply_rules_patch(
+            current, RulesPatch("a", ("settling_period",), {"settling_period": timedelta(days=8)})
+        )
+    assert [v.field for v in raised.value.violations] == ["rules.settling_period"]
