@@ -58,10 +58,18 @@ async def write_offset(kv: KeyValue, offset: timedelta) -> None:
     await kv.put(KEY, str(offset // timedelta(microseconds=1)).encode())
 
 
-async def follow(js: JetStreamContext, clock: DevClock, stop: asyncio.Event) -> None:
-    """Keep ``clock``'s offset equal to the stack's until ``stop`` is set."""
+async def join(js: JetStreamContext, clock: DevClock) -> KeyValue:
+    """Set ``clock`` to the stack's offset now (creating the bucket if this is the first service) and return the
+    bucket to ``follow``. A service calls it before its consumers, timers and gRPC server start, so nothing it does
+    ever reads the system time where the stack's time was meant."""
     kv = await bucket(js, create=True)
     clock.set_offset(await read_offset(kv))
+    return kv
+
+
+async def follow(kv: KeyValue, clock: DevClock, stop: asyncio.Event) -> None:
+    """Keep ``clock``'s offset equal to the stack's until ``stop`` is set (``kv`` from ``join``)."""
+    clock.set_offset(await read_offset(kv))  # a move between join and the watch is not missed
     watcher = await kv.watch(KEY)
     try:
         while not stop.is_set():

@@ -180,6 +180,10 @@ class RunningService:
             streams[app.produces.name] = app.produces
         for stream in streams.values():
             await ensure_stream(js, dataclasses.replace(stream, num_replicas=settings.nats.stream_replicas))
+        if isinstance(app.clock, DevClock):
+            # The stack's time first: consumers, timers and requests must not start on the system time.
+            clock_bucket = await devclock.join(js, app.clock)
+            self._spawn(devclock.follow(clock_bucket, app.clock, self.stop_event), "dev-clock")
         if app.produces is not None:
             relay = OutboxRelay(app.database, app.messaging, js)
             app.waker.attach(asyncio.get_running_loop(), relay)
@@ -199,8 +203,6 @@ class RunningService:
                 backoff=list(spec.backoff),
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
-        if isinstance(app.clock, DevClock):
-            self._spawn(devclock.follow(js, app.clock, self.stop_event), "dev-clock")
         if app.timers is not None:
             self._start_timers(app, app.timers)
         self.write_health = WriteHealth(

@@ -64,26 +64,58 @@ def _timer(row: Any) -> Timer:
     )
 
 
+class _Statements:
+    """The statements the hot paths run (scheduling on every routed lead, firing), built once per table and dialect
+    (``services.common.db.PerDialect``)."""
+
+    def __init__(self, table: sa.Table, dialect: str) -> None:
+        t = table
+        insert = dialect_insert(dialect)(t)
+        self.schedule = insert.on_conflict_do_update(
+            index_elements=["kind", "key"],
+            set_={
+                "tenant_id": insert.excluded.tenant_id,
+                "due_us": insert.excluded.due_us,
+                "payload": insert.excluded.payload,
+                "attempts": 0,
+                "last_error": "",
+            },
+        )
+        self.cancel = sa.delete(t).where(t.c.kind == sa.bindparam("k_kind"), t.c.key == sa.bindparam("k_key"))
+
+
+_STATEMENTS: dict[tuple[sa.Table, str], _Statements] = {}
+
+
+def _statements(table: sa.Table, dialect: str) -> _Statements:
+    built = _STATEMENTS.get((table, dialect))
+    if built is None:
+        built = _STATEMENTS[(table, dialect)] = _Statements(table, dialect)
+    return built
+
+
 class SqlTimers(TimerRepository):
     def __init__(self, session: Session, table: sa.Table) -> None:
         self._s = session
         self._t = table
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._q = _statements(table, session.get_bind().dialect.name)
 
     def schedule(self, timer: Timer) -> None:
-        values = {
-            "tenant_id": timer.tenant_id,
-            "due_us": to_us(timer.due_time),
-            "payload": dict(timer.payload),
-            "attempts": 0,
-            "last_error": "",
-        }
-        statement = self._insert(self._t).values(kind=timer.kind, key=timer.key, **values)
-        self._s.execute(statement.on_conflict_do_update(index_elements=["kind", "key"], set_=values))
+        self._s.execute(
+            self._q.schedule,
+            {
+                "kind": timer.kind,
+                "key": timer.key,
+                "tenant_id": timer.tenant_id,
+                "due_us": to_us(timer.due_time),
+                "payload": dict(timer.payload),
+                "attempts": 0,
+                "last_error": "",
+            },
+        )
 
     def cancel(self, kind: str, key: str) -> bool:
-        t = self._t
-        return rowcount(self._s.execute(sa.delete(t).where(t.c.kind == kind, t.c.key == key))) == 1
+        return rowcount(self._s.execute(self._q.cancel, {"k_kind": kind, "k_key": key})) == 1
 
     def get(self, kind: str, key: str) -> Timer | None:
         t = self._t
@@ -105,8 +137,9 @@ class SqlTimers(TimerRepository):
         return [_timer(row) for row in self._s.execute(query)]
 
     def fired(self, timer: Timer) -> None:
-        t = self._t
-        self._s.execute(sa.delete(t).where(t.c.kind == timer.kind, t.c.key == timer.key))
+        """Delete a claimed timer. The worker does it before the handler runs, so a handler that schedules the same
+        key again (a recurring reminder) writes a new timer that stays."""
+        self.cancel(timer.kind, timer.key)
 
     def failed(self, timer: Timer, retry_after: timedelta, error: str) -> None:
         """Count a failed firing and make the timer due again after ``retry_after``."""

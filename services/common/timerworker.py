@@ -1,7 +1,8 @@
 """The timer worker: fires due timers exactly once, on every replica safely (see ``services.common.timers``).
 
-Each round claims up to ``batch`` due timers in one write transaction and fires each in a savepoint of it: the
-kind's handler runs on the service's unit of work bound to the transaction, then the row is deleted. A handler that
+Each round claims up to ``batch`` due timers in one write transaction and fires each in a savepoint of it: the row
+is deleted, then the kind's handler runs on the service's unit of work bound to the transaction (so it may schedule
+the same key again). A handler that
 raises rolls back its savepoint only (its effects and events); the timer is counted as failed and made due again
 after a backoff, and after ``max_attempts`` it is moved to the dead-letter table (consumer ``timer-<kind>``) so a
 bug never fires it forever, and never drops it silently. Between rounds the worker sleeps until the next due time
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from services.common.clock import Clock
 from services.common.db import Database
+from services.common.dberrors import translated
 from services.common.errors import DomainError
 from services.common.messaging.inbox import describe_error, insert_dead_letter
 from services.common.messaging.tables import MessagingTables
@@ -32,11 +34,13 @@ from services.common.messaging.waiting import Backoff, wait_for_any
 from services.common.metrics import TIMER_FAILURES, TIMERS_FIRED, TIMERS_OVERDUE
 from services.common.timers import Timer
 from services.common.timerstore import SqlTimers
+from services.common.uow import TransientConflict
 
 log = logging.getLogger(__name__)
 
 # A handler runs in the firing transaction on the service's unit of work; raising rolls its savepoint back.
 TimerHandler = Callable[[Any, Timer], None]
+TRANSIENT_RETRIES = 3  # a handler that lost a race runs again this often in the round before it counts as failed
 OVERDUE_AFTER = timedelta(minutes=1)  # a timer this late counts as overdue (leadflow_timers_overdue)
 
 
@@ -111,31 +115,49 @@ class TimerWorker:
     def fire_due(self) -> int:
         """One round (on a worker thread): fire what is due now; returns how many timers were claimed."""
         recorded = 0
+        fired: list[str] = []
         with self._db.transaction() as session:
             store = SqlTimers(session, self._table)
             due = store.claim_due(self._clock.now(), self._batch)
             for timer in due:
-                recorded += self._fire(session, store, timer)
+                events = self._fire(session, store, timer)
+                if events is not None:
+                    fired.append(timer.kind)
+                    recorded += events
+        # Counted once committed: a round whose commit fails fires nothing.
+        for kind in fired:
+            TIMERS_FIRED.labels(kind=kind).inc()
         if recorded:
             self._wake_relay()
         return len(due)
 
-    def _fire(self, session: Session, store: SqlTimers, timer: Timer) -> int:
+    def _fire(self, session: Session, store: SqlTimers, timer: Timer) -> int | None:
+        """Fire one timer in a savepoint; the number of events it recorded, or None when it failed. A lost race
+        (``TransientConflict``, a deadlock or serialization failure) is run again at once, a few times, before it
+        counts as a failed attempt."""
         handler = self._handlers.get(timer.kind)
-        savepoint = session.begin_nested()
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for timers of kind {timer.kind!r}")
-            uow = self._bind(session)
-            handler(uow, timer)
-            store.fired(timer)
-            savepoint.commit()
-        except Exception as exc:  # noqa: BLE001 - a failing handler must not block the other timers
-            savepoint.rollback()
-            self._failed(session, store, timer, exc)
-            return 0
-        TIMERS_FIRED.labels(kind=timer.kind).inc()
-        return int(getattr(getattr(uow, "events", None), "count", 0))
+        for attempt in range(TRANSIENT_RETRIES + 1):
+            savepoint = session.begin_nested()
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for timers of kind {timer.kind!r}")
+                uow = self._bind(session)
+                with translated():
+                    store.fired(timer)  # first, so that the handler may schedule the same key again
+                    handler(uow, timer)
+                savepoint.commit()
+            except TransientConflict as exc:
+                savepoint.rollback()
+                if attempt < TRANSIENT_RETRIES:
+                    continue
+                self._failed(session, store, timer, exc)
+                return None
+            except Exception as exc:  # noqa: BLE001 - a failing handler must not block the other timers
+                savepoint.rollback()
+                self._failed(session, store, timer, exc)
+                return None
+            return int(getattr(getattr(uow, "events", None), "count", 0))
+        return None
 
     def _failed(self, session: Session, store: SqlTimers, timer: Timer, exc: Exception) -> None:
         TIMER_FAILURES.labels(kind=timer.kind).inc()

@@ -31,14 +31,9 @@ async def test_clock_cli_moves_a_following_clock_and_refuses_without_a_dev_stack
 
     clock, stop = DevClock(), asyncio.Event()
     nc = await nats.connect(nats_server.url)
-    follower = asyncio.create_task(devclock.follow(nc.jetstream(), clock, stop))
+    kv = await devclock.join(nc.jetstream(), clock)  # the first service creates the bucket
+    follower = asyncio.create_task(devclock.follow(kv, clock, stop))
     try:
-        for _ in range(100):  # the follower creates the bucket when it starts
-            try:
-                await devclock.bucket(nc.jetstream(), create=False)
-                break
-            except devclock.DevClockNotEnabled:
-                await asyncio.sleep(0.05)
         moved = await asyncio.to_thread(_clock_cli, nats_server.url, "advance", "1d2h")
         assert moved.returncode == 0, moved.stderr
         for _ in range(100):
@@ -58,6 +53,21 @@ async def test_clock_cli_moves_a_following_clock_and_refuses_without_a_dev_stack
     finally:
         stop.set()
         await asyncio.wait_for(follower, timeout=10)
+        await nc.close()
+
+
+async def test_a_service_joining_a_moved_stack_starts_on_the_stack_time(nats_server) -> None:
+    """A service (re)started after `leadflow clock advance` has the stack's offset before anything of it runs."""
+    nc = await nats.connect(nats_server.url)
+    try:
+        first = DevClock()
+        await devclock.join(nc.jetstream(), first)
+        moved = await asyncio.to_thread(_clock_cli, nats_server.url, "advance", "3d")
+        assert moved.returncode == 0, moved.stderr
+        late = DevClock()
+        await devclock.join(nc.jetstream(), late)
+        assert late.offset == timedelta(days=3)  # at once, with no follower running
+    finally:
         await nc.close()
 
 

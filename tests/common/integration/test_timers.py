@@ -4,6 +4,7 @@ effect and its events commit with the firing, and a moved dev clock fires what b
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -228,3 +229,72 @@ def test_a_restart_fires_what_was_pending(fx: Fixture, database_url: str) -> Non
     assert restarted.worker(clock).fire_due() == 1
     assert restarted.counts() == {"a": 1}
     restarted.database.dispose()
+
+
+def _worker_with(fx: Fixture, clock, handler) -> TimerWorker:  # type: ignore[no-untyped-def]
+    return TimerWorker(
+        fx.database, fx.messaging, TimerSet(fx.timers, (TimerSpec("remind", handler),)), fx.transactions.bind, clock
+    )
+
+
+@pytest.mark.parametrize("step", [timedelta(minutes=30), timedelta(0)], ids=["later", "same-due-time"])
+def test_a_handler_that_schedules_its_own_key_again_keeps_the_new_timer(fx: Fixture, step: timedelta) -> None:
+    """A recurring timer (a reminder that escalates, a rules sweep that continues) reschedules its own key while
+    it fires; the firing must delete the timer it claimed, not the one the handler just wrote."""
+    clock = FakeClock(T0)
+    fx.schedule(_timer("again", T0, round=1))
+
+    def recurring(uow, timer: Timer) -> None:  # type: ignore[no-untyped-def]
+        fx.effect(uow, dataclasses.replace(timer, key=f"again-{timer.payload['round']}"))
+        if timer.payload["round"] < 3:
+            uow.timers.schedule(_timer("again", timer.due_time + step, round=timer.payload["round"] + 1))
+
+    worker = _worker_with(fx, clock, recurring)
+    for _ in range(3):
+        worker.fire_due()
+        clock.advance(timedelta(minutes=30))
+    assert fx.counts() == {"again-1": 1, "again-2": 1, "again-3": 1}
+    assert fx.pending() == 0
+
+
+def test_a_lost_race_is_run_again_in_the_same_round_without_counting_a_failure(fx: Fixture) -> None:
+    from services.common.metrics import TIMER_FAILURES, TIMERS_FIRED
+    from services.common.uow import TransientConflict
+
+    clock = FakeClock(T0)
+    fx.schedule(_timer("raced", T0))
+    races = {"left": 2}
+
+    def racing(uow, timer: Timer) -> None:  # type: ignore[no-untyped-def]
+        fx.effect(uow, timer)
+        if races["left"]:
+            races["left"] -= 1
+            raise TransientConflict()
+
+    failures_before = TIMER_FAILURES.labels(kind="remind")._value.get()  # noqa: SLF001
+    fired_before = TIMERS_FIRED.labels(kind="remind")._value.get()  # noqa: SLF001
+    assert _worker_with(fx, clock, racing).fire_due() == 1
+    assert fx.counts() == {"raced": 1} and fx.outbox_keys() == ["raced"]  # the lost attempts left nothing
+    assert fx.pending() == 0
+    assert TIMER_FAILURES.labels(kind="remind")._value.get() == failures_before  # noqa: SLF001
+    assert TIMERS_FIRED.labels(kind="remind")._value.get() == fired_before + 1  # noqa: SLF001
+
+
+def test_a_round_whose_commit_fails_counts_nothing_fired(fx: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.common.metrics import TIMERS_FIRED
+
+    clock = FakeClock(T0)
+    fx.schedule(_timer("a", T0))
+    worker = fx.worker(clock)
+    fired_before = TIMERS_FIRED.labels(kind="remind")._value.get()  # noqa: SLF001
+
+    @sa.event.listens_for(fx.database.engine, "commit")
+    def refuse(_connection) -> None:  # type: ignore[no-untyped-def]
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    with pytest.raises(sa.exc.OperationalError):
+        worker.fire_due()
+    sa.event.remove(fx.database.engine, "commit", refuse)
+    assert TIMERS_FIRED.labels(kind="remind")._value.get() == fired_before  # noqa: SLF001
+    assert fx.counts() == {} and fx.pending() == 1
+    assert worker.fire_due() == 1 and fx.counts() == {"a": 1}
