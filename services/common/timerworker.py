@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 
 # A handler runs in the firing transaction on the service's unit of work; raising rolls its savepoint back.
 TimerHandler = Callable[[Any, Timer], None]
-TRANSIENT_RETRIES = 3  # a handler that lost a race runs again this often in the round before it counts as failed
+TRANSIENT_RETRIES = (
+    3  # a handler that lost a race runs again this often in the round before it counts as failed
+)
 OVERDUE_AFTER = timedelta(minutes=1)  # a timer this late counts as overdue (leadflow_timers_overdue)
 
 

@@ -233,7 +233,11 @@ def test_a_restart_fires_what_was_pending(fx: Fixture, database_url: str) -> Non
 
 def _worker_with(fx: Fixture, clock, handler) -> TimerWorker:  # type: ignore[no-untyped-def]
     return TimerWorker(
-        fx.database, fx.messaging, TimerSet(fx.timers, (TimerSpec("remind", handler),)), fx.transactions.bind, clock
+        fx.database,
+        fx.messaging,
+        TimerSet(fx.timers, (TimerSpec("remind", handler),)),
+        fx.transactions.bind,
+        clock,
     )
 
 
@@ -280,7 +284,9 @@ def test_a_lost_race_is_run_again_in_the_same_round_without_counting_a_failure(f
     assert TIMERS_FIRED.labels(kind="remind")._value.get() == fired_before + 1  # noqa: SLF001
 
 
-def test_a_round_whose_commit_fails_counts_nothing_fired(fx: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_round_whose_commit_fails_counts_nothing_fired(
+    fx: Fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from services.common.metrics import TIMERS_FIRED
 
     clock = FakeClock(T0)
