@@ -4,6 +4,7 @@ from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from leadflow.common.v1 import call_pb2 as _call_pb2
 from leadflow.common.v1 import encryption_pb2 as _encryption_pb2
+from leadflow.common.v1 import schedule_pb2 as _schedule_pb2
 from leadflow.telephony.v1 import telephony_service_pb2 as _telephony_service_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -40,7 +41,7 @@ class CallStarted(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., binding_id: _Optional[str] = ..., masked_number: _Optional[str] = ..., mode: _Optional[_Union[_telephony_service_pb2.CallMode, str]] = ..., attempt_number: _Optional[int] = ...) -> None: ...
 
 class CallCompleted(_message.Message):
-    __slots__ = ("event_id", "tenant_id", "occurred_time", "call_id", "lead_id", "agent_id", "account_id", "outcome", "attempt_number", "start_time", "ring_time", "answer_time", "release_time", "talk_duration", "release_direction", "evidence", "ring_duration", "recording", "outcome_revision", "decided_by", "encrypted_lead_phone")
+    __slots__ = ("event_id", "tenant_id", "occurred_time", "call_id", "lead_id", "agent_id", "account_id", "outcome", "attempt_number", "start_time", "ring_time", "answer_time", "release_time", "talk_duration", "release_direction", "evidence", "ring_duration", "recording", "outcome_revision", "decided_by", "encrypted_lead_phone", "callable_hours", "time_zone")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +63,8 @@ class CallCompleted(_message.Message):
     OUTCOME_REVISION_FIELD_NUMBER: _ClassVar[int]
     DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     ENCRYPTED_LEAD_PHONE_FIELD_NUMBER: _ClassVar[int]
+    CALLABLE_HOURS_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     tenant_id: str
     occurred_time: _timestamp_pb2.Timestamp
@@ -83,4 +86,6 @@ class CallCompleted(_message.Message):
     outcome_revision: int
     decided_by: _telephony_service_pb2.EvidenceSource
     encrypted_lead_phone: _encryption_pb2.EncryptedValue
-    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_direction: _Optional[_Union[_telephony_service_pb2.ReleaseDirection, str]] = ..., evidence: _Optional[_Iterable[_Union[_telephony_service_pb2.CallEvidence, _Mapping]]] = ..., ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recording: _Optional[_Union[_telephony_service_pb2.Recording, _Mapping]] = ..., outcome_revision: _Optional[int] = ..., decided_by: _Optional[_Union[_telephony_service_pb2.EvidenceSource, str]] = ..., encrypted_lead_phone: _Optional[_Union[_encryption_pb2.EncryptedValue, _Mapping]] = ...) -> None: ...
+    callable_hours: _schedule_pb2.DailyWindow
+    time_zone: str
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_direction: _Optional[_Union[_telephony_service_pb2.ReleaseDirection, str]] = ..., evidence: _Optional[_Iterable[_Union[_telephony_service_pb2.CallEvidence, _Mapping]]] = ..., ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recording: _Optional[_Union[_telephony_service_pb2.Recording, _Mapping]] = ..., outcome_revision: _Optional[int] = ..., decided_by: _Optional[_Union[_telephony_service_pb2.EvidenceSource, str]] = ..., encrypted_lead_phone: _Optional[_Union[_encryption_pb2.EncryptedValue, _Mapping]] = ..., callable_hours: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...

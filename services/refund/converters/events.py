@@ -2,10 +2,10 @@
 events refund consumes, decoded to the plain values its handlers take. A payload that does not decode raises, so the
 consumer retries it and finally dead-letters it.
 
-Callable hours: refund judges a lead by the window telephony enforced when it called it. ``call.completed`` is to
-carry it as ``callable_hours`` (``leadflow.common.v1.DailyWindow``) and ``time_zone`` (the lead's IANA zone) —
-asked of telephony (issue 9); ``reported_window`` reads them by name, so it starts using them as soon as the
-contract has them, and until then (or when a report has none) the lead is judged by telephony's documented default.
+Callable hours: refund judges a lead by the window telephony enforced when it called it, which ``call.completed``
+carries as ``callable_hours`` (``leadflow.common.v1.DailyWindow``) and ``time_zone`` (the lead's IANA zone, else
+the tenant's default); a report without them (from a telephony older than the fields) is judged by telephony's
+documented default.
 """
 
 from __future__ import annotations
@@ -159,14 +159,12 @@ def call_reported(event: telephony_events.CallCompleted) -> CallReported:
 
 def reported_window(event: Message) -> CallableWindow | None:
     """The callable window telephony says it enforced for the call (fields ``callable_hours`` and ``time_zone``),
-    None when the report does not carry one. A window the domain refuses is logged and ignored (the default then
-    applies) rather than holding the call report back."""
-    fields = event.DESCRIPTOR.fields_by_name
-    if "callable_hours" not in fields or not event.HasField("callable_hours"):
+    None when the report does not carry one (an older telephony). A window the domain refuses is logged and ignored
+    (the default then applies) rather than holding the call report back."""
+    if not event.HasField("callable_hours"):
         return None
-    zone = str(getattr(event, "time_zone", "") or DEFAULT_TIME_ZONE)
     try:
-        return window_of(getattr(event, "callable_hours"), zone)  # noqa: B009 - a field newer than this code
+        return window_of(event.callable_hours, event.time_zone or DEFAULT_TIME_ZONE)
     except ValueError as error:
         log.warning("call.completed carries a callable window refund cannot use: %s", error)
         return None

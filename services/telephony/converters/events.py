@@ -24,6 +24,7 @@ from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import duration, encrypted_value, sealed_value, timestamp, to_datetime, to_enum
 from services.common.sealing import AGENT_PHONE, LEAD_PHONE, Sealer
 from services.telephony.converters.calls import evidence_messages, recording_message
+from services.telephony.converters.settings import daily_window_message
 from services.telephony.domain.commands import AgentChanged, LeadAccepted, LeadAssigned
 from services.telephony.domain.ports import CallCompleted, CallStarted
 
@@ -91,6 +92,8 @@ def call_completed_message(event: CallCompleted, sealer: Sealer) -> events_pb2.C
         evidence=evidence_messages(call),
         outcome_revision=event.revision,
         decided_by=to_enum(pb.EvidenceSource, progress.decided_by),
+        callable_hours=daily_window_message(event.callable_hours),
+        time_zone=event.time_zone,
     )
     for name, value in (
         ("ring_time", progress.ring_time),

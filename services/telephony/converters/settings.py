@@ -56,12 +56,13 @@ def _time_of_day(minutes: int) -> schedule_pb2.TimeOfDay:
     return schedule_pb2.TimeOfDay(hours=minutes // 60, minutes=minutes % 60)
 
 
+def daily_window_message(window: DailyWindow) -> schedule_pb2.DailyWindow:
+    return schedule_pb2.DailyWindow(start=_time_of_day(window.start_minute), end=_time_of_day(window.end_minute))
+
+
 def settings_message(settings: TenantSettings) -> pb.TelephonySettings:
-    window = settings.callable_hours
     message = pb.TelephonySettings(
-        callable_hours=schedule_pb2.DailyWindow(
-            start=_time_of_day(window.start_minute), end=_time_of_day(window.end_minute)
-        ),
+        callable_hours=daily_window_message(settings.callable_hours),
         default_time_zone=settings.default_time_zone,
         binding_ttl=duration(settings.binding_ttl),
         max_concurrent_bindings=settings.max_concurrent_bindings,

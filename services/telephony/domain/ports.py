@@ -33,6 +33,7 @@ from services.common.timers import TimerRepository
 from services.common.uow import EventLog
 from services.telephony.domain.binding import Binding
 from services.telephony.domain.call import Call, CallMode
+from services.telephony.domain.callable_hours import DailyWindow
 from services.telephony.domain.numbers import MaskedNumber, NumberStatus
 from services.telephony.domain.outcomes import CallOutcome
 from services.telephony.domain.parties import AgentRecord, LeadRecord
@@ -60,6 +61,9 @@ class CallCompleted:
     lead_phone: str
     occurred_time: datetime
     event_id: str
+    # The callable hours enforced for the lead and the IANA zone they are read in (the lead's, else the tenant's).
+    callable_hours: DailyWindow
+    time_zone: str
 
 
 # ------------------------------------------------------------------------------------------------ storage

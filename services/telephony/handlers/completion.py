@@ -32,8 +32,14 @@ def settle(uow: TelephonyUnitOfWork, call: Call, now: datetime) -> tuple[Call, C
     tenant = call.tenant_id
     lead = uow.leads.get(tenant, call.lead_id)
     phone = lead.phone if lead is not None else ""
+    settings = uow.settings.get(tenant)
+    zone = settings.zone(lead.time_zone if lead is not None else "")
     outcome = call.progress.outcome
-    uow.events.add(CallCompleted(call, call.completion_revision + 1, phone, now, new_id()))
+    uow.events.add(
+        CallCompleted(
+            call, call.completion_revision + 1, phone, now, new_id(), settings.callable_hours, zone.key
+        )
+    )
     if outcome in DEAD_NUMBER_OUTCOMES and phone:
         uow.dead.add(tenant, phone, DeadEntry(outcome, call.call_id), now)
     return call.mark_completed(), outcome

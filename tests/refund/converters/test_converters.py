@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from leadflow.common.v1 import call_pb2, schedule_pb2
+from leadflow.common.v1 import call_pb2
 from leadflow.refund.v1 import refund_service_pb2 as pb
 from leadflow.telephony.v1 import events_pb2 as telephony_events
 from services.common.protoconv import timestamp
@@ -85,28 +84,8 @@ def test_an_outcome_newer_than_this_code_is_unknown_and_a_call_without_start_is_
         event_converters.call_reported(event)
 
 
-def _call_completed_with_window() -> type:
-    """CallCompleted as telephony is asked to extend it: ``callable_hours`` (DailyWindow) and ``time_zone``."""
-    pool = descriptor_pool.DescriptorPool()
-    for module in (schedule_pb2,):
-        file = descriptor_pb2.FileDescriptorProto()
-        module.DESCRIPTOR.CopyToProto(file)
-        pool.Add(file)
-    file = descriptor_pb2.FileDescriptorProto(
-        name="future_call.proto", package="future", dependency=[schedule_pb2.DESCRIPTOR.name]
-    )
-    message = file.message_type.add(name="CallCompleted")
-    message.field.add(
-        name="callable_hours", number=23, type=11, type_name=".leadflow.common.v1.DailyWindow", label=1
-    )
-    message.field.add(name="time_zone", number=24, type=9, label=1)
-    pool.Add(file)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName("future.CallCompleted"))
-
-
-def test_the_callable_window_telephony_reports_is_read_by_its_field_names() -> None:
-    future = _call_completed_with_window()
-    event = future()
+def test_the_callable_window_telephony_reports_is_read_from_call_completed() -> None:
+    event = telephony_events.CallCompleted()
     assert event_converters.reported_window(event) is None
     event.callable_hours.start.hours, event.callable_hours.end.hours = 7, 23
     event.time_zone = "Asia/Urumqi"

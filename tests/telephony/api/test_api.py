@@ -181,6 +181,18 @@ async def test_a_call_from_events_to_outcome_with_the_produced_events(stack: Sta
         metadata=stack.md(tenant),
     )
     assert added.numbers[0].region.province and added.numbers[0].carrier == "simulated"
+    await stack.stub.UpdateTelephonySettings(  # a window open all day in a zone other than the default
+        pb.UpdateTelephonySettingsRequest(
+            settings=pb.TelephonySettings(
+                callable_hours=schedule_pb2.DailyWindow(
+                    start=schedule_pb2.TimeOfDay(hours=0), end=schedule_pb2.TimeOfDay(hours=24)
+                ),
+                default_time_zone="Asia/Urumqi",
+            ),
+            update_mask=field_mask_pb2.FieldMask(paths=["callable_hours", "default_time_zone"]),
+        ),
+        metadata=stack.md(tenant),
+    )
     lead, agent = await stack.world(tenant)
     request_id = unique("req")
     started = await stack.start_eventually(tenant, lead, request_id)
@@ -226,6 +238,10 @@ async def test_a_call_from_events_to_outcome_with_the_produced_events(stack: Sta
     ]
     assert [e.call_id for e in started_events] == [started.call.id]
     assert completed[-1].outcome == call.outcome
+    # The window telephony enforced, for refund: the tenant's hours, in the lead's own zone (a +86 mobile's, not the
+    # tenant's default).
+    hours = completed[-1].callable_hours
+    assert (hours.start.hours, hours.end.hours, completed[-1].time_zone) == (0, 24, "Asia/Shanghai")
     assert b"13900007777" not in completed[-1].SerializeToString()  # the phone travels sealed only
     opened = SEALER.open(tenant, LEAD_PHONE, sealed_value(completed[-1].encrypted_lead_phone))
     assert opened == "+8613900007777"
