@@ -57,7 +57,9 @@ def _time_of_day(minutes: int) -> schedule_pb2.TimeOfDay:
 
 
 def daily_window_message(window: DailyWindow) -> schedule_pb2.DailyWindow:
-    return schedule_pb2.DailyWindow(start=_time_of_day(window.start_minute), end=_time_of_day(window.end_minute))
+    return schedule_pb2.DailyWindow(
+        start=_time_of_day(window.start_minute), end=_time_of_day(window.end_minute)
+    )
 
 
 def settings_message(settings: TenantSettings) -> pb.TelephonySettings:
