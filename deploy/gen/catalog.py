@@ -48,7 +48,6 @@ POSTGRES_PORT = 5432
 # them, they come from there (the sets are unions).
 PLANNED_SUBJECTS = {
     "leadflow.lead.v1.erased": "ingest",
-    "leadflow.lead.v1.status_changed": "assign",
 }
 
 
@@ -159,7 +158,9 @@ SERVICE_CATALOG: tuple[Service, ...] = (
         "telephony",
         "leadflow.telephony.v1.TelephonyService",
         calls=(),
-        consumes=_consumes("lead.accepted", "lead.assigned", "lead.erased"),
+        consumes=_consumes(
+            "lead.accepted", "lead.assigned", "agent.created", "agent.updated", "agent.deleted", "lead.erased"
+        ),
         cpu_request="100m",
         memory_request="192Mi",
         memory_limit="384Mi",

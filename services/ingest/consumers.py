@@ -3,6 +3,8 @@ inbox transaction, on the unit of work bound to it.
 
 - ``refund.issued`` (refund's stream), ``call.completed`` (telephony's), ``lead.assigned`` (assign's): lead status
   and the dead-number list (``handlers.events``);
+- ``lead.status_changed`` (assign's): an agent's CONVERTED or INVALID, then the push of the change (回传) when the
+  status did change (``handlers.events``, ``handlers.push``);
 - ``lead.accepted`` (ingest's own stream, consumer ``ingest-push``): schedules the push of an accepted lead
   (``handlers.push``), so a push is scheduled once per event even though the submission committed long before.
 
@@ -18,6 +20,7 @@ from services.common.events import (
     INGEST_STREAM,
     LEAD_ACCEPTED,
     LEAD_ASSIGNED,
+    LEAD_STATUS_CHANGED,
     REFUND_ISSUED,
     REFUND_STREAM,
     TELEPHONY_STREAM,
@@ -47,6 +50,11 @@ def consumer_specs(
     def on_lead_assigned(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
 
+    def on_lead_status_changed(uow: IngestUnitOfWork, delivery: Delivery) -> None:
+        change = events.lead_status_changed(delivery.data, delivery.event_id)
+        if handlers.on_lead_status_changed(uow, change) and push_handlers.schedule_status_change(uow, change):
+            metrics.PUSH_SCHEDULED.inc()
+
     def on_lead_accepted(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         accepted = push.accepted_lead(
             events_pb2.LeadAccepted.FromString(delivery.data), delivery.event_id, sealer
@@ -58,5 +66,8 @@ def consumer_specs(
         ConsumerSpec("ingest-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued),
         ConsumerSpec("ingest-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed),
         ConsumerSpec("ingest-lead-assigned", ASSIGN_STREAM, [LEAD_ASSIGNED], on_lead_assigned),
+        ConsumerSpec(
+            "ingest-lead-status-changed", ASSIGN_STREAM, [LEAD_STATUS_CHANGED], on_lead_status_changed
+        ),
         ConsumerSpec(PUSH_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted),
     ]

@@ -37,6 +37,12 @@ class BlocklistEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BLOCKLIST_ENTRY_KIND_PHONE: _ClassVar[BlocklistEntryKind]
     BLOCKLIST_ENTRY_KIND_KEYWORD: _ClassVar[BlocklistEntryKind]
 
+class PushEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PUSH_EVENT_TYPE_UNSPECIFIED: _ClassVar[PushEventType]
+    PUSH_EVENT_TYPE_LEAD_ACCEPTED: _ClassVar[PushEventType]
+    PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED: _ClassVar[PushEventType]
+
 class PushDeliveryStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     PUSH_DELIVERY_STATUS_UNSPECIFIED: _ClassVar[PushDeliveryStatus]
@@ -60,6 +66,9 @@ REJECTION_CODE_SUBMIT_TIME_IN_FUTURE: RejectionCode
 BLOCKLIST_ENTRY_KIND_UNSPECIFIED: BlocklistEntryKind
 BLOCKLIST_ENTRY_KIND_PHONE: BlocklistEntryKind
 BLOCKLIST_ENTRY_KIND_KEYWORD: BlocklistEntryKind
+PUSH_EVENT_TYPE_UNSPECIFIED: PushEventType
+PUSH_EVENT_TYPE_LEAD_ACCEPTED: PushEventType
+PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED: PushEventType
 PUSH_DELIVERY_STATUS_UNSPECIFIED: PushDeliveryStatus
 PUSH_DELIVERY_STATUS_PENDING: PushDeliveryStatus
 PUSH_DELIVERY_STATUS_DELIVERED: PushDeliveryStatus
@@ -451,7 +460,7 @@ class ListBlocklistResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[BlocklistEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class PushRule(_message.Message):
-    __slots__ = ("account_id", "endpoint_url", "enabled", "selected_fields", "secret", "has_secret", "update_time")
+    __slots__ = ("account_id", "endpoint_url", "enabled", "selected_fields", "secret", "has_secret", "update_time", "event_types")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
@@ -459,6 +468,7 @@ class PushRule(_message.Message):
     SECRET_FIELD_NUMBER: _ClassVar[int]
     HAS_SECRET_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     endpoint_url: str
     enabled: bool
@@ -466,7 +476,8 @@ class PushRule(_message.Message):
     secret: str
     has_secret: bool
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., enabled: _Optional[bool] = ..., selected_fields: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., has_secret: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    event_types: _containers.RepeatedScalarFieldContainer[PushEventType]
+    def __init__(self, account_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., enabled: _Optional[bool] = ..., selected_fields: _Optional[_Iterable[str]] = ..., secret: _Optional[str] = ..., has_secret: _Optional[bool] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_types: _Optional[_Iterable[_Union[PushEventType, str]]] = ...) -> None: ...
 
 class SetPushRuleRequest(_message.Message):
     __slots__ = ("push_rule", "request_id")
@@ -495,7 +506,7 @@ class GetPushRuleResponse(_message.Message):
     def __init__(self, push_rule: _Optional[_Union[PushRule, _Mapping]] = ...) -> None: ...
 
 class PushDelivery(_message.Message):
-    __slots__ = ("id", "lead_id", "account_id", "attempt_count", "status", "last_http_status", "last_error", "next_attempt_time", "create_time", "update_time", "deliver_time")
+    __slots__ = ("id", "lead_id", "account_id", "attempt_count", "status", "last_http_status", "last_error", "next_attempt_time", "create_time", "update_time", "deliver_time", "event_type")
     ID_FIELD_NUMBER: _ClassVar[int]
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -507,6 +518,7 @@ class PushDelivery(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DELIVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     id: str
     lead_id: str
     account_id: str
@@ -518,7 +530,8 @@ class PushDelivery(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     deliver_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., attempt_count: _Optional[int] = ..., status: _Optional[_Union[PushDeliveryStatus, str]] = ..., last_http_status: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    event_type: PushEventType
+    def __init__(self, id: _Optional[str] = ..., lead_id: _Optional[str] = ..., account_id: _Optional[str] = ..., attempt_count: _Optional[int] = ..., status: _Optional[_Union[PushDeliveryStatus, str]] = ..., last_http_status: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_type: _Optional[_Union[PushEventType, str]] = ...) -> None: ...
 
 class ListPushDeliveriesRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "lead_id", "account_id", "status")

@@ -183,8 +183,8 @@ class IngestServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetPushRule(self, request, context):
-        """SetPushRule creates or replaces the rule that pushes an account's accepted leads to the advertiser's HTTP
-        endpoint. It is idempotent on request_id.
+        """SetPushRule creates or replaces the rule that pushes an account's accepted leads, and if asked their later
+        status changes (conversion postback, 回传), to the advertiser's HTTP endpoint. It is idempotent on request_id.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -4,6 +4,7 @@ the consumer retries it and finally dead-letters it."""
 
 from __future__ import annotations
 
+from leadflow.assign.v1 import assign_service_pb2 as assign_pb
 from leadflow.assign.v1 import events_pb2 as assign_events
 from leadflow.common.v1 import call_pb2, lead_pb2
 from leadflow.ingest.v1 import events_pb2
@@ -13,7 +14,14 @@ from leadflow.telephony.v1 import events_pb2 as telephony_events
 from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
-from services.common.protoconv import encrypted_value, enum_name, sealed_value, timestamp, to_enum
+from services.common.protoconv import (
+    encrypted_value,
+    enum_name,
+    sealed_value,
+    timestamp,
+    to_datetime,
+    to_enum,
+)
 from services.common.sealing import LEAD_PHONE, Sealer
 from services.ingest.converters.values import (
     matched_dimensions,
@@ -27,8 +35,10 @@ from services.ingest.domain.events import (
     LeadAssigned,
     LeadDuplicate,
     LeadRejected,
+    LeadStatusChanged,
     RefundIssued,
 )
+from services.ingest.domain.model import LeadStatus
 
 # ---------------------------------------------------------------------------------------------- produced
 
@@ -144,3 +154,25 @@ def call_completed(data: bytes, sealer: Sealer) -> CallCompleted:
 def lead_assigned(data: bytes) -> LeadAssigned:
     event = assign_events.LeadAssigned.FromString(data)
     return LeadAssigned(event.tenant_id, event.lead_id)
+
+
+def lead_status_changed(data: bytes, event_id: str) -> LeadStatusChanged:
+    """An agent's follow-up settled the lead; the invalid reason by its LeadInvalidReason name without the prefix
+    (WRONG_PERSON, ...). ``event_id`` (the Nats-Msg-Id) stands in when the payload has none."""
+    event = assign_events.LeadStatusChanged.FromString(data)
+    try:
+        status = LeadStatus(event.status)  # the shared numbering (services.common.leadenums)
+    except ValueError:
+        status = LeadStatus.UNSPECIFIED  # newer than this code: the handler ignores it
+    reason = enum_name(assign_pb.LeadInvalidReason, event.invalid_reason, "LEAD_INVALID_REASON_")
+    return LeadStatusChanged(
+        event_id=event.event_id or event_id,
+        tenant_id=event.tenant_id,
+        lead_id=event.lead_id,
+        account_id=event.account_id,
+        status=status,
+        invalid_reason=reason if status is LeadStatus.INVALID else "",
+        occurred_time=to_datetime(event.occurred_time, "occurred_time"),
+        follow_up_id=event.follow_up_id,
+        agent_id=event.agent_id,
+    )

@@ -14,9 +14,17 @@ from services.ingest.domain.push import (
     AcceptedLead,
     DeliveryQuery,
     PushDelivery,
+    PushEventType,
     PushRule,
     SetPushRuleCommand,
 )
+
+# PushEventType (proto) <-> the domain's: the body's "type" names the event.
+_EVENT_TYPES = {
+    pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED: PushEventType.LEAD_ACCEPTED,
+    pb.PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED: PushEventType.LEAD_STATUS_CHANGED,
+}
+_EVENT_TYPE_NUMBERS = {value: number for number, value in _EVENT_TYPES.items()}
 
 
 def set_push_rule_command(request: pb.SetPushRuleRequest) -> SetPushRuleCommand:
@@ -28,6 +36,7 @@ def set_push_rule_command(request: pb.SetPushRuleRequest) -> SetPushRuleCommand:
         fields=tuple(rule.selected_fields),
         secret=rule.secret,
         request_id=request.request_id,
+        event_types=tuple(_EVENT_TYPES.get(value) for value in rule.event_types),
     )
 
 
@@ -50,6 +59,7 @@ def push_rule_message(rule: PushRule) -> pb.PushRule:
         selected_fields=list(rule.fields),
         has_secret=rule.has_secret,
         update_time=timestamp(rule.update_time) if rule.update_time else None,
+        event_types=[_EVENT_TYPE_NUMBERS[value] for value in rule.event_types],
     )
 
 
@@ -67,6 +77,7 @@ def push_delivery_message(delivery: PushDelivery) -> pb.PushDelivery:
         create_time=timestamp(delivery.create_time),
         update_time=timestamp(delivery.update_time),
         deliver_time=timestamp(delivery.delivered_time) if delivery.delivered_time else None,
+        event_type=_EVENT_TYPE_NUMBERS[delivery.event_type],
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.ingest.domain.model import Lead, Submission
+from services.ingest.domain.model import Lead, LeadStatus, Submission
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,20 @@ class LeadAssigned:
 
     tenant_id: str
     lead_id: str
+
+
+@dataclass(frozen=True)
+class LeadStatusChanged:
+    """lead.status_changed: an agent's follow-up settled the lead as CONVERTED or INVALID (with a reason)."""
+
+    event_id: str
+    tenant_id: str
+    lead_id: str
+    account_id: str
+    status: LeadStatus
+    invalid_reason: (
+        str  # UPPER_SNAKE_CASE (the LeadInvalidReason name without its prefix), empty unless INVALID
+    )
+    occurred_time: datetime
+    follow_up_id: str
+    agent_id: str

@@ -1,4 +1,5 @@
-"""Pushing accepted leads to the advertiser's HTTP endpoint (线索推送). Pure Python: rules, payloads, signatures,
+"""Pushing accepted leads (线索推送) and their later status changes (conversion postback, 回传) to the advertiser's
+HTTP endpoint. Pure Python: rules, payloads, signatures,
 the retry schedule and the delivery state machine. No grpc, sqlalchemy, nats or network imports.
 
 Delivery states (the numbers of ``leadflow.ingest.v1.PushDeliveryStatus``)::
@@ -31,13 +32,14 @@ import ipaddress
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import Enum, IntEnum
+from datetime import UTC, datetime, timedelta
+from enum import Enum, IntEnum, StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from services.common.errors import ViolationCollector
 from services.common.validation import check_account_id, has_control_characters
+from services.ingest.domain.events import LeadStatusChanged
 
 # ----------------------------------------------------------------------------------------------------- states
 
@@ -104,6 +106,17 @@ MAX_LAST_ERROR = 500
 # ----------------------------------------------------------------------------------------------------- rules
 
 
+class PushEventType(StrEnum):
+    """What a delivery pushes; the value is the body's ``type`` (``leadflow.ingest.v1.PushEventType``)."""
+
+    LEAD_ACCEPTED = "lead.accepted"
+    LEAD_STATUS_CHANGED = "lead.status_changed"
+
+
+# A rule stored before rules chose their events pushes accepted leads only.
+DEFAULT_EVENT_TYPES = (PushEventType.LEAD_ACCEPTED,)
+
+
 @dataclass(frozen=True)
 class PushRule:
     tenant_id: str
@@ -114,15 +127,21 @@ class PushRule:
     secret: str = field(repr=False)  # never returned by the API, never logged
     update_time: datetime | None = None
     updated_by: str = ""
+    event_types: tuple[PushEventType, ...] = DEFAULT_EVENT_TYPES
 
     @property
     def has_secret(self) -> bool:
         return bool(self.secret)
 
+    def pushes(self, event_type: PushEventType) -> bool:
+        """Whether the rule is on and pushes events of this type."""
+        return self.enabled and event_type in self.event_types
+
 
 @dataclass(frozen=True)
 class SetPushRuleCommand:
-    """A SetPushRuleRequest as plain values. An empty ``secret`` keeps the stored one."""
+    """A SetPushRuleRequest as plain values. An empty ``secret`` keeps the stored one; empty ``event_types`` means
+    accepted leads only. ``event_types`` holds None for a value the request gave that no PushEventType has."""
 
     account_id: str
     endpoint_url: str
@@ -130,6 +149,10 @@ class SetPushRuleCommand:
     fields: tuple[str, ...]
     secret: str = field(default="", repr=False)
     request_id: str = ""
+    event_types: tuple[PushEventType | None, ...] = ()
+
+    def stored_event_types(self) -> tuple[PushEventType, ...]:
+        return tuple(t for t in self.event_types if t is not None) or DEFAULT_EVENT_TYPES
 
 
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -205,6 +228,17 @@ def check_secret(errors: ViolationCollector, path: str, secret: str, *, stored: 
         errors.add(path, "must not contain control characters or leading or trailing white space")
 
 
+def check_event_types(errors: ViolationCollector, path: str, types: Sequence[PushEventType | None]) -> None:
+    for index, value in enumerate(types):
+        if value is None:
+            errors.add(
+                f"{path}[{index}]",
+                "must be PUSH_EVENT_TYPE_LEAD_ACCEPTED or PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED",
+            )
+    if len(set(types)) != len(types):
+        errors.add(path, "must not name an event type twice")
+
+
 def validate_rule_command(
     command: SetPushRuleCommand,
     errors: ViolationCollector,
@@ -224,6 +258,7 @@ def validate_rule_command(
         allow_private_networks=allow_private_networks,
     )
     check_fields(errors, prefix + "selected_fields", command.fields)
+    check_event_types(errors, prefix + "event_types", command.event_types)
     check_secret(errors, prefix + "secret", command.secret, stored=secret_stored)
     if len(command.request_id) > MAX_REQUEST_ID:
         errors.add("request_id", f"must be at most {MAX_REQUEST_ID} characters")
@@ -237,14 +272,24 @@ def select_fields(available: Mapping[str, Any], names: Sequence[str]) -> dict[st
     return {name: available.get(name) for name in (names or PUSHABLE_FIELDS)}
 
 
-def build_body(*, delivery_id: str, lead_id: str, account_id: str, lead: Mapping[str, Any]) -> bytes:
-    """The POST body: the same bytes on every attempt of one delivery (keys sorted, compact, UTF-8)."""
+def build_body(
+    *,
+    delivery_id: str,
+    lead_id: str,
+    account_id: str,
+    lead: Mapping[str, Any],
+    event_type: PushEventType = PushEventType.LEAD_ACCEPTED,
+) -> bytes:
+    """The POST body: the same bytes on every attempt of one delivery (keys sorted, compact, UTF-8). ``lead`` is
+    the delivery's payload: the selected lead fields under "lead" for an accepted lead, the change under "change"
+    for a status change (``status_change_payload``)."""
+    content = "change" if event_type is PushEventType.LEAD_STATUS_CHANGED else "lead"
     document = {
-        "type": "lead.accepted",
+        "type": str(event_type),
         "delivery_id": delivery_id,
         "lead_id": lead_id,
         "account_id": account_id,
-        "lead": dict(lead),
+        content: dict(lead),
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
@@ -423,6 +468,7 @@ class PushDelivery:
     create_time: datetime
     update_time: datetime
     payload: Mapping[str, Any] = field(repr=False, default_factory=dict)  # personal data
+    event_type: PushEventType = PushEventType.LEAD_ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -445,6 +491,7 @@ class NewDelivery:
     event_id: str
     create_time: datetime
     payload: dict[str, Any] = field(repr=False)  # personal data
+    event_type: PushEventType = PushEventType.LEAD_ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -466,6 +513,17 @@ class AcceptedLead:
     account_id: str
     lead_id: str
     fields: Mapping[str, Any] = field(repr=False)  # personal data
+
+
+def status_change_payload(change: LeadStatusChanged) -> dict[str, Any]:
+    """The "change" object of a status-change push: no personal data, times in RFC 3339 (UTC)."""
+    return {
+        "status": change.status.name,
+        "invalid_reason": change.invalid_reason or None,
+        "change_time": change.occurred_time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "follow_up_id": change.follow_up_id or None,
+        "agent_id": change.agent_id or None,
+    }
 
 
 def with_stored_contact(fields: Mapping[str, Any], contact: Mapping[str, str] | None) -> dict[str, Any]:

@@ -6,6 +6,8 @@ on the unit of work bound to it, so a redelivered event changes nothing.
 - ``call.completed``: EMPTY_NUMBER and SUSPENDED put the lead's phone on the tenant's dead-number list (later leads
   with it are rejected as PHONE_DEAD_NUMBER); ANSWERED moves a NEW or ASSIGNED lead to CONTACTED.
 - ``lead.assigned``: the lead becomes ASSIGNED.
+- ``lead.status_changed``: an agent's follow-up made the lead CONVERTED or INVALID (with the agent's reason); the
+  consumer then schedules the push of the change (``handlers.push``) when the status did change.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from services.common.clock import Clock
-from services.ingest.domain.events import CallCompleted, LeadAssigned, RefundIssued
+from services.ingest.domain.events import CallCompleted, LeadAssigned, LeadStatusChanged, RefundIssued
 from services.ingest.domain.model import LeadStatus
 from services.ingest.domain.ports import IngestUnitOfWork
 from services.ingest.domain.status import next_status
@@ -47,15 +49,25 @@ class EventHandlers:
     def on_lead_assigned(self, uow: IngestUnitOfWork, event: LeadAssigned) -> None:
         self._move(uow, event.tenant_id, event.lead_id, LeadStatus.ASSIGNED, "")
 
+    def on_lead_status_changed(self, uow: IngestUnitOfWork, event: LeadStatusChanged) -> bool:
+        """Settle the lead as the agent did; True when its status changed (a final status never changes again, so
+        a conversion after a refund made it INVALID changes nothing)."""
+        if event.status not in (LeadStatus.CONVERTED, LeadStatus.INVALID):
+            log.warning("lead.status_changed with status %s ignored", event.status.name)
+            return False
+        return self._move(uow, event.tenant_id, event.lead_id, event.status, event.invalid_reason or "OTHER")
+
     def _move(
         self, uow: IngestUnitOfWork, tenant: str, lead_id: str, wanted: LeadStatus, reason: str
-    ) -> None:
+    ) -> bool:
         lead = uow.leads.get(tenant, lead_id) if lead_id else None
         if lead is None:
             # Not ours (another tenant's, or never stored): nothing to change; the event is still consumed.
             log.warning("event for a lead ingest does not have", extra={"lead_id": lead_id})
-            return
+            return False
         status = next_status(lead.status, wanted)
-        if status is not None:
-            invalid_reason = reason if status is LeadStatus.INVALID else ""
-            uow.leads.set_status(tenant, lead_id, status, invalid_reason, self._clock.now())
+        if status is None:
+            return False
+        invalid_reason = reason if status is LeadStatus.INVALID else ""
+        uow.leads.set_status(tenant, lead_id, status, invalid_reason, self._clock.now())
+        return True

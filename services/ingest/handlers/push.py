@@ -1,4 +1,5 @@
-"""Push delivery use cases (线索推送): push rules, scheduling one push per accepted lead, and delivering them.
+"""Push delivery use cases (线索推送, 回传): push rules, scheduling one push per accepted lead and per status change,
+and delivering them.
 
 - ``PushHandlers.set_push_rule`` / ``get_push_rule`` / ``list_push_deliveries``: the three RPCs.
 - ``PushHandlers.schedule(uow, accepted)``: run by the consumer of ingest's own ``lead.accepted`` events, inside its
@@ -6,6 +7,9 @@
   fields taken from the event and, for the contact fields the event does not carry (name, WeChat id, e-mail, IP,
   device id), from ingest's own lead in the same transaction. The event id is unique on the delivery, so a
   redelivered event schedules nothing.
+- ``PushHandlers.schedule_status_change(uow, change)``: run by the consumer of assign's ``lead.status_changed``
+  after the lead's status changed, in the same inbox transaction: one delivery of the change (no personal data) when
+  the account's rule pushes status changes.
 - ``PushDispatch``: what the push worker (``workers.py``) does each round: lease due deliveries (safe with several
   replicas, see ``adapters/db/push.py``), POST each one signed through the ``PushSender`` port, record the result.
 
@@ -34,6 +38,7 @@ from services.common.paging import Page, PageTokens, filter_binding, next_page, 
 from services.common.timeconv import to_us
 from services.common.uow import Transactions
 from services.common.validation import check_account_id
+from services.ingest.domain.events import LeadStatusChanged
 from services.ingest.domain.ports import IngestUnitOfWork, PushSender
 from services.ingest.domain.push import (
     MAX_LEAD_ID,
@@ -46,6 +51,7 @@ from services.ingest.domain.push import (
     NewDelivery,
     OutcomeKind,
     PushDelivery,
+    PushEventType,
     PushRequest,
     PushRule,
     RetryPolicy,
@@ -55,6 +61,7 @@ from services.ingest.domain.push import (
     next_state,
     select_fields,
     signed_headers,
+    status_change_payload,
     validate_rule_command,
     with_stored_contact,
 )
@@ -124,6 +131,7 @@ class PushHandlers:
                 secret=command.secret or (stored.secret if stored is not None else ""),
                 update_time=now,
                 updated_by=principal.subject,
+                event_types=command.stored_event_types(),
             )
             uow.push.upsert_rule(rule)
             return rule
@@ -189,7 +197,7 @@ class PushHandlers:
         if not accepted.event_id:
             raise ValueError("a lead.accepted event without an event id can't be scheduled exactly once")
         rule = uow.push.get_rule(accepted.tenant_id, accepted.account_id)
-        if rule is None or not rule.enabled:
+        if rule is None or not rule.pushes(PushEventType.LEAD_ACCEPTED):
             return None
         fields = dict(accepted.fields)
         if not rule.fields or any(name in STORED_CONTACT_FIELDS for name in rule.fields):
@@ -207,9 +215,34 @@ class PushHandlers:
             create_time=self._clock.now(),
             payload=select_fields(fields, rule.fields),
         )
+        return self._create(uow, new)
+
+    def schedule_status_change(self, uow: IngestUnitOfWork, change: LeadStatusChanged) -> PushDelivery | None:
+        """Create the delivery of a lead's status change (回传) in the caller's transaction, when the account's rule
+        is on and pushes status changes. Returns the new delivery; None otherwise or when scheduled before."""
+        if not change.event_id:
+            raise ValueError(
+                "a lead.status_changed event without an event id can't be scheduled exactly once"
+            )
+        rule = uow.push.get_rule(change.tenant_id, change.account_id)
+        if rule is None or not rule.pushes(PushEventType.LEAD_STATUS_CHANGED):
+            return None
+        new = NewDelivery(
+            id=new_id(),
+            tenant_id=change.tenant_id,
+            account_id=change.account_id,
+            lead_id=change.lead_id,
+            event_id=change.event_id,
+            create_time=self._clock.now(),
+            payload=status_change_payload(change),
+            event_type=PushEventType.LEAD_STATUS_CHANGED,
+        )
+        return self._create(uow, new)
+
+    def _create(self, uow: IngestUnitOfWork, new: NewDelivery) -> PushDelivery | None:
         if not uow.push.create_delivery(new):
             return None
-        log.info("push delivery %s scheduled for account %s", new.id, new.account_id)
+        log.info("push delivery %s (%s) scheduled for account %s", new.id, new.event_type, new.account_id)
         return uow.push.get_delivery(new.tenant_id, new.id)
 
 
@@ -269,6 +302,7 @@ class PushDispatch:
                 lead_id=delivery.lead_id,
                 account_id=delivery.account_id,
                 lead=delivery.payload,
+                event_type=delivery.event_type,
             )
             timestamp = int(self._clock.now().timestamp())
             headers = signed_headers(

@@ -147,3 +147,207 @@ async def test_push_rpcs_are_for_admins_and_validated(stack) -> None:
             metadata=stack.metadata(tenant, "admin"),
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def _publish_status_changed(stack, event) -> None:
+    from services.common.events import ASSIGN_STREAM, LEAD_STATUS_CHANGED
+    from services.common.messaging import MSG_ID_HEADER, ensure_stream
+
+    nc = await stack.nats()
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js, ASSIGN_STREAM)
+        await js.publish(
+            LEAD_STATUS_CHANGED, event.SerializeToString(), headers={MSG_ID_HEADER: event.event_id}
+        )
+    finally:
+        await nc.close()
+
+
+def _status_changed(tenant: str, lead_id: str, status: int, reason: int = 0, account: str = "acct-push"):  # type: ignore[no-untyped-def]
+    import uuid
+
+    from leadflow.assign.v1 import events_pb2 as assign_events
+    from services.common.protoconv import timestamp
+
+    return assign_events.LeadStatusChanged(
+        event_id=uuid.uuid4().hex,
+        tenant_id=tenant,
+        occurred_time=timestamp(datetime(2026, 11, 30, 9, 30, tzinfo=UTC)),
+        lead_id=lead_id,
+        account_id=account,
+        status=status,
+        invalid_reason=reason,
+        follow_up_id="fu-1",
+        agent_id="agent-7",
+    )
+
+
+async def test_a_conversion_is_pushed_back_to_the_advertiser_once(stack) -> None:
+    """回传: an agent's CONVERTED (lead.status_changed from assign) sets the lead's status and, with a rule that
+    asks for status changes, reaches the endpoint signed, with the change and no personal data; a redelivered
+    event and a later change of a final status push nothing more."""
+    from leadflow.assign.v1 import assign_service_pb2 as assign_pb
+    from leadflow.common.v1 import lead_pb2
+
+    tenant = unique("tenant")
+    admin = stack.metadata(tenant, "admin")
+    ingest = stack.ingest_stub()
+    with Receiver() as receiver:
+        receiver.answer(200, 200, 200, 200)
+        rule = await ingest.SetPushRule(
+            pb.SetPushRuleRequest(
+                push_rule=pb.PushRule(
+                    account_id="acct-push",
+                    endpoint_url=receiver.url(),
+                    enabled=True,
+                    selected_fields=["phone"],
+                    secret=SECRET,
+                    event_types=[pb.PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED, pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED],
+                )
+            ),
+            metadata=admin,
+        )
+        assert list(rule.push_rule.event_types) == [
+            pb.PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED,
+            pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED,
+        ]
+        phone = mobile()
+        lead = (
+            await ingest.SubmitLead(
+                lead_request(account_id="acct-push", phone=phone), metadata=stack.metadata(tenant)
+            )
+        ).lead
+        converted = _status_changed(tenant, lead.id, lead_pb2.LEAD_STATUS_CONVERTED)
+        await _publish_status_changed(stack, converted)
+        # Redelivered (a second publish with a new stream sequence, the same event id) and a later INVALID: the
+        # lead stays CONVERTED (final) and neither is pushed.
+        await _publish_status_changed(stack, converted)
+        await _publish_status_changed(
+            stack,
+            _status_changed(
+                tenant, lead.id, lead_pb2.LEAD_STATUS_INVALID, assign_pb.LEAD_INVALID_REASON_NO_INTENT
+            ),
+        )
+        deliveries = await _deliveries(
+            stack,
+            admin,
+            lambda ds: len(ds) == 2 and all(d.status == pb.PUSH_DELIVERY_STATUS_DELIVERED for d in ds),
+        )
+        assert sorted(d.event_type for d in deliveries) == [
+            pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED,
+            pb.PUSH_EVENT_TYPE_LEAD_STATUS_CHANGED,
+        ]
+        got = await ingest.GetLead(pb.GetLeadRequest(lead_id=lead.id), metadata=stack.metadata(tenant))
+        assert got.lead.status == lead_pb2.LEAD_STATUS_CONVERTED
+        await asyncio.sleep(1.0)  # give a wrongly scheduled third push the time to arrive
+        bodies = [json.loads(r.body) for r in receiver.received]
+        assert sorted(b["type"] for b in bodies) == ["lead.accepted", "lead.status_changed"]
+        [change] = [b for b in bodies if b["type"] == "lead.status_changed"]
+        assert change["lead_id"] == lead.id and change["account_id"] == "acct-push"
+        assert change["change"] == {
+            "status": "CONVERTED",
+            "invalid_reason": None,
+            "change_time": "2026-11-30T09:30:00Z",
+            "follow_up_id": "fu-1",
+            "agent_id": "agent-7",
+        }
+        assert phone not in json.dumps(change)
+        signed = next(r for r in receiver.received if json.loads(r.body)["type"] == "lead.status_changed")
+        headers = {k.lower(): v for k, v in signed.headers.items()}
+        assert verify_signature(
+            SECRET,
+            headers[TIMESTAMP_HEADER.lower()],
+            signed.body,
+            headers[SIGNATURE_HEADER.lower()],
+            now=datetime.now(UTC),
+        )
+
+
+async def test_an_agents_invalid_is_recorded_and_not_pushed_without_the_rule_asking(stack) -> None:
+    from leadflow.assign.v1 import assign_service_pb2 as assign_pb
+    from leadflow.common.v1 import lead_pb2
+
+    tenant = unique("tenant")
+    admin = stack.metadata(tenant, "admin")
+    ingest = stack.ingest_stub()
+    with Receiver() as receiver:
+        receiver.answer(200, 200)
+        await ingest.SetPushRule(  # no event_types: accepted leads only, as rules were before
+            pb.SetPushRuleRequest(
+                push_rule=pb.PushRule(
+                    account_id="acct-push", endpoint_url=receiver.url(), enabled=True, secret=SECRET
+                )
+            ),
+            metadata=admin,
+        )
+        got = await ingest.GetPushRule(pb.GetPushRuleRequest(account_id="acct-push"), metadata=admin)
+        assert list(got.push_rule.event_types) == [pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED]
+        lead = (
+            await ingest.SubmitLead(
+                lead_request(account_id="acct-push", phone=mobile()), metadata=stack.metadata(tenant)
+            )
+        ).lead
+        await _publish_status_changed(
+            stack,
+            _status_changed(
+                tenant, lead.id, lead_pb2.LEAD_STATUS_INVALID, assign_pb.LEAD_INVALID_REASON_WRONG_PERSON
+            ),
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            current = (
+                await ingest.GetLead(pb.GetLeadRequest(lead_id=lead.id), metadata=stack.metadata(tenant))
+            ).lead
+            if current.status == lead_pb2.LEAD_STATUS_INVALID:
+                break
+            assert time.monotonic() < deadline, f"the lead never became INVALID: {current}"
+            await asyncio.sleep(0.1)
+        assert current.invalid_reason == "WRONG_PERSON"
+        deliveries = await _deliveries(
+            stack, admin, lambda ds: len(ds) == 1 and ds[0].status == pb.PUSH_DELIVERY_STATUS_DELIVERED
+        )
+        assert deliveries[0].event_type == pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("event_types", "violation"),
+    [
+        ([7], "push_rule.event_types[0]"),
+        ([pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED, pb.PUSH_EVENT_TYPE_UNSPECIFIED], "push_rule.event_types[1]"),
+        ([pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED, pb.PUSH_EVENT_TYPE_LEAD_ACCEPTED], "push_rule.event_types"),
+    ],
+    ids=["unknown", "unspecified", "twice"],
+)
+async def test_bad_event_types_name_the_field_and_change_nothing(stack, event_types, violation) -> None:
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    tenant = unique("tenant")
+    admin = stack.metadata(tenant, "admin")
+    ingest = stack.ingest_stub()
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await ingest.SetPushRule(
+            pb.SetPushRuleRequest(
+                push_rule=pb.PushRule(
+                    account_id="acct-bad",
+                    endpoint_url="https://push.example.com/leads",
+                    enabled=True,
+                    secret=SECRET,
+                    event_types=event_types,
+                )
+            ),
+            metadata=admin,
+        )
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(caught.value)
+    fields = []
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields += [v.field for v in bad.field_violations]
+    assert fields == [violation]
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await ingest.GetPushRule(pb.GetPushRuleRequest(account_id="acct-bad"), metadata=admin)
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND

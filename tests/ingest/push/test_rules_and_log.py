@@ -194,7 +194,7 @@ def test_every_pushable_field_comes_from_the_event_or_the_stored_contact() -> No
     assert fields["first_submit_time"] == "2026-03-01T08:00:00Z" and fields["collect_account_id"] is None
 
 
-def test_migration_0002_matches_push_tables(database: Database) -> None:
+def test_migrations_match_push_tables(database: Database) -> None:
     """The schema the migrations build is the one push_tables describes (alembic autogenerate finds no diff)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
@@ -210,6 +210,37 @@ def test_migration_0002_matches_push_tables(database: Database) -> None:
         assert [u["column_names"] for u in inspector.get_unique_constraints("push_deliveries")] == [
             ["event_id"]
         ]
+
+
+def test_rules_stored_before_0005_push_accepted_leads(database_url: str) -> None:
+    """Migration 0005 gives rules stored before it the meaning they had: accepted leads only."""
+    from services.common.migrations import upgrade
+    from services.ingest.adapters.db.push import SqlPush
+    from services.ingest.bootstrap import MIGRATIONS_DIR
+    from services.ingest.domain.push import PushEventType
+
+    upgrade(MIGRATIONS_DIR, database_url, "0004")
+    old = Database(database_url)
+    try:
+        with old.transaction() as session:
+            session.execute(
+                sa.text(
+                    "INSERT INTO push_rules (tenant_id, account_id, endpoint_url, enabled, fields, secret, update_us,"
+                    " updated_by) VALUES ('t1', 'a1', 'https://x.example.com/p', true, '[]', :secret, 1, 'me')"
+                ),
+                {"secret": "s" * 40},
+            )
+    finally:
+        old.dispose()
+    upgrade(MIGRATIONS_DIR, database_url)
+    new = Database(database_url)
+    try:
+        with new.read() as session:
+            rule = SqlPush(session).get_rule("t1", "a1")
+    finally:
+        new.dispose()
+    assert rule is not None and rule.event_types == (PushEventType.LEAD_ACCEPTED,)
+    assert rule.pushes(PushEventType.LEAD_ACCEPTED) and not rule.pushes(PushEventType.LEAD_STATUS_CHANGED)
 
 
 def _only_push(name: str | None, kind: str, parent: dict) -> bool:

@@ -28,10 +28,12 @@ from services.ingest.adapters.db.tables import push
 from services.ingest.domain.ports import PushRepository
 from services.ingest.domain.push import (
     ACTIVE_STATUSES,
+    DEFAULT_EVENT_TYPES,
     ClaimedDelivery,
     DeliveryStatus,
     NewDelivery,
     PushDelivery,
+    PushEventType,
     PushRule,
     Transition,
 )
@@ -55,6 +57,7 @@ def _rule(row: Any) -> PushRule:
         secret=row.secret,
         update_time=from_us(row.update_us),
         updated_by=row.updated_by,
+        event_types=tuple(PushEventType(value) for value in row.event_types or ()) or DEFAULT_EVENT_TYPES,
     )
 
 
@@ -73,6 +76,7 @@ def _delivery(row: Any) -> PushDelivery:
         first_attempt_time=_time(row.first_attempt_us),
         delivered_time=_time(row.delivered_us),
         create_time=from_us(row.create_us),
+        event_type=PushEventType(row.event_type),
         update_time=from_us(row.update_us),
         payload=row.payload or {},
     )
@@ -108,6 +112,7 @@ class SqlPush(PushRepository):
             "secret": rule.secret,
             "update_us": to_us(rule.update_time),
             "updated_by": rule.updated_by,
+            "event_types": [str(value) for value in rule.event_types],
         }
         statement = (
             self._insert(self._rules)
@@ -134,6 +139,7 @@ class SqlPush(PushRepository):
                 last_error="",
                 next_attempt_us=now_us,
                 payload=new.payload,
+                event_type=str(new.event_type),
                 create_us=now_us,
                 update_us=now_us,
             )

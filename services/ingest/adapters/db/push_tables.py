@@ -1,4 +1,4 @@
-"""The push tables of the ingest datastore: one push rule per account, one delivery per lead.accepted event.
+"""The push tables of the ingest datastore: one push rule per account, one delivery per pushed event.
 
 Added to the ingest MetaData by ``services.ingest.adapters.tables`` and created by migration 0002. Times are integer
 microseconds since the Unix epoch (UTC), as in every other ingest table.
@@ -43,6 +43,8 @@ def push_tables(metadata: sa.MetaData) -> PushTables:
         sa.Column("secret", sa.String(128), nullable=False),
         sa.Column("update_us", sa.BigInteger(), nullable=False),
         sa.Column("updated_by", sa.String(SUBJECT), nullable=False),
+        # The PushEventType values the rule pushes ("lead.accepted", "lead.status_changed"); added by migration 0005.
+        sa.Column("event_types", sa.JSON(), nullable=False, server_default='["lead.accepted"]'),
     )
 
     deliveries = sa.Table(
@@ -52,8 +54,11 @@ def push_tables(metadata: sa.MetaData) -> PushTables:
         sa.Column("tenant_id", sa.String(TENANT), nullable=False),
         sa.Column("account_id", sa.String(ACCOUNT), nullable=False),
         sa.Column("lead_id", sa.String(LEAD), nullable=False),
-        # One delivery per lead.accepted event: a redelivered event can't schedule a second push.
+        # One delivery per event (lead.accepted or lead.status_changed): a redelivered event can't schedule a second
+        # push.
         sa.Column("event_id", sa.String(EVENT_ID), nullable=False, unique=True),
+        # The PushEventType value pushed; added by migration 0005.
+        sa.Column("event_type", sa.String(32), nullable=False, server_default="lead.accepted"),
         # PushDeliveryStatus: 1 PENDING, 2 DELIVERED, 3 FAILED, 4 GAVE_UP.
         sa.Column("status", sa.SmallInteger(), nullable=False),
         # Attempts started; also the fencing token of a claim (see push_repository.claim_due).
