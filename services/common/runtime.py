@@ -21,7 +21,7 @@ import grpc
 from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
-from services.common import devclock, migrations
+from services.common import devclock, migrations, telemetry
 from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
@@ -163,6 +163,7 @@ class RunningService:
 
     async def start(self) -> None:
         app, settings = self.app, self.app.settings
+        telemetry.configure(settings.service)
         if settings.migrate_on_start:
             await asyncio.to_thread(migrations.upgrade, app.migrations_dir, settings.database_url)
         self.metrics_port = serve_metrics(settings.metrics_port, settings.metrics_host)
@@ -264,6 +265,7 @@ class RunningService:
         if self._nats is not None and self._nats.is_connected:
             await self._nats.drain()
         self.app.database.dispose()
+        await asyncio.to_thread(telemetry.shutdown)  # export the spans still buffered
         log.info("service stopped")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import DecodeError
 
-from services.common import deadline, errors, tracecontext
+from services.common import deadline, errors, telemetry, tracecontext
 from services.common.auth import Principal, TokenCodec, require_role
 from services.common.grpc_errors import build_status, status_for
 from services.common.grpcserver.bindings import GrpcBinding
@@ -116,17 +116,17 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         # health servicer's Watch is of the second kind. The wrapper must be of the same kind as what it wraps.
         yields_responses = inspect.isasyncgenfunction(behavior)
         labels = (kind, service, method)
+        full_method = f"{service}/{method}"
+        attributes = telemetry.rpc_attributes(full_method)
 
         async def prologue(context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
             GRPC_STARTED.labels(*labels).inc()
-            # The caller's trace continues here (a new span of it), or a trace starts; events recorded while
-            # handling the call carry it (tracecontext), and so do the log lines.
+            # The caller's trace continues here (the call's span, see guarded), or a trace starts; events recorded
+            # while handling the call carry it (tracecontext), and so do the log lines.
             remaining = context.time_remaining()
             if remaining is not None:  # the database never waits past the caller's deadline (common.deadline)
                 deadline.deadline_var.set(time.monotonic() + remaining)
-            traceparent = tracecontext.child_of(metadata.get("traceparent"))
-            tracecontext.traceparent_var.set(traceparent)
-            trace_token = trace_id_var.set(tracecontext.trace_id_of(traceparent))
+            trace_token = trace_id_var.set(tracecontext.trace_id_of(tracecontext.current()))
             principal = self._authenticate(binding, method, metadata)
             return trace_token, set_principal(principal)
 
@@ -167,23 +167,34 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             start = time.perf_counter()
             code = grpc.StatusCode.OK
             tokens = None
-            try:
-                tokens = await prologue(context)
-                if kind in ("unary", "server_stream"):
-                    check_decoded(request)
-                    yield request
-                else:
-                    yield guarded_stream(request)
-            except grpc.aio.AbortError:
-                code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
-                raise
-            except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
-                status = status_of(exc)
-                code = status.code
-                await context.abort_with_status(status)
-            finally:
-                finish(start, _final_code(context, code))
-                _reset(tokens)
+            # Health and reflection (no binding) get no span: probes every few seconds would bury the traces.
+            with telemetry.span(
+                full_method,
+                telemetry.SERVER,
+                metadata.get("traceparent"),
+                attributes,
+                record=binding is not None,
+            ) as current:
+                try:
+                    tokens = await prologue(context)
+                    if kind in ("unary", "server_stream"):
+                        check_decoded(request)
+                        yield request
+                    else:
+                        yield guarded_stream(request)
+                except grpc.aio.AbortError:
+                    code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the RPC boundary: every error becomes a status
+                    status = status_of(exc)
+                    code = status.code
+                    await context.abort_with_status(status)
+                finally:
+                    final = _final_code(context, code)
+                    if final is not grpc.StatusCode.OK:
+                        telemetry.mark_error(current, final.name)
+                    finish(start, final)
+                    _reset(tokens)
 
         if yields_responses:
 

@@ -31,7 +31,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.orm import Session
 
-from services.common import tracecontext
+from services.common import telemetry
 from services.common.db import Database
 from services.common.messaging.inbox import claim_inbox, describe_error, insert_dead_letter
 from services.common.messaging.relay import MSG_ID_HEADER
@@ -206,14 +206,19 @@ class EventConsumer:
         )
 
     def _apply(self, delivery: Delivery) -> bool:
-        # Events the handler records continue the trace of the event it handles.
-        tracecontext.traceparent_var.set(tracecontext.child_of(delivery.headers.get("traceparent")))
-        with self._db.transaction() as session:
-            if not claim_inbox(session, self._tables, self._name, delivery.event_id):
-                return False
-            uow = self._bind(session)
-            self._handler(uow, delivery)
-            recorded = getattr(getattr(uow, "events", None), "count", 0)
+        # A CONSUMER span of the event's trace; events the handler records continue it.
+        with telemetry.span(
+            f"{delivery.subject} process",
+            telemetry.CONSUMER,
+            delivery.headers.get("traceparent"),
+            telemetry.consumer_attributes(delivery.subject, self._name),
+        ):
+            with self._db.transaction() as session:
+                if not claim_inbox(session, self._tables, self._name, delivery.event_id):
+                    return False
+                uow = self._bind(session)
+                self._handler(uow, delivery)
+                recorded = getattr(getattr(uow, "events", None), "count", 0)
         if recorded:
             self._wake()
         return True
