@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from services.common.config import SERVICES
@@ -58,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
         "--nats-url",
         help="the NATS server to use (over LEADFLOW_NATS_URL); up starts nats-server there when it is a "
         "loopback address where nothing listens",
+    )
+
+    up.add_argument(
+        "--then-demo",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ARGS",
+        help="once all five are SERVING, run `leadflow demo ARGS` against this stack (ARGS one quoted string, "
+        "e.g. --then-demo='--accelerate --leads 500'); the stack stays up after the demo until Ctrl-C",
     )
 
     migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
@@ -206,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             metrics_ports=dict(args.metrics_port),
             nats_url=args.nats_url,
             dev_clock=args.dev_clock,
+            then_demo=None if args.then_demo is None else shlex.split(args.then_demo),
         )
     if args.command == "migrate":
         from services.cli.admin import migrate

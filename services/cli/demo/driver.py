@@ -30,7 +30,7 @@ from services.cli.demo.timeline import Timeline
 
 log = logging.getLogger("leadflow.demo")
 
-LIST_EVERY = 15 * 60  # scenario seconds between two looks of an agent at their list
+LIST_EVERY = 20 * 60  # scenario seconds between two looks of an agent at their list
 MIN_LIST_EVERY_WALL = 2.0  # in real time, at most one look per agent every 2 s
 DAY_END_OFFSET = 47 * HOUR  # 07:00 two days later: the last reach windows closed and their refunds settled
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from services.cli.demo import cast
+from services.cli.demo.plan import DayPlan, Story
 from services.cli.demo.readback import Readback
 from services.cli.demo.tally import Tally
 
@@ -72,13 +73,40 @@ def _counts(
         )
 
 
+def _stories(plan: DayPlan, tally: Tally, back: Readback) -> Table:
+    """What each kind of submission was meant to show, and what the services decided for it."""
+    table = Table(title="What the day meant to show, and what the services decided", title_justify="left")
+    table.add_column("story")
+    table.add_column("planned", justify="right")
+    table.add_column("verdicts (services)")
+    table.add_column("verdicts (demo saw)")
+    decided: dict[str, Counter[str]] = {}
+    for planned in plan.day:
+        verdict = back.verdict_of.get(planned.external_id)
+        if verdict is not None:
+            decided.setdefault(planned.story, Counter())[verdict] += 1
+    for story in Story:
+        count = plan.expected(story)
+        if not count:
+            continue
+        seen = Counter({v: n for (s, v), n in tally.story_verdicts.items() if s == story})
+        table.add_row(story.value, str(count), _verdicts(decided.get(story, Counter())), _verdicts(seen))
+    return table
+
+
+def _verdicts(counts: Counter[str]) -> str:
+    return ", ".join(f"{verdict} {count}" for verdict, count in counts.most_common())
+
+
 def render_final(
-    tally: Tally, back: Readback, *, tenant: str, seed: int, planned: int, notes: list[str]
+    tally: Tally, back: Readback, *, plan: DayPlan, tenant: str, notes: list[str]
 ) -> RenderableType:
     parts: list[RenderableType] = []
 
+    parts.append(_stories(plan, tally, back))
+
     subs = _section("Submissions (ingest, dedup)")
-    subs.add_row("planned", "", str(planned))
+    subs.add_row("planned", "", str(len(plan.day)))
     subs.add_row("submitted", str(back.submissions), str(tally.submitted))
     for verdict in ("NEW", "RETURNING", "DUPLICATE", "REJECTED"):
         subs.add_row(f"  {verdict}", str(back.verdicts[verdict]), str(tally.verdicts[verdict]))
@@ -167,7 +195,7 @@ def render_final(
         ]
     lines += notes
     lines.append(
-        f"tenant [bold]{tenant}[/], seed {seed}: `leadflow token --tenant {tenant} --role admin` for a token"
+        f"tenant [bold]{tenant}[/], seed {plan.seed}: `leadflow token --tenant {tenant} --role admin` for a token"
     )
     parts.append(Text.from_markup("\n".join(lines)))
     return Group(*parts)

@@ -80,6 +80,8 @@ STORY_SHARES: tuple[tuple[Story, float], ...] = (
     (Story.LATE_REPEAT, 0.03),
 )
 HISTORY_SHARE = 0.05
+MIN_LEADS_FOR_EVERY_STORY = 25
+LATE_REPEAT_FROM = 11 * 3600  # 19:00
 
 # Channel: (share, business sources, cost range in yuan for the education group; None: a fixed price).
 CHANNELS: tuple[tuple[str, float], ...] = (
@@ -434,7 +436,9 @@ class _Planner:
             )
         if story is Story.LATE_REPEAT:
             person = (
-                self.earlier(offset, before=(14 - DAY_FIRST_HOUR) * HOUR) if offset >= 11 * HOUR else None
+                self.earlier(offset, before=(14 - DAY_FIRST_HOUR) * HOUR)
+                if offset >= LATE_REPEAT_FROM
+                else None
             )
             if person is None:
                 return self.fresh(offset)
@@ -473,23 +477,35 @@ class _Planner:
         return sorted(hour * HOUR + self.rng.randrange(HOUR) for hour in picked)
 
 
+def story_quota(leads: int) -> dict[Story, int]:
+    """How many submissions of each story a day of ``leads`` has: each story's share, rounded, and at least one of
+    each from ``MIN_LEADS_FOR_EVERY_STORY`` leads on, so that a small demo still shows every case; NEW the rest."""
+    quota = {story: round(leads * share) for story, share in STORY_SHARES}
+    if leads >= MIN_LEADS_FOR_EVERY_STORY:
+        quota = {story: max(1, count) for story, count in quota.items()}
+    quota[Story.NEW] = max(0, leads - sum(quota.values()))
+    return quota
+
+
 def plan_day(seed: int, leads: int) -> DayPlan:
-    """The plan of a day of ``leads`` submissions (plus the history of the returning persons) for ``seed``."""
+    """The plan of a day of ``leads`` submissions (plus the history of the returning persons) for ``seed``.
+
+    Stories are dealt by quota (``story_quota``) over the day's arrival times: LATE_REPEATs to evening arrivals,
+    the others shuffled over the rest. A story that needs an earlier person and finds none becomes NEW."""
     if leads < 1:
         raise ValueError("a day needs at least one lead")
     planner = _Planner(seed)
-    history_count = max(1, round(leads * HISTORY_SHARE)) if leads >= 10 else 0
-    planner.history(history_count)
+    quota = story_quota(leads)
+    planner.history(max(1, round(leads * HISTORY_SHARE), quota[Story.RETURNING]) if leads >= 10 else 0)
     history = tuple(planner.submissions)
-    stories = [story for story, _ in STORY_SHARES]
-    shares = [share for _, share in STORY_SHARES]
-    for offset in planner.day_offsets(leads):
-        roll = planner.rng.random()
-        chosen = Story.NEW
-        for story, share in zip(stories, shares, strict=True):
-            if roll < share:
-                chosen = story
-                break
-            roll -= share
-        planner.story(offset, chosen)
+    offsets = planner.day_offsets(leads)
+    stories = [
+        story for story, count in quota.items() if story is not Story.LATE_REPEAT for _ in range(count)
+    ]
+    planner.rng.shuffle(stories)
+    evening = [i for i, offset in enumerate(offsets) if offset >= LATE_REPEAT_FROM]
+    late = set(planner.rng.sample(evening, min(len(evening), quota[Story.LATE_REPEAT])))
+    dealt = iter(stories + [Story.NEW] * len(late))
+    for i, offset in enumerate(offsets):
+        planner.story(offset, Story.LATE_REPEAT if i in late else next(dealt))
     return DayPlan(seed, history, tuple(planner.submissions[len(history) :]))

@@ -58,6 +58,7 @@ class Readback:
     duplicate_dimensions: Counter[str] = field(default_factory=Counter)
     charged_fen: int = 0
     by_account: Counter[str] = field(default_factory=Counter)
+    verdict_of: dict[str, str] = field(default_factory=dict)  # external id -> verdict
     lead_ids: set[str] = field(default_factory=set)
     lead_status: Counter[str] = field(default_factory=Counter)
     phone_from_wechat: int = 0
@@ -124,6 +125,7 @@ async def read_back(conn: Connection, since: datetime, agent_names: dict[str, st
             result.submissions += 1
             result.by_account[account] += 1
             result.verdicts[verdict] += 1
+            result.verdict_of[submission.external_id] = verdict
             for reason in submission.rejection_reasons:
                 result.rejections[_short(ingest_pb.RejectionCode.Name(reason.code), "REJECTION_CODE_")] += 1
             if verdict == "DUPLICATE":
@@ -223,14 +225,15 @@ async def _refunds(conn: Connection, result: Readback, start: timestamp_pb2.Time
 
 
 async def agent_loads(conn: Connection, agent_ids: dict[str, str]) -> dict[str, int]:
-    """Active assignments per agent key, as assign counts them now."""
-    loads = {}
-    for key, agent_id in agent_ids.items():
-        reply = await conn.call(
-            conn.stubs.assign.ListAssignments,
-            assign_pb.ListAssignmentsRequest(
-                agent_id=agent_id, state=assign_pb.ASSIGNMENT_STATE_ACTIVE, page_size=1
-            ),
-        )
-        loads[key] = reply.total_size
+    """Active assignments per agent key, as assign counts them now (one page of the tenant's active ones)."""
+    keys = {agent_id: key for key, agent_id in agent_ids.items()}
+    reply = await conn.call(
+        conn.stubs.assign.ListAssignments,
+        assign_pb.ListAssignmentsRequest(state=assign_pb.ASSIGNMENT_STATE_ACTIVE, page_size=PAGE),
+    )
+    loads = dict.fromkeys(agent_ids, 0)
+    for assignment in reply.assignments:
+        key = keys.get(assignment.agent_id)
+        if key is not None:
+            loads[key] += 1
     return loads

@@ -132,7 +132,7 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
         f"  {mode}; day starts {timeline.origin.astimezone(timeline.origin.tzinfo):%Y-%m-%d %H:%M %Z} (stack time)"
     )
     with LiveView(console, tally, state, enabled=live) as view:
-        refresher = asyncio.create_task(_refresh(view, conn, clock))
+        refresher = asyncio.create_task(_refresh(view, conn, clock, live))
         try:
             state.phase = "setting up the tenant"
             await timeline.jump_to(timeline.origin - SETUP_LEAD)
@@ -163,19 +163,15 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
         notes.append(
             "real time: refund cases stay PENDING until their 24 h windows pass on the stack's clock"
         )
-    console.print(
-        render_final(
-            tally, back, tenant=conn.tokens.tenant, seed=options.seed, planned=len(plan.day), notes=notes
-        )
-    )
+    console.print(render_final(tally, back, plan=plan, tenant=conn.tokens.tenant, notes=notes))
     return 0
 
 
-async def _refresh(view: LiveView, conn: Connection, clock: StackClock) -> None:
-    """Every second: the stack's time, and each agent's load from assign."""
+async def _refresh(view: LiveView, conn: Connection, clock: StackClock, live: bool) -> None:
+    """Every second: the stack's time, and (when shown) each agent's load from assign."""
     while True:
         view.stack_time = clock.now()
-        if view.agent_ids:
+        if live and view.agent_ids:
             with contextlib.suppress(grpc.aio.AioRpcError):
                 view.loads = await agent_loads(conn, view.agent_ids)
         view.refresh()

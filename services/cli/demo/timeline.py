@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from services.cli.demo.cast import TIME_ZONE
 from services.cli.demo.stackclock import StackClock
 
 STEP = timedelta(minutes=5)
+GRID = timedelta(minutes=1)
 MIN_PAUSE_SECONDS = 0.02  # each step yields a little wall time, so the services see the clock move
 ZONE = ZoneInfo(TIME_ZONE)
 
@@ -61,13 +63,21 @@ class Timeline:
             if delay > 0:
                 await asyncio.sleep(delay)
             return
+        # The clock moves on a grid of whole minutes from the origin: fewer moves for the services to follow,
+        # and an action runs at most a minute after its planned time.
+        minutes = math.ceil((moment - self.origin) / GRID)
+        target = self.origin + minutes * GRID
         while self.clock.now() < moment:
-            step_to = min(moment, self.clock.now() + STEP)
+            step_to = min(target, self.clock.now() + STEP)
             if self._anchor is None:
                 self._anchor = (time.monotonic(), self.clock.now())
             wall0, stack0 = self._anchor
             due_wall = wall0 + (step_to - stack0).total_seconds() / self.speed
-            await asyncio.sleep(max(MIN_PAUSE_SECONDS, due_wall - time.monotonic()))
+            pause = due_wall - time.monotonic()
+            if step_to - self.clock.now() >= STEP / 2:
+                pause = max(pause, MIN_PAUSE_SECONDS)  # a long step: let the services see the clock move
+            if pause > 0:
+                await asyncio.sleep(pause)
             await self.clock.advance_to(step_to)
 
     async def jump_to(self, moment: datetime) -> None:
