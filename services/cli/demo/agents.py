@@ -47,6 +47,7 @@ MIN_REACHED_TALK_SECONDS = 10
 STOP_CALLING_AFTER = timedelta(hours=22)
 TELEPHONY_CATCH_UP_TRIES = 8
 POOL_CLAIMS_PER_HOUR = 2
+PAGE = 1000
 FINAL_OUTCOMES = ("EMPTY_NUMBER", "SUSPENDED")
 # Telephony has not applied the lead's or the agent's events yet: try again shortly.
 NOT_YET = {"NOT_FOUND", "LEAD_PHONE_UNKNOWN", "AGENT_PHONE_UNKNOWN", "AGENT_UNKNOWN", "NOT_LEAD_HOLDER"}
@@ -157,13 +158,19 @@ class Agents:
         first = self._timeline.later(self._timeline.now(), rng.randint(2, 40) * 60)
         self._schedule(self.next_working(agent_key, first, rng), lambda: self.call(work))
 
+    async def pool_has_todays_leads(self) -> bool:
+        reply = await self._conn.call(
+            self._conn.stubs.assign.ListPool, assign_pb.ListPoolRequest(page_size=PAGE)
+        )
+        return any(e.lead_id in self._tally.leads and e.lead_id not in self.work for e in reply.entries)
+
     async def claim_from_pool(self, agent_key: str) -> None:
         """At the top of an hour of their shift, the agent takes a few of today's leads waiting in the pool."""
         if not self.is_working(agent_key, self._timeline.now()):
             return
         token = self._token(agent_key)
         reply = await self._conn.call(
-            self._conn.stubs.assign.ListPool, assign_pb.ListPoolRequest(page_size=200), token
+            self._conn.stubs.assign.ListPool, assign_pb.ListPoolRequest(page_size=PAGE), token
         )
         claimed = 0
         for entry in reply.entries:

@@ -32,7 +32,10 @@ log = logging.getLogger("leadflow.demo")
 
 LIST_EVERY = 20 * 60  # scenario seconds between two looks of an agent at their list
 MIN_LIST_EVERY_WALL = 2.0  # in real time, at most one look per agent every 2 s
-DAY_END_OFFSET = 47 * HOUR  # 07:00 two days later: the last reach windows closed and their refunds settled
+DAY_END_OFFSET = 47 * HOUR
+LOOK_GRACE = timedelta(
+    minutes=30
+)  # assign may take a while to assign a lead that arrived before a look  # 07:00 two days later: the last reach windows closed and their refunds settled
 
 Action = Callable[[], Awaitable[None]]
 
@@ -70,6 +73,8 @@ class Day:
         self._heap: list[tuple[datetime, int, Action]] = []
         self._order = itertools.count()
         self._last_submit_wall = 0.0
+        self._last_arrival: datetime | None = None
+        self._looked: dict[str, datetime] = {}
         self.submit_times = {s.index: self._submit_time(s) for s in plan.submissions}
         self.agents = Agents(conn, tenant, tally, timeline, self.schedule, seed, self.submit_times)
 
@@ -107,6 +112,7 @@ class Day:
             return
         answer = answer_of(reply)
         self._tally.submission(planned, answer)
+        self._last_arrival = self._timeline.now()
         if not self._timeline.accelerated and planned.offset_seconds >= 0 and answer.lead_id:
             self.submit_times[planned.index] = reply.submission.submit_time.ToDatetime().astimezone(
                 self._timeline.origin.tzinfo
@@ -129,14 +135,27 @@ class Day:
             while offset < DAY_END_OFFSET:
                 self.schedule(self._timeline.at(offset), lambda key=agent.key: self._look(key))
                 offset += every
-            for hour in range(DAY_END_OFFSET // HOUR):
-                moment = self._timeline.at(hour * HOUR + 30 + number)
-                self.schedule(moment, lambda key=agent.key: self.agents.claim_from_pool(key))
+        for hour in range(DAY_END_OFFSET // HOUR):
+            self.schedule(self._timeline.at(hour * HOUR + 30), self._pool_round)
 
     async def _look(self, agent_key: str) -> None:
-        if self._timeline.accelerated and not self.agents.is_working(agent_key, self._timeline.now()):
+        """The agent looks at their list when working, and only when a lead arrived since their last look (a
+        list changes only after a submission: rules and familiarity assign on arrival; pool claims are the
+        agent's own)."""
+        now = self._timeline.now()
+        if self._timeline.accelerated and not self.agents.is_working(agent_key, now):
             return
+        last = self._looked.get(agent_key)
+        if last is not None and (self._last_arrival is None or self._last_arrival < last - LOOK_GRACE):
+            return
+        self._looked[agent_key] = now
         await self.agents.look_at_list(agent_key)
+
+    async def _pool_round(self) -> None:
+        """At the top of each hour, the agents at work take today's leads from the pool, if it holds any."""
+        if await self.agents.pool_has_todays_leads():
+            for agent in cast.AGENTS:
+                await self.agents.claim_from_pool(agent.key)
 
     async def run(self) -> None:
         """Run every action due before the end of the day, in order, then move the clock to the end."""

@@ -224,10 +224,11 @@ class _Planner:
         name: str | None = None,
         message: str = "",
         free: bool = False,
+        paid: bool = False,
     ) -> None:
         rng = self.rng
         index = len(self.submissions)
-        traffic = "ORGANIC" if free else pick(rng, TRAFFIC)
+        traffic = "ORGANIC" if free else pick(rng, TRAFFIC[:2] if paid else TRAFFIC)
         low, high = DEALER_COST_YUAN if account == cast.DEALER else COST_YUAN[channel]
         cost = 0 if traffic == "ORGANIC" else rng.randint(low, high) * 100 + rng.choice((0, 0, 0, 50))
         if account == cast.DEALER:
@@ -309,6 +310,7 @@ class _Planner:
                 person=person,
                 phone=phone,
                 form=form,
+                paid=True,
             )
         if story is Story.DUPLICATE_OTHER_ACCOUNT:
             person = self.earlier(offset)

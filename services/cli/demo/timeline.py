@@ -22,7 +22,7 @@ from services.cli.demo.stackclock import StackClock
 
 STEP = timedelta(minutes=5)
 GRID = timedelta(minutes=1)
-MIN_PAUSE_SECONDS = 0.02  # each step yields a little wall time, so the services see the clock move
+MIN_PAUSE_SECONDS = 0.005  # each step yields a little wall time, so the services see the clock move
 ZONE = ZoneInfo(TIME_ZONE)
 
 
