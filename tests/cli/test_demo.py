@@ -34,7 +34,7 @@ from tests.platform.test_stack import Stack
 
 SEED = 3
 LEADS = 24
-DEMO_ARGS = ["--accelerate", "--seed", str(SEED), "--leads", str(LEADS), "--day-seconds", "4", "--no-live"]
+DEMO_ARGS = ["--accelerate", "--seed", str(SEED), "--leads", str(LEADS), "--day-seconds", "3", "--no-live"]
 DEMO_ARGS += ["--settle-seconds", "40"]
 
 

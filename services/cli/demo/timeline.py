@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from services.cli.demo.cast import TIME_ZONE
 from services.cli.demo.stackclock import StackClock
 
-STEP = timedelta(minutes=5)
-GRID = timedelta(minutes=1)
+STEP = timedelta(minutes=15)
+GRID = timedelta(minutes=5)
 MIN_PAUSE_SECONDS = 0.005  # each step yields a little wall time, so the services see the clock move
 ZONE = ZoneInfo(TIME_ZONE)
 
@@ -63,8 +63,8 @@ class Timeline:
             if delay > 0:
                 await asyncio.sleep(delay)
             return
-        # The clock moves on a grid of whole minutes from the origin: fewer moves for the services to follow,
-        # and an action runs at most a minute after its planned time.
+        # The clock moves on a grid of five minutes from the origin: fewer moves for the services to follow,
+        # and an action runs at most five minutes after its planned time.
         minutes = math.ceil((moment - self.origin) / GRID)
         target = self.origin + minutes * GRID
         while self.clock.now() < moment:
