@@ -260,6 +260,7 @@ class Agents:
             if call.id not in work.seen_calls:
                 work.seen_calls.add(call.id)
                 self._tally.outcomes_seen[outcome] += 1
+                self._tally.call_outcome_seen[call.id] = outcome
         reached = any(
             c.outcome == call_pb2.CALL_OUTCOME_ANSWERED
             and c.talk_duration.seconds >= MIN_REACHED_TALK_SECONDS

@@ -9,6 +9,7 @@ of one person keep their order and a seed gives the same submissions every run. 
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 import logging
@@ -126,14 +127,14 @@ class Day:
 
     def plan_actions(self) -> None:
         for planned in self._plan.day:
-            self.schedule(self._timeline.at(planned.offset_seconds), lambda p=planned: self.submit(p))
-        every = LIST_EVERY
+            self.schedule(self._timeline.at(planned.offset_seconds), functools.partial(self.submit, planned))
+        every = float(LIST_EVERY)
         if not self._timeline.accelerated:
             every = max(every, MIN_LIST_EVERY_WALL * self._timeline.compression)
         for number, agent in enumerate(cast.AGENTS):
             offset = float(number * 60)  # the agents do not all look at the same minute
             while offset < DAY_END_OFFSET:
-                self.schedule(self._timeline.at(offset), lambda key=agent.key: self._look(key))
+                self.schedule(self._timeline.at(offset), functools.partial(self._look, agent.key))
                 offset += every
         for hour in range(DAY_END_OFFSET // HOUR):
             self.schedule(self._timeline.at(hour * HOUR + 30), self._pool_round)

@@ -153,9 +153,11 @@ def render_final(
     calls.add_row("outcomes", "", "")
     _counts(calls, back.outcomes, tally.outcomes_seen, "    ")
     calls.add_row("outcomes announced again after later receipts", str(back.corrected_outcomes), "")
-    calls.add_row(
-        "carrier receipts (evidence) / late by > 1 h", f"{back.evidence} / {back.late_receipts}", ""
+    calls.add_row("carrier codes kept as evidence", str(back.evidence), "")
+    changed = sum(
+        1 for call, seen in tally.call_outcome_seen.items() if back.outcome_of.get(call, seen) != seen
     )
+    calls.add_row("outcomes changed after the agent looked (late receipts)", "", str(changed))
     calls.add_row("StartCall refused, by reason", "", "")
     _counts(calls, None, tally.call_refusals, "    ")
     parts.append(calls)

@@ -175,6 +175,17 @@ class DayPlan:
         return sum(1 for s in self.day if s.story == story)
 
 
+def draw_wechat_id(rng: random.Random) -> str:
+    """A WeChat ID as WeChat allows them (微信号: 6-20 characters, a letter first, then letters, digits, _ and -):
+    a pinyin-like name with digits, or the wxid_ form of accounts that never chose one."""
+    if rng.random() < 0.3:
+        return "wxid_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
+    name = rng.choice(
+        ("zhang", "li", "wang", "chen", "liu", "yang", "huang", "zhao", "xiaomei", "ahua", "lele")
+    )
+    return f"{name}{rng.choice(('', '_', '-'))}{rng.randint(1970, 2005) if rng.random() < 0.5 else rng.randint(1000, 9999)}"
+
+
 class _Planner:
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -190,7 +201,7 @@ class _Planner:
         """A new person; ``register`` False keeps them out of later stories (their submission is rejected)."""
         rng = self.rng
         mobile = draw_mobile(rng, draw_province(rng))
-        wechat = f"{rng.choice(('wx', 'wxid_', ''))}{rng.choice('abcdefghjkmnpqrstwxyz')}{rng.randint(1000, 99999)}"
+        wechat = draw_wechat_id(rng)
         person = Person(len(self.people), mobile, draw_name(rng), wechat, account, channel, offset)
         if register:
             self.people.append(person)

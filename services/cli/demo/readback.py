@@ -25,7 +25,6 @@ from services.cli.demo.connection import Connection
 from services.cli.demo.submitting import fen_of
 
 PAGE = 1000
-LATE_RECEIPT = timedelta(hours=1)
 
 
 def _stamp(moment: datetime) -> timestamp_pb2.Timestamp:
@@ -76,8 +75,8 @@ class Readback:
     call_states: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     corrected_outcomes: int = 0
-    late_receipts: int = 0
     evidence: int = 0
+    outcome_of: dict[str, str] = field(default_factory=dict)  # call id -> final outcome
     calls_per_agent: Counter[str] = field(default_factory=Counter)
     cases: Counter[str] = field(default_factory=Counter)
     case_rejections: Counter[str] = field(default_factory=Counter)
@@ -195,11 +194,8 @@ async def _calls(
         if call.state == telephony_pb.CALL_STATE_ENDED:
             result.outcomes[_short(call_pb2.CallOutcome.Name(call.outcome), "CALL_OUTCOME_")] += 1
         result.corrected_outcomes += call.outcome_revision > 1
-        for evidence in call.evidence:
-            result.evidence += 1
-            if evidence.HasField("event_time") and evidence.HasField("receive_time"):
-                late = evidence.receive_time.ToDatetime() - evidence.event_time.ToDatetime()
-                result.late_receipts += late > LATE_RECEIPT
+        result.evidence += len(call.evidence)
+        result.outcome_of[call.id] = _short(call_pb2.CallOutcome.Name(call.outcome), "CALL_OUTCOME_")
 
 
 async def _refunds(conn: Connection, result: Readback, start: timestamp_pb2.Timestamp) -> None:

@@ -23,7 +23,11 @@ from leadflow.telephony.v1 import telephony_service_pb2 as telephony_pb
 from services.cli.demo import cast
 from services.cli.demo.connection import Connection
 
-DAYS = range(1, 8)  # DayOfWeek MONDAY..SUNDAY: the agents work every day of the demo's week
+# DayOfWeek MONDAY..SUNDAY: the agents work every day of the demo's week.
+DAYS = [
+    schedule_pb2.DayOfWeek.Value(f"DAY_OF_WEEK_{day}")
+    for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ class Tally:
     calls_started: int = 0
     call_refusals: Counter[str] = field(default_factory=Counter)
     outcomes_seen: Counter[str] = field(default_factory=Counter)
+    call_outcome_seen: dict[str, str] = field(
+        default_factory=dict
+    )  # call id -> outcome when the agent looked
     pool_claims: int = 0
     follow_ups: Counter[str] = field(default_factory=Counter)
 
