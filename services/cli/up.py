@@ -5,6 +5,9 @@ and the "all five services SERVING" line are printed only once every service has
 bound (``stack.py``); a service that exits before that, or later, is reported by name with the last lines of its
 log, everything is stopped, and the exit status is 1. Ctrl-C or SIGTERM stops the services first (each drains and
 exits 0), then nats-server.
+
+``--then-demo ARGS`` (what ``make run`` uses) runs ``leadflow demo ARGS`` once the table is printed, against the
+ports and NATS server the services reported, in the same terminal; when it ends, the stack stays up until Ctrl-C.
 """
 
 from __future__ import annotations
