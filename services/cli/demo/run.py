@@ -15,6 +15,7 @@ from datetime import timedelta
 import grpc
 from rich.console import Console
 
+from services.cli.demo import cast
 from services.cli.demo.connection import Connection, StackUnreachable, Tokens, error_reason, resolve_addresses
 from services.cli.demo.driver import DAY_END_OFFSET, Day, DayState
 from services.cli.demo.funnel import agent_name, render_final
@@ -23,7 +24,7 @@ from services.cli.demo.readback import Readback, agent_loads, read_back
 from services.cli.demo.setup import set_up
 from services.cli.demo.stackclock import DevClockRequired, StackClock
 from services.cli.demo.tally import Tally
-from services.cli.demo.timeline import Timeline, next_day_start
+from services.cli.demo.timeline import ZONE, Timeline, next_day_start
 from services.cli.demo.view import LiveView
 from services.common.config import ConfigError, Env, data_dir
 
@@ -129,7 +130,7 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
     console.print(
         f"leadflow demo: tenant [bold]{conn.tokens.tenant}[/], seed {options.seed}, {len(plan.day)} leads "
         f"(+{len(plan.history)} earlier submissions of returning persons), plan sha256 {plan.digest()}\n"
-        f"  {mode}; day starts {timeline.origin.astimezone(timeline.origin.tzinfo):%Y-%m-%d %H:%M %Z} (stack time)"
+        f"  {mode}; day starts {timeline.origin.astimezone(ZONE):%Y-%m-%d %H:%M} Asia/Shanghai (stack time)"
     )
     with LiveView(console, tally, state, enabled=live) as view:
         refresher = asyncio.create_task(_refresh(view, conn, clock, live))
@@ -158,6 +159,12 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
     if tally.submit_errors:
         notes.append(
             "submissions that failed: " + ", ".join(f"{k} ×{v}" for k, v in tally.submit_errors.items())
+        )
+    if not options.accelerate and not any(day.agents.is_working(a.key, timeline.origin) for a in cast.AGENTS):
+        notes.append(
+            f"the stack's time was {timeline.origin.astimezone(ZONE):%H:%M} in Asia/Shanghai, outside every agent's "
+            "shift: leads waited in the pool and nobody called (run with --accelerate on a dev-clock stack to see "
+            "the whole day)"
         )
     if not options.accelerate:
         notes.append(
