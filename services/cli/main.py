@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from services.common.config import SERVICES
@@ -60,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         "loopback address where nothing listens",
     )
 
+    up.add_argument(
+        "--then-demo",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ARGS",
+        help="once all five are SERVING, run `leadflow demo ARGS` against this stack (ARGS one quoted string, "
+        "e.g. --then-demo='--accelerate --leads 500'); the stack stays up after the demo until Ctrl-C",
+    )
+
     migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
     migrate.add_argument("service", choices=SERVICES)
 
@@ -80,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     clock.add_argument(
         "--nats-url", help="the stack's NATS (default LEADFLOW_NATS_URL or nats://127.0.0.1:4222)"
     )
+
+    _demo_parser(sub)
 
     imp = sub.add_parser(
         "import",
@@ -113,6 +126,81 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+        return value
+
+    return parse
+
+
+def _demo_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = sub.add_parser(
+        "demo",
+        help="drive a running stack through a day of advertising (leads, agents, calls, refunds), shown live",
+        description="A day of advertising through the five services' gRPC APIs: a tenant is set up, leads arrive "
+        "across channels and accounts, agents call them through the simulated carrier, refunds are decided and "
+        "paid; then the funnel is read back from the services. With --accelerate (on a `leadflow up --dev-clock` "
+        "stack) the stack's clock runs a day in a minute, so refund windows of 24 h pass during the run.",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=1, help="the day's random seed: same seed, same submissions"
+    )
+    demo.add_argument(
+        "--leads", type=_positive(int), default=300, help="leads of the day (default %(default)s)"
+    )
+    demo.add_argument(
+        "--rate", type=_positive(float), default=25.0, help="at most this many submissions per wall second"
+    )
+    demo.add_argument(
+        "--accelerate",
+        action="store_true",
+        help="run the day on the stack's dev clock, moving it forward (refused on a stack without one)",
+    )
+    demo.add_argument(
+        "--day-seconds",
+        type=_positive(float),
+        default=60.0,
+        help="with --accelerate: wall seconds per day of stack time (default %(default)s)",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="where the services listen (default %(default)s)")
+    demo.add_argument(
+        "--grpc-port",
+        action="append",
+        type=_service_port,
+        default=[],
+        metavar="SERVICE=PORT",
+        help="a service's gRPC port (over LEADFLOW_<SVC>_GRPC_PORT, then the defaults 50051-50055); repeatable",
+    )
+    demo.add_argument(
+        "--nats-url",
+        help="the stack's NATS, for its dev clock (default LEADFLOW_NATS_URL or nats://127.0.0.1:4222)",
+    )
+    demo.add_argument(
+        "--token",
+        help="an administrator token to act with (default: tokens minted with the key of LEADFLOW_DATA_DIR, "
+        "./.leadflow, for a new tenant per run)",
+    )
+    demo.add_argument("--tenant", help="the tenant to set up and use (default: demo-s<seed>-<stack time>)")
+    demo.add_argument(
+        "--live",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the live view (default: when the output is a terminal)",
+    )
+    demo.add_argument(
+        "--settle-seconds",
+        type=_positive(float),
+        default=60.0,
+        help="how long to wait after the day for calls to end and refunds to be paid (default %(default)s)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
@@ -129,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             metrics_ports=dict(args.metrics_port),
             nats_url=args.nats_url,
             dev_clock=args.dev_clock,
+            then_demo=None if args.then_demo is None else shlex.split(args.then_demo),
         )
     if args.command == "migrate":
         from services.cli.admin import migrate
@@ -145,6 +234,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"leadflow clock {args.action}: a value is required", file=sys.stderr)
             return 2
         return run_clock(args.action, args.value, args.nats_url)
+    if args.command == "demo":
+        from services.cli.demo.run import DemoOptions, run_demo
+
+        if args.token and args.tenant:
+            print(
+                "leadflow demo: --tenant comes from --token's tenant claim; give one of them", file=sys.stderr
+            )
+            return 2
+        return run_demo(
+            DemoOptions(
+                seed=args.seed,
+                leads=args.leads,
+                rate=args.rate,
+                accelerate=args.accelerate,
+                day_seconds=args.day_seconds,
+                host=args.host,
+                grpc_ports=dict(args.grpc_port),
+                nats_url=args.nats_url,
+                token=args.token,
+                tenant=args.tenant,
+                live=args.live,
+                settle_seconds=args.settle_seconds,
+            )
+        )
     if args.command == "import":
         from services.cli.importer import ReadOptions
         from services.cli.importer import main as run_import

@@ -5,6 +5,9 @@ and the "all five services SERVING" line are printed only once every service has
 bound (``stack.py``); a service that exits before that, or later, is reported by name with the last lines of its
 log, everything is stopped, and the exit status is 1. Ctrl-C or SIGTERM stops the services first (each drains and
 exits 0), then nats-server.
+
+``--then-demo ARGS`` (what ``make run`` uses) runs ``leadflow demo ARGS`` once the table is printed, against the
+ports and NATS server the services reported, in the same terminal; when it ends, the stack stays up until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -67,6 +71,7 @@ def run_up(
     metrics_ports: dict[str, int] | None = None,
     nats_url: str | None = None,
     dev_clock: bool = False,
+    then_demo: list[str] | None = None,
 ) -> int:
     if dev_clock:
         os.environ["LEADFLOW_DEV_CLOCK"] = "true"  # the children inherit it (services.common.devclock)
@@ -98,6 +103,7 @@ def run_up(
     started = time.monotonic()
     stack = Stack(data_dir, plan)
     code = 0
+    demo: subprocess.Popen[bytes] | None = None
     try:
         failures = _start(stack, timeout, lambda: stopping)
         if failures:
@@ -107,18 +113,54 @@ def run_up(
             tenant="demo", role="admin", subject="dev-admin"
         )
         _print_table(stack, token, time.monotonic() - started)
+        demo = start_demo(stack, then_demo) if then_demo is not None else None
         while not stopping:
             exited = stack.exited()
             if exited:
                 _report(exited)
                 code = 1
                 break
+            if demo is not None and demo.poll() is not None:
+                print(
+                    f"\nleadflow demo finished (exit status {demo.returncode}); the stack stays up: Ctrl-C stops it.",
+                    flush=True,
+                )
+                demo = None
             time.sleep(0.2)
     finally:
+        if demo is not None:
+            stop_demo(demo)
         print("stopping…", flush=True)
         stack.stop()
         print("stopped.", flush=True)
     return code
+
+
+def start_demo(stack: Stack, args: list[str]) -> subprocess.Popen[bytes]:
+    """`leadflow demo ARGS` against this stack: its ports and NATS as the services reported them, the data
+    directory's key (inherited LEADFLOW_DATA_DIR). It shares the terminal; Ctrl-C reaches it too."""
+    ports = [f"--grpc-port={name}={stack.grpc_port(name)}" for name in SERVICES]
+    command = [
+        sys.executable,
+        "-m",
+        "services.cli.main",
+        "demo",
+        *ports,
+        f"--nats-url={stack.nats_url}",
+        *args,
+    ]
+    print(f"\nrunning: leadflow demo {' '.join(args)}\n", flush=True)
+    return subprocess.Popen(command)
+
+
+def stop_demo(demo: subprocess.Popen[bytes]) -> None:
+    if demo.poll() is None:
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait()
 
 
 def _start(stack: Stack, timeout: float, stopping: Callable[[], bool]) -> list[Failure]:
