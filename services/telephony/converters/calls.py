@@ -38,7 +38,10 @@ def list_query(request: pb.ListCallsRequest) -> CallListQuery:
 
 
 def evidence_message(
-    piece: Evidence, decisive: Evidence | None, conflicts: tuple[Evidence, ...]
+    piece: Evidence,
+    decisive: Evidence | None,
+    conflicts: tuple[Evidence, ...],
+    received: datetime | None = None,
 ) -> pb.CallEvidence:
     message = pb.CallEvidence(
         source=to_enum(pb.EvidenceSource, piece.source),
@@ -51,12 +54,29 @@ def evidence_message(
     )
     if piece.event_time is not None:
         message.event_time.CopyFrom(timestamp(piece.event_time))
+    if received is not None:
+        message.receive_time.CopyFrom(timestamp(received))
     return message
 
 
+def first_received(call: Call) -> dict[Evidence, datetime]:
+    """When leadflow first received each piece of evidence: the earliest received time of the events carrying it
+    (a repeated receipt does not move it)."""
+    received: dict[Evidence, datetime] = {}
+    for event in call.events:
+        if event.received_time is None:
+            continue
+        for piece in event.evidence:
+            if piece not in received or event.received_time < received[piece]:
+                received[piece] = event.received_time
+    return received
+
+
 def evidence_messages(call: Call) -> list[pb.CallEvidence]:
-    progress = call.progress
-    return [evidence_message(e, progress.decisive, progress.conflicts) for e in progress.evidence]
+    progress, received = call.progress, first_received(call)
+    return [
+        evidence_message(e, progress.decisive, progress.conflicts, received.get(e)) for e in progress.evidence
+    ]
 
 
 def recording_message(call: Call) -> pb.Recording | None:

@@ -214,6 +214,14 @@ async def test_a_call_from_events_to_outcome_with_the_produced_events(stack: Sta
         assert time.monotonic() < deadline, f"the simulated events never ended the call: {call}"
         await asyncio.sleep(0.1)
     assert call.outcome != call_pb2.CALL_OUTCOME_UNSPECIFIED and call.evidence
+    # Every code says when leadflow received it: after the call started, not after now.
+    for piece in call.evidence:
+        assert piece.HasField("receive_time"), piece
+        assert (
+            started.call.start_time.ToDatetime()
+            <= piece.receive_time.ToDatetime()
+            <= stack.clock.now().replace(tzinfo=None)
+        )
     listed = await stack.stub.ListCalls(pb.ListCallsRequest(lead_id=lead), metadata=stack.md(tenant))
     assert [c.id for c in listed.calls] == [started.call.id]
     import nats
