@@ -9,7 +9,7 @@ from services.common.auth import Role
 from services.common.clock import Clock
 from services.common.dbtx import SqlTransactions
 from services.common.events import STREAM_OF_SERVICE
-from services.common.grpcserver.bindings import ADMIN_ONLY, SERVICES_AND_ADMINS, GrpcBinding
+from services.common.grpcserver.bindings import ADMIN_ONLY, SERVICE_ONLY, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import ServiceApp, ServiceCore
 from services.dedup import consumers, workers
@@ -25,19 +25,27 @@ from services.dedup.settings import DedupSettings
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
 SERVICE_NAME = "leadflow.dedup.v1.DedupService"
 
-# Claims, explanations and erasure: the calling services (ingest) and admins. Policies and bindings: admins
-# change them; services may read them.
+# Claims and forgetting: ingest's own service identity only (INTERNAL_CALLERS), never a tenant's token nor another
+# service's: a forgotten key or a foreign claim would split one person into two leads. Explanations: services and
+# admins (support, audits). Policies and bindings: admins change them; services may read them.
 METHOD_ROLES: dict[str, frozenset[Role]] = {
-    "ClaimLead": SERVICES_AND_ADMINS,
-    "BatchClaimLeads": SERVICES_AND_ADMINS,
+    "ClaimLead": SERVICE_ONLY,
+    "BatchClaimLeads": SERVICE_ONLY,
+    "ForgetLead": SERVICE_ONLY,
     "ExplainLead": SERVICES_AND_ADMINS,
-    "ForgetLead": SERVICES_AND_ADMINS,
     "GetDedupPolicy": SERVICES_AND_ADMINS,
     "ListPolicyHistory": SERVICES_AND_ADMINS,
     "ListAccountBindings": SERVICES_AND_ADMINS,
     "UpdateDedupPolicy": ADMIN_ONLY,
     "BindAccount": ADMIN_ONLY,
     "UnbindAccount": ADMIN_ONLY,
+}
+
+# Ingest's identity: the `sub` of the service tokens it mints (services/ingest/adapters/dedup_client.py) and the
+# common name of its certificate under mTLS (deploy/gen: the mtls component).
+INGEST_IDENTITY = "ingest"
+INTERNAL_CALLERS: dict[str, frozenset[str]] = {
+    method: frozenset({INGEST_IDENTITY}) for method in ("ClaimLead", "BatchClaimLeads", "ForgetLead")
 }
 
 
@@ -67,6 +75,7 @@ def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> Service
         add_to_server=lambda server: dedup_service_pb2_grpc.add_DedupServiceServicer_to_server(api, server),
         method_roles=METHOD_ROLES,
         default_roles=ADMIN_ONLY,
+        method_callers=INTERNAL_CALLERS,
     )
     return core.app(
         migrations_dir=MIGRATIONS_DIR,
