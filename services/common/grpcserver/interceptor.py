@@ -87,7 +87,10 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
     @staticmethod
     def _check_caller(
-        binding: GrpcBinding | None, method: str, principal: Principal | None, context: grpc.aio.ServicerContext
+        binding: GrpcBinding | None,
+        method: str,
+        principal: Principal | None,
+        context: grpc.aio.ServicerContext,
     ) -> None:
         """Internal methods: only the service identities the binding names (``grpcserver.callers``)."""
         allowed = binding.callers_for(method) if binding is not None else None

@@ -143,6 +143,27 @@ class SqlLeads(LeadRepository):
         accounts = self._accounts_of([row["id"] for row in found])
         return [rows.lead(row, accounts.get(row["id"], ())) for row in found]
 
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> None:
+        c = leads.c
+        now_us = to_us(now)
+        self._s.execute(
+            sa.update(leads)
+            .where(c.tenant_id == tenant, c.id == lead_id)
+            .values(
+                **rows.erased_contact_values(),
+                erase_us=sa.func.coalesce(c.erase_us, now_us),
+                erased_by=sa.case((c.erase_us.is_(None), erased_by), else_=c.erased_by),
+                update_us=now_us,
+            )
+        )
+
+    def is_erased(self, tenant: str, lead_id: str) -> bool:
+        c = leads.c
+        erase_us = self._s.execute(
+            sa.select(c.erase_us).where(c.tenant_id == tenant, c.id == lead_id)
+        ).scalar_one_or_none()
+        return erase_us is not None
+
     def contact_fields(self, tenant: str, lead_id: str, names: Sequence[str]) -> dict[str, str] | None:
         c = leads.c
         row = self._s.execute(
