@@ -50,13 +50,16 @@ INTERNAL_CALLERS: dict[str, frozenset[str]] = {
 
 
 def build_api(
-    settings: DedupSettings, transactions: SqlTransactions[SqlDedupUnitOfWork], clock: Clock
+    settings: DedupSettings,
+    transactions: SqlTransactions[SqlDedupUnitOfWork],
+    clock: Clock,
+    erasure: ErasureHandlers | None = None,
 ) -> DedupApi:
     page_tokens = PageTokens(settings.common.paging_key)
     return DedupApi(
         PolicyHandlers(transactions, clock, page_tokens),
         ClaimHandlers(transactions, clock, ClaimConfig(batch_chunk=settings.batch_chunk)),
-        ErasureHandlers(transactions, clock),
+        erasure or ErasureHandlers(transactions, clock),
     )
 
 
@@ -69,7 +72,8 @@ def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> Service
         clock=clock,
         attempts=settings.max_attempts,
     )
-    api = build_api(settings, core.transactions, core.clock)
+    erasure = ErasureHandlers(core.transactions, core.clock)
+    api = build_api(settings, core.transactions, core.clock, erasure)
     binding = GrpcBinding(
         service_name=SERVICE_NAME,
         add_to_server=lambda server: dedup_service_pb2_grpc.add_DedupServiceServicer_to_server(api, server),
@@ -81,6 +85,6 @@ def build_app(settings: DedupSettings, *, clock: Clock | None = None) -> Service
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["dedup"],
-        consumers=consumers.consumer_specs(),
+        consumers=consumers.consumer_specs(erasure),
         background=workers.background_tasks(),
     )
