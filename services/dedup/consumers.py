@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from services.common.events import INGEST_STREAM, LEAD_ERASED
 from services.common.messaging import Delivery
+from services.common.protoconv import erased_lead
 from services.common.runtime import ConsumerSpec
-from services.dedup.converters.events import erased_lead
 from services.dedup.domain.ports import DedupUnitOfWork
 from services.dedup.handlers.erasure import ErasureHandlers
 

@@ -58,13 +58,19 @@ def scan_tree(root: Path, values: Iterable[str], *, skip: Iterable[str] = ()) ->
     return hits
 
 
-def rows_holding(database: Database, metadata: sa.MetaData, values: Iterable[str]) -> list[tuple[str, str]]:
-    """(table, column) of every stored value containing one of ``values``, over every table of ``metadata``."""
+def rows_holding(
+    database: Database, metadata: sa.MetaData, values: Iterable[str], *, tenant: str | None = None
+) -> list[tuple[str, str]]:
+    """(table, column) of every stored value containing one of ``values``, over every table of ``metadata``; with
+    ``tenant``, only that tenant's rows of the tables that have a tenant_id (others are read whole)."""
     wanted = list(values)
     hits: list[tuple[str, str]] = []
     with database.read() as session:
         for table in metadata.sorted_tables:
-            for row in session.execute(sa.select(table)).mappings():
+            query = sa.select(table)
+            if tenant is not None and "tenant_id" in table.c:
+                query = query.where(table.c.tenant_id == tenant)
+            for row in session.execute(query).mappings():
                 for column, value in row.items():
                     text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
                     if any(w in text for w in wanted):

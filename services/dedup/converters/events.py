@@ -1,12 +1,11 @@
-"""The events dedup publishes, from the domain events its use cases record (``domain.ports.PolicyChanged``); and
-the one it consumes, ``lead.erased``, decoded to the ids its handler takes."""
+"""The events dedup publishes, from the domain events its use cases record (``domain.ports.PolicyChanged``). The one
+it consumes, ``lead.erased``, is decoded by ``services.common.protoconv.erased_lead``."""
 
 from __future__ import annotations
 
 from google.protobuf import field_mask_pb2
 
 from leadflow.dedup.v1 import events_pb2
-from leadflow.ingest.v1 import events_pb2 as ingest_events
 from services.common.events import DEDUP_POLICY_CHANGED
 from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import timestamp
@@ -41,11 +40,3 @@ def policy_changed_event(event: PolicyChanged) -> events_pb2.DedupPolicyChanged:
     if change.old is not None:
         message.old_policy.CopyFrom(policy_message(change.old))
     return message
-
-
-def erased_lead(data: bytes) -> tuple[str, str]:
-    """(tenant, lead id) of a ``lead.erased`` payload; raises on a payload that does not decode."""
-    event = ingest_events.LeadErased.FromString(data)
-    if not event.tenant_id or not event.lead_id:
-        raise ValueError("lead.erased without a tenant or a lead id")
-    return event.tenant_id, event.lead_id
