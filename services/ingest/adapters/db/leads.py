@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.erasurestore import wipe_wal_after_commit
 from services.common.iterutil import chunks
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
@@ -144,6 +145,7 @@ class SqlLeads(LeadRepository):
         return [rows.lead(row, accounts.get(row["id"], ())) for row in found]
 
     def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> None:
+        wipe_wal_after_commit(self._s)
         c = leads.c
         now_us = to_us(now)
         self._s.execute(

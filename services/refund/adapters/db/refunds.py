@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.erasure import redact
+from services.common.erasurestore import wipe_wal_after_commit
 from services.common.timeconv import to_us
 from services.refund.adapters.db import rows
 from services.refund.adapters.db.tables import refund_refunds
@@ -72,6 +73,7 @@ class SqlRefunds(RefundRepository):
         return [rows.refund(row) for row in self._s.execute(query)]
 
     def redact_texts(self, tenant: str, lead_id: str) -> int:
+        wipe_wal_after_commit(self._s)
         r = refund_refunds.c
         found = self._s.execute(
             sa.select(r.refund_id, r.note, r.evidence_summary).where(
