@@ -81,7 +81,7 @@ def wipe_wal_after_commit(session: Session) -> None:
     (secure_delete zeroed the freed space, ``services.common.db``) and the WAL is empty. Erasures are rare, so the
     checkpoint's cost (it waits up to ``CHECKPOINT_WAIT_MS`` for readers to leave the WAL, while this process's other
     writers wait their turn) is paid rarely; a checkpoint that cannot finish is logged and the next one covers it. PostgreSQL: nothing here (dead row versions go at
-    VACUUM: docs/runbooks/erasure-request.md)."""
+    VACUUM: docs/runbooks/ErasureRequest.md)."""
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return

@@ -6,7 +6,7 @@ person's phone number in any common form. Sealed values on the bus are ciphertex
 
 The race rule checked here (proto: IngestService.EraseLead): a submission of the same person racing the erasure is
 either attached to the erased lead and erased with it, or, when dedup had already forgotten the lead, a NEW lead,
-which the operator erases as well (docs/runbooks/erasure-request.md)."""
+which the operator erases as well (docs/runbooks/ErasureRequest.md)."""
 
 from __future__ import annotations
 
