@@ -118,17 +118,14 @@ class FakeLeads(LeadRepository):
         lead = self.rows.get((tenant, lead_id))
         return None if lead is None else {name: getattr(lead.contact, name) for name in names}
 
-    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> None:
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
         lead = self.rows.get((tenant, lead_id))
-        if lead is None:
-            return
+        if lead is None or lead.erase_time is not None:
+            return False
         self.rows[(tenant, lead_id)] = replace(
-            lead,
-            contact=erased_contact(lead.contact),
-            erase_time=lead.erase_time or now,
-            erased_by=lead.erased_by if lead.erase_time else erased_by,
-            update_time=now,
+            lead, contact=erased_contact(lead.contact), erase_time=now, erased_by=erased_by, update_time=now
         )
+        return True
 
     def is_erased(self, tenant: str, lead_id: str) -> bool:
         lead = self.rows.get((tenant, lead_id))

@@ -167,9 +167,9 @@ class LeadRepository(ABC):
         """The named contact fields of a stored lead (personal data); None when the lead is not stored."""
 
     @abstractmethod
-    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> None:
-        """Empty the lead's personal fields (``domain.erasure``) and mark it erased at ``now`` by ``erased_by``; a
-        lead erased before keeps its first erase time."""
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
+        """Empty the lead's personal fields (``domain.erasure``) and mark it erased at ``now`` by ``erased_by``;
+        False (and nothing changed) when it is erased already, by a concurrent erasure that committed first."""
 
     @abstractmethod
     def is_erased(self, tenant: str, lead_id: str) -> bool: ...

@@ -62,7 +62,10 @@ class ErasureHandlers:
                 return lead, False
             now = self._clock.now()
             numbers = numbers_of(lead.contact)
-            uow.leads.erase(tenant, lead_id, now, principal.subject)
+            if not uow.leads.erase(tenant, lead_id, now, principal.subject):
+                erased_first = uow.leads.get(tenant, lead_id)  # a concurrent erasure committed first
+                assert erased_first is not None
+                return erased_first, False
             uow.submissions.erase(tenant, lead_id, numbers)
             uow.push.erase_of_lead(tenant, lead_id, now)
             uow.rules.forget_dead_numbers(tenant, lead_id, numbers)

@@ -209,3 +209,21 @@ async def test_the_rejected_submissions_lookup_uses_the_partial_index(tmp_path: 
         assert any("ix_submissions_rejected_phone" in str(step) for step in plan), plan
     finally:
         database.dispose()
+
+
+async def test_concurrent_erasures_of_one_lead_record_one_event(database: Database) -> None:
+    import asyncio
+
+    ingest = Ingest(database)
+    lead = (await ingest.submit.submit(SERVICE, command("r1"))).lead
+    assert lead is not None
+    results = await asyncio.gather(*(ingest.erasure.erase(ADMIN, lead.id) for _ in range(6)))
+    assert sum(r.erased_now for r in results) == 1
+    assert len({r.lead.erase_time for r in results}) == 1
+    with database.read() as session:
+        count = session.execute(
+            sa.select(sa.func.count())
+            .select_from(messaging.outbox)
+            .where(messaging.outbox.c.subject == LEAD_ERASED)
+        ).scalar_one()
+    assert count == 1

@@ -144,20 +144,18 @@ class SqlLeads(LeadRepository):
         accounts = self._accounts_of([row["id"] for row in found])
         return [rows.lead(row, accounts.get(row["id"], ())) for row in found]
 
-    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> None:
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
         wipe_wal_after_commit(self._s)
         c = leads.c
         now_us = to_us(now)
-        self._s.execute(
+        # WHERE erase_us IS NULL: on PostgreSQL a concurrent erasure's UPDATE waits for this row and then finds
+        # nothing to change, so one erasure wins and records lead.erased.
+        result = self._s.execute(
             sa.update(leads)
-            .where(c.tenant_id == tenant, c.id == lead_id)
-            .values(
-                **rows.erased_contact_values(),
-                erase_us=sa.func.coalesce(c.erase_us, now_us),
-                erased_by=sa.case((c.erase_us.is_(None), erased_by), else_=c.erased_by),
-                update_us=now_us,
-            )
+            .where(c.tenant_id == tenant, c.id == lead_id, c.erase_us.is_(None))
+            .values(**rows.erased_contact_values(), erase_us=now_us, erased_by=erased_by, update_us=now_us)
         )
+        return rowcount(result) == 1
 
     def is_erased(self, tenant: str, lead_id: str) -> bool:
         c = leads.c
