@@ -46,9 +46,7 @@ POSTGRES_PORT = 5432
 # Subjects named in ARCHITECTURE §2 that services/common/events.py does not define yet, with their producer.
 # They are permitted now so that the services that land them need no permission change; once events.py has
 # them, they come from there (the sets are unions).
-PLANNED_SUBJECTS = {
-    "leadflow.lead.v1.erased": "ingest",
-}
+PLANNED_SUBJECTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,8 @@ SERVICE_CATALOG: tuple[Service, ...] = (
         "dedup",
         "leadflow.dedup.v1.DedupService",
         calls=(),
-        consumes=(),
+        # lead.erased: the erased lead's keys are forgotten even when ingest stopped before its ForgetLead call.
+        consumes=_consumes("lead.erased"),
         cpu_request="200m",
         memory_request="192Mi",
         memory_limit="384Mi",

@@ -14,6 +14,7 @@ from services.assign.api import AssignApi
 from services.assign.converters.events import AssignEventEncoder
 from services.assign.handlers.agents import AgentHandlers
 from services.assign.handlers.assignments import AssignmentHandlers
+from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers
 from services.assign.handlers.policies import PolicyHandlers
@@ -82,6 +83,7 @@ class AssignHandlers:
     tags: TagHandlers
     intake: IntakeHandlers
     refunds: RefundHandlers
+    erasure: ErasureHandlers
     timers: TimerHandlers
 
 
@@ -99,6 +101,7 @@ def build_handlers(
         tags=TagHandlers(transactions, clock, tokens, requests),
         intake=IntakeHandlers(clock),
         refunds=RefundHandlers(clock),
+        erasure=ErasureHandlers(clock),
         timers=TimerHandlers(clock),
     )
 
@@ -135,7 +138,9 @@ def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> Servic
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["assign"],
-        consumers=consumers.consumer_specs(handlers.intake, handlers.follow_ups, handlers.refunds),
+        consumers=consumers.consumer_specs(
+            handlers.intake, handlers.follow_ups, handlers.refunds, handlers.erasure
+        ),
         background=workers.background_tasks(gauges),
         timers=TimerSet(timers, tuple(workers.timer_specs(handlers.timers))),
     )

@@ -4,7 +4,9 @@ inbox transaction, on the unit of work bound to it (a redelivered event changes 
 - ``lead.accepted`` and ``lead.duplicate`` (ingest's stream, one consumer so that a lead's duplicate is handled
   after the lead): routing by the account's policy, and familiarity for a pooled lead (``handlers.intake``);
 - ``call.completed`` (telephony's): a call follow-up (``handlers.followups``);
-- ``refund.issued`` (refund's): the lead stops counting against its agents (``handlers.refunds``).
+- ``refund.issued`` (refund's): the lead stops counting against its agents (``handlers.refunds``);
+- ``lead.erased`` (ingest's): the lead leaves the queues and its free texts and phone region are erased
+  (``handlers.erasure``); its own consumer, so an erasure is never queued behind other leads' routing.
 
 A payload that does not decode raises, so the shared consumer retries it and finally dead-letters it.
 """
@@ -17,6 +19,7 @@ from services.assign import metrics
 from services.assign.converters import events
 from services.assign.domain.ports import AssignUnitOfWork
 from services.assign.domain.routing import ToPool
+from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers, IntakeResult
 from services.assign.handlers.refunds import RefundHandlers
@@ -25,11 +28,13 @@ from services.common.events import (
     INGEST_STREAM,
     LEAD_ACCEPTED,
     LEAD_DUPLICATE,
+    LEAD_ERASED,
     REFUND_ISSUED,
     REFUND_STREAM,
     TELEPHONY_STREAM,
 )
 from services.common.messaging import Delivery
+from services.common.protoconv import erased_lead
 from services.common.runtime import ConsumerSpec
 
 log = logging.getLogger("leadflow.assign")
@@ -55,7 +60,7 @@ def _log(lead_id: str, result: IntakeResult) -> None:
 
 
 def consumer_specs(
-    intake: IntakeHandlers, follow_ups: FollowUpHandlers, refunds: RefundHandlers
+    intake: IntakeHandlers, follow_ups: FollowUpHandlers, refunds: RefundHandlers, erasure: ErasureHandlers
 ) -> list[ConsumerSpec]:
     def on_lead(uow: AssignUnitOfWork, delivery: Delivery) -> None:
         if delivery.subject == LEAD_DUPLICATE:
@@ -78,8 +83,12 @@ def consumer_specs(
         paid = events.refund_paid(delivery.data)
         refunds.on_refund_issued(uow, paid.tenant_id, paid.lead_id, paid.reason)
 
+    def on_lead_erased(uow: AssignUnitOfWork, delivery: Delivery) -> None:
+        erasure.on_lead_erased(uow, *erased_lead(delivery.data))
+
     return [
         ConsumerSpec(LEADS_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_lead),
+        ConsumerSpec("assign-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
         ConsumerSpec("assign-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed),
         ConsumerSpec("assign-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued),
     ]

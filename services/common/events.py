@@ -12,6 +12,7 @@ from services.common.messaging import StreamSpec
 LEAD_ACCEPTED = "leadflow.lead.v1.accepted"
 LEAD_DUPLICATE = "leadflow.lead.v1.duplicate"
 LEAD_REJECTED = "leadflow.lead.v1.rejected"
+LEAD_ERASED = "leadflow.lead.v1.erased"
 DEDUP_POLICY_CHANGED = "leadflow.dedup.v1.policy_changed"
 LEAD_ASSIGNED = "leadflow.lead.v1.assigned"
 LEAD_RECLAIMED = "leadflow.lead.v1.reclaimed"
@@ -25,7 +26,9 @@ CALL_COMPLETED = "leadflow.call.v1.completed"
 REFUND_ISSUED = "leadflow.refund.v1.issued"
 REFUND_REJECTED = "leadflow.refund.v1.rejected"
 
-INGEST_STREAM = StreamSpec(name="LEADFLOW_INGEST", subjects=(LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED))
+INGEST_STREAM = StreamSpec(
+    name="LEADFLOW_INGEST", subjects=(LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED, LEAD_ERASED)
+)
 DEDUP_STREAM = StreamSpec(name="LEADFLOW_DEDUP", subjects=(DEDUP_POLICY_CHANGED,))
 ASSIGN_STREAM = StreamSpec(
     name="LEADFLOW_ASSIGN",
@@ -63,6 +66,7 @@ def payload_types() -> dict[str, type]:
         LEAD_ACCEPTED: ingest_events.LeadAccepted,
         LEAD_DUPLICATE: ingest_events.LeadDuplicate,
         LEAD_REJECTED: ingest_events.LeadRejected,
+        LEAD_ERASED: ingest_events.LeadErased,
         DEDUP_POLICY_CHANGED: dedup_events.DedupPolicyChanged,
         LEAD_ASSIGNED: assign_events.LeadAssigned,
         LEAD_RECLAIMED: assign_events.LeadReclaimed,

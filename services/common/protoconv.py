@@ -98,3 +98,14 @@ def encrypted_value(sealed: SealedValue) -> encryption_pb2.EncryptedValue:
 
 def sealed_value(message: encryption_pb2.EncryptedValue) -> SealedValue:
     return SealedValue(message.key_id, bytes(message.wrapped_key), bytes(message.ciphertext))
+
+
+def erased_lead(data: bytes) -> tuple[str, str]:
+    """(tenant, lead id) of a ``lead.erased`` payload, for the services that consume it; raises on a payload that
+    does not decode or lacks either id (the consumer retries it, then dead-letters it)."""
+    from leadflow.ingest.v1 import events_pb2
+
+    event = events_pb2.LeadErased.FromString(data)
+    if not event.tenant_id or not event.lead_id:
+        raise ValueError("lead.erased without a tenant or a lead id")
+    return event.tenant_id, event.lead_id

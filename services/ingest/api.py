@@ -21,6 +21,7 @@ from services.common.protoconv import timestamp
 from services.ingest import metrics
 from services.ingest.converters import leads, push, rules, submit
 from services.ingest.domain.model import SubmitResult
+from services.ingest.handlers.erasure import ErasureHandlers
 from services.ingest.handlers.leads import LeadHandlers
 from services.ingest.handlers.push import PushHandlers
 from services.ingest.handlers.rules import RuleHandlers
@@ -34,6 +35,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         reading: LeadHandlers,
         rule_handlers: RuleHandlers,
         push_handlers: PushHandlers,
+        erasure: ErasureHandlers,
         *,
         import_chunk: int = 200,
         draining: threading.Event | None = None,
@@ -42,6 +44,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         self._leads = reading
         self._rules = rule_handlers
         self._push = push_handlers
+        self._erasure = erasure
         self._import_chunk = import_chunk
         self._draining = draining or threading.Event()  # set when the service starts shutting down
 
@@ -180,3 +183,13 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
     ) -> pb.ListPushDeliveriesResponse:
         page = await self._push.list_push_deliveries(current_principal(), push.delivery_query(request))
         return push.list_push_deliveries_response(page)
+
+    async def EraseLead(
+        self, request: pb.EraseLeadRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EraseLeadResponse:
+        result = await self._erasure.erase(current_principal(), request.lead_id)
+        if result.erased_now:
+            metrics.LEADS_ERASED.inc()
+        return pb.EraseLeadResponse(
+            lead=leads.lead_message(result.lead), keys_forgotten=result.keys_forgotten
+        )

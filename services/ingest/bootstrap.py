@@ -25,6 +25,7 @@ from services.ingest.converters.events import EventEncoder
 from services.ingest.domain.fingerprints import Fingerprinter
 from services.ingest.domain.ports import DedupPort, PushSender
 from services.ingest.domain.push import RetryPolicy
+from services.ingest.handlers.erasure import ErasureHandlers
 from services.ingest.handlers.events import EventHandlers
 from services.ingest.handlers.leads import LeadHandlers
 from services.ingest.handlers.push import DispatchConfig, EndpointPolicy, PushDispatch, PushHandlers
@@ -51,6 +52,8 @@ METHOD_ROLES: dict[str, frozenset[Role]] = {
     "ListPushDeliveries": ADMIN_ONLY,
     "GetIngestSettings": ADMIN_ONLY,
     "UpdateIngestSettings": ADMIN_ONLY,
+    # Erasure requests (PIPL) are handled by the tenant's administrators.
+    "EraseLead": ADMIN_ONLY,
 }
 
 
@@ -85,6 +88,7 @@ class IngestHandlers:
     events: EventHandlers
     push: PushHandlers
     dispatch: PushDispatch
+    erasure: ErasureHandlers
 
 
 def build_handlers(
@@ -105,6 +109,7 @@ def build_handlers(
         dispatch=PushDispatch(
             transactions, sender or http_sender(settings.push), clock, dispatch_config(settings.push)
         ),
+        erasure=ErasureHandlers(transactions, dedup, clock),
     )
 
 
@@ -128,6 +133,7 @@ def build_app(
         handlers.leads,
         handlers.rules,
         handlers.push,
+        handlers.erasure,
         import_chunk=settings.import_chunk,
         draining=draining,
     )

@@ -19,6 +19,10 @@ REJECTIONS = Counter(
     "Rejection reasons of REJECTED submissions, by rejection code.",
     ["reason"],
 )
+LEADS_ERASED = Counter(
+    "leadflow_ingest_leads_erased_total",
+    "Leads whose personal data was erased (EraseLead; repeats not counted).",
+)
 PUSH_SCHEDULED = Counter(
     "leadflow_push_deliveries_scheduled_total", "Push deliveries scheduled for accepted leads."
 )

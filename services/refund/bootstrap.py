@@ -21,6 +21,7 @@ from services.refund.converters.events import encode_event
 from services.refund.domain.ports import RefundUnitOfWork
 from services.refund.handlers.appeals import AppealHandlers
 from services.refund.handlers.cases import CaseHandlers
+from services.refund.handlers.erasure import ErasureHandlers
 from services.refund.handlers.ledger import LedgerHandlers
 from services.refund.handlers.refunds import RefundHandlers
 from services.refund.handlers.rules import RulesHandlers
@@ -57,6 +58,7 @@ class RefundHandlerSet:
     refunds: RefundHandlers
     appeals: AppealHandlers
     ledger: LedgerHandlers
+    erasure: ErasureHandlers
 
 
 def build_handlers(
@@ -68,6 +70,7 @@ def build_handlers(
         refunds=RefundHandlers(transactions, clock, tokens),
         appeals=AppealHandlers(transactions, clock, tokens),
         ledger=LedgerHandlers(transactions, clock, tokens),
+        erasure=ErasureHandlers(),
     )
 
 
@@ -89,7 +92,7 @@ def build_app(settings: RefundSettings, *, clock: Clock | None = None) -> Servic
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["refund"],
-        consumers=consumers.consumer_specs(handlers.cases),
+        consumers=consumers.consumer_specs(handlers.cases, handlers.erasure),
         background=workers.background_tasks(handlers.ledger, settings.ledger_check_seconds),
         timers=workers.timer_set(timers, handlers.cases, handlers.rules),
     )

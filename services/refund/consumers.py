@@ -2,7 +2,9 @@
 consumer's inbox transaction, on the unit of work bound to it.
 
 - ``refund-charges``: ``lead.accepted`` and ``lead.duplicate`` (ingest's stream): a case per charge with a cost;
-- ``refund-calls``: ``call.completed`` (telephony's stream), corrections included: the lead's cases are evaluated.
+- ``refund-calls``: ``call.completed`` (telephony's stream), corrections included: the lead's cases are evaluated;
+- ``refund-lead-erased``: ``lead.erased`` (ingest's stream): the free texts of the lead's refunds and appeals are
+  redacted (``handlers.erasure``).
 
 A payload that does not decode raises, so the shared consumer retries it and finally dead-letters it.
 """
@@ -14,20 +16,23 @@ from services.common.events import (
     INGEST_STREAM,
     LEAD_ACCEPTED,
     LEAD_DUPLICATE,
+    LEAD_ERASED,
     TELEPHONY_STREAM,
 )
 from services.common.messaging import Delivery
+from services.common.protoconv import erased_lead
 from services.common.runtime import ConsumerSpec
 from services.refund import metrics
 from services.refund.converters import events
 from services.refund.domain.ports import RefundUnitOfWork
 from services.refund.handlers.cases import CaseHandlers
+from services.refund.handlers.erasure import ErasureHandlers
 
 CHARGES_CONSUMER = "refund-charges"
 CALLS_CONSUMER = "refund-calls"
 
 
-def consumer_specs(cases: CaseHandlers) -> list[ConsumerSpec]:
+def consumer_specs(cases: CaseHandlers, erasure: ErasureHandlers) -> list[ConsumerSpec]:
     def on_charge(uow: RefundUnitOfWork, delivery: Delivery) -> None:
         decode = events.lead_duplicate if delivery.subject == LEAD_DUPLICATE else events.lead_accepted
         metrics.count_refresh(cases.on_charge(uow, decode(delivery.data)))
@@ -35,7 +40,11 @@ def consumer_specs(cases: CaseHandlers) -> list[ConsumerSpec]:
     def on_call(uow: RefundUnitOfWork, delivery: Delivery) -> None:
         metrics.count_refresh(cases.on_call(uow, events.call_completed(delivery.data)))
 
+    def on_lead_erased(uow: RefundUnitOfWork, delivery: Delivery) -> None:
+        erasure.on_lead_erased(uow, *erased_lead(delivery.data))
+
     return [
         ConsumerSpec(CHARGES_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_charge),
         ConsumerSpec(CALLS_CONSUMER, TELEPHONY_STREAM, [CALL_COMPLETED], on_call),
+        ConsumerSpec("refund-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
     ]

@@ -27,6 +27,7 @@ from services.telephony.domain.ports import Carrier, TelephonyUnitOfWork
 from services.telephony.handlers.bindings import BindingHandlers
 from services.telephony.handlers.call_events import CallEventHandlers
 from services.telephony.handlers.calls import CallHandlers
+from services.telephony.handlers.erasure import ErasureHandlers
 from services.telephony.handlers.numbers import NumberHandlers
 from services.telephony.handlers.parties import PartyHandlers
 from services.telephony.handlers.pool import PoolGauges
@@ -63,6 +64,7 @@ class Handlers:
     settings: SettingsHandlers
     parties: PartyHandlers
     gauges: PoolGauges
+    erasure: ErasureHandlers
 
 
 def build_carriers(settings: TelephonySettings, clock: Clock) -> dict[str, Carrier]:
@@ -87,6 +89,7 @@ def build_handlers(
         settings=SettingsHandlers(transactions, clock),
         parties=PartyHandlers(),
         gauges=PoolGauges(transactions, clock),
+        erasure=ErasureHandlers(clock),
     )
 
 
@@ -118,7 +121,7 @@ def build_app(
     async def report_from_carrier(report):  # type: ignore[no-untyped-def]
         return await handlers.call_events.report(None, report)
 
-    background = [workers.gauge_task(handlers.gauges)]
+    background = [workers.gauge_task(handlers.gauges), workers.unbind_task(handlers.bindings)]
     for carrier in carriers.values():
         if isinstance(carrier, SimulatedCarrier):
             carrier.deliver = report_from_carrier
@@ -132,7 +135,7 @@ def build_app(
         migrations_dir=MIGRATIONS_DIR,
         bindings=[binding],
         produces=STREAM_OF_SERVICE["telephony"],
-        consumers=consumers.consumer_specs(handlers.parties, sealer),
+        consumers=consumers.consumer_specs(handlers.parties, handlers.erasure, sealer),
         background=background,
         timers=TimerSet(timers, workers.timer_specs(handlers.bindings, handlers.numbers)),
     )

@@ -7,6 +7,8 @@ Timers (rows fired exactly once by the runtime, ``services.common.timers``):
 Background tasks:
 - the simulated carrier's delivery loop (reports due on the service clock go to ReportCallEvent's handler);
 - the pool gauges (``leadflow_telephony_numbers``, ``leadflow_telephony_bindings_active``), refreshed periodically;
+- the unbinder: bindings released here that the carrier may still hold (an erased lead's) are unbound at the carrier
+  (``BindingHandlers.unbind_pending``), every few seconds;
 - the receipt endpoint, when configured: ``POST /aliyun/secret-report`` takes Aliyun's SecretReport HTTP batch push
   (a JSON array of records), checks the shared secret (``?token=`` or ``X-Leadflow-Token``, compared in constant
   time), and applies every record through ReportCallEvent's handler. It answers ``{"code": 0, "msg": "成功"}`` as
@@ -47,6 +49,7 @@ SECRET_REPORT_PATH = "/aliyun/secret-report"
 TOKEN_HEADER = "X-Leadflow-Token"
 MAX_BODY_BYTES = 4 * 1024 * 1024
 GAUGE_INTERVAL_SECONDS = 15.0
+UNBIND_INTERVAL_SECONDS = 2.0
 
 
 def timer_specs(bindings: BindingHandlers, numbers: NumberHandlers) -> tuple[TimerSpec, ...]:
@@ -64,6 +67,19 @@ def gauge_task(gauges: PoolGauges, interval: float = GAUGE_INTERVAL_SECONDS) -> 
             await wait_for_any(stop, timeout=interval)
 
     return refresh_pool_gauges
+
+
+def unbind_task(bindings: BindingHandlers, interval: float = UNBIND_INTERVAL_SECONDS) -> BackgroundTask:
+    async def unbind_released_bindings(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                while await bindings.unbind_pending() and not stop.is_set():
+                    pass  # a full batch may mean more: go on at once
+            except (Unavailable, Aborted) as error:
+                log.warning("released bindings not unbound at the carrier yet: %s", error.reason)
+            await wait_for_any(stop, timeout=interval)
+
+    return unbind_released_bindings
 
 
 Report = Callable[[CallEventReport], Awaitable[ReportResult]]

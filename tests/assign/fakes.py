@@ -48,7 +48,7 @@ from services.assign.domain.ports import (
 from services.assign.domain.rotation import RotationState
 from services.assign.domain.tags import LeadTagging, Tag
 from services.common.timeconv import to_us
-from tests.common.fakes import EventList, FakeTransactions
+from tests.common.fakes import EventList, FakeErasedLeads, FakeTransactions
 
 T = TypeVar("T")
 
@@ -254,6 +254,15 @@ class FakeLeads(LeadRepository):
     def get(self, tenant: str, lead_id: str) -> KnownLead | None:
         return self.rows.get((tenant, lead_id))
 
+    def erase(self, tenant: str, lead_id: str) -> None:
+        known = self.rows.get((tenant, lead_id))
+        if known is not None:
+            self.rows[(tenant, lead_id)] = replace(
+                known,
+                facts=replace(known.facts, phone_region=None),
+                summary=replace(known.summary, phone_region=None),
+            )
+
 
 class FakeAssignments(AssignmentRepository):
     def __init__(self, taggings: Callable[[], FakeTaggings]) -> None:
@@ -322,6 +331,16 @@ class FakeAssignments(AssignmentRepository):
         if after is not None:
             found = [a for a in found if (a.assign_time, a.id) < after]
         return found[:limit]
+
+    def erase(self, tenant: str, lead_id: str) -> None:
+        for assignment in self.of_lead(tenant, lead_id):
+            self.rows[(tenant, assignment.id)] = replace(
+                assignment,
+                lead=replace(assignment.lead, phone_region=None),
+                reassign_reason="",
+                release_reason="",
+                version=assignment.version + 1,
+            )
 
 
 class FakePool(PoolRepository):
@@ -414,6 +433,11 @@ class FakeFollowUps(FollowUpRepository):
         if after is not None:
             found = [f for f in found if (f.follow_up_time, f.id) < after]
         return found[:limit]
+
+    def erase(self, tenant: str, lead_id: str) -> None:
+        for key, follow_up in list(self.rows.items()):
+            if key[0] == tenant and follow_up.lead_id == lead_id:
+                self.rows[key] = replace(follow_up, note="")
 
 
 class FakeTags(TagRepository):
@@ -538,6 +562,7 @@ class FakeAssignUnitOfWork:
         self.tags = FakeTags()
         self.requests = FakeRequests()
         self.timers = FakeTimers()
+        self.erased = FakeErasedLeads()
         self.events = EventList()
 
     def savepoint(self, work: Callable[[], T]) -> T:

@@ -22,6 +22,7 @@ from services.assign.domain.ports import AssignUnitOfWork, Timer
 from services.assign.domain.timers import TimerKind
 from services.assign.handlers.agents import AgentHandlers
 from services.assign.handlers.assignments import AssignmentHandlers
+from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers, IntakeResult
 from services.assign.handlers.policies import PolicyHandlers
@@ -88,6 +89,7 @@ class World:
         self.tags = TagHandlers(transactions, clock, tokens, requests)
         self.intake = IntakeHandlers(clock)
         self.refunds = RefundHandlers(clock)
+        self.erasure = ErasureHandlers(clock)
         self.timers = TimerHandlers(clock)
         self.timer_worker = timer_worker
         self.fired: list[TimerResult] = []
@@ -131,6 +133,10 @@ class World:
     def accept(self, facts: LeadFacts | None = None, **changes: Any) -> IntakeResult | None:
         lead = facts or lead_facts(**changes)
         return self.write(lambda uow: self.intake.accept(uow, self.tenant, lead))
+
+    def erase(self, lead_id: str) -> bool:
+        """lead.erased for ``lead_id``, as the consumer runs it."""
+        return self.write(lambda uow: self.erasure.on_lead_erased(uow, self.tenant, lead_id))
 
     def fire_due(self) -> list[TimerResult]:
         """Fire every timer due at the clock's time, earliest first (the runtime's contract: the handler runs and

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from services.common.erasure import ErasedLeadRepository
 from services.common.uow import Transactions, run_retrying
 
 U = TypeVar("U")
@@ -63,3 +65,19 @@ def _restore(uow: Any, snapshot: dict[str, Any]) -> None:
             current.__dict__.update(value.__dict__)
         else:
             setattr(uow, name, value)
+
+
+class FakeErasedLeads(ErasedLeadRepository):
+    """``uow.erased`` in memory (services.common.erasure)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], datetime] = {}
+
+    def mark(self, tenant: str, lead_id: str, erase_time: datetime) -> bool:
+        if (tenant, lead_id) in self.rows:
+            return False
+        self.rows[(tenant, lead_id)] = erase_time
+        return True
+
+    def contains(self, tenant: str, lead_id: str) -> bool:
+        return (tenant, lead_id) in self.rows

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Unavailable
 from services.common.timeconv import to_us
+from services.ingest.domain.erasure import GIVEN_UP_ERROR, erased_contact
 from services.ingest.domain.model import (
     BlocklistEntry,
     BlocklistKind,
@@ -117,6 +118,19 @@ class FakeLeads(LeadRepository):
         lead = self.rows.get((tenant, lead_id))
         return None if lead is None else {name: getattr(lead.contact, name) for name in names}
 
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
+        lead = self.rows.get((tenant, lead_id))
+        if lead is None or lead.erase_time is not None:
+            return False
+        self.rows[(tenant, lead_id)] = replace(
+            lead, contact=erased_contact(lead.contact), erase_time=now, erased_by=erased_by, update_time=now
+        )
+        return True
+
+    def is_erased(self, tenant: str, lead_id: str) -> bool:
+        lead = self.rows.get((tenant, lead_id))
+        return lead is not None and lead.erase_time is not None
+
 
 class FakeSubmissions(SubmissionRepository):
     def __init__(self) -> None:
@@ -163,12 +177,22 @@ class FakeSubmissions(SubmissionRepository):
             found = [s for s in found if (to_us(s.submit_time), s.id) > after]
         return found[:limit]
 
+    def erase(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        changed = 0
+        for index, s in enumerate(self.rows):
+            rejected_with_number = s.verdict is Verdict.REJECTED and s.contact.phone in numbers
+            if s.tenant_id == tenant and (s.lead_id == lead_id or rejected_with_number):
+                self.rows[index] = replace(s, contact=erased_contact(s.contact), attributes={})
+                changed += 1
+        return changed
+
 
 class FakeRules(RulesRepository):
     def __init__(self) -> None:
         self.settings_rows: dict[str, tuple[TenantSettings, int, datetime]] = {}
         self.blocklists: dict[str, list[BlocklistEntry]] = {}
         self.dead: dict[tuple[str, str], str] = {}
+        self.dead_lead: dict[tuple[str, str], str] = {}
 
     def settings(self, tenant: str) -> tuple[TenantSettings, int]:
         own = self.settings_rows.get(tenant)
@@ -218,6 +242,18 @@ class FakeRules(RulesRepository):
         self, tenant: str, phone: str, reason: str, lead_id: str, call_id: str, now: datetime
     ) -> None:
         self.dead.setdefault((tenant, phone), reason)
+        self.dead_lead.setdefault((tenant, phone), lead_id)
+
+    def forget_dead_numbers(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        gone = [
+            key
+            for key in self.dead
+            if key[0] == tenant and (key[1] in numbers or self.dead_lead.get(key) == lead_id)
+        ]
+        for key in gone:
+            del self.dead[key]
+            self.dead_lead.pop(key, None)
+        return len(gone)
 
 
 class FakePush(PushRepository):
@@ -322,6 +358,23 @@ class FakePush(PushRepository):
             found = [d for d in found if (to_us(d.create_time), d.id) < after]
         return found[:limit]
 
+    def erase_of_lead(self, tenant: str, lead_id: str, now: datetime) -> int:
+        changed = 0
+        for key, d in list(self.deliveries.items()):
+            if d.tenant_id != tenant or d.lead_id != lead_id:
+                continue
+            active = not d.status.terminal
+            self.deliveries[key] = replace(
+                d,
+                payload={},
+                status=DeliveryStatus.GAVE_UP if active else d.status,
+                last_error=GIVEN_UP_ERROR if active else d.last_error,
+                next_attempt_time=None if active else d.next_attempt_time,
+                update_time=now,
+            )
+            changed += 1
+        return changed
+
 
 @dataclass
 class FakeIngestUnitOfWork:
@@ -339,6 +392,8 @@ class FakeDedup(DedupPort):
         self.owner: dict[tuple[str, bytes], str] = {}
         self.answers: dict[tuple[str, str], ClaimAnswer] = {}
         self.calls = 0
+        self.down = False  # forget raises Unavailable, as the gRPC client does when dedup does not answer
+        self.forgotten: list[tuple[str, str]] = []
 
     async def claim(self, tenant_id: str, request: ClaimRequest) -> ClaimAnswer:
         self.calls += 1
@@ -362,3 +417,10 @@ class FakeDedup(DedupPort):
         self, tenant_id: str, requests: Sequence[ClaimRequest]
     ) -> list[ClaimAnswer | DomainError]:
         return [await self.claim(tenant_id, request) for request in requests]
+
+    async def forget(self, tenant_id: str, lead_id: str) -> None:
+        if self.down:
+            raise Unavailable("the dedup service is unavailable", reason="DEDUP_UNAVAILABLE")
+        self.forgotten.append((tenant_id, lead_id))
+        for key in [k for k, owner in self.owner.items() if k[0] == tenant_id and owner == lead_id]:
+            del self.owner[key]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from leadflow.common.v1 import call_pb2, money_pb2
 from leadflow.ingest.v1 import events_pb2 as ingest_events
 from leadflow.telephony.v1 import events_pb2 as telephony_events
-from services.common.events import CALL_COMPLETED, LEAD_ACCEPTED, LEAD_DUPLICATE
+from services.common.events import CALL_COMPLETED, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_ERASED
 from services.common.protoconv import duration, timestamp
 from services.refund.domain.calls import CallOutcome
 
@@ -110,3 +110,11 @@ def call_completed(
         outcome_revision=revision,
     )
     return Event(CALL_COMPLETED, event_id, message.SerializeToString())
+
+
+def lead_erased(tenant: str, lead_id: str, at: datetime, *, event_id: str | None = None) -> Event:
+    event_id = event_id or unique("evt-erased")
+    message = ingest_events.LeadErased(
+        event_id=event_id, tenant_id=tenant, occurred_time=timestamp(at), lead_id=lead_id
+    )
+    return Event(LEAD_ERASED, event_id, message.SerializeToString())

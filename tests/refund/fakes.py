@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from services.common.erasure import redact
 from services.common.timers import Timer, TimerRepository
 from services.refund.domain.appeals import Appeal, AppealState
 from services.refund.domain.calls import CallRecord
@@ -159,6 +161,17 @@ class FakeRefunds(RefundRepository):
     def of_lead(self, tenant: str, lead_id: str) -> list[Refund]:
         return [r for r in self.rows.values() if r.tenant_id == tenant and r.lead_id == lead_id]
 
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        changed = 0
+        for refund in self.of_lead(tenant, lead_id):
+            redacted = replace(
+                refund, note=redact(refund.note), evidence_summary=redact(refund.evidence_summary)
+            )
+            if redacted != refund:
+                self.rows[refund.refund_id] = redacted
+                changed += 1
+        return changed
+
     def list(self, tenant: str, where: RefundFilter, after: Cursor | None, limit: int) -> list[Refund]:
         rows = [
             r
@@ -207,6 +220,19 @@ class FakeAppeals(AppealRepository):
 
     def of_case(self, tenant: str, case_id: str) -> list[Appeal]:
         return [a for (t, _), a in self.rows.items() if t == tenant and a.case_id == case_id]
+
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        changed = 0
+        for key, appeal in list(self.rows.items()):
+            if key[0] != tenant or appeal.lead_id != lead_id:
+                continue
+            redacted = replace(
+                appeal, reason=redact(appeal.reason), decision_note=redact(appeal.decision_note)
+            )
+            if redacted != appeal:
+                self.rows[key] = redacted
+                changed += 1
+        return changed
 
     def update(self, tenant: str, appeal: Appeal, expected_state: AppealState) -> bool:
         current = self.rows.get((tenant, appeal.appeal_id))

@@ -54,7 +54,7 @@ class FakeWorld:
         self.uow = FakeRefundUnitOfWork()
         self.tx: FakeTransactions[Any] = FakeTransactions(self.uow)
         self.handlers: RefundHandlerSet = build_handlers(self.tx, clock, TOKENS)
-        self._consumers = _by_subject(consumers.consumer_specs(self.handlers.cases))
+        self._consumers = _by_subject(consumers.consumer_specs(self.handlers.cases, self.handlers.erasure))
         self._timers = workers.timer_set(timers, self.handlers.cases, self.handlers.rules)
         self._inbox: set[tuple[str, str]] = set()
 
@@ -100,7 +100,7 @@ class SqlWorld:
         self.database = database
         self.tx = SqlTransactions(database, SqlRefundUnitOfWork, messaging, encode_event, attempts=20)
         self.handlers: RefundHandlerSet = build_handlers(self.tx, clock, TOKENS)
-        self._consumers = _by_subject(consumers.consumer_specs(self.handlers.cases))
+        self._consumers = _by_subject(consumers.consumer_specs(self.handlers.cases, self.handlers.erasure))
         timer_set: TimerSet = workers.timer_set(timers, self.handlers.cases, self.handlers.rules)
         self._worker = TimerWorker(database, messaging, timer_set, self.tx.bind, clock, max_attempts=1)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from services.common.erasure import redact
 from services.common.timers import Timer, TimerRepository
 from services.common.uow import TransientConflict
 from services.telephony.domain.binding import Binding
@@ -26,13 +27,14 @@ from services.telephony.domain.ports import (
     NumberFilter,
     NumberRepository,
     NumberView,
+    PendingUnbind,
     RequestRepository,
     SettingsRepository,
     StoredCall,
 )
 from services.telephony.domain.selection import NumberUsage
 from services.telephony.domain.tenant_settings import TenantSettings
-from tests.common.fakes import EventList
+from tests.common.fakes import EventList, FakeErasedLeads
 
 
 @dataclass
@@ -123,6 +125,8 @@ class FakeNumbers(NumberRepository):
 class FakeBindings(BindingRepository):
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], tuple[Binding, str, bool]] = {}  # binding, provider, counted
+        self.unbind: set[tuple[str, str]] = set()  # released here, maybe still bound at the carrier
+        self.numbers: FakeNumbers | None = None  # the unit of work's, for pending_unbinds' masked numbers
 
     def insert(self, tenant: str, binding: Binding, provider: str) -> None:
         self.rows[(tenant, binding.binding_id)] = (binding, provider, True)
@@ -145,6 +149,8 @@ class FakeBindings(BindingRepository):
             provider,
             counted,
         )
+        if binding.release_time is not None:
+            self.unbind.add((tenant, binding_id))
 
     def release(self, tenant: str, binding_id: str, now: datetime) -> bool:
         binding, provider, counted = self.rows[(tenant, binding_id)]
@@ -171,6 +177,29 @@ class FakeBindings(BindingRepository):
             if p == provider and binding.provider_binding_id == provider_binding_id:
                 return tenant, binding
         return None
+
+    def active_of_lead(self, tenant: str, lead_id: str, now: datetime) -> list[Binding]:
+        return [
+            b
+            for (t, _), (b, _, _) in self.rows.items()
+            if t == tenant and b.lead_id == lead_id and b.is_active(now)
+        ]
+
+    def mark_unbind(self, tenant: str, binding_id: str) -> None:
+        if self.rows[(tenant, binding_id)][0].provider_binding_id:
+            self.unbind.add((tenant, binding_id))
+
+    def pending_unbinds(self, limit: int) -> list[PendingUnbind]:
+        pending = []
+        for tenant, binding_id in sorted(self.unbind)[:limit]:
+            binding, provider, _ = self.rows[(tenant, binding_id)]
+            number = self.numbers.get(tenant, binding.number_id) if self.numbers is not None else None
+            masked = number.phone_number if number is not None else ""
+            pending.append(PendingUnbind(tenant, binding_id, provider, binding.provider_binding_id, masked))
+        return pending
+
+    def unbound(self, tenant: str, binding_id: str) -> None:
+        self.unbind.discard((tenant, binding_id))
 
 
 class FakeCalls(CallRepository):
@@ -233,6 +262,24 @@ class FakeCalls(CallRepository):
 
     def attempts(self, tenant: str, lead_id: str) -> int:
         return sum(1 for (t, _), s in self.rows.items() if t == tenant and s.call.lead_id == lead_id)
+
+    def erase_evidence(self, tenant: str, lead_id: str) -> int:
+        changed = 0
+        for key, stored in list(self.rows.items()):
+            if key[0] != tenant or stored.call.lead_id != lead_id:
+                continue
+            events = tuple(
+                replace(
+                    e, evidence=tuple(replace(x, text=redact(x.text)) for x in e.evidence), recording=None
+                )
+                for e in stored.call.events
+            )
+            if events != stored.call.events:
+                self.rows[key] = replace(
+                    stored, call=replace(stored.call, events=events), version=stored.version + 1
+                )
+                changed += 1
+        return changed
 
     def page(
         self, tenant: str, where: CallFilter, after: tuple[datetime, str] | None, limit: int
@@ -311,6 +358,9 @@ class FakeDead(DeadNumberRepository):
     def get(self, tenant: str, phone: str) -> DeadEntry | None:
         return self.rows.get((tenant, phone))
 
+    def forget(self, tenant: str, phone: str) -> None:
+        self.rows.pop((tenant, phone), None)
+
 
 class FakeSettings(SettingsRepository):
     def __init__(self) -> None:
@@ -359,4 +409,8 @@ class FakeTelephonyUnitOfWork:
     settings: FakeSettings = field(default_factory=FakeSettings)
     requests: FakeRequests = field(default_factory=FakeRequests)
     timers: FakeTimers = field(default_factory=FakeTimers)
+    erased: FakeErasedLeads = field(default_factory=FakeErasedLeads)
     events: EventList = field(default_factory=EventList)
+
+    def __post_init__(self) -> None:
+        self.bindings.numbers = self.numbers

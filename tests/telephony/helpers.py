@@ -27,6 +27,7 @@ from services.telephony.domain.ports import Carrier, TelephonyUnitOfWork
 from services.telephony.handlers.bindings import BindingHandlers
 from services.telephony.handlers.call_events import CallEventHandlers
 from services.telephony.handlers.calls import CallHandlers
+from services.telephony.handlers.erasure import ErasureHandlers
 from services.telephony.handlers.numbers import NumberHandlers
 from services.telephony.handlers.parties import PartyHandlers
 from services.telephony.handlers.pool import PoolGauges
@@ -65,6 +66,7 @@ def build(
         settings=SettingsHandlers(transactions, clock),
         parties=PartyHandlers(),
         gauges=PoolGauges(transactions, clock),
+        erasure=ErasureHandlers(clock),
     )
 
 

@@ -31,7 +31,10 @@ class DedupServiceStub:
     normalised identities, never raw personal data.
 
     The tenant comes from the verified JWT in the `authorization` metadata, never from a request field; another
-    tenant's resources answer NOT_FOUND.
+    tenant's resources answer NOT_FOUND. ClaimLead, BatchClaimLeads and ForgetLead are internal: they answer only
+    ingest's own service identity (a `service` token whose `sub` is "ingest" and, over mTLS, a client certificate
+    whose common name is "ingest"); any other caller, a tenant's admin included, gets PERMISSION_DENIED (reason
+    CALLER_NOT_ALLOWED).
     """
 
     def __init__(self, channel):
@@ -98,7 +101,10 @@ class DedupServiceServicer:
     normalised identities, never raw personal data.
 
     The tenant comes from the verified JWT in the `authorization` metadata, never from a request field; another
-    tenant's resources answer NOT_FOUND.
+    tenant's resources answer NOT_FOUND. ClaimLead, BatchClaimLeads and ForgetLead are internal: they answer only
+    ingest's own service identity (a `service` token whose `sub` is "ingest" and, over mTLS, a client certificate
+    whose common name is "ingest"); any other caller, a tenant's admin included, gets PERMISSION_DENIED (reason
+    CALLER_NOT_ALLOWED).
     """
 
     def GetDedupPolicy(self, request, context):
@@ -176,7 +182,9 @@ class DedupServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ForgetLead(self, request, context):
-        """ForgetLead removes every index key that points at a lead (for erasure requests or deleted leads).
+        """ForgetLead removes every index key that points at a lead; ingest calls it when a lead is erased
+        (IngestService.EraseLead), and dedup also forgets the keys when it consumes `lead.erased`. A later submission
+        with the same values is NEW. A lead dedup never saw answers NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -249,7 +257,10 @@ class DedupService:
     normalised identities, never raw personal data.
 
     The tenant comes from the verified JWT in the `authorization` metadata, never from a request field; another
-    tenant's resources answer NOT_FOUND.
+    tenant's resources answer NOT_FOUND. ClaimLead, BatchClaimLeads and ForgetLead are internal: they answer only
+    ingest's own service identity (a `service` token whose `sub` is "ingest" and, over mTLS, a client certificate
+    whose common name is "ingest"); any other caller, a tenant's admin included, gets PERMISSION_DENIED (reason
+    CALLER_NOT_ALLOWED).
     """
 
     @staticmethod

@@ -103,3 +103,17 @@ class LeadRejected(_message.Message):
     submit_time: _timestamp_pb2.Timestamp
     channel: _lead_pb2.Channel
     def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_id: _Optional[str] = ..., account_id: _Optional[str] = ..., reasons: _Optional[_Iterable[_Union[_ingest_service_pb2.RejectionCode, str]]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[_Union[_lead_pb2.Channel, str]] = ...) -> None: ...
+
+class LeadErased(_message.Message):
+    __slots__ = ("event_id", "tenant_id", "occurred_time", "lead_id", "account_ids")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_TIME_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    tenant_id: str
+    occurred_time: _timestamp_pb2.Timestamp
+    lead_id: str
+    account_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lead_id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ...) -> None: ...

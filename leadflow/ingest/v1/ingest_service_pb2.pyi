@@ -76,7 +76,7 @@ PUSH_DELIVERY_STATUS_FAILED: PushDeliveryStatus
 PUSH_DELIVERY_STATUS_GAVE_UP: PushDeliveryStatus
 
 class Lead(_message.Message):
-    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id", "phone_extension", "alternate_phones")
+    __slots__ = ("id", "account_ids", "status", "verdict", "phone", "phone_from_wechat", "wechat", "email", "ip", "device_id", "name", "phone_region", "invalid_reason", "first_submit_time", "last_submit_time", "submission_count", "create_time", "update_time", "returning_of_lead_id", "phone_extension", "alternate_phones", "erase_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +98,7 @@ class Lead(_message.Message):
     RETURNING_OF_LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     PHONE_EXTENSION_FIELD_NUMBER: _ClassVar[int]
     ALTERNATE_PHONES_FIELD_NUMBER: _ClassVar[int]
+    ERASE_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     account_ids: _containers.RepeatedScalarFieldContainer[str]
     status: _lead_pb2.LeadStatus
@@ -119,7 +120,8 @@ class Lead(_message.Message):
     returning_of_lead_id: str
     phone_extension: str
     alternate_phones: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ..., phone_extension: _Optional[str] = ..., alternate_phones: _Optional[_Iterable[str]] = ...) -> None: ...
+    erase_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., account_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[_lead_pb2.LeadStatus, str]] = ..., verdict: _Optional[_Union[_lead_pb2.LeadVerdict, str]] = ..., phone: _Optional[str] = ..., phone_from_wechat: _Optional[bool] = ..., wechat: _Optional[str] = ..., email: _Optional[str] = ..., ip: _Optional[str] = ..., device_id: _Optional[str] = ..., name: _Optional[str] = ..., phone_region: _Optional[_Union[_region_pb2.Region, _Mapping]] = ..., invalid_reason: _Optional[str] = ..., first_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., returning_of_lead_id: _Optional[str] = ..., phone_extension: _Optional[str] = ..., alternate_phones: _Optional[_Iterable[str]] = ..., erase_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Submission(_message.Message):
     __slots__ = ("id", "lead_id", "account_id", "collect_account_id", "channel", "traffic_source", "business_source", "external_id", "campaign_id", "adgroup_id", "creative_id", "cost", "attributes", "verdict", "rejection_reasons", "matched_dimensions", "consent", "submit_time", "create_time")
@@ -592,3 +594,17 @@ class UpdateIngestSettingsResponse(_message.Message):
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     settings: IngestSettings
     def __init__(self, settings: _Optional[_Union[IngestSettings, _Mapping]] = ...) -> None: ...
+
+class EraseLeadRequest(_message.Message):
+    __slots__ = ("lead_id",)
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    lead_id: str
+    def __init__(self, lead_id: _Optional[str] = ...) -> None: ...
+
+class EraseLeadResponse(_message.Message):
+    __slots__ = ("lead", "keys_forgotten")
+    LEAD_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FORGOTTEN_FIELD_NUMBER: _ClassVar[int]
+    lead: Lead
+    keys_forgotten: bool
+    def __init__(self, lead: _Optional[_Union[Lead, _Mapping]] = ..., keys_forgotten: _Optional[bool] = ...) -> None: ...

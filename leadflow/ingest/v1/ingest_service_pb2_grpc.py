@@ -105,6 +105,11 @@ class IngestServiceStub:
                 request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.SerializeToString,
                 response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.FromString,
                 _registered_method=True)
+        self.EraseLead = channel.unary_unary(
+                '/leadflow.ingest.v1.IngestService/EraseLead',
+                request_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadRequest.SerializeToString,
+                response_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -219,6 +224,29 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseLead(self, request, context):
+        """EraseLead erases the personal data of one lead, for a person's request to delete it (the PIPL right to
+        deletion, 删除权). Admins only. In one transaction ingest empties the lead's personal fields (name, phone,
+        extension, alternate phones, WeChat ID, e-mail, IP, device id, phone region), those of every submission
+        attached to the lead (and their free-form attributes), the REJECTED submissions carrying one of the lead's phone
+        numbers, the payloads of its push deliveries (a push not yet delivered is given up), and the dead-number entries
+        of its numbers; and it records `lead.erased`. The lead keeps what accounting and audits need: its id, accounts,
+        status, verdicts, counts, times, and its submissions' ids, charges, campaign ids, consent flags, rejection
+        reasons and external ids. Dedup then forgets the lead's keys (ingest asks it during the call, and dedup also
+        consumes `lead.erased`, so the keys go even when dedup is unreachable now or ingest stops right after its
+        commit); assign, telephony and refund erase what they hold of the lead when they consume `lead.erased`.
+
+        After the erasure a new submission of the same person creates a new lead (NEW). A submission that dedup matched
+        to the lead before it forgot the lead's keys, and that ingest stores after the erasure, is attached to the
+        erased lead and erased with it: the erasure covers it.
+
+        Erasing an erased lead changes nothing and answers OK with the lead as it is (no second event). A lead of
+        another tenant, or none, answers NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -286,6 +314,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.UpdateIngestSettings,
                     request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.FromString,
                     response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.SerializeToString,
+            ),
+            'EraseLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseLead,
+                    request_deserializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadRequest.FromString,
+                    response_serializer=leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -645,6 +678,33 @@ class IngestService:
             '/leadflow.ingest.v1.IngestService/UpdateIngestSettings',
             leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsRequest.SerializeToString,
             leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.UpdateIngestSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/leadflow.ingest.v1.IngestService/EraseLead',
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadRequest.SerializeToString,
+            leadflow_dot_ingest_dot_v1_dot_ingest__service__pb2.EraseLeadResponse.FromString,
             options,
             channel_credentials,
             insecure,

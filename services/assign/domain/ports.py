@@ -14,6 +14,7 @@
     uow.taggings      tags on leads, with who added them and when (removals are kept)
     uow.requests      idempotency records of creating RPCs (AIP-155)
     uow.timers        persisted timers (reminders, reclaims), fired exactly once by the runtime's timer worker
+    uow.erased        the leads erased (lead.erased), so that no later event of theirs is routed
     uow.events        domain events (``domain.events``), written to the outbox in the same transaction
 
 Every method takes the tenant explicitly and every row is namespaced by it, so another tenant's ids answer
@@ -40,6 +41,7 @@ from services.assign.domain.pool import Cooldown, PoolEntry
 from services.assign.domain.rotation import RotationState
 from services.assign.domain.tags import LeadTagging, Tag
 from services.common import timers
+from services.common.erasure import ErasedLeadRepository
 from services.common.timers import Timer as Timer  # re-exported: the rows handlers schedule
 from services.common.uow import EventLog
 
@@ -240,6 +242,10 @@ class LeadRepository(ABC):
     @abstractmethod
     def get(self, tenant: str, lead_id: str) -> KnownLead | None: ...
 
+    @abstractmethod
+    def erase(self, tenant: str, lead_id: str) -> None:
+        """Forget the region of the lead's phone (erasure, ``domain.erasure``)."""
+
 
 class AssignmentRepository(ABC):
     @abstractmethod
@@ -272,6 +278,11 @@ class AssignmentRepository(ABC):
         self, tenant: str, where: AssignmentFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[Assignment]:
         """Newest first (assign time, then id, descending), after the previous page's last."""
+
+    @abstractmethod
+    def erase(self, tenant: str, lead_id: str) -> None:
+        """Empty the reassign and release reasons and the phone region of the lead's assignments, moving their
+        versions on (erasure, ``domain.erasure``)."""
 
 
 class PoolRepository(ABC):
@@ -322,6 +333,10 @@ class FollowUpRepository(ABC):
         self, tenant: str, lead_id: str, agent_id: str, after: tuple[datetime, str] | None, limit: int
     ) -> list[FollowUp]:
         """Of the lead and/or by the agent (empty: any), newest first (follow-up time, then id, descending)."""
+
+    @abstractmethod
+    def erase(self, tenant: str, lead_id: str) -> None:
+        """Empty the notes of the lead's follow-ups (erasure, ``domain.erasure``)."""
 
 
 class TagRepository(ABC):
@@ -436,6 +451,9 @@ class AssignUnitOfWork(Protocol):
 
     @property
     def requests(self) -> RequestRepository: ...
+
+    @property
+    def erased(self) -> ErasedLeadRepository: ...
 
     @property
     def events(self) -> EventLog: ...

@@ -62,7 +62,7 @@ class IntakeHandlers:
         self._clock = clock
 
     def accept(self, uow: AssignUnitOfWork, tenant: str, lead: LeadFacts) -> IntakeResult | None:
-        """Route a lead.accepted; None when the lead was already received."""
+        """Route a lead.accepted; None when the lead was already received, or erased."""
         return moves.retrying(uow, lambda: self._accept(uow, tenant, lead))
 
     def duplicate(self, uow: AssignUnitOfWork, tenant: str, lead_id: str) -> IntakeResult | None:
@@ -70,6 +70,8 @@ class IntakeHandlers:
         return moves.retrying(uow, lambda: self._duplicate(uow, tenant, lead_id))
 
     def _accept(self, uow: AssignUnitOfWork, tenant: str, lead: LeadFacts) -> IntakeResult | None:
+        if uow.erased.contains(tenant, lead.lead_id):
+            return None  # lead.erased was handled first: an erased lead is never routed
         now = self._clock.now()
         policy = policy_of(uow, tenant, lead.account_id)
         value, grade = lead_grade(policy, lead)

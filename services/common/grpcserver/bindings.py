@@ -13,6 +13,7 @@ ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.AGENT})
 ADMIN_ONLY = frozenset({Role.ADMIN})
 SERVICES_AND_ADMINS = frozenset({Role.ADMIN, Role.SERVICE})
+SERVICE_ONLY = frozenset({Role.SERVICE})
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,22 @@ class GrpcBinding:
 
     A method missing from ``method_roles`` gets ``default_roles``; public methods (health, reflection) are
     not bound here and need no token.
+
+    ``method_callers`` makes a method internal: only the named service identities may call it (ARCHITECTURE §6, "a
+    service accepts internal-only RPCs only from the callers named in its bootstrap"). An identity is the ``sub`` of
+    a ``service``-role token and, when the caller presents a client certificate (mTLS), that certificate's common
+    name too; see ``services.common.grpcserver.callers``.
     """
 
     service_name: str
     add_to_server: Callable[[grpc.aio.Server], None]
     method_roles: Mapping[str, frozenset[Role]] = field(default_factory=dict)
     default_roles: frozenset[Role] = SERVICES_AND_ADMINS
+    method_callers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def roles_for(self, method: str) -> frozenset[Role]:
         return self.method_roles.get(method, self.default_roles)
+
+    def callers_for(self, method: str) -> frozenset[str] | None:
+        """The service identities allowed to call ``method``; None when any caller with an allowed role may."""
+        return self.method_callers.get(method)

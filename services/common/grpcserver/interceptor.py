@@ -20,6 +20,7 @@ from services.common import deadline, errors, telemetry, tracecontext
 from services.common.auth import Principal, TokenCodec, require_role
 from services.common.grpc_errors import build_status, status_for
 from services.common.grpcserver.bindings import GrpcBinding
+from services.common.grpcserver.callers import check_caller, peer_identities
 from services.common.grpcserver.context import reset_principal, set_principal
 from services.common.logs import trace_id_var
 from services.common.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
@@ -84,6 +85,19 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         require_role(principal, binding.roles_for(method))
         return principal
 
+    @staticmethod
+    def _check_caller(
+        binding: GrpcBinding | None,
+        method: str,
+        principal: Principal | None,
+        context: grpc.aio.ServicerContext,
+    ) -> None:
+        """Internal methods: only the service identities the binding names (``grpcserver.callers``)."""
+        allowed = binding.callers_for(method) if binding is not None else None
+        if allowed is None or principal is None:
+            return
+        check_caller(principal, allowed, peer_identities(context.auth_context()), method)
+
     def _wrap(
         self,
         handler: grpc.RpcMethodHandler,
@@ -128,6 +142,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 deadline.deadline_var.set(time.monotonic() + remaining)
             trace_token = trace_id_var.set(tracecontext.trace_id_of(tracecontext.current()))
             principal = self._authenticate(binding, method, metadata)
+            self._check_caller(binding, method, principal, context)
             return trace_token, set_principal(principal)
 
         def status_of(exc: BaseException) -> grpc.Status:

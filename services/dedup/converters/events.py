@@ -1,4 +1,5 @@
-"""The events dedup publishes, from the domain events its use cases record (``domain.ports.PolicyChanged``)."""
+"""The events dedup publishes, from the domain events its use cases record (``domain.ports.PolicyChanged``). The one
+it consumes, ``lead.erased``, is decoded by ``services.common.protoconv.erased_lead``."""
 
 from __future__ import annotations
 

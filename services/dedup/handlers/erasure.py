@@ -1,5 +1,10 @@
-"""Erasure use case: ForgetLead removes every key pointing at a lead (PIPL erasure, retention), so a later
-submission with the same values is NEW. Stored claim answers keep only lead ids and times, never a value."""
+"""Erasure use cases: ForgetLead removes every key pointing at a lead (PIPL erasure, retention), so a later
+submission with the same values is NEW. Stored claim answers keep only lead ids and times, never a value.
+
+Ingest calls ForgetLead right after it erases a lead; ``on_lead_erased`` does the same when dedup consumes
+``lead.erased``, which ingest records in the erasure's own transaction. So the keys go even when ingest stopped
+between its commit and its call, or dedup was down then; and keys that a claim racing the erasure recorded for the
+lead after ingest's call go too."""
 
 from __future__ import annotations
 
@@ -50,3 +55,8 @@ class ErasureHandlers:
             return removed
 
         return await self._tx.write(forget)
+
+    def on_lead_erased(self, uow: DedupUnitOfWork, tenant: str, lead_id: str) -> int:
+        """``lead.erased``, in the consumer's inbox transaction: the number of keys removed (0 when ingest's call
+        removed them already, or dedup never saw the lead)."""
+        return uow.keys.delete_of_lead(tenant, lead_id)

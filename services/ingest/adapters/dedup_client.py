@@ -1,5 +1,5 @@
-"""The dedup port over gRPC: ``ClaimLead`` and ``BatchClaimLeads`` with a deadline, retries of UNAVAILABLE only
-(through the channel's service config), and a service token per tenant.
+"""The dedup port over gRPC: ``ClaimLead``, ``BatchClaimLeads`` (and ``ForgetLead`` for erasures) with a deadline,
+retries of UNAVAILABLE only (through the channel's service config), and a service token per tenant.
 
 Every call carries a bearer token minted for the caller's tenant with role ``service`` and subject ``ingest``
 (dedup takes the tenant from the token, never from the request); tokens are cached per tenant and renewed a
@@ -114,6 +114,21 @@ class GrpcDedupClient(DedupPort):
                 "dedup answered a batch with the wrong number of results", reason="DEDUP_REFUSED"
             )
         return results
+
+    async def forget(self, tenant_id: str, lead_id: str) -> None:
+        """ForgetLead without a request id, so every call removes whatever keys the lead has now (a claim racing an
+        erasure may have added one since the previous call). NOT_FOUND: dedup never saw the lead, nothing to
+        forget."""
+        stub = self._get_stub()
+        try:
+            await stub.ForgetLead(
+                dedup_pb.ForgetLeadRequest(lead_id=lead_id),
+                timeout=self._timeout,
+                metadata=self._metadata(tenant_id),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() is not grpc.StatusCode.NOT_FOUND:
+                raise _translate(exc) from None
 
     async def close(self) -> None:
         if self._channel is not None:

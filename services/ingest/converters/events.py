@@ -11,7 +11,7 @@ from leadflow.ingest.v1 import events_pb2
 from leadflow.refund.v1 import events_pb2 as refund_events
 from leadflow.refund.v1 import refund_service_pb2 as refund_pb
 from leadflow.telephony.v1 import events_pb2 as telephony_events
-from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_REJECTED
+from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_ERASED, LEAD_REJECTED
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import (
@@ -34,6 +34,7 @@ from services.ingest.domain.events import (
     LeadAccepted,
     LeadAssigned,
     LeadDuplicate,
+    LeadErased,
     LeadRejected,
     LeadStatusChanged,
     RefundIssued,
@@ -64,6 +65,8 @@ def encode_event(event: object, sealer: Sealer) -> OutboxMessage:
         return OutboxMessage(LEAD_DUPLICATE, duplicate_message(event_id, event), event.lead_id, event_id)
     if isinstance(event, LeadRejected):
         return OutboxMessage(LEAD_REJECTED, rejected_message(event_id, event), event.submission.id, event_id)
+    if isinstance(event, LeadErased):
+        return OutboxMessage(LEAD_ERASED, erased_message(event_id, event), event.lead_id, event_id)
     raise TypeError(f"ingest records no event of type {type(event).__name__}")
 
 
@@ -127,6 +130,16 @@ def rejected_message(event_id: str, event: LeadRejected) -> events_pb2.LeadRejec
         reasons=[rejection_code(r.code) for r in submission.rejections],
         submit_time=timestamp(submission.submit_time),
         channel=to_enum(lead_pb2.Channel, submission.channel),
+    )
+
+
+def erased_message(event_id: str, event: LeadErased) -> events_pb2.LeadErased:
+    return events_pb2.LeadErased(
+        event_id=event_id,
+        tenant_id=event.tenant_id,
+        occurred_time=timestamp(event.occurred_time),
+        lead_id=event.lead_id,
+        account_ids=list(event.account_ids),
     )
 
 

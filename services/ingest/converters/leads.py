@@ -63,6 +63,7 @@ def lead_message(lead: Lead) -> pb.Lead:
         returning_of_lead_id=lead.returning_of_lead_id,
         phone_extension=c.phone_extension,
         alternate_phones=list(c.alternate_phones),
+        erase_time=timestamp(lead.erase_time) if lead.erase_time is not None else None,
     )
 
 

@@ -1,5 +1,5 @@
 """The domain events ingest's use cases record (``uow.events.add``); ``converters.events`` turns them into the
-``lead.accepted``, ``lead.duplicate`` and ``lead.rejected`` messages of ``leadflow.ingest.v1``."""
+``lead.accepted``, ``lead.duplicate``, ``lead.rejected`` and ``lead.erased`` messages of ``leadflow.ingest.v1``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ class LeadRejected:
     """A submission failed the tenant's content rules; it is stored for audit and goes no further."""
 
     submission: Submission
+    occurred_time: datetime
+
+
+@dataclass(frozen=True)
+class LeadErased:
+    """A lead's personal data was erased: dedup forgets its keys, assign, telephony and refund erase their copies.
+    Carries ids only."""
+
+    tenant_id: str
+    lead_id: str
+    account_ids: tuple[str, ...]
     occurred_time: datetime
 
 

@@ -158,7 +158,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class Lead:
-    """One person, after deduplication; ``account_ids`` in the order the accounts first appeared."""
+    """One person, after deduplication; ``account_ids`` in the order the accounts first appeared.
+
+    ``erase_time`` is set once the lead's personal data was erased (EraseLead, ``domain.erasure``): its ``contact``
+    is empty from then on, and ``erased_by`` is the subject (JWT ``sub``) who asked for it.
+    """
 
     id: str
     tenant_id: str
@@ -177,6 +181,8 @@ class Lead:
     update_time: datetime
     returning_of_lead_id: str = ""
     duplicate_of_lead_id: str = ""
+    erase_time: datetime | None = None
+    erased_by: str = ""
 
 
 @dataclass(frozen=True)

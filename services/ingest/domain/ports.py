@@ -85,6 +85,11 @@ class DedupPort(ABC):
     ) -> list[ClaimAnswer | DomainError]:
         """Claims in order (later items see earlier ones); per-item errors. Raises ``Unavailable`` for the call."""
 
+    @abstractmethod
+    async def forget(self, tenant_id: str, lead_id: str) -> None:
+        """Have dedup remove every key of the lead (a lead dedup never saw counts as forgotten). Raises
+        ``Unavailable`` when dedup cannot answer in time."""
+
 
 # ---------------------------------------------------------------------------------------------- push sender
 
@@ -161,6 +166,14 @@ class LeadRepository(ABC):
     def contact_fields(self, tenant: str, lead_id: str, names: Sequence[str]) -> dict[str, str] | None:
         """The named contact fields of a stored lead (personal data); None when the lead is not stored."""
 
+    @abstractmethod
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
+        """Empty the lead's personal fields (``domain.erasure``) and mark it erased at ``now`` by ``erased_by``;
+        False (and nothing changed) when it is erased already, by a concurrent erasure that committed first."""
+
+    @abstractmethod
+    def is_erased(self, tenant: str, lead_id: str) -> bool: ...
+
 
 class SubmissionRepository(ABC):
     @abstractmethod
@@ -178,6 +191,11 @@ class SubmissionRepository(ABC):
         self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
     ) -> list[Submission]:
         """By submit time, then id, ascending; ``after`` is the (submit_us, id) of the previous page's last."""
+
+    @abstractmethod
+    def erase(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        """Empty the personal fields and attributes of the lead's submissions and of the REJECTED submissions whose
+        phone is one of ``numbers``; how many submissions changed."""
 
 
 class RulesRepository(ABC):
@@ -222,6 +240,10 @@ class RulesRepository(ABC):
         self, tenant: str, phone: str, reason: str, lead_id: str, call_id: str, now: datetime
     ) -> None: ...
 
+    @abstractmethod
+    def forget_dead_numbers(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        """Remove the dead-number entries recorded for the lead or holding one of ``numbers``; how many."""
+
 
 class PushRepository(ABC):
     @abstractmethod
@@ -263,6 +285,11 @@ class PushRepository(ABC):
         limit: int,
     ) -> list[PushDelivery]:
         """Newest first (create time, then id, descending), after the (create_us, id) of the previous page."""
+
+    @abstractmethod
+    def erase_of_lead(self, tenant: str, lead_id: str, now: datetime) -> int:
+        """Empty the payloads of the lead's deliveries and give up those still PENDING or FAILED (an attempt in
+        flight can't record its result any more); how many deliveries changed."""
 
 
 class IngestUnitOfWork(Protocol):

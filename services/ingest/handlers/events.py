@@ -4,7 +4,8 @@ on the unit of work bound to it, so a redelivered event changes nothing.
 - ``refund.issued``: the lead becomes INVALID with the refund's reason (EMPTY_NUMBER ...); a refund of a duplicate
   charge (DUPLICATE_CHARGE) refunds the second submission only, and the lead itself stays valid.
 - ``call.completed``: EMPTY_NUMBER and SUSPENDED put the lead's phone on the tenant's dead-number list (later leads
-  with it are rejected as PHONE_DEAD_NUMBER); ANSWERED moves a NEW or ASSIGNED lead to CONTACTED.
+  with it are rejected as PHONE_DEAD_NUMBER), unless the lead was erased; ANSWERED moves a NEW or ASSIGNED lead to
+  CONTACTED.
 - ``lead.assigned``: the lead becomes ASSIGNED.
 - ``lead.status_changed``: an agent's follow-up made the lead CONVERTED or INVALID (with the agent's reason); the
   consumer then schedules the push of the change (``handlers.push``) when the status did change.
@@ -38,6 +39,8 @@ class EventHandlers:
         tenant, lead_id = event.tenant_id, event.lead_id
         if event.outcome in DEAD_NUMBER_OUTCOMES:
             lead = uow.leads.get(tenant, lead_id) if lead_id else None
+            if lead is not None and lead.erase_time is not None:
+                return  # a late call of an erased lead must not bring its number back
             phone = lead.contact.phone if lead is not None and lead.contact.phone else event.lead_phone
             if phone:
                 uow.rules.add_dead_number(

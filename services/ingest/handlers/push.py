@@ -193,12 +193,15 @@ class PushHandlers:
     def schedule(self, uow: IngestUnitOfWork, accepted: AcceptedLead) -> PushDelivery | None:
         """Create the delivery of an accepted lead in the caller's transaction, when its account has an enabled rule.
 
-        Returns the new delivery; None when there is no enabled rule or the event was scheduled before."""
+        Returns the new delivery; None when there is no enabled rule, the lead was erased, or the event was
+        scheduled before."""
         if not accepted.event_id:
             raise ValueError("a lead.accepted event without an event id can't be scheduled exactly once")
         rule = uow.push.get_rule(accepted.tenant_id, accepted.account_id)
         if rule is None or not rule.pushes(PushEventType.LEAD_ACCEPTED):
             return None
+        if uow.leads.is_erased(accepted.tenant_id, accepted.lead_id):
+            return None  # erased before its push was scheduled: nothing of it may leave any more
         fields = dict(accepted.fields)
         if not rule.fields or any(name in STORED_CONTACT_FIELDS for name in rule.fields):
             # Ingest's own lead, in this same transaction: the contact fields the event does not carry.

@@ -436,6 +436,9 @@ class SubmitHandlers:
         else:
             lead = uow.leads.get(tenant, outcome.lead_id)
         assert lead is not None
+        if lead.erase_time is not None:
+            # Dedup matched it to the lead before forgetting the erased lead's keys: the erasure covers it too.
+            uow.submissions.erase(tenant, lead.id, ())
         if announce is Announce.ACCEPTED:
             uow.events.add(LeadAccepted(lead, submission, now))
         else:

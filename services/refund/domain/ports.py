@@ -150,6 +150,11 @@ class RefundRepository(ABC):
     def of_lead(self, tenant: str, lead_id: str) -> list[Refund]: ...
 
     @abstractmethod
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        """Redact the free texts (note, evidence summary) of the lead's refunds (erasure,
+        ``services.common.erasure.redact``); amounts, reasons and ids stay. How many refunds changed."""
+
+    @abstractmethod
     def list(self, tenant: str, where: RefundFilter, after: Cursor | None, limit: int) -> list[Refund]:
         """Newest first (paid time, then refund id, descending), after the previous page's last."""
 
@@ -183,6 +188,11 @@ class AppealRepository(ABC):
     @abstractmethod
     def update(self, tenant: str, appeal: Appeal, expected_state: AppealState) -> bool:
         """Store ``appeal`` if the stored one is still in ``expected_state``; False when it is not."""
+
+    @abstractmethod
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        """Redact the free texts (reason, decision note) of the lead's appeals (erasure); states, deciders and
+        times stay. How many appeals changed."""
 
     @abstractmethod
     def list(self, tenant: str, where: AppealFilter, after: Cursor | None, limit: int) -> list[Appeal]:

@@ -79,6 +79,15 @@ class LeadPhoneUnknown(TelephonyError):
         super().__init__(f"lead {lead_id} has no phone number to call", {"lead_id": lead_id})
 
 
+class LeadErased(TelephonyError):
+    """The lead's personal data was erased (lead.erased): it is never called again."""
+
+    reason = "LEAD_ERASED"
+
+    def __init__(self, lead_id: str) -> None:
+        super().__init__(f"lead {lead_id} was erased and cannot be called", {"lead_id": lead_id})
+
+
 class AgentPhoneUnknown(TelephonyError):
     """Telephony holds no phone for the agent (no agent event carried one, or the agent was deleted)."""
 

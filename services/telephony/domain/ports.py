@@ -11,6 +11,7 @@ One small repository per aggregate behind a unit of work:
     uow.settings   per-tenant settings
     uow.requests   idempotency records of AddNumbers
     uow.timers     timers (binding expiry, end of quarantine), fired by the runtime
+    uow.erased     the leads erased (lead.erased), so that no later event brings their phone back
     uow.events     domain events (CallStarted, CallCompleted), written to the outbox in the same transaction
 
 Every method takes the tenant explicitly (another tenant's rows are invisible), except the two lookups a carrier's
@@ -29,6 +30,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from services.common.erasure import ErasedLeadRepository
 from services.common.timers import TimerRepository
 from services.common.uow import EventLog
 from services.telephony.domain.binding import Binding
@@ -170,6 +172,33 @@ class BindingRepository(abc.ABC):
         """(tenant, binding) of a carrier's binding id, across tenants: a carrier's receipt names only its own
         binding id."""
 
+    @abc.abstractmethod
+    def active_of_lead(self, tenant: str, lead_id: str, now: datetime) -> list[Binding]:
+        """The lead's bindings still active at ``now`` (any agent)."""
+
+    @abc.abstractmethod
+    def mark_unbind(self, tenant: str, binding_id: str) -> None:
+        """The released binding must still be unbound at the carrier (``pending_unbinds``)."""
+
+    @abc.abstractmethod
+    def pending_unbinds(self, limit: int) -> list[PendingUnbind]:
+        """Up to ``limit`` released bindings, of any tenant, that the carrier may still hold."""
+
+    @abc.abstractmethod
+    def unbound(self, tenant: str, binding_id: str) -> None:
+        """The carrier no longer holds the binding."""
+
+
+@dataclass(frozen=True)
+class PendingUnbind:
+    """A binding released here that the carrier may still hold: what ``Carrier.unbind`` needs."""
+
+    tenant_id: str
+    binding_id: str
+    provider: str
+    provider_binding_id: str
+    masked_number: str
+
 
 @dataclass(frozen=True)
 class CallFilter:
@@ -243,6 +272,12 @@ class CallRepository(abc.ABC):
     def pool_outcomes(self, tenant: str, limit: int) -> list[CallOutcome]:
         """Outcomes of the tenant's newest ``limit`` ended calls."""
 
+    @abc.abstractmethod
+    def erase_evidence(self, tenant: str, lead_id: str) -> int:
+        """Redact the free texts (announcement transcripts, descriptions) of the lead's calls' carrier events
+        (``services.common.erasure.redact``) and drop their recording links; codes and times stay. How many calls
+        changed."""
+
 
 class LeadRepository(abc.ABC):
     @abc.abstractmethod
@@ -279,6 +314,9 @@ class DeadNumberRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, tenant: str, phone: str) -> DeadEntry | None: ...
+
+    @abc.abstractmethod
+    def forget(self, tenant: str, phone: str) -> None: ...
 
 
 class SettingsRepository(abc.ABC):
@@ -324,6 +362,9 @@ class TelephonyUnitOfWork(Protocol):
 
     @property
     def timers(self) -> TimerRepository: ...
+
+    @property
+    def erased(self) -> ErasedLeadRepository: ...
 
     @property
     def events(self) -> EventLog: ...

@@ -8,6 +8,7 @@ at the carrier (bindings are made with the same expiry there) and only gives the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from services.common.auth import Principal
@@ -20,6 +21,8 @@ from services.telephony.domain.errors import not_found
 from services.telephony.domain.ports import Carrier, CarrierError, TelephonyUnitOfWork
 from services.telephony.handlers.access import require_id, visible_agent
 from services.telephony.handlers.calls import BINDING_EXPIRY
+
+log = logging.getLogger("leadflow.telephony.bindings")
 
 
 class BindingHandlers:
@@ -73,6 +76,35 @@ class BindingHandlers:
             return released
 
         return await self._tx.write(release), masked
+
+    async def unbind_pending(self, limit: int = 50) -> int:
+        """Ask the carrier to unbind bindings released here that it may still hold (an erased lead's, see
+        ``handlers.erasure``); how many are settled. A carrier that is unreachable keeps its bindings pending for
+        the next round; one that refuses (or no longer knows the binding) settles them, and the refusal is logged:
+        the carrier's binding lapses at its own expiry, which is the binding's, anyway."""
+        pending = await self._tx.read(lambda uow: uow.bindings.pending_unbinds(limit))
+        settled = []
+        for item in pending:
+            carrier = self._carriers.get(item.provider)
+            if carrier is not None:
+                try:
+                    await carrier.unbind(item.provider_binding_id, item.masked_number)
+                except CarrierError as error:
+                    if error.retryable:
+                        continue
+                    log.warning(
+                        "carrier refused to unbind a released binding",
+                        extra={"provider": error.provider, "code": error.code, "binding_id": item.binding_id},
+                    )
+            settled.append(item)
+        if settled:
+
+            def done(uow: TelephonyUnitOfWork) -> None:
+                for item in settled:
+                    uow.bindings.unbound(item.tenant_id, item.binding_id)
+
+            await self._tx.write(done)
+        return len(settled)
 
     def expire(self, uow: TelephonyUnitOfWork, timer: Timer) -> None:
         """Timer BINDING_EXPIRY: the binding stops counting on its number."""

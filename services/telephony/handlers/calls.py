@@ -51,6 +51,7 @@ from services.telephony.domain.errors import (
     AgentPhoneUnknown,
     CallbackUnsupported,
     DeadNumber,
+    LeadErased,
     LeadPhoneUnknown,
     NotLeadHolder,
     OutsideCallableHours,
@@ -191,7 +192,11 @@ class CallHandlers:
             raise not_found("lead", command.lead_id)
         agent = self._agent_of(uow, principal, command, lead)
         if not lead.phone:
-            raise LeadPhoneUnknown(lead.lead_id)
+            raise (
+                LeadErased(lead.lead_id)
+                if uow.erased.contains(tenant, lead.lead_id)
+                else LeadPhoneUnknown(lead.lead_id)
+            )
         settings = uow.settings.get(tenant)
         zone = settings.zone(lead.time_zone)
         if not is_callable(now, settings.callable_hours, zone):

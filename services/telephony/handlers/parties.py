@@ -15,6 +15,8 @@ from services.telephony.domain.ports import TelephonyUnitOfWork
 
 class PartyHandlers:
     def on_lead_accepted(self, uow: TelephonyUnitOfWork, event: LeadAccepted) -> None:
+        if uow.erased.contains(event.tenant_id, event.lead_id):
+            return  # lead.erased was handled first: its phone never comes in (handlers.erasure)
         current = uow.leads.get(event.tenant_id, event.lead_id)
         lead = LeadRecord(
             lead_id=event.lead_id,

@@ -22,7 +22,11 @@ class DedupClient:
     running: RunningService
     data_dir: Path
 
-    def auth(self, role: Role | str = Role.SERVICE, tenant: str = "t1", subject: str = "tester") -> tuple:
+    def auth(self, role: Role | str = Role.SERVICE, tenant: str = "t1", subject: str | None = None) -> tuple:
+        """A token of ``role``; a service token is ingest's own (subject "ingest", the caller dedup's internal
+        methods answer) unless another subject is given."""
+        if subject is None:
+            subject = "ingest" if Role(role) is Role.SERVICE else "tester"
         return (("authorization", "Bearer " + self.codec.mint(tenant=tenant, role=role, subject=subject)),)
 
 

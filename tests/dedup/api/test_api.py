@@ -75,14 +75,56 @@ async def test_roles_are_enforced(dedup: DedupClient) -> None:
     await expect_error(
         stub.GetDedupPolicy(pb.GetDedupPolicyRequest(account_id="a")), grpc.StatusCode.UNAUTHENTICATED
     )
-    # Services may read policies; admins may claim.
+    # Services may read policies; only ingest may claim.
     reply = await stub.GetDedupPolicy(
-        pb.GetDedupPolicyRequest(account_id="a"), metadata=dedup.auth(Role.SERVICE)
+        pb.GetDedupPolicyRequest(account_id="a"), metadata=dedup.auth(Role.SERVICE, subject="telephony")
     )
     assert list(reply.policy.dimensions) == [PHONE] and reply.policy.scope == pb.DEDUP_SCOPE_ACCOUNT
     assert reply.policy.ip_window.seconds == 86400
-    claimed = await stub.ClaimLead(claim_request("a", {PHONE: "p"}), metadata=dedup.auth(Role.ADMIN))
+    claimed = await stub.ClaimLead(claim_request("a", {PHONE: "p"}), metadata=dedup.auth())
     assert claimed.verdict == NEW
+
+
+async def test_claims_and_forgetting_answer_only_ingest(dedup: DedupClient) -> None:
+    """Issue 13 item 6: a tenant's tokens (admin, agent) and other services' tokens get PERMISSION_DENIED from
+    ClaimLead, BatchClaimLeads and ForgetLead, and change nothing; ingest's own token is answered."""
+    stub = dedup.stub
+    ingest = dedup.auth()
+    first = await stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000"}, lead="L1"), metadata=ingest)
+    assert first.verdict == NEW
+    strangers = [
+        dedup.auth(Role.ADMIN, subject="ingest"),  # a tenant admin, even one whose user id reads "ingest"
+        dedup.auth(Role.AGENT),
+        dedup.auth(Role.SERVICE, subject="telephony"),  # another leadflow service
+        dedup.auth(Role.SERVICE, subject="ad-platform"),  # an ad platform's integration
+        dedup.auth(Role.SERVICE, subject="Ingest"),  # identities are exact
+    ]
+    for token in strangers:
+        calls = [
+            stub.ForgetLead(pb.ForgetLeadRequest(lead_id="L1"), metadata=token),
+            stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000"}, lead="L2"), metadata=token),
+            stub.BatchClaimLeads(
+                pb.BatchClaimLeadsRequest(requests=[claim_request("acct", {PHONE: "x"}, lead="L3")]),
+                metadata=token,
+            ),
+        ]
+        for call in calls:
+            error = await expect_error(call, grpc.StatusCode.PERMISSION_DENIED)
+            info = error_info_of(error)
+            assert info is not None and info.reason in ("CALLER_NOT_ALLOWED", "ROLE_NOT_ALLOWED")
+    # Nothing was forgotten and nothing claimed: the phone still belongs to L1, and L2/L3 left no key.
+    explained = await stub.ExplainLead(pb.ExplainLeadRequest(lead_id="L1"), metadata=ingest)
+    assert len(explained.keys) == 1
+    for lead in ("L2", "L3"):
+        await expect_error(
+            stub.ExplainLead(pb.ExplainLeadRequest(lead_id=lead), metadata=ingest), grpc.StatusCode.NOT_FOUND
+        )
+    again = await stub.ClaimLead(claim_request("acct", {PHONE: "+8613800138000"}, lead="L4"), metadata=ingest)
+    assert again.verdict == DUPLICATE and again.canonical_lead_id == "L1"
+    # Support and audits still read the index with an admin token.
+    assert (await stub.ExplainLead(pb.ExplainLeadRequest(lead_id="L1"), metadata=dedup.auth(Role.ADMIN))).keys
+    forgot = await stub.ForgetLead(pb.ForgetLeadRequest(lead_id="L1"), metadata=ingest)
+    assert forgot.removed_count == 1
 
 
 async def test_a_wrong_length_hash_is_invalid_argument_naming_the_field(dedup: DedupClient) -> None:

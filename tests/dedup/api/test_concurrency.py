@@ -79,7 +79,9 @@ async def test_one_new_out_of_a_thousand_on_postgres_with_two_processes(
         for process in processes:
             wait_serving(process)
         codec = TokenCodec(AuthSettings.from_env(Env({"LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY}), tmp_path))
-        metadata = (("authorization", "Bearer " + codec.mint(tenant="t1", role=Role.SERVICE)),)
+        metadata = (
+            ("authorization", "Bearer " + codec.mint(tenant="t1", role=Role.SERVICE, subject="ingest")),
+        )
         channels = [grpc.aio.insecure_channel(p.address) for p in processes]
         try:
             stubs = [dedup_service_pb2_grpc.DedupServiceStub(c) for c in channels]

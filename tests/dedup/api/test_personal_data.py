@@ -60,7 +60,7 @@ async def test_no_raw_personal_data_in_the_database_files(tmp_path: Path, shared
     from leadflow.dedup.v1 import dedup_service_pb2_grpc
 
     running, codec = await start_dedup(tmp_path, shared_nats_server.url)
-    service = (("authorization", "Bearer " + codec.mint(tenant="t1", role=Role.SERVICE)),)
+    service = (("authorization", "Bearer " + codec.mint(tenant="t1", role=Role.SERVICE, subject="ingest")),)
     admin = (("authorization", "Bearer " + codec.mint(tenant="t1", role=Role.ADMIN)),)
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:

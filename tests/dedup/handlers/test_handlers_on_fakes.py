@@ -73,3 +73,19 @@ async def test_forget_removes_a_leads_keys_so_the_person_is_new_again(parts) -> 
     assert (await claims.claim(who, claim("acct", {P: "p1"}))).verdict is Verdict.NEW
     with pytest.raises(NotFound):
         await erasure.forget(principal("t2"), first.canonical_lead_id, "")
+
+
+async def test_lead_erased_forgets_the_keys_and_is_harmless_when_nothing_is_left(parts) -> None:  # type: ignore[no-untyped-def]
+    uow, _policies, claims, erasure, _clock = parts
+    who = principal("t1")
+    first = await claims.claim(who, claim("acct", {P: "p1"}))
+    other = await claims.claim(principal("t2"), claim("acct", {P: "p1"}))
+    assert erasure.on_lead_erased(uow, "t2", first.canonical_lead_id) == 0  # another tenant's id: nothing
+    assert erasure.on_lead_erased(uow, "t1", first.canonical_lead_id) == 1
+    assert (
+        erasure.on_lead_erased(uow, "t1", first.canonical_lead_id) == 0
+    )  # a redelivery, or after ForgetLead
+    assert (await claims.claim(who, claim("acct", {P: "p1"}))).verdict is Verdict.NEW
+    assert (
+        await claims.claim(principal("t2"), claim("acct", {P: "p1"}))
+    ).canonical_lead_id == other.canonical_lead_id

@@ -17,7 +17,7 @@ from services.ingest.bootstrap import MIGRATIONS_DIR
 def test_migrations_match_the_tables(database_url: str) -> None:
     upgrade(MIGRATIONS_DIR, database_url)
     upgrade(MIGRATIONS_DIR, database_url)  # idempotent: a second run changes nothing
-    assert current_revision(MIGRATIONS_DIR, database_url) == "0005"
+    assert current_revision(MIGRATIONS_DIR, database_url) == "0006"
     database = Database(database_url)
     try:
         with database.engine.connect() as connection:

@@ -38,6 +38,7 @@ class ScriptedDedup(DedupPort):
     def __init__(self, script) -> None:  # type: ignore[no-untyped-def]
         self.script = script
         self.calls: list[ClaimRequest] = []
+        self.forgotten: list[str] = []
 
     async def claim(self, tenant_id: str, request: ClaimRequest) -> ClaimAnswer:
         self.calls.append(request)
@@ -57,6 +58,9 @@ class ScriptedDedup(DedupPort):
                 raise outcome
             results.append(outcome)
         return results
+
+    async def forget(self, tenant_id: str, lead_id: str) -> None:
+        self.forgotten.append(lead_id)
 
 
 def new_answer(request: ClaimRequest) -> ClaimAnswer:

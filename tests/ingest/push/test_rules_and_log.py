@@ -252,7 +252,7 @@ def _only_push(name: str | None, kind: str, parent: dict) -> bool:
 async def test_the_servicer_delegates_push_rpcs_to_the_push_handlers(
     handlers: SyncPushHandlers, database: Database
 ) -> None:
-    api = IngestApi(None, None, None, handlers.push)  # type: ignore[arg-type]  # only the push RPCs are called
+    api = IngestApi(None, None, None, handlers.push, None)  # type: ignore[arg-type]  # only the push RPCs are called
     set_principal(admin())
     response = await api.SetPushRule(
         pb.SetPushRuleRequest(

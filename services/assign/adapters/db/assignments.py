@@ -125,3 +125,10 @@ class SqlAssignments(AssignmentRepository):
             query = query.where(sa.or_(_a.assign_us < at, sa.and_(_a.assign_us == at, _a.id < last_id)))
         query = query.order_by(_a.assign_us.desc(), _a.id.desc()).limit(limit)
         return [rows.assignment(row) for row in self._s.execute(query)]
+
+    def erase(self, tenant: str, lead_id: str) -> None:
+        self._s.execute(
+            sa.update(assign_assignments)
+            .where(_a.tenant_id == tenant, _a.lead_id == lead_id)
+            .values(province="", city="", reassign_reason="", release_reason="", version=_a.version + 1)
+        )

@@ -57,3 +57,8 @@ class SqlFollowUps(FollowUpRepository):
             .limit(limit)
         )
         return [rows.follow_up(row) for row in self._s.execute(query)]
+
+    def erase(self, tenant: str, lead_id: str) -> None:
+        self._s.execute(
+            sa.update(assign_follow_ups).where(_f.tenant_id == tenant, _f.lead_id == lead_id).values(note="")
+        )

@@ -40,3 +40,10 @@ class SqlLeads(LeadRepository):
     def get(self, tenant: str, lead_id: str) -> KnownLead | None:
         row = self._s.execute(self._q.get, {"t": tenant, "lead": lead_id}).first()
         return None if row is None else rows.known_lead(row)
+
+    def erase(self, tenant: str, lead_id: str) -> None:
+        self._s.execute(
+            sa.update(assign_leads)
+            .where(_l.tenant_id == tenant, _l.lead_id == lead_id)
+            .values(province="", city="")
+        )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.common.db import new_metadata
+from services.common.erasurestore import erased_leads_table
 from services.common.messaging import messaging_tables
 from services.common.timerstore import timers_table
 
@@ -323,3 +324,6 @@ assign_tenant_locks = sa.Table(
 
 # Persisted timers (reminders, reclaims), fired by the runtime's timer worker (services.common.timerstore).
 timers = timers_table(metadata)
+
+# Leads erased (lead.erased), so a later lead.accepted of theirs routes nothing: migration 0003.
+erased = erased_leads_table(metadata)

@@ -17,10 +17,12 @@ from services.assign.adapters.db.policies import SqlPolicies
 from services.assign.adapters.db.pool import SqlCooldowns, SqlPool
 from services.assign.adapters.db.requests import SqlRequests
 from services.assign.adapters.db.rotations import SqlRotations
+from services.assign.adapters.db.tables import erased
 from services.assign.adapters.db.tags import SqlTaggings, SqlTags
 from services.assign.adapters.db.timers import SqlAssignTimers
 from services.common import dberrors
 from services.common.dbtx import SqlUnitOfWork
+from services.common.erasurestore import SqlErasedLeads
 from services.common.messaging.outbox import OutboxWriter
 
 T = TypeVar("T")
@@ -44,6 +46,7 @@ class SqlAssignUnitOfWork(SqlUnitOfWork):
         self.taggings = SqlTaggings(session)
         self.requests = SqlRequests(session)
         self.timers = SqlAssignTimers(session)
+        self.erased = SqlErasedLeads(session, erased)
 
     def savepoint(self, work: Callable[[], T]) -> T:
         """``work`` in a SAVEPOINT: rolled back to it when ``work`` raises (a deadlock becomes

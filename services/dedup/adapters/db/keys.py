@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import PerDialect, dialect_insert, rowcount
+from services.common.erasurestore import wipe_wal_after_commit
 from services.common.timeconv import to_us
 from services.dedup.adapters.db import rows
 from services.dedup.adapters.db.tables import dedup_keys
@@ -142,6 +143,7 @@ class SqlKeys(KeyRepository):
         return [rows.index_key(row) for row in self._s.execute(query)]
 
     def delete_of_lead(self, tenant: str, lead_id: str) -> int:
+        wipe_wal_after_commit(self._s)  # keyed hashes only, but an erasure leaves nothing of the lead behind
         k = dedup_keys
         result = self._s.execute(sa.delete(k).where(k.c.tenant_id == tenant, k.c.lead_id == lead_id))
         return rowcount(result)

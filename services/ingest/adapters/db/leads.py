@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.erasurestore import wipe_wal_after_commit
 from services.common.iterutil import chunks
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
@@ -142,6 +143,26 @@ class SqlLeads(LeadRepository):
         )
         accounts = self._accounts_of([row["id"] for row in found])
         return [rows.lead(row, accounts.get(row["id"], ())) for row in found]
+
+    def erase(self, tenant: str, lead_id: str, now: datetime, erased_by: str) -> bool:
+        wipe_wal_after_commit(self._s)
+        c = leads.c
+        now_us = to_us(now)
+        # WHERE erase_us IS NULL: on PostgreSQL a concurrent erasure's UPDATE waits for this row and then finds
+        # nothing to change, so one erasure wins and records lead.erased.
+        result = self._s.execute(
+            sa.update(leads)
+            .where(c.tenant_id == tenant, c.id == lead_id, c.erase_us.is_(None))
+            .values(**rows.erased_contact_values(), erase_us=now_us, erased_by=erased_by, update_us=now_us)
+        )
+        return rowcount(result) == 1
+
+    def is_erased(self, tenant: str, lead_id: str) -> bool:
+        c = leads.c
+        erase_us = self._s.execute(
+            sa.select(c.erase_us).where(c.tenant_id == tenant, c.id == lead_id)
+        ).scalar_one_or_none()
+        return erase_us is not None
 
     def contact_fields(self, tenant: str, lead_id: str, names: Sequence[str]) -> dict[str, str] | None:
         c = leads.c

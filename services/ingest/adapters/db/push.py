@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from services.common.db import dialect_insert, rowcount
 from services.common.timeconv import from_us, span_us, to_us
 from services.ingest.adapters.db.tables import push
+from services.ingest.domain.erasure import GIVEN_UP_ERROR
 from services.ingest.domain.ports import PushRepository
 from services.ingest.domain.push import (
     ACTIVE_STATUSES,
@@ -250,3 +251,21 @@ class SqlPush(PushRepository):
             )
         query = query.order_by(d.c.create_us.desc(), d.c.id.desc()).limit(limit)
         return [_delivery(row) for row in self._s.execute(query)]
+
+    def erase_of_lead(self, tenant: str, lead_id: str, now: datetime) -> int:
+        d = self._deliveries
+        active = d.c.status.in_([int(s) for s in ACTIVE_STATUSES])
+        statement = (
+            sa.update(d)
+            .where(d.c.tenant_id == tenant, d.c.lead_id == lead_id)
+            .values(
+                payload={},
+                # Given up: record_attempt only applies to an active delivery, so an attempt in flight now can't
+                # schedule another one.
+                status=sa.case((active, int(DeliveryStatus.GAVE_UP)), else_=d.c.status),
+                last_error=sa.case((active, GIVEN_UP_ERROR), else_=d.c.last_error),
+                next_attempt_us=sa.case((active, sa.null()), else_=d.c.next_attempt_us),
+                update_us=to_us(now),
+            )
+        )
+        return self._rowcount(statement)

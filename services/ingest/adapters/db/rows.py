@@ -73,6 +73,8 @@ def lead_values(lead: Lead) -> dict[str, Any]:
         "update_us": to_us(lead.update_time),
         "returning_of_lead_id": lead.returning_of_lead_id,
         "duplicate_of_lead_id": lead.duplicate_of_lead_id,
+        "erase_us": to_us(lead.erase_time) if lead.erase_time is not None else None,
+        "erased_by": lead.erased_by,
     }
 
 
@@ -95,7 +97,16 @@ def lead(row: Any, account_ids: tuple[str, ...]) -> Lead:
         update_time=from_us(row["update_us"]),
         returning_of_lead_id=row["returning_of_lead_id"],
         duplicate_of_lead_id=row["duplicate_of_lead_id"],
+        erase_time=from_us(row["erase_us"]) if row["erase_us"] is not None else None,
+        erased_by=row["erased_by"],
     )
+
+
+def erased_contact_values() -> dict[str, Any]:
+    """The personal columns of an erased lead or submission (``domain.erasure``), as an UPDATE's values."""
+    values = contact_values(Contact())
+    del values["phone_from_wechat"]  # kept: where a number came from, not what it was
+    return values
 
 
 def submission_values(submission: Submission) -> dict[str, Any]:

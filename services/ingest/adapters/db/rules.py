@@ -195,3 +195,9 @@ class SqlRules(RulesRepository):
             )
             .on_conflict_do_nothing(index_elements=["tenant_id", "phone"])
         )
+
+    def forget_dead_numbers(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        d = dead_numbers.c
+        mine = d.lead_id == lead_id
+        condition = sa.or_(mine, d.phone.in_(list(numbers))) if numbers else mine
+        return rowcount(self._s.execute(sa.delete(dead_numbers).where(d.tenant_id == tenant, condition)))

@@ -7,7 +7,7 @@ either means "stored already", and the row count tells the caller whether it won
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from services.common.iterutil import chunks
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
 from services.ingest.adapters.db.leads import IN_CHUNK
-from services.ingest.adapters.db.tables import submissions
+from services.ingest.adapters.db.tables import REJECTED_SUBMISSION, submissions
 from services.ingest.domain.model import Submission
 from services.ingest.domain.ports import ExternalKey, SubmissionFilter, SubmissionRepository
 
@@ -81,3 +81,22 @@ class SqlSubmissions(SubmissionRepository):
             )
         found = self._s.execute(query.order_by(s.submit_us, s.id).limit(limit)).mappings()
         return [rows.submission(row) for row in found]
+
+    def erase(self, tenant: str, lead_id: str, numbers: Sequence[str]) -> int:
+        s = submissions.c
+        values = {**rows.erased_contact_values(), "attributes": {}}
+        changed = rowcount(
+            self._s.execute(
+                sa.update(submissions).where(s.tenant_id == tenant, s.lead_id == lead_id).values(values)
+            )
+        )
+        for chunk in chunks(sorted(set(numbers)), IN_CHUNK):
+            # REJECTED_SUBMISSION verbatim, so the partial index ix_submissions_rejected_phone serves the lookup.
+            changed += rowcount(
+                self._s.execute(
+                    sa.update(submissions)
+                    .where(s.tenant_id == tenant, REJECTED_SUBMISSION, s.phone.in_(chunk))
+                    .values(values)
+                )
+            )
+        return changed

@@ -55,6 +55,9 @@ leads = sa.Table(
     sa.Column("update_us", sa.BigInteger(), nullable=False),
     sa.Column("returning_of_lead_id", sa.String(LEAD), nullable=False, server_default=""),
     sa.Column("duplicate_of_lead_id", sa.String(LEAD), nullable=False, server_default=""),
+    # Set when the lead's personal data was erased (EraseLead, migration 0005), with who asked for it.
+    sa.Column("erase_us", sa.BigInteger(), nullable=True),
+    sa.Column("erased_by", sa.String(128), nullable=False, server_default=""),
 )
 # ListLeads: newest first within a tenant, ties by id.
 sa.Index("ix_leads_tenant_first_submit", leads.c.tenant_id, leads.c.first_submit_us, leads.c.id)
@@ -135,6 +138,17 @@ sa.Index(
 )
 # ListLeadSubmissions without a lead (an account's or a verdict's submissions, rejected ones included): migration 0003.
 sa.Index("ix_submissions_tenant_submit", submissions.c.tenant_id, submissions.c.submit_us, submissions.c.id)
+# EraseLead finds the REJECTED submissions of the lead's numbers (they belong to no lead): migration 0005. Partial, so
+# accepted submissions, the hot path, do not maintain it. The predicate is a literal: SQLite uses a partial index only
+# when the query's WHERE repeats it verbatim.
+REJECTED_SUBMISSION = submissions.c.verdict == sa.literal_column("4")
+sa.Index(
+    "ix_submissions_rejected_phone",
+    submissions.c.tenant_id,
+    submissions.c.phone,
+    sqlite_where=REJECTED_SUBMISSION,
+    postgresql_where=REJECTED_SUBMISSION,
+)
 
 blocklist_entries = sa.Table(
     "blocklist_entries",

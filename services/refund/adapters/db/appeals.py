@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.erasure import redact
 from services.common.timeconv import to_us
 from services.refund.adapters.db import rows
 from services.refund.adapters.db.tables import refund_appeals
@@ -66,3 +67,22 @@ class SqlAppeals(AppealRepository):
             )
         query = query.order_by(t.c.created_us.desc(), t.c.appeal_id.desc()).limit(limit)
         return [rows.appeal(row) for row in self._s.execute(query)]
+
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        a = refund_appeals.c
+        found = self._s.execute(
+            sa.select(a.appeal_id, a.reason, a.decision_note).where(
+                a.tenant_id == tenant, a.lead_id == lead_id
+            )
+        ).all()
+        changed = 0
+        for appeal_id, reason, note in found:
+            redacted = {"reason": redact(reason), "decision_note": redact(note)}
+            if redacted != {"reason": reason, "decision_note": note}:
+                self._s.execute(
+                    sa.update(refund_appeals)
+                    .where(a.tenant_id == tenant, a.appeal_id == appeal_id)
+                    .values(redacted)
+                )
+                changed += 1
+        return changed

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import PerDialect, dialect_insert
+from services.common.erasure import redact
+from services.common.erasurestore import wipe_wal_after_commit
 from services.common.timeconv import to_us
 from services.refund.adapters.db import rows
 from services.refund.adapters.db.tables import refund_refunds
@@ -69,3 +71,23 @@ class SqlRefunds(RefundRepository):
             )
         query = query.order_by(t.c.created_us.desc(), t.c.refund_id.desc()).limit(limit)
         return [rows.refund(row) for row in self._s.execute(query)]
+
+    def redact_texts(self, tenant: str, lead_id: str) -> int:
+        wipe_wal_after_commit(self._s)
+        r = refund_refunds.c
+        found = self._s.execute(
+            sa.select(r.refund_id, r.note, r.evidence_summary).where(
+                r.tenant_id == tenant, r.lead_id == lead_id
+            )
+        ).all()
+        changed = 0
+        for refund_id, note, summary in found:
+            redacted = {"note": redact(note), "evidence_summary": redact(summary)}
+            if redacted != {"note": note, "evidence_summary": summary}:
+                self._s.execute(
+                    sa.update(refund_refunds)
+                    .where(r.tenant_id == tenant, r.refund_id == refund_id)
+                    .values(redacted)
+                )
+                changed += 1
+        return changed

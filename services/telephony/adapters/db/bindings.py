@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from services.common.db import rowcount
 from services.common.timeconv import to_us
 from services.telephony.adapters.db import rows
-from services.telephony.adapters.db.tables import bindings
+from services.telephony.adapters.db.tables import bindings, numbers
 from services.telephony.domain.binding import Binding
-from services.telephony.domain.ports import BindingRepository
+from services.telephony.domain.ports import BindingRepository, PendingUnbind
 
 
 class SqlBindings(BindingRepository):
@@ -58,7 +58,8 @@ class SqlBindings(BindingRepository):
         self._s.execute(
             sa.update(b)
             .where(b.c.tenant_id == tenant, b.c.id == binding_id)
-            .values(provider_binding_id=provider_binding_id)
+            # Released while the carrier was binding it (the lead was erased meanwhile): unbind it there too.
+            .values(provider_binding_id=provider_binding_id, unbind_pending=b.c.release_us.is_not(None))
         )
 
     def release(self, tenant: str, binding_id: str, now: datetime) -> bool:
@@ -108,3 +109,38 @@ class SqlBindings(BindingRepository):
             sa.select(b).where(b.c.provider == provider, b.c.provider_binding_id == provider_binding_id)
         ).first()
         return None if row is None else (row.tenant_id, rows.binding(row))
+
+    def active_of_lead(self, tenant: str, lead_id: str, now: datetime) -> list[Binding]:
+        b = bindings
+        query = sa.select(b).where(
+            b.c.tenant_id == tenant,
+            b.c.lead_id == lead_id,
+            b.c.release_us.is_(None),
+            b.c.expire_us > to_us(now),
+        )
+        return [rows.binding(row) for row in self._s.execute(query)]
+
+    def mark_unbind(self, tenant: str, binding_id: str) -> None:
+        b = bindings
+        self._s.execute(
+            sa.update(b)
+            .where(b.c.tenant_id == tenant, b.c.id == binding_id, b.c.provider_binding_id.is_not(None))
+            .values(unbind_pending=True)
+        )
+
+    def pending_unbinds(self, limit: int) -> list[PendingUnbind]:
+        b, n = bindings, numbers
+        query = (
+            sa.select(b.c.tenant_id, b.c.id, b.c.provider, b.c.provider_binding_id, n.c.phone_number)
+            .join(n, sa.and_(n.c.id == b.c.number_id, n.c.tenant_id == b.c.tenant_id))
+            .where(b.c.unbind_pending)
+            .order_by(b.c.id)
+            .limit(limit)
+        )
+        return [PendingUnbind(*row) for row in self._s.execute(query)]
+
+    def unbound(self, tenant: str, binding_id: str) -> None:
+        b = bindings
+        self._s.execute(
+            sa.update(b).where(b.c.tenant_id == tenant, b.c.id == binding_id).values(unbind_pending=False)
+        )

@@ -221,3 +221,20 @@ class SqlCalls(CallRepository):
             .limit(limit)
         )
         return [CallOutcome(o) for o in reversed(self._s.execute(query).scalars().all())]
+
+    def erase_evidence(self, tenant: str, lead_id: str) -> int:
+        c = calls
+        found = self._s.execute(
+            sa.select(c.c.id, c.c.events).where(c.c.tenant_id == tenant, c.c.lead_id == lead_id)
+        ).all()
+        changed = 0
+        for call_id, events in found:
+            erased = [rows.erased_event_json(event) for event in events or []]
+            if erased != events:
+                self._s.execute(
+                    sa.update(c)
+                    .where(c.c.tenant_id == tenant, c.c.id == call_id)
+                    .values(events=erased, version=c.c.version + 1)
+                )
+                changed += 1
+        return changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.common.erasure import redact
 from services.common.timeconv import from_us, span_us, to_us
 from services.telephony.domain.binding import Binding
 from services.telephony.domain.call import CallEvent, CallEventType, Recording
@@ -142,3 +143,10 @@ def settings(data: dict[str, Any], update_us: int) -> TenantSettings:
         ),
         update_time=from_us(update_us),
     )
+
+
+def erased_event_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored call event of an erased lead: evidence texts redacted, no recording link (the person's voice)."""
+    erased = {key: value for key, value in data.items() if key != "rec"}
+    erased["ev"] = [[*piece[:4], redact(piece[4]), *piece[5:]] for piece in data["ev"]]
+    return erased

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.common.db import new_metadata
+from services.common.erasurestore import erased_leads_table
 from services.common.messaging import messaging_tables
 from services.common.timerstore import timers_table
 
@@ -72,10 +73,19 @@ bindings = sa.Table(
     sa.Column("provider_binding_id", sa.String(ID), nullable=True),
     # Whether the binding is still counted in its number's active_bindings (cleared once, on release or expiry).
     sa.Column("counted", sa.Boolean(), nullable=False),
+    # Released here but maybe still bound at the carrier (the lead was erased, or the carrier's id arrived after
+    # the release): the unbinder worker asks the carrier to unbind it, then clears this (migration 0003).
+    sa.Column("unbind_pending", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("provider", "provider_binding_id"),
 )
 sa.Index("ix_telephony_bindings_pair", bindings.c.tenant_id, bindings.c.lead_id, bindings.c.agent_id)
 sa.Index("ix_telephony_bindings_number", bindings.c.tenant_id, bindings.c.number_id, bindings.c.counted)
+sa.Index(
+    "ix_telephony_bindings_unbind_pending",
+    bindings.c.id,
+    sqlite_where=bindings.c.unbind_pending,
+    postgresql_where=bindings.c.unbind_pending,
+)
 
 calls = sa.Table(
     "telephony_calls",
@@ -169,3 +179,7 @@ requests = sa.Table(
     sa.Column("digest", sa.LargeBinary(32), nullable=False),
     sa.Column("create_us", sa.BigInteger(), nullable=False),
 )
+
+
+# Leads erased (lead.erased), so a later lead.accepted of theirs brings no phone back: migration 0003.
+erased = erased_leads_table(metadata)

@@ -45,6 +45,10 @@ class SqlDeadNumbers(DeadNumberRepository):
         row = self._s.execute(sa.select(d).where(d.c.tenant_id == tenant, d.c.phone == phone)).first()
         return None if row is None else DeadEntry(CallOutcome(row.outcome), row.call_id)
 
+    def forget(self, tenant: str, phone: str) -> None:
+        d = dead_numbers
+        self._s.execute(sa.delete(d).where(d.c.tenant_id == tenant, d.c.phone == phone))
+
 
 class SqlSettings(SettingsRepository):
     def __init__(self, session: Session) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.common.dbtx import SqlUnitOfWork
+from services.common.erasurestore import SqlErasedLeads
 from services.common.messaging.outbox import OutboxWriter
 from services.common.timerstore import SqlTimers
 from services.telephony.adapters.db.bindings import SqlBindings
 from services.telephony.adapters.db.calls import SqlCalls
 from services.telephony.adapters.db.numbers import SqlNumbers
 from services.telephony.adapters.db.parties import SqlAgents, SqlLeads
-from services.telephony.adapters.db.tables import timers
+from services.telephony.adapters.db.tables import erased, timers
 from services.telephony.adapters.db.tenant import SqlDeadNumbers, SqlRequests, SqlSettings
 
 
@@ -27,3 +28,4 @@ class SqlTelephonyUnitOfWork(SqlUnitOfWork):
         self.settings = SqlSettings(session)
         self.requests = SqlRequests(session)
         self.timers = SqlTimers(session, timers)
+        self.erased = SqlErasedLeads(session, erased)

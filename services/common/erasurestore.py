@@ -1,0 +1,104 @@
+"""Erasure on SQLAlchemy: the ``erased_leads`` table a consuming service adds to its schema (ids and a time only),
+the ``uow.erased`` repository (``services.common.erasure``), and ``wipe_wal_after_commit`` for every transaction
+that erases personal data."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from services.common.db import dialect_insert, rowcount
+from services.common.erasure import ErasedLeadRepository
+from services.common.timeconv import to_us
+
+TENANT = 64
+LEAD = 128
+
+log = logging.getLogger("leadflow.erasure")
+CHECKPOINT_WAIT_MS = 1000  # how long the checkpoint after an erasure waits for readers to leave the WAL
+
+
+def erased_leads_table(metadata: sa.MetaData) -> sa.Table:
+    """Add ``erased_leads`` to a service's MetaData (its tables.py) and return it; migrations create it with
+    ``create_erased_leads_table``."""
+    return sa.Table(
+        "erased_leads",
+        metadata,
+        sa.Column("tenant_id", sa.String(TENANT), primary_key=True),
+        sa.Column("lead_id", sa.String(LEAD), primary_key=True),
+        sa.Column("erase_us", sa.BigInteger(), nullable=False),
+    )
+
+
+def create_erased_leads_table(bind: sa.Connection) -> None:
+    """For a migration's upgrade(): create the table as ``erased_leads_table`` describes it."""
+    from services.common.db import new_metadata
+
+    erased_leads_table(new_metadata()).create(bind)
+
+
+def drop_erased_leads_table(bind: sa.Connection) -> None:
+    from services.common.db import new_metadata
+
+    erased_leads_table(new_metadata()).drop(bind)
+
+
+class SqlErasedLeads(ErasedLeadRepository):
+    def __init__(self, session: Session, table: sa.Table) -> None:
+        self._s = session
+        self._t = table
+        self._insert = dialect_insert(session.get_bind().dialect.name)
+
+    def mark(self, tenant: str, lead_id: str, erase_time: datetime) -> bool:
+        wipe_wal_after_commit(self._s)  # the caller erases the lead in this transaction
+        statement = (
+            self._insert(self._t)
+            .values(tenant_id=tenant, lead_id=lead_id, erase_us=to_us(erase_time))
+            .on_conflict_do_nothing(index_elements=["tenant_id", "lead_id"])
+            .execution_options(preserve_rowcount=True)
+        )
+        return rowcount(self._s.execute(statement)) == 1
+
+    def contains(self, tenant: str, lead_id: str) -> bool:
+        c = self._t.c
+        found = self._s.execute(
+            sa.select(c.erase_us).where(c.tenant_id == tenant, c.lead_id == lead_id)
+        ).first()
+        return found is not None
+
+
+def wipe_wal_after_commit(session: Session) -> None:
+    """SQLite: once ``session``'s transaction commits, checkpoint the write-ahead log into the database file and
+    truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``).
+
+    Why: the WAL keeps the images of the pages a transaction changed, and frames of earlier transactions stay in the
+    file until a later checkpoint cycle happens to overwrite them, so the pages that held an erased phone number
+    before the erasure would linger beside the database. After the checkpoint the file holds only the erased pages
+    (secure_delete zeroed the freed space, ``services.common.db``) and the WAL is empty. Erasures are rare, so the
+    checkpoint's cost (it waits up to ``CHECKPOINT_WAIT_MS`` for readers to leave the WAL, while this process's other
+    writers wait their turn) is paid rarely; a checkpoint that cannot finish is logged and the next one covers it. PostgreSQL: nothing here (dead row versions go at
+    VACUUM: docs/runbooks/ErasureRequest.md)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    engine = bind.engine if isinstance(bind, sa.Connection) else bind
+
+    def checkpoint(_session: Session) -> None:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            # Runs while this process's writers wait their turn (services.common.db): never long.
+            cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                log.warning("the WAL checkpoint after an erasure could not finish; a later one will")
+        except Exception as error:  # noqa: BLE001 - best effort after the commit: the erasure itself is stored
+            log.warning("the WAL checkpoint after an erasure failed: %s", type(error).__name__)
+        finally:
+            raw.close()
+
+    event.listen(session, "after_commit", checkpoint, once=True)
