@@ -142,7 +142,7 @@ async def test_each_event_changes_state_once_across_three_deliveries(database_ur
                     - duplicates0
                     >= r * len(keys)
                 ),
-                timeout=15,
+                timeout=60,
                 what=f"delivery round {round_}",
             )
         await js.delete_consumer(STREAM.name, name)
