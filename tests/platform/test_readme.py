@@ -28,13 +28,21 @@ README = (ROOT / "README.md").read_text()
 def _leadflow_commands(subcommand: str) -> list[list[str]]:
     found = re.findall(rf"(?:^|\$\()\.venv/bin/leadflow ({subcommand}\b[^)`\n]*)", README, re.M)
     assert found, f"the README shows no `leadflow {subcommand}` command"
-    return [shlex.split(command.replace('"$TOKEN"', "token").rstrip(" \\")) for command in found]
+    # Shell variables the README sets just before (a token, the demo's tenant) stand for sample values.
+    samples = {'"$TOKEN"': "token", '"$TENANT"': "demo-s1-sample"}
+    expanded = []
+    for command in found:
+        for variable, sample in samples.items():
+            command = command.replace(variable, sample)
+        expanded.append(shlex.split(command.rstrip(" \\")))
+    return expanded
 
 
 def test_the_token_commands_run_from_the_repository_root_use_make_runs_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADFLOW_")}
-    tokens = []
+    tokens, tenants = [], []
     for args in _leadflow_commands("token"):
+        tenants.append(args[args.index("--tenant") + 1] if "--tenant" in args else "demo")
         done = subprocess.run(
             [sys.executable, "-m", "services.cli.main", *args],
             cwd=tmp_path,  # stands for the repository root
@@ -47,7 +55,7 @@ def test_the_token_commands_run_from_the_repository_root_use_make_runs_key(tmp_p
         tokens.append(done.stdout.strip())
     data_dir = tmp_path / ".leadflow"  # `make run`'s default data directory, from the same directory
     codec = TokenCodec(AuthSettings.from_env(Env({}), data_dir))
-    assert [codec.verify(t).tenant_id for t in tokens] == ["demo"] * len(tokens)
+    assert [codec.verify(t).tenant_id for t in tokens] == tenants
 
 
 @pytest.mark.parametrize("subcommand", ["up", "import"])
