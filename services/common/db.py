@@ -145,7 +145,9 @@ class Database:
             self.engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
-            self._read_engine = self.engine
+            # A read is one snapshot: a page and its total_size, or a lead and its submissions, are counted at the
+            # same instant (under READ COMMITTED each statement would see the commits made between them).
+            self._read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
             _bound_postgres_lock_waits(self.engine, busy_timeout_ms)
         # SQLite has one writer at a time. Threads of this process that find it busy would sleep in SQLite's busy
         # handler (in steps of up to 100 ms) instead of taking turns; queueing them on a lock first hands the
@@ -201,7 +203,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only transaction that never waits behind a writer (SQLite WAL snapshot)."""
+        """One read-only snapshot, never behind a writer (SQLite WAL; PostgreSQL REPEATABLE READ)."""
         with self._read_sessions.begin() as session:
             yield session
 
@@ -209,5 +211,5 @@ class Database:
         self.read_executor.shutdown(wait=False, cancel_futures=True)
         self.write_executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
-        if self._read_engine is not self.engine:
-            self._read_engine.dispose()
+        if is_sqlite(self.url):
+            self._read_engine.dispose()  # on PostgreSQL the read engine shares the writer's pool

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, chosen below the kernel's ephemeral range.
+
+    Port 0 would hand out a port from the ephemeral range, where any outgoing connection made before the port is
+    bound (a gRPC client, a NATS reconnect) may take it: the service then fails to listen. Ports below
+    ``ip_local_port_range`` are never given to outgoing connections, so only another listener can take them.
+    """
+    low = _ephemeral_range_start()
+    candidates = list(range(_LOWEST_PICKED_PORT, low))
+    for port in random.sample(candidates, k=min(64, len(candidates))):
+        if port_is_free(port, host):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+_LOWEST_PICKED_PORT = 10000
+
+
+def _ephemeral_range_start() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; other systems' ranges start higher
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
