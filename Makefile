@@ -21,6 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+# The PostgreSQL tier alone (tests marked postgres), against LEADFLOW_TEST_POSTGRES_URL (default: a local server).
+LEADFLOW_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+test-postgres: $(STAMP)
+	LEADFLOW_TEST_POSTGRES_URL=$(LEADFLOW_TEST_POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider -m postgres $(PYTEST_ARGS)
+
 genproto: $(STAMP)
 	$(BIN)/python scripts/genproto.py
 
