@@ -134,13 +134,11 @@ async def _eventually_health(stack: Stack, wanted: int) -> None:
     raise AssertionError(f"{WRITES} never became {wanted}")
 
 
-async def test_writes_report_not_serving_while_the_database_stays_locked(tmp_path: Path) -> None:
+async def test_writes_report_not_serving_while_the_database_stays_locked(stack: Stack) -> None:
+    # The module's stack, not a second one: leadflow_db_writable is labelled by service name, and a second ingest in
+    # this process would report its own (unlocked) database under the same label between the checks below.
     serving, not_serving = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
-    stack = await start_stack(tmp_path, ingest_env=ENV)  # a stack of its own: its health starts SERVING
-    try:
-        await _check_writes_health(stack, serving, not_serving)
-    finally:
-        await stack.stop()
+    await _check_writes_health(stack, serving, not_serving)
 
 
 async def _check_writes_health(stack: Stack, serving: int, not_serving: int) -> None:
