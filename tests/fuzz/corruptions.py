@@ -1,5 +1,6 @@
 """One-field corruptions of a request, found from its descriptor: an enum out of range, a string far over any
-bound, a phone field holding no phone number. Each names the field path a caller must see in the BadRequest field
+bound, a phone field holding no phone number, a required id (or enum) left empty (required as the proto comments
+say, ``proto_comments``). Each names the field path a caller must see in the BadRequest field
 violations of the INVALID_ARGUMENT it gets.
 
 The request around the corrupted field is a plausible one built from the descriptor (``base_request``: ids shaped
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from tests.fuzz.proto_comments import output_only_fields
+from tests.fuzz.proto_comments import output_only_fields, required_fields
 from tests.fuzz.rpcs import Rpc
 from tests.fuzz.strategies import carries_phone
 
@@ -43,10 +44,11 @@ class Corruption:
 def _kinds(container: Descriptor, field: FieldDescriptor) -> list[tuple[str, object]]:
     if field.is_repeated:
         return []
+    required = (container.full_name, field.name) in required_fields()
     if field.type == FieldDescriptor.TYPE_ENUM:
-        return [("enum", OUT_OF_RANGE_ENUM)]
+        return [("enum", OUT_OF_RANGE_ENUM)] + ([("unspecified", 0)] if required else [])
     if field.type == FieldDescriptor.TYPE_STRING:
-        kinds: list[tuple[str, object]] = [("overlong", OVERLONG)]
+        kinds: list[tuple[str, object]] = [("overlong", OVERLONG)] + ([("empty", "")] if required else [])
         if carries_phone(container, field) and container.full_name not in VERDICT_NOT_ERROR:
             kinds.append(("phone", BAD_PHONE))
         return kinds
