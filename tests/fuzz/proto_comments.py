@@ -18,7 +18,9 @@ _FIELD = re.compile(r"^\s*(?:optional\s+|repeated\s+)?[\w.<>, ]+?\s+(\w+)\s*=\s*
 
 def output_only_fields() -> frozenset[tuple[str, str]]:
     """(message full name, field name) of every field whose comment says "output only"."""
-    return frozenset(k for k, text in field_comments().items() if "output only" in text or "output-only" in text)
+    return frozenset(
+        k for k, text in field_comments().items() if "output only" in text or "output-only" in text
+    )
 
 
 def required_fields() -> frozenset[tuple[str, str]]:

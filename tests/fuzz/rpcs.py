@@ -61,7 +61,9 @@ class Rpc:
             (True, True): channel.stream_stream,
         }[(self.client_streaming, self.server_streaming)]
         return make(  # type: ignore[no-any-return]
-            self.path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=output.FromString
+            self.path,
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=output.FromString,
         )
 
 

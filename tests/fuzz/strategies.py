@@ -33,7 +33,17 @@ PHONE_FIELDS_BY_MESSAGE = {"leadflow.ingest.v1.BlocklistEntry": frozenset({"valu
 
 MAX_DEPTH = 3
 MAX_ITEMS = 4
-TIMESTAMP_SECONDS = [0, 1, -1, 1_760_000_000, 1_800_000_000, -62_135_596_800, 253_402_300_799, 10**12, -(10**12)]
+TIMESTAMP_SECONDS = [
+    0,
+    1,
+    -1,
+    1_760_000_000,
+    1_800_000_000,
+    -62_135_596_800,
+    253_402_300_799,
+    10**12,
+    -(10**12),
+]
 
 # Strings that have broken parsers elsewhere: control characters, bidi overrides, full-width text, SQL, JSON,
 # combining marks, a BOM, surrogate-adjacent and private-use code points, numbers in odd notations.
@@ -162,7 +172,9 @@ def _timestamp_like(descriptor: Descriptor) -> st.SearchStrategy[Message]:
     """Timestamp and Duration: ordinary, edge and out-of-range seconds; nanos in and out of range."""
     cls = message_factory.GetMessageClass(descriptor)
     seconds = st.one_of(st.sampled_from(TIMESTAMP_SECONDS), st.integers(-(10**6), 10**10))
-    nanos = st.one_of(st.just(0), st.integers(0, 999_999_999), st.sampled_from([-1, 10**9, -(2**31), 2**31 - 1]))
+    nanos = st.one_of(
+        st.just(0), st.integers(0, 999_999_999), st.sampled_from([-1, 10**9, -(2**31), 2**31 - 1])
+    )
     return st.builds(lambda s, n: cls(seconds=s, nanos=n), seconds, nanos)
 
 

@@ -59,7 +59,9 @@ def test_a_5_mib_request_is_resource_exhausted(fuzz_stack: FuzzStack, rpc: Rpc) 
     call = kind(rpc.path, request_serializer=lambda raw: raw, response_deserializer=lambda raw: raw)
     metadata = fuzz_stack.metadata(rpc, OWNER)
     with pytest.raises(grpc.RpcError) as raised:
-        result: Any = call(iter([oversized]) if rpc.client_streaming else oversized, metadata=metadata, timeout=30)
+        result: Any = call(
+            iter([oversized]) if rpc.client_streaming else oversized, metadata=metadata, timeout=30
+        )
         if rpc.server_streaming:
             list(result)
     assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore[attr-defined]
@@ -113,7 +115,8 @@ def _owner_ids(stack: FuzzStack) -> dict[str, str]:
     tag = ok(
         "assign.CreateTag",
         assign_pb.CreateTagRequest(
-            tag=assign_pb.Tag(display_name="VIP", scope=assign_pb.TAG_SCOPE_ENTERPRISE), request_id=_unique("tag")
+            tag=assign_pb.Tag(display_name="VIP", scope=assign_pb.TAG_SCOPE_ENTERPRISE),
+            request_id=_unique("tag"),
         ),
     ).tag
     number = ok(
@@ -122,7 +125,13 @@ def _owner_ids(stack: FuzzStack) -> dict[str, str]:
             numbers=[telephony_pb.MaskedNumber(phone_number="+8617000000001")], request_id=_unique("number")
         ),
     ).numbers[0]
-    return {"lead_id": lead.id, "team_id": team.id, "agent_id": agent.id, "tag_id": tag.id, "number_id": number.id}
+    return {
+        "lead_id": lead.id,
+        "team_id": team.id,
+        "agent_id": agent.id,
+        "tag_id": tag.id,
+        "number_id": number.id,
+    }
 
 
 def _with_ids(rpc: Rpc, ids: dict[str, str]) -> Message | None:

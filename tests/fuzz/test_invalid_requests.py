@@ -30,13 +30,17 @@ def base_answer(stack: FuzzStack, rpc: Rpc) -> Answer:
 def names(violation_field: str, path: str) -> bool:
     """A violation names ``path`` when its field is the path or the path's own field inside it
     ("agent.display_name" for path "agent.display_name", or "display_name")."""
-    return violation_field == path or violation_field == path.rsplit(".", 1)[-1] or violation_field.startswith(
-        path + "."
+    return (
+        violation_field == path
+        or violation_field == path.rsplit(".", 1)[-1]
+        or violation_field.startswith(path + ".")
     )
 
 
 @pytest.mark.parametrize("corruption", CORRUPTIONS, ids=lambda c: c.id)
-def test_a_corrupted_field_is_named_in_invalid_argument(fuzz_stack: FuzzStack, corruption: Corruption) -> None:
+def test_a_corrupted_field_is_named_in_invalid_argument(
+    fuzz_stack: FuzzStack, corruption: Corruption
+) -> None:
     rpc = corruption.rpc
     base = base_answer(fuzz_stack, rpc)
     answer = fuzz_stack.call(rpc, corruption.request, fuzz_stack.metadata(rpc, TENANT))
@@ -47,9 +51,13 @@ def test_a_corrupted_field_is_named_in_invalid_argument(fuzz_stack: FuzzStack, c
         for field in answer.violation_fields
     )
     if not named and base.code == grpc.StatusCode.INVALID_ARGUMENT:
-        pytest.skip(f"the plausible base is itself invalid ({', '.join(base.violation_fields)}): it masks the field")
+        pytest.skip(
+            f"the plausible base is itself invalid ({', '.join(base.violation_fields)}): it masks the field"
+        )
     if not named and base.code == answer.code == grpc.StatusCode.NOT_FOUND:
-        pytest.skip("the base names no existing resource and the method looks it up before validating the rest")
+        pytest.skip(
+            "the base names no existing resource and the method looks it up before validating the rest"
+        )
     if corruption.id in IGNORED:
         pytest.skip(IGNORED[corruption.id])
     assert answer.code == grpc.StatusCode.INVALID_ARGUMENT, (answer, "base answered", base.code)

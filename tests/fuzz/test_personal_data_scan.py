@@ -73,7 +73,9 @@ def _send_phones(stack: FuzzStack) -> list[str]:
     )
     call(
         "telephony.AddNumbers",
-        telephony_pb.AddNumbersRequest(numbers=[telephony_pb.MaskedNumber(phone_number=phones[4])], request_id=rid()),
+        telephony_pb.AddNumbersRequest(
+            numbers=[telephony_pb.MaskedNumber(phone_number=phones[4])], request_id=rid()
+        ),
     )
     return phones
 
