@@ -67,7 +67,7 @@ def _plausible(container: Descriptor, field: FieldDescriptor) -> object | None:
     if field.type != FieldDescriptor.TYPE_STRING:
         return None
     if carries_phone(container, field):
-        return "+8613800138000"
+        return "+8613912345672"
     if name == "request_id":
         return "fuzz-request-0001"
     if "account_id" in name:

@@ -98,7 +98,7 @@ def _owner_ids(stack: FuzzStack) -> dict[str, str]:
             business_source=lead_pb2.BUSINESS_SOURCE_LANDING_PAGE,
             request_id=_unique("lead"),
             name="张三",
-            phone="+8613800138000",
+            phone="+8613912345673",
         ),
     ).lead
     team = ok(
