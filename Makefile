@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
+.PHONY: run test fuzz test-postgres genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ test: $(STAMP)
 LEADFLOW_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP)
 	LEADFLOW_TEST_POSTGRES_URL=$(LEADFLOW_TEST_POSTGRES_URL) $(BIN)/pytest -q -p no:cacheprovider -m postgres $(PYTEST_ARGS)
+
+# The bad-input suite (tests/fuzz) with many more Hypothesis cases per RPC than `make test` runs (500). Set
+# FUZZ_EXAMPLES to change the count and FUZZ_RANDOM=1 to draw new cases instead of CI's fixed sequence.
+FUZZ_EXAMPLES ?= 5000
+FUZZ_RANDOM ?= 0
+fuzz: $(STAMP)
+	LEADFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LEADFLOW_FUZZ_RANDOM=$(FUZZ_RANDOM) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz $(PYTEST_ARGS)
 
 genproto: $(STAMP)
 	$(BIN)/python scripts/genproto.py

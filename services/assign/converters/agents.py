@@ -61,7 +61,9 @@ def agent_filter(request: pb.ListAgentsRequest) -> AgentFilter:
     status = int(request.status)
     return AgentFilter(
         team_id=request.team_id,
-        status=AgentStatus(status) if status in AgentStatus._value2member_map_ else AgentStatus.UNSPECIFIED,
+        # An unknown number stays as it is, so the handler's check answers INVALID_ARGUMENT on "status" rather than
+        # listing every agent as if no status had been asked for.
+        status=AgentStatus(status) if status in AgentStatus._value2member_map_ else status,  # type: ignore[arg-type]
     )
 
 

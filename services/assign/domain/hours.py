@@ -28,7 +28,8 @@ def zone(name: str) -> ZoneInfo:
     """The zone named ``name`` ("" means Asia/Shanghai). Raises ``ValueError`` for an unknown name."""
     try:
         return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A directory name ("Asia") or an over-long one reaches the file system: IsADirectoryError, OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 

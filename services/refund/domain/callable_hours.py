@@ -51,7 +51,7 @@ class CallableWindow:
             raise ValueError("a callable window cannot be empty; the whole day is 00:00-24:00")
         try:
             zone = ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # "Asia", an over-long name: OSError
             raise ValueError(f"{self.time_zone!r} is not an IANA time zone") from error
         object.__setattr__(self, "_zone", zone)
 

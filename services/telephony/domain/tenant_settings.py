@@ -77,7 +77,7 @@ class SettingsPatch:
 def _zone_exists(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia", an over-long name: OSError
         return False
     return True
 

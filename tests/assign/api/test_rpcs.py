@@ -182,6 +182,8 @@ BAD_REQUESTS: list[tuple[str, Any, str]] = [
     ("GetAgent", pb.GetAgentRequest(), "agent_id"),
     ("DeleteAgent", pb.DeleteAgentRequest(), "agent_id"),
     ("ListAgents", pb.ListAgentsRequest(page_token="forged"), "page_token"),
+    # An unknown status was read as "any status" and listed every agent (found by tests/fuzz).
+    ("ListAgents", pb.ListAgentsRequest(status=9999), "status"),  # type: ignore[arg-type]
     (
         "CreateTeam",
         pb.CreateTeamRequest(team=pb.Team(display_name=" "), request_id="r2"),
