@@ -37,6 +37,7 @@ from typing import Any
 
 from services.common.auth import Principal
 from services.common.clock import Clock
+from services.common.deadline import deadline_var
 from services.common.errors import (
     DomainError,
     FailedPrecondition,
@@ -44,6 +45,7 @@ from services.common.errors import (
     Unavailable,
     ViolationCollector,
 )
+from services.common.gathering import Gatherer
 from services.common.ids import new_id
 from services.common.uow import Pause, Transactions
 from services.ingest.domain import validation
@@ -71,6 +73,7 @@ from services.ingest.domain.model import (
 )
 from services.ingest.domain.outcome import Announce, Outcome, decide
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort, IngestUnitOfWork
+from services.ingest.domain.screening import Screened
 from services.ingest.handlers.rules import ScreeningCache
 
 
@@ -90,6 +93,10 @@ class SubmitConfig:
     settle_seconds: float = 1.0  # how long a losing concurrent attempt waits for the winner's commit
     settle_interval: float = 0.02
     claim_chunk: int = 100  # BatchClaimLeads items per dedup call (each call has the dedup deadline)
+    # Group commit of SubmitLead (LEADFLOW_INGEST_GROUP_COMMIT_MS / _MAX): concurrent calls of a tenant gathered
+    # for up to this long into one BatchClaimLeads call and one write transaction. 0: every call on its own.
+    group_window_seconds: float = 0.0
+    group_max: int = 64
 
 
 @dataclass
@@ -115,6 +122,15 @@ class _Item:
         return self.outcome is not None or self.same_as is not None
 
 
+@dataclass(frozen=True)
+class _Call:
+    """A SubmitLead waiting for its group (``services.common.gathering``)."""
+
+    principal: Principal
+    command: SubmitCommand
+    deadline: float | None  # the caller's (time.monotonic() instant), see services.common.deadline
+
+
 # Stands in for the command of an item that arrived as an error.
 _UNREADABLE = SubmitCommand(account_id="", channel=0, traffic_source=0, business_source=0, request_id="")
 
@@ -137,12 +153,37 @@ class SubmitHandlers:
         self._screening = screening
         self._config = config or SubmitConfig()
         self._pause = pause
+        self._groups: Gatherer[str, _Call, SubmitResult] | None = None
+        if self._config.group_window_seconds > 0 and self._config.group_max > 1:
+            self._groups = Gatherer(
+                self._submit_group,
+                window=self._config.group_window_seconds,
+                max_size=min(self._config.group_max, self._config.claim_chunk),
+            )
 
     async def submit(self, principal: Principal, command: SubmitCommand) -> SubmitResult:
+        """One submission. With group commit on, concurrent calls of the tenant are stored together (one dedup
+        call, one write transaction); each is answered, and fails, on its own."""
+        if self._groups is not None:
+            return await self._groups.call(principal.tenant_id, _Call(principal, command, deadline_var.get()))
         outcome = (await self._submit_items(principal, [command], batch=False))[0]
         if isinstance(outcome, DomainError):
             raise outcome
         return outcome
+
+    async def _submit_group(self, tenant: str, calls: Sequence[_Call]) -> list[SubmitResult | DomainError]:
+        """The gathered SubmitLeads of one tenant. A group of one is a plain unary submission (ClaimLead); a larger
+        one goes through the batch pipeline (BatchClaimLeads, one write transaction), whose items succeed or fail
+        on their own, exactly as the unary calls would, under the latest of the callers' deadlines."""
+        commands = [call.command for call in calls]
+        if len(calls) == 1:
+            return await self._submit_items(calls[0].principal, commands, batch=False)
+        deadlines = [call.deadline for call in calls]
+        token = deadline_var.set(None if None in deadlines else max(d for d in deadlines if d is not None))
+        try:
+            return await self._submit_items(calls[0].principal, commands, batch=True)
+        finally:
+            deadline_var.reset(token)
 
     async def submit_batch(
         self,
@@ -204,14 +245,20 @@ class SubmitHandlers:
         tenant_key = self._fp.tenant_key(tenant)
         context = self._screening.context(uow, tenant)
 
-        def is_dead(e164: str) -> bool:
-            return bool(uow.rules.dead_phones(tenant, [e164]))
-
-        live: list[_Item] = []
+        # Dead numbers in one lookup for all the items: screen once noting the numbers asked about, look them up
+        # together, and screen again only the (rare) items whose number turned out dead.
+        first: list[tuple[_Item, Screened, list[str]]] = []
         for item in items:
+            asked: list[str] = []
+            first.append((item, context.screen(item.command, _noting(asked)), asked))
+        numbers = {number for _, _, asked in first for number in asked}
+        dead = uow.rules.dead_phones(tenant, numbers) if numbers else set()
+        live: list[_Item] = []
+        for item, screened, asked in first:
+            if dead and not dead.isdisjoint(asked):
+                screened = context.screen(item.command, dead.__contains__)
             errors = ViolationCollector()
             validation.validate_submission(item.command, now, errors)
-            screened = context.screen(item.command, is_dead)
             errors.violations.extend(screened.violations)
             if errors.violations:
                 item.outcome = InvalidArgument(errors.violations)
@@ -515,6 +562,16 @@ class SubmitHandlers:
             returning_of_lead_id=outcome.returning_of_lead_id,
             duplicate_of_lead_id=outcome.duplicate_of_lead_id,
         )
+
+
+def _noting(asked: list[str]) -> Callable[[str], bool]:
+    """An is-dead check that answers "no" and notes the number (the first screening pass of ``_prepare``)."""
+
+    def is_dead(e164: str) -> bool:
+        asked.append(e164)
+        return False
+
+    return is_dead
 
 
 def _external_key(command: SubmitCommand) -> tuple[str, int, str]:
