@@ -55,6 +55,9 @@ class _Statements:
                 update_us=sa.bindparam("now_us", type_=c.update_us.type),
             )
         )
+        self.insert_returning = (
+            dialect_insert(dialect)(leads).on_conflict_do_nothing(index_elements=["id"]).returning(c.id)
+        )
         self.add_accounts = dialect_insert(dialect)(lead_accounts).on_conflict_do_nothing(
             index_elements=["lead_id", "account_id"]
         )
@@ -90,6 +93,13 @@ class SqlLeads(LeadRepository):
     def insert(self, lead: Lead) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.lead_values(lead))) == 1
 
+    def insert_many(self, leads: Sequence[Lead]) -> set[str]:
+        if not leads:
+            return set()
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues).
+        values = [rows.lead_values(lead) for lead in leads]
+        return set(self._s.execute(self._q.insert_returning, values).scalars())
+
     def attach(self, tenant: str, lead_id: str, submit_time: datetime, now: datetime) -> None:
         self._s.execute(
             self._q.attach,
@@ -103,6 +113,15 @@ class SqlLeads(LeadRepository):
             for offset, account in enumerate(dict.fromkeys(account_ids))
         ]
         self._s.execute(self._q.add_accounts, values)
+
+    def add_accounts_many(self, tenant: str, leads: Sequence[tuple[str, Sequence[str], datetime]]) -> None:
+        values = [
+            {"lead_id": lead_id, "account_id": account, "tenant_id": tenant, "add_us": to_us(now) + offset}
+            for lead_id, account_ids, now in leads
+            for offset, account in enumerate(dict.fromkeys(account_ids))
+        ]
+        if values:
+            self._s.execute(self._q.add_accounts, values)
 
     def set_status(
         self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime

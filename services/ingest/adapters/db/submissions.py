@@ -42,6 +42,7 @@ class _Statements:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
+        self.insert_returning = dialect_insert(dialect)(submissions).on_conflict_do_nothing().returning(s.id)
 
 
 _STATEMENTS = PerDialect(_Statements)
@@ -73,6 +74,13 @@ class SqlSubmissions(SubmissionRepository):
 
     def insert(self, submission: Submission) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.submission_values(submission))) == 1
+
+    def insert_many(self, submissions: Sequence[Submission]) -> set[str]:
+        if not submissions:
+            return set()
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues).
+        values = [rows.submission_values(submission) for submission in submissions]
+        return set(self._s.execute(self._q.insert_returning, values).scalars())
 
     def list(
         self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int
