@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from services.common.auth import Principal, Role
-from services.common.db import Database
+from services.common.db import Database, is_sqlite
 from services.common.migrations import upgrade
 from services.ingest.adapters.db.tables import dead_numbers, leads, submissions
 from services.ingest.bootstrap import MIGRATIONS_DIR
@@ -53,7 +53,8 @@ def statements_per_table(database: Database) -> Iterator[Counter[str]]:
         if match:
             counted[match.group(1)] += 1
 
-    engines = {id(e): e for e in (database.engine, database._read_engine)}.values()
+    # SQLite reads through an engine of their own; PostgreSQL's read engine shares the writer's listeners.
+    engines = [database.engine, database._read_engine] if is_sqlite(database.url) else [database.engine]
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
     try:
