@@ -1,8 +1,11 @@
 """Group commit: concurrent calls gathered for a moment into one call that does their work together.
 
 A caller hands its item to ``Gatherer.call(key, item)``. The first caller of a key opens a group and starts a task
-that waits up to ``window`` seconds (less once ``max_size`` items joined), closes the group and runs
-``run(key, items)`` once for all of them; each caller is answered with its own outcome. ``run`` returns one outcome
+that waits up to ``window`` seconds (less once ``max_size`` items joined), then for one of ``max_running`` slots
+(groups being run at once, all keys together), closes the group and runs ``run(key, items)`` once for all of them;
+each caller is answered with its own outcome. Under load the groups grow by themselves: callers arriving while
+the slots are busy join the waiting group, so a group's size follows the arrival rate times the time a run takes,
+and a lone caller waits only the window. ``run`` returns one outcome
 per item, in order (a value, or an exception for that caller alone), or raises, which fails every caller of the
 group with that exception.
 
@@ -36,11 +39,13 @@ class _Group(Generic[I, R]):
 class Gatherer(Generic[K, I, R]):
     """Gathers concurrent calls per key (see the module docstring).
 
-    ``window``: seconds the first caller's group stays open (> 0); ``max_size``: items per group (>= 1)."""
+    ``window``: seconds the first caller's group stays open at least (> 0); ``max_size``: items per group (>= 1);
+    ``max_running``: groups run at once (>= 1)."""
 
-    def __init__(self, run: Run[K, I, R], *, window: float, max_size: int) -> None:
-        if window <= 0 or max_size < 1:
-            raise ValueError("a gatherer needs a window > 0 and max_size >= 1")
+    def __init__(self, run: Run[K, I, R], *, window: float, max_size: int, max_running: int = 2) -> None:
+        if window <= 0 or max_size < 1 or max_running < 1:
+            raise ValueError("a gatherer needs a window > 0, max_size >= 1 and max_running >= 1")
+        self._slots = asyncio.Semaphore(max_running)
         self._run = run
         self._window = window
         self._max_size = max_size
@@ -70,9 +75,10 @@ class Gatherer(Generic[K, I, R]):
     async def _lead(self, key: K, group: _Group[I, R]) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(group.full.wait(), self._window)
-        self._close(key, group)
         try:
-            outcomes = await self._run(key, group.items)
+            async with self._slots:  # the group stays open while it waits for a slot
+                self._close(key, group)
+                outcomes = await self._run(key, group.items)
             if len(outcomes) != len(group.items):
                 raise RuntimeError(f"a group of {len(group.items)} got {len(outcomes)} outcomes")
         except BaseException as exc:  # every caller of the group gets it, a cancellation included

@@ -97,6 +97,7 @@ class SubmitConfig:
     # for up to this long into one BatchClaimLeads call and one write transaction. 0: every call on its own.
     group_window_seconds: float = 0.0
     group_max: int = 64
+    group_running: int = 2  # groups stored at once; callers arriving meanwhile join the next group
 
 
 @dataclass
@@ -159,6 +160,7 @@ class SubmitHandlers:
                 self._submit_group,
                 window=self._config.group_window_seconds,
                 max_size=min(self._config.group_max, self._config.claim_chunk),
+                max_running=self._config.group_running,
             )
 
     async def submit(self, principal: Principal, command: SubmitCommand) -> SubmitResult:
