@@ -15,6 +15,17 @@
 5. One write transaction stores the submission, creates or attaches the lead (``domain.outcome``), and records the
    event in the outbox; after commit the relay is woken.
 
+Group commit (``SubmitConfig.group_window_seconds``, on in the service: ``LEADFLOW_INGEST_GROUP_COMMIT_MS``):
+concurrent ``submit`` calls of a tenant are gathered (``services.common.gathering``) and run as one batch, steps 1-5
+once for all of them: one BatchClaimLeads call, one write transaction. Each caller gets its own item's outcome, so an
+invalid lead fails only its caller; the same request twice in a group is answered as an in-batch repeat (the stored
+answer, ``replayed``); dedup unavailable fails every caller of the group, as it would each alone. A group of one is
+an ordinary unary submission (ClaimLead).
+
+Writing a batch (step 5): REJECTED items and items that create their own candidate lead are written together, one
+statement per table; any other item (a duplicate, which looks at the canonical lead) is written on its own, after
+every earlier item, so it sees what it would see one by one.
+
 Concurrent retries of one submission: all may pass step 2 and reach dedup, which answers the same claim the same
 way; the submission insert of step 5 is ``INSERT ... ON CONFLICT DO NOTHING`` on both idempotency keys, so exactly
 one attempt stores it and every other attempt answers with the stored one. Attempts whose claims differ (no
