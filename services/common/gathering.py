@@ -1,8 +1,8 @@
 """Group commit: concurrent calls gathered for a moment into one call that does their work together.
 
 A caller hands its item to ``Gatherer.call(key, item)``. The first caller of a key opens a group and starts a task
-that waits up to ``window`` seconds (less once ``max_size`` items joined), then for one of ``max_running`` slots
-(groups being run at once, all keys together), closes the group and runs ``run(key, items)`` once for all of them;
+that waits up to ``window`` seconds (less once ``max_size`` items joined), then for one of the key's
+``max_running`` slots (groups of that key being run at once; keys never wait for each other), closes the group and runs ``run(key, items)`` once for all of them;
 each caller is answered with its own outcome. Under load the groups grow by themselves: callers arriving while
 the slots are busy join the waiting group, so a group's size follows the arrival rate times the time a run takes,
 and a lone caller waits only the window. ``run`` returns one outcome
@@ -40,12 +40,15 @@ class Gatherer(Generic[K, I, R]):
     """Gathers concurrent calls per key (see the module docstring).
 
     ``window``: seconds the first caller's group stays open at least (> 0); ``max_size``: items per group (>= 1);
-    ``max_running``: groups run at once (>= 1)."""
+    ``max_running``: groups of one key run at once (>= 1)."""
 
     def __init__(self, run: Run[K, I, R], *, window: float, max_size: int, max_running: int = 2) -> None:
         if window <= 0 or max_size < 1 or max_running < 1:
             raise ValueError("a gatherer needs a window > 0, max_size >= 1 and max_running >= 1")
-        self._slots = asyncio.Semaphore(max_running)
+        self._max_running = max_running
+        self._slots: dict[
+            K, tuple[asyncio.Semaphore, list[int]]
+        ] = {}  # per key: slots, groups holding or waiting
         self._run = run
         self._window = window
         self._max_size = max_size
@@ -75,8 +78,10 @@ class Gatherer(Generic[K, I, R]):
     async def _lead(self, key: K, group: _Group[I, R]) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(group.full.wait(), self._window)
+        slots, users = self._slots.setdefault(key, (asyncio.Semaphore(self._max_running), [0]))
+        users[0] += 1
         try:
-            async with self._slots:  # the group stays open while it waits for a slot
+            async with slots:  # the group stays open while it waits for a slot
                 self._close(key, group)
                 outcomes = await self._run(key, group.items)
             if len(outcomes) != len(group.items):
@@ -92,6 +97,10 @@ class Gatherer(Generic[K, I, R]):
             if not isinstance(exc, Exception):
                 raise
             return
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._slots[key]  # no group of this key left: forget its slots
         for answer, outcome in zip(group.answers, outcomes, strict=True):
             if answer.done():
                 continue  # its caller gave up

@@ -59,3 +59,24 @@ async def test_a_failed_run_fails_every_caller_and_a_cancelled_caller_leaves_the
 def test_window_and_size_must_allow_a_group() -> None:
     with pytest.raises(ValueError):
         Gatherer(Runs(), window=0, max_size=5)
+
+
+async def test_callers_arriving_while_a_group_runs_form_the_next_group_and_keys_do_not_wait() -> None:
+    release = asyncio.Event()
+    groups: list[tuple[str, list[int]]] = []
+
+    async def run(key: str, items: Sequence[int]) -> list[int | BaseException]:
+        groups.append((key, list(items)))
+        if key == "slow" and not release.is_set():
+            await release.wait()
+        return list(items)
+
+    gatherer: Gatherer[str, int, int] = Gatherer(run, window=0.01, max_size=100, max_running=1)
+    first = asyncio.ensure_future(gatherer.call("slow", 1))
+    await asyncio.sleep(0.05)  # its group is running (blocked)
+    later = [asyncio.ensure_future(gatherer.call("slow", n)) for n in (2, 3, 4)]
+    other = await asyncio.wait_for(gatherer.call("fast", 9), timeout=5)  # another key is not held up
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await first == 1 and await asyncio.gather(*later) == [2, 3, 4] and other == 9
+    assert groups == [("slow", [1]), ("fast", [9]), ("slow", [2, 3, 4])]
