@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import deadline
 from services.common.errors import Unavailable
+from services.common.statements import PerDialect  # noqa: F401 - re-exported: repositories import it from here
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_THREADS = 8
@@ -54,30 +55,9 @@ def dialect_insert(dialect: str) -> Any:
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for dialect {dialect!r}") from None
 
 
-S = TypeVar("S")
-
-
 def rowcount(result: Result[Any]) -> int:
     """The number of rows an UPDATE, DELETE or INSERT (with ``preserve_rowcount``) changed."""
     return int(cast(CursorResult[Any], result).rowcount)
-
-
-class PerDialect(Generic[S]):
-    """Statements built once per dialect and reused by every transaction of the process.
-
-    Building a SQLAlchemy statement costs more than running it; a prebuilt statement with bind parameters is
-    compiled once and then found in SQLAlchemy's compiled cache every time. Repositories on hot paths keep their
-    statements in a ``PerDialect(build)``, ``build(dialect)`` returning an object that holds them."""
-
-    def __init__(self, build: Callable[[str], S]) -> None:
-        self._build = build
-        self._built: dict[str, S] = {}
-
-    def __call__(self, dialect: str) -> S:
-        built = self._built.get(dialect)
-        if built is None:
-            built = self._built[dialect] = self._build(dialect)
-        return built
 
 
 def normalise_url(url: str) -> str:

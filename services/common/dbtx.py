@@ -86,9 +86,11 @@ class SqlTransactions(Transactions[U], Generic[U]):
         def attempt() -> T:
             nonlocal recorded
             with dberrors.translated(), self.database.transaction() as session:
-                uow = self.bind(session)
+                events = OutboxWriter(session, self._messaging, self._encode, deferred=True)
+                uow = self._unit_of_work(session, events)
                 result = work(uow)
-                recorded = uow.events.count  # type: ignore[attr-defined]
+                events.flush()  # the transaction's events in one statement
+                recorded = events.count
             return result
 
         result = run_retrying(

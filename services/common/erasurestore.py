@@ -87,7 +87,15 @@ def wipe_wal_after_commit(session: Session) -> None:
         return
     engine = bind.engine if isinstance(bind, sa.Connection) else bind
 
-    def checkpoint(_session: Session) -> None:
+    done = False
+
+    def checkpoint(committed: Session) -> None:
+        nonlocal done
+        # after_commit fires for a savepoint's release too (a consumer's batch runs each message in one); only the
+        # outermost commit has made the erasure durable and can be checkpointed.
+        if done or committed.in_nested_transaction():
+            return
+        done = True
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -101,4 +109,4 @@ def wipe_wal_after_commit(session: Session) -> None:
         finally:
             raw.close()
 
-    event.listen(session, "after_commit", checkpoint, once=True)
+    event.listen(session, "after_commit", checkpoint)

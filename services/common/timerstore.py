@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.statements import PerTable
 from services.common.timeconv import from_us, span_us, to_us
 from services.common.timers import MAX_KEY, MAX_KIND, Timer, TimerRepository
 
@@ -66,7 +67,7 @@ def _timer(row: Any) -> Timer:
 
 class _Statements:
     """The statements the hot paths run (scheduling on every routed lead, firing), built once per table and dialect
-    (``services.common.db.PerDialect``)."""
+    (``services.common.statements``)."""
 
     def __init__(self, table: sa.Table, dialect: str) -> None:
         t = table
@@ -84,21 +85,14 @@ class _Statements:
         self.cancel = sa.delete(t).where(t.c.kind == sa.bindparam("k_kind"), t.c.key == sa.bindparam("k_key"))
 
 
-_STATEMENTS: dict[tuple[sa.Table, str], _Statements] = {}
-
-
-def _statements(table: sa.Table, dialect: str) -> _Statements:
-    built = _STATEMENTS.get((table, dialect))
-    if built is None:
-        built = _STATEMENTS[(table, dialect)] = _Statements(table, dialect)
-    return built
+_STATEMENTS: PerTable[sa.Table, _Statements] = PerTable(_Statements)
 
 
 class SqlTimers(TimerRepository):
     def __init__(self, session: Session, table: sa.Table) -> None:
         self._s = session
         self._t = table
-        self._q = _statements(table, session.get_bind().dialect.name)
+        self._q = _STATEMENTS.of(table, session)
 
     def schedule(self, timer: Timer) -> None:
         self._s.execute(

@@ -30,7 +30,7 @@ from services.ingest.handlers.events import EventHandlers
 from services.ingest.handlers.leads import LeadHandlers
 from services.ingest.handlers.push import DispatchConfig, EndpointPolicy, PushDispatch, PushHandlers
 from services.ingest.handlers.rules import RuleHandlers, ScreeningCache
-from services.ingest.handlers.submit import SubmitHandlers
+from services.ingest.handlers.submit import SubmitConfig, SubmitHandlers
 from services.ingest.settings import IngestSettings, PushSettings
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -101,7 +101,16 @@ def build_handlers(
     page_tokens = PageTokens(settings.common.paging_key)
     screening = ScreeningCache()
     return IngestHandlers(
-        submit=SubmitHandlers(transactions, dedup, Fingerprinter(settings.fingerprint_key), clock, screening),
+        submit=SubmitHandlers(
+            transactions,
+            dedup,
+            Fingerprinter(settings.fingerprint_key),
+            clock,
+            screening,
+            SubmitConfig(
+                group_window_seconds=settings.group_commit_seconds, group_max=settings.group_commit_max
+            ),
+        ),
         leads=LeadHandlers(transactions, page_tokens),
         rules=RuleHandlers(transactions, clock, page_tokens, screening),
         events=EventHandlers(clock),

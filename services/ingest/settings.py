@@ -14,7 +14,12 @@ Besides the shared settings (``LEADFLOW_INGEST_GRPC_PORT``, ``LEADFLOW_INGEST_DA
 - ``LEADFLOW_PII_KEYS``: the master keys that seal personal fields of ingest's events (the lead's phone), see
   ``services.common.sealing``; a local run keeps a random key in ``<data dir>/pii.keys``;
 - ``LEADFLOW_INGEST_IMPORT_CHUNK`` (default 200, 1..500): ImportLeads items processed per dedup batch and write
-  transaction.
+  transaction;
+- ``LEADFLOW_INGEST_GROUP_COMMIT_MS`` (default 2, 0..50; 0 turns it off): group commit of SubmitLead. Concurrent
+  calls of one tenant are gathered for up to this many milliseconds into one BatchClaimLeads call and one write
+  transaction; each caller is answered (or fails) on its own, with the same idempotency as alone. A lone call waits
+  the whole window, so this is latency traded for CPU per lead under load;
+- ``LEADFLOW_INGEST_GROUP_COMMIT_MAX`` (default 64, 1..100): calls per group; a full group goes at once.
 
 Push delivery (线索推送):
 
@@ -64,6 +69,8 @@ class IngestSettings:
     fingerprint_key: bytes = b""
     pii_keys: KeyRing | None = None  # seals the lead's phone on the bus (LEADFLOW_PII_KEYS)
     import_chunk: int = 200
+    group_commit_seconds: float = 0.002
+    group_commit_max: int = 64
     push: PushSettings = field(default_factory=lambda: PushSettings())
 
 
@@ -80,6 +87,8 @@ def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
         ),
         pii_keys=KeyRing.from_env(env, common.data_dir),
         import_chunk=env.int("LEADFLOW_INGEST_IMPORT_CHUNK", 200, minimum=1, maximum=500),
+        group_commit_seconds=env.int("LEADFLOW_INGEST_GROUP_COMMIT_MS", 2, minimum=0, maximum=50) / 1000,
+        group_commit_max=env.int("LEADFLOW_INGEST_GROUP_COMMIT_MAX", 64, minimum=1, maximum=100),
         push=_push_settings(env),
     )
 

@@ -1,10 +1,15 @@
 """A durable pull consumer that applies each event exactly once to the service's database.
 
-Per message, in one write transaction: claim (consumer, event_id) in the inbox, run the handler on a unit of work
-bound to that transaction (the service's repositories and outbox, never a raw session), commit; then ack.
-A redelivery (lost ack, replay, a second replica) finds its inbox row and changes nothing. A handler that raises is
-retried with ``nak(delay=backoff[n])``; on the ``max_deliver``-th attempt the message goes to the dead-letter table
-with its error instead, and a metric counts it.
+Per fetched batch, one write transaction (one thread hop, one commit): one ``SELECT ... IN`` finds the events the
+inbox already holds (duplicates: acked, never handed to the handler); then, per message, a savepoint in which
+(consumer, event_id) is claimed in the inbox and the handler runs on a unit of work bound to the transaction (the
+service's repositories and outbox, never a raw session). A message whose handler raises rolls back to its savepoint
+only, so one poison message does not fail the others. After the commit every message is acked, or nakked /
+dead-lettered if it failed. A database error that spoils the transaction (lock, connection, commit) runs the whole
+batch again, a bounded number of times, then message by message; a crash before the commit leaves nothing, and the
+server redelivers the whole batch. A redelivery (lost ack, replay, a second replica) finds its inbox row and
+changes nothing. A handler that raises is retried with ``nak(delay=backoff[n])``; on the ``max_deliver``-th attempt
+the message goes to the dead-letter table with its error instead, and a metric counts it.
 
 The server's own max_deliver is unlimited on purpose: if it were the limit, a crash during the last attempt would
 leave the message undelivered and unrecorded. This class decides when to give up, and gives up only by writing a
@@ -33,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from services.common import telemetry
 from services.common.db import Database
-from services.common.messaging.inbox import claim_inbox, describe_error, insert_dead_letter
+from services.common.messaging.inbox import applied_events, claim_inbox, describe_error, insert_dead_letter
 from services.common.messaging.relay import MSG_ID_HEADER
 from services.common.messaging.tables import MessagingTables
 from services.common.messaging.waiting import Backoff, wait_for_any
@@ -46,8 +51,14 @@ from services.common.metrics import (
     CONSUMER_REDELIVERIES,
     DEAD_LETTERS,
 )
+from services.common.uow import backoff_seconds
 
 log = logging.getLogger(__name__)
+
+# How many times a batch whose transaction failed as a whole is run again before its messages go one by one.
+BATCH_ATTEMPTS = 3
+
+APPLIED, DUPLICATE = "applied", "duplicate"
 
 
 @dataclass(frozen=True)
@@ -159,11 +170,7 @@ class EventConsumer:
                     # Nothing to deliver yet. (nats-py raises its own TimeoutError or the builtin one, depending on
                     # where in the pull the deadline passes; the former subclasses the latter.)
                     continue
-                fetched_at = time.monotonic()
-                for msg in msgs:
-                    if time.monotonic() - fetched_at > self._ack_wait / 2:
-                        await msg.in_progress()  # don't let the server redeliver what is queued here
-                    await self._process(msg)
+                await self._process_batch(msgs)
         finally:
             # Nothing to unsubscribe from when the connection is already closed.
             with contextlib.suppress(nats.errors.ConnectionClosedError):
@@ -183,29 +190,90 @@ class EventConsumer:
             return await self._js.pull_subscribe_bind(durable=self._name, stream=self._stream)
         return None
 
-    async def _process(self, msg: Msg) -> None:
-        delivery = to_delivery(msg)
-        if delivery.num_delivered > 1:
-            CONSUMER_REDELIVERIES.labels(consumer=self._name).inc()
-        if not delivery.event_id:
-            # Without an event id the inbox can't recognise a redelivery; keep it for a human, don't guess.
-            await self._dead_letter(msg, delivery, f"message has no {MSG_ID_HEADER} header")
+    async def _process_batch(self, msgs: Sequence[Msg]) -> None:
+        batch: list[tuple[Msg, Delivery]] = []
+        for msg in msgs:
+            delivery = to_delivery(msg)
+            if delivery.num_delivered > 1:
+                CONSUMER_REDELIVERIES.labels(consumer=self._name).inc()
+            if not delivery.event_id:
+                # Without an event id the inbox can't recognise a redelivery; keep it for a human, don't guess.
+                await self._dead_letter(msg, delivery, f"message has no {MSG_ID_HEADER} header")
+                continue
+            batch.append((msg, delivery))
+        if not batch:
             return
+        deliveries = [delivery for _, delivery in batch]
+        outcomes: list[str | Exception] | None = None
+        for attempt in range(BATCH_ATTEMPTS):
+            try:
+                outcomes = await self._in_write_thread(self._apply_batch, deliveries)
+                break
+            except Exception as exc:  # noqa: BLE001 - the transaction as a whole failed: run it again, then singly
+                log.warning(
+                    "consumer %s: a batch of %d failed as a whole (attempt %d of %d)",
+                    self._name,
+                    len(deliveries),
+                    attempt + 1,
+                    BATCH_ATTEMPTS,
+                    exc_info=exc,
+                )
+                await asyncio.sleep(backoff_seconds(attempt))
+        if outcomes is None:
+            started = time.monotonic()
+            for msg, delivery in batch:
+                if time.monotonic() - started > self._ack_wait / 2:
+                    await msg.in_progress()  # don't let the server redeliver what is queued here
+                await self._process_one(msg, delivery)
+            return
+        for (msg, delivery), outcome in zip(batch, outcomes, strict=True):
+            await self._settled(msg, delivery, outcome)
+
+    async def _process_one(self, msg: Msg, delivery: Delivery) -> None:
+        """One message in a transaction of its own: the fallback when its batch keeps failing as a whole."""
+        outcome: str | Exception
         try:
-            applied = await self._in_write_thread(self._apply, delivery)
+            (outcome,) = await self._in_write_thread(self._apply_batch, [delivery])
         except Exception as exc:  # noqa: BLE001 - the dead-letter boundary: any failure of the handler's transaction
-            await self._failed(msg, delivery, exc)
+            outcome = exc
+        await self._settled(msg, delivery, outcome)
+
+    async def _settled(self, msg: Msg, delivery: Delivery, outcome: str | Exception) -> None:
+        if isinstance(outcome, Exception):
+            await self._failed(msg, delivery, outcome)
             return
-        (CONSUMER_PROCESSED if applied else CONSUMER_DUPLICATES).labels(consumer=self._name).inc()
+        (CONSUMER_PROCESSED if outcome == APPLIED else CONSUMER_DUPLICATES).labels(consumer=self._name).inc()
         await msg.ack()
 
-    async def _in_write_thread(self, function: Callable[[Delivery], Any], delivery: Delivery) -> Any:
+    async def _in_write_thread(self, function: Callable[[Any], Any], argument: Any) -> Any:
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(
-            self._db.write_executor, functools.partial(context.run, function, delivery)
+            self._db.write_executor, functools.partial(context.run, function, argument)
         )
 
-    def _apply(self, delivery: Delivery) -> bool:
+    def _apply_batch(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
+        """Apply the deliveries in one transaction; per delivery APPLIED, DUPLICATE, or the handler's exception (its
+        savepoint rolled back). Raises when the transaction as a whole failed: then nothing of it was committed."""
+        outcomes: list[str | Exception] = []
+        recorded = 0
+        with self._db.transaction() as session:
+            done = applied_events(session, self._tables, self._name, [d.event_id for d in deliveries])
+            for delivery in deliveries:
+                if delivery.event_id in done:
+                    outcomes.append(DUPLICATE)
+                    continue
+                outcome, events = self._apply(session, delivery)
+                outcomes.append(outcome)
+                recorded += events
+                if outcome == APPLIED:
+                    done.add(
+                        delivery.event_id
+                    )  # the same event twice in one batch: the second is a duplicate
+        if recorded:
+            self._wake()
+        return outcomes
+
+    def _apply(self, session: Session, delivery: Delivery) -> tuple[str | Exception, int]:
         # A CONSUMER span of the event's trace; events the handler records continue it.
         with telemetry.span(
             f"{delivery.subject} process",
@@ -213,15 +281,22 @@ class EventConsumer:
             delivery.headers.get("traceparent"),
             telemetry.consumer_attributes(delivery.subject, self._name),
         ):
-            with self._db.transaction() as session:
+            savepoint = session.begin_nested()
+            try:
                 if not claim_inbox(session, self._tables, self._name, delivery.event_id):
-                    return False
+                    savepoint.commit()
+                    return DUPLICATE, 0
                 uow = self._bind(session)
                 self._handler(uow, delivery)
                 recorded = getattr(getattr(uow, "events", None), "count", 0)
-        if recorded:
-            self._wake()
-        return True
+                savepoint.commit()
+            except sa.exc.OperationalError:
+                raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
+            except Exception as exc:  # noqa: BLE001 - this message failed; the others of the batch go on
+                if savepoint.is_active:
+                    savepoint.rollback()
+                return exc, 0
+        return APPLIED, recorded
 
     async def _failed(self, msg: Msg, delivery: Delivery, exc: Exception) -> None:
         attempt, limit = delivery.num_delivered, self._max_deliver

@@ -7,7 +7,7 @@ transaction or conflicts, so two replicas handling the same event can't both app
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -15,19 +15,45 @@ from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
 from services.common.messaging.tables import ERROR_TEXT_LIMIT, MessagingTables
+from services.common.statements import PerTable
+
+
+class _Statements:
+    def __init__(self, tables: MessagingTables, dialect: str) -> None:
+        inbox = tables.inbox
+        self.claim = (
+            dialect_insert(dialect)(inbox)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            # SQLAlchemy only keeps an INSERT's rowcount when asked (psycopg's would read -1 otherwise).
+            .execution_options(preserve_rowcount=True)
+        )
+        self.applied = sa.select(inbox.c.event_id).where(
+            inbox.c.consumer == sa.bindparam("consumer"),
+            inbox.c.event_id.in_(sa.bindparam("event_ids", expanding=True)),
+        )
+        self.dead_letter = sa.insert(tables.dead_letters)
+
+
+_STATEMENTS: PerTable[MessagingTables, _Statements] = PerTable(_Statements)
 
 
 def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_id: str) -> bool:
     """Insert (consumer, event_id) into the inbox; False when it was already there (the event was applied)."""
-    insert = dialect_insert(session.get_bind().dialect.name)
-    statement = (
-        insert(tables.inbox)
-        .values(consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        # SQLAlchemy only keeps an INSERT's rowcount when asked (psycopg's would read -1 otherwise).
-        .execution_options(preserve_rowcount=True)
-    )
-    return rowcount(session.execute(statement)) == 1
+    statement = _STATEMENTS.of(tables, session).claim
+    row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
+    return rowcount(session.execute(statement, row)) == 1
+
+
+def applied_events(
+    session: Session, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
+) -> set[str]:
+    """Which of ``event_ids`` the consumer applied already: one SELECT for a whole fetched batch. A hint only (the
+    claim decides): an event found here is a duplicate for sure, one not found is claimed as usual."""
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return set()
+    statement = _STATEMENTS.of(tables, session).applied
+    return set(session.execute(statement, {"consumer": consumer, "event_ids": wanted}).scalars())
 
 
 def insert_dead_letter(
@@ -44,17 +70,18 @@ def insert_dead_letter(
     attempts: int,
 ) -> None:
     session.execute(
-        sa.insert(tables.dead_letters).values(
-            consumer=consumer,
-            subject=subject,
-            event_id=event_id,
-            stream_sequence=stream_sequence,
-            payload=payload,
-            headers=dict(headers),
-            error=truncate_error(error),
-            attempts=attempts,
-            created_at=datetime.now(UTC),
-        )
+        _STATEMENTS.of(tables, session).dead_letter,
+        {
+            "consumer": consumer,
+            "subject": subject,
+            "event_id": event_id,
+            "stream_sequence": stream_sequence,
+            "payload": payload,
+            "headers": dict(headers),
+            "error": truncate_error(error),
+            "attempts": attempts,
+            "created_at": datetime.now(UTC),
+        },
     )
 
 

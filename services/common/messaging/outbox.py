@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.common import tracecontext
 from services.common.messaging.tables import MessagingTables
+from services.common.statements import PerTable
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,26 @@ class OutboxMessage:
 
 # A service's converter from its domain events to bus messages (``converters/events.py``), wired in bootstrap.
 EventEncoder = Callable[[object], OutboxMessage]
+
+
+# One INSERT per outbox table, built once; executed with one dict per event (a list of them: executemany).
+_INSERT: PerTable[sa.Table, sa.Insert] = PerTable(lambda table, _dialect: sa.insert(table))
+
+
+def outbox_row(
+    *, subject: str, message: Message, aggregate_id: str, event_id: str, traceparent: str | None = None
+) -> dict[str, Any]:
+    """The outbox row of one event, as the values of the outbox INSERT."""
+    return {
+        "event_id": event_id,
+        "subject": subject,
+        "aggregate_id": aggregate_id,
+        "payload": message.SerializeToString(deterministic=True),
+        "headers": {"traceparent": traceparent} if traceparent else {},
+        # Wall clock on purpose (not the injectable domain clock): it only feeds the relay-lag metric.
+        "created_at": datetime.now(UTC),
+        "sent_at": None,
+    }
 
 
 def record_event(
@@ -43,42 +65,53 @@ def record_event(
     ``event_id`` becomes the ``Nats-Msg-Id`` header, which is how JetStream drops a re-publish after a relay crash
     and how consumers recognise a redelivery, so it must be the event's own id (the one inside the payload).
     """
-    headers = {"traceparent": traceparent} if traceparent else {}
-    session.execute(
-        sa.insert(tables.outbox).values(
-            event_id=event_id,
-            subject=subject,
-            aggregate_id=aggregate_id,
-            payload=message.SerializeToString(deterministic=True),
-            headers=headers,
-            # Wall clock on purpose (not the injectable domain clock): it only feeds the relay-lag metric.
-            created_at=datetime.now(UTC),
-        )
+    row = outbox_row(
+        subject=subject,
+        message=message,
+        aggregate_id=aggregate_id,
+        event_id=event_id,
+        traceparent=traceparent,
     )
+    session.execute(_INSERT.of(tables.outbox, session), row)
 
 
 class OutboxWriter:
     """The ``uow.events`` of a SQL unit of work: each domain event added is encoded and written to the outbox in
-    the unit's transaction, with the traceparent of the work that caused it."""
+    the unit's transaction, with the traceparent of the work that caused it.
 
-    def __init__(self, session: Session, tables: MessagingTables, encode: EventEncoder) -> None:
+    ``deferred``: rows are kept until ``flush()``, which writes them all with one executemany (the owner of the
+    transaction calls it before commit: ``SqlTransactions.write_now``); otherwise each is inserted when added."""
+
+    def __init__(
+        self, session: Session, tables: MessagingTables, encode: EventEncoder, *, deferred: bool = False
+    ) -> None:
         self._session = session
         self._tables = tables
         self._encode = encode
+        self._deferred = deferred
+        self._pending: list[dict[str, Any]] = []
         self.count = 0
 
     def add(self, event: object) -> None:
         out = self._encode(event)
-        record_event(
-            self._session,
-            self._tables,
+        row = outbox_row(
             subject=out.subject,
             message=out.message,
             aggregate_id=out.aggregate_id,
             event_id=out.event_id,
             traceparent=tracecontext.current(),
         )
+        self._pending.append(row)
         self.count += 1
+        if not self._deferred:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the rows added since the last flush (one statement, whatever their number)."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        self._session.execute(_INSERT.of(self._tables.outbox, self._session), rows)
 
 
 def no_events(event: object) -> OutboxMessage:

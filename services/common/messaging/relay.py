@@ -80,6 +80,22 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._metrics_due = 0.0
+        # The relay's statements, built once (services.common.statements) and run with parameters.
+        o = self._outbox
+        self._unsent = (
+            sa.select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
+            .where(o.c.sent_at.is_(None))
+            .order_by(o.c.id)
+            .limit(batch_size)
+        )
+        self._sent = (
+            sa.update(o)
+            .where(o.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values(sent_at=sa.bindparam("sent_at", type_=o.c.sent_at.type))
+        )
+        self._backlog_query = sa.select(sa.func.count(), sa.func.min(o.c.created_at)).where(
+            o.c.sent_at.is_(None)
+        )
 
     def wake(self) -> None:
         """Look at the outbox now rather than at the next poll; safe to call from any thread (handlers run in
@@ -191,20 +207,12 @@ class OutboxRelay:
         return acked
 
     def _fetch_unsent(self) -> list[Any]:
-        o = self._outbox
-        query = (
-            sa.select(o.c.id, o.c.event_id, o.c.subject, o.c.payload, o.c.headers)
-            .where(o.c.sent_at.is_(None))
-            .order_by(o.c.id)
-            .limit(self._batch_size)
-        )
         with self._db.read() as session:
-            return list(session.execute(query).all())
+            return list(session.execute(self._unsent).all())
 
     def _mark_sent(self, ids: list[int]) -> None:
-        o = self._outbox
         with self._db.transaction() as session:
-            session.execute(sa.update(o).where(o.c.id.in_(ids)).values(sent_at=datetime.now(UTC)))
+            session.execute(self._sent, {"ids": ids, "sent_at": datetime.now(UTC)})
 
     async def _refresh_backlog_metrics(self, *, force: bool) -> None:
         # Counting the backlog costs a scan of the unsent index, so while busy it is done once per interval.
@@ -222,8 +230,6 @@ class OutboxRelay:
         OUTBOX_OLDEST_AGE_SECONDS.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
 
     def _backlog(self) -> tuple[int, datetime | None]:
-        o = self._outbox
-        query = sa.select(sa.func.count(), sa.func.min(o.c.created_at)).where(o.c.sent_at.is_(None))
         with self._db.read() as session:
-            count, oldest = session.execute(query).one()
+            count, oldest = session.execute(self._backlog_query).one()
         return int(count), oldest

@@ -141,6 +141,10 @@ class LeadRepository(ABC):
     def insert(self, lead: Lead) -> bool:
         """False (and nothing written) when a lead with this id exists."""
 
+    def insert_many(self, leads: Sequence[Lead]) -> set[str]:
+        """``insert`` of each lead (one statement in SQL); the ids of those written."""
+        return {lead.id for lead in leads if self.insert(lead)}
+
     @abstractmethod
     def attach(self, tenant: str, lead_id: str, submit_time: datetime, now: datetime) -> None:
         """Count one more submission on the lead and move its last_submit_time forward."""
@@ -148,6 +152,11 @@ class LeadRepository(ABC):
     @abstractmethod
     def add_accounts(self, tenant: str, lead_id: str, account_ids: Sequence[str], now: datetime) -> None:
         """Make the lead visible from these accounts (those it already has are kept, in their order)."""
+
+    def add_accounts_many(self, tenant: str, leads: Sequence[tuple[str, Sequence[str], datetime]]) -> None:
+        """``add_accounts`` for each (lead id, account ids, now) (one statement in SQL)."""
+        for lead_id, account_ids, now in leads:
+            self.add_accounts(tenant, lead_id, account_ids, now)
 
     @abstractmethod
     def set_status(
@@ -185,6 +194,10 @@ class SubmissionRepository(ABC):
     @abstractmethod
     def insert(self, submission: Submission) -> bool:
         """False (and nothing written) when its request_id or external key is already stored."""
+
+    def insert_many(self, submissions: Sequence[Submission]) -> set[str]:
+        """``insert`` of each submission (one statement in SQL); the ids of those written."""
+        return {submission.id for submission in submissions if self.insert(submission)}
 
     @abstractmethod
     def list(

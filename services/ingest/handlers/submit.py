@@ -15,6 +15,17 @@
 5. One write transaction stores the submission, creates or attaches the lead (``domain.outcome``), and records the
    event in the outbox; after commit the relay is woken.
 
+Group commit (``SubmitConfig.group_window_seconds``, on in the service: ``LEADFLOW_INGEST_GROUP_COMMIT_MS``):
+concurrent ``submit`` calls of a tenant are gathered (``services.common.gathering``) and run as one batch, steps 1-5
+once for all of them: one BatchClaimLeads call, one write transaction. Each caller gets its own item's outcome, so an
+invalid lead fails only its caller; the same request twice in a group is answered as an in-batch repeat (the stored
+answer, ``replayed``); dedup unavailable fails every caller of the group, as it would each alone. A group of one is
+an ordinary unary submission (ClaimLead).
+
+Writing a batch (step 5): REJECTED items and items that create their own candidate lead are written together, one
+statement per table; any other item (a duplicate, which looks at the canonical lead) is written on its own, after
+every earlier item, so it sees what it would see one by one.
+
 Concurrent retries of one submission: all may pass step 2 and reach dedup, which answers the same claim the same
 way; the submission insert of step 5 is ``INSERT ... ON CONFLICT DO NOTHING`` on both idempotency keys, so exactly
 one attempt stores it and every other attempt answers with the stored one. Attempts whose claims differ (no
@@ -37,6 +48,7 @@ from typing import Any
 
 from services.common.auth import Principal
 from services.common.clock import Clock
+from services.common.deadline import deadline_var
 from services.common.errors import (
     DomainError,
     FailedPrecondition,
@@ -44,6 +56,7 @@ from services.common.errors import (
     Unavailable,
     ViolationCollector,
 )
+from services.common.gathering import Gatherer
 from services.common.ids import new_id
 from services.common.uow import Pause, Transactions
 from services.ingest.domain import validation
@@ -71,6 +84,7 @@ from services.ingest.domain.model import (
 )
 from services.ingest.domain.outcome import Announce, Outcome, decide
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort, IngestUnitOfWork
+from services.ingest.domain.screening import Screened
 from services.ingest.handlers.rules import ScreeningCache
 
 
@@ -90,6 +104,11 @@ class SubmitConfig:
     settle_seconds: float = 1.0  # how long a losing concurrent attempt waits for the winner's commit
     settle_interval: float = 0.02
     claim_chunk: int = 100  # BatchClaimLeads items per dedup call (each call has the dedup deadline)
+    # Group commit of SubmitLead (LEADFLOW_INGEST_GROUP_COMMIT_MS / _MAX): concurrent calls of a tenant gathered
+    # for up to this long into one BatchClaimLeads call and one write transaction. 0: every call on its own.
+    group_window_seconds: float = 0.0
+    group_max: int = 64
+    group_running: int = 2  # groups stored at once; callers arriving meanwhile join the next group
 
 
 @dataclass
@@ -115,6 +134,15 @@ class _Item:
         return self.outcome is not None or self.same_as is not None
 
 
+@dataclass(frozen=True)
+class _Call:
+    """A SubmitLead waiting for its group (``services.common.gathering``)."""
+
+    principal: Principal
+    command: SubmitCommand
+    deadline: float | None  # the caller's (time.monotonic() instant), see services.common.deadline
+
+
 # Stands in for the command of an item that arrived as an error.
 _UNREADABLE = SubmitCommand(account_id="", channel=0, traffic_source=0, business_source=0, request_id="")
 
@@ -137,12 +165,38 @@ class SubmitHandlers:
         self._screening = screening
         self._config = config or SubmitConfig()
         self._pause = pause
+        self._groups: Gatherer[str, _Call, SubmitResult] | None = None
+        if self._config.group_window_seconds > 0 and self._config.group_max > 1:
+            self._groups = Gatherer(
+                self._submit_group,
+                window=self._config.group_window_seconds,
+                max_size=min(self._config.group_max, self._config.claim_chunk),
+                max_running=self._config.group_running,
+            )
 
     async def submit(self, principal: Principal, command: SubmitCommand) -> SubmitResult:
+        """One submission. With group commit on, concurrent calls of the tenant are stored together (one dedup
+        call, one write transaction); each is answered, and fails, on its own."""
+        if self._groups is not None:
+            return await self._groups.call(principal.tenant_id, _Call(principal, command, deadline_var.get()))
         outcome = (await self._submit_items(principal, [command], batch=False))[0]
         if isinstance(outcome, DomainError):
             raise outcome
         return outcome
+
+    async def _submit_group(self, tenant: str, calls: Sequence[_Call]) -> list[SubmitResult | DomainError]:
+        """The gathered SubmitLeads of one tenant. A group of one is a plain unary submission (ClaimLead); a larger
+        one goes through the batch pipeline (BatchClaimLeads, one write transaction), whose items succeed or fail
+        on their own, exactly as the unary calls would, under the latest of the callers' deadlines."""
+        commands = [call.command for call in calls]
+        if len(calls) == 1:
+            return await self._submit_items(calls[0].principal, commands, batch=False)
+        deadlines = [call.deadline for call in calls]
+        token = deadline_var.set(None if None in deadlines else max(d for d in deadlines if d is not None))
+        try:
+            return await self._submit_items(calls[0].principal, commands, batch=True)
+        finally:
+            deadline_var.reset(token)
 
     async def submit_batch(
         self,
@@ -204,14 +258,20 @@ class SubmitHandlers:
         tenant_key = self._fp.tenant_key(tenant)
         context = self._screening.context(uow, tenant)
 
-        def is_dead(e164: str) -> bool:
-            return bool(uow.rules.dead_phones(tenant, [e164]))
-
-        live: list[_Item] = []
+        # Dead numbers in one lookup for all the items: screen once noting the numbers asked about, look them up
+        # together, and screen again only the (rare) items whose number turned out dead.
+        first: list[tuple[_Item, Screened, list[str]]] = []
         for item in items:
+            asked: list[str] = []
+            first.append((item, context.screen(item.command, _noting(asked)), asked))
+        numbers = {number for _, _, asked in first for number in asked}
+        dead = uow.rules.dead_phones(tenant, numbers) if numbers else set()
+        live: list[_Item] = []
+        for item, screened, asked in first:
+            if dead and not dead.isdisjoint(asked):
+                screened = context.screen(item.command, dead.__contains__)
             errors = ViolationCollector()
             validation.validate_submission(item.command, now, errors)
-            screened = context.screen(item.command, is_dead)
             errors.violations.extend(screened.violations)
             if errors.violations:
                 item.outcome = InvalidArgument(errors.violations)
@@ -375,18 +435,85 @@ class SubmitHandlers:
 
     async def _commit(self, tenant: str, items: list[_Item]) -> None:
         """One write transaction for all the items (run again as a whole if it loses a race)."""
-        outcomes = await self._tx.write(lambda uow: [self._write_item(uow, tenant, item) for item in items])
+        outcomes = await self._tx.write(lambda uow: self._write_items(uow, tenant, items))
         for item, outcome in zip(items, outcomes, strict=True):
             if outcome is None:
                 item.conflict = True  # a concurrent attempt stored it first: answer with that
             else:
                 item.outcome = outcome
 
+    def _write_items(
+        self, uow: IngestUnitOfWork, tenant: str, items: list[_Item]
+    ) -> list[SubmitResult | None]:
+        """``_write_item`` for each item, in order, with the same effects, but with one statement per table for
+        runs of the common items: a REJECTED submission, or one that creates its own candidate lead (NEW,
+        RETURNING, FLAG), which needs no look at the database to decide. A run is written (submissions, then
+        leads, then lead accounts) before any other item, so that item sees the database as it would one by one;
+        events are recorded in item order."""
+        results: list[SubmitResult | None] = [None] * len(items)
+        run: list[tuple[int, _Item, Submission, Outcome | None, datetime]] = []
+
+        def write_run() -> None:
+            if not run:
+                return
+            stored = uow.submissions.insert_many([submission for _, _, submission, _, _ in run])
+            new_leads = {
+                index: self._new_lead(tenant, item, outcome, now)
+                for index, item, submission, outcome, now in run
+                if outcome is not None and submission.id in stored
+            }
+            created = uow.leads.insert_many(list(new_leads.values()))
+            accounts: list[tuple[str, Sequence[str], datetime]] = []
+            for index, item, submission, outcome, now in run:
+                if submission.id not in stored:
+                    continue  # a concurrent attempt stored it first: None, as _write_item answers
+                if outcome is None:
+                    uow.events.add(LeadRejected(submission, now))
+                    results[index] = SubmitResult(
+                        Verdict.REJECTED, submission, None, rejections=submission.rejections
+                    )
+                    continue
+                lead = new_leads[index]
+                if lead.id in created:
+                    accounts.append((lead.id, _accounts(item.command), now))
+                    results[index] = self._finish(uow, tenant, item, submission, outcome, lead, now)
+                else:  # a concurrent recovery created the lead a moment ago: attach, as _write_item does
+                    results[index] = self._finish(uow, tenant, item, submission, outcome, None, now)
+            uow.leads.add_accounts_many(tenant, accounts)
+            run.clear()
+
+        for index, item in enumerate(items):
+            now = self._clock.now()
+            answer, claim = item.answer, item.claim
+            if item.rejections:
+                run.append(
+                    (index, item, self._submission(tenant, item, "", Verdict.REJECTED, now), None, now)
+                )
+                continue
+            assert answer is not None and claim is not None
+            if answer.verdict is not Verdict.DUPLICATE or (
+                answer.action is DedupAction.FLAG and answer.canonical_lead_id != claim.candidate_lead_id
+            ):
+                # These create the candidate lead whether or not the canonical one exists (domain.outcome).
+                outcome = decide(
+                    answer.verdict,
+                    answer.action,
+                    answer.canonical_lead_id,
+                    claim.candidate_lead_id,
+                    answer.matches,
+                    canonical_exists=False,
+                )
+                run.append((index, item, self._outcome_submission(tenant, item, outcome, now), outcome, now))
+                continue
+            write_run()
+            results[index] = self._write_item(uow, tenant, item)
+        write_run()
+        return results
+
     def _write_item(self, uow: IngestUnitOfWork, tenant: str, item: _Item) -> SubmitResult | None:
         """Store one item's submission (and lead), record its event; None when a concurrent attempt stored the
         submission first. Changes nothing but the unit of work, so the transaction may run again."""
         now = self._clock.now()
-        command = item.command
         if item.rejections:
             submission = self._submission(tenant, item, "", Verdict.REJECTED, now)
             if not uow.submissions.insert(submission):
@@ -408,33 +535,40 @@ class SubmitHandlers:
             answer.matches,
             canonical_exists,
         )
-        submission = self._submission(
-            tenant,
-            item,
-            outcome.lead_id,
-            outcome.verdict,
-            now,
-            duplicate_of=outcome.duplicate_of_lead_id,
-            returning_of=outcome.returning_of_lead_id,
-        )
+        submission = self._outcome_submission(tenant, item, outcome, now)
         if not uow.submissions.insert(submission):
             return None
-        accounts = [command.account_id]
-        if command.collect_account_id and command.collect_account_id != command.account_id:
-            accounts.append(command.collect_account_id)
-        announce = outcome.announce
         new_lead = self._new_lead(tenant, item, outcome, now) if outcome.create else None
         created = new_lead is not None and uow.leads.insert(new_lead)
-        if not created:
+        if created:
+            uow.leads.add_accounts(tenant, outcome.lead_id, _accounts(item.command), now)
+        return self._finish(uow, tenant, item, submission, outcome, new_lead if created else None, now)
+
+    def _finish(
+        self,
+        uow: IngestUnitOfWork,
+        tenant: str,
+        item: _Item,
+        submission: Submission,
+        outcome: Outcome,
+        created: Lead | None,
+        now: datetime,
+    ) -> SubmitResult:
+        """After the submission (and ``created``, the lead when this item inserted it, its accounts added by the
+        caller): attach to an existing lead otherwise, record the event, answer."""
+        answer = item.answer
+        assert answer is not None
+        announce = outcome.announce
+        accounts = _accounts(item.command)
+        if created is None:
             # An existing lead (or one a concurrent recovery created a moment ago): attach the submission.
             uow.leads.attach(tenant, outcome.lead_id, submission.submit_time, now)
             if outcome.create:
                 announce = Announce.DUPLICATE
-        uow.leads.add_accounts(tenant, outcome.lead_id, accounts, now)
-        if created and new_lead is not None:
-            lead: Lead | None = replace(new_lead, account_ids=tuple(dict.fromkeys(accounts)))
-        else:
+            uow.leads.add_accounts(tenant, outcome.lead_id, accounts, now)
             lead = uow.leads.get(tenant, outcome.lead_id)
+        else:
+            lead = replace(created, account_ids=accounts)
         assert lead is not None
         if lead.erase_time is not None:
             # Dedup matched it to the lead before forgetting the erased lead's keys: the erasure covers it too.
@@ -450,6 +584,17 @@ class SubmitHandlers:
             matches=answer.matches,
             duplicate_of_lead_id=outcome.duplicate_of_lead_id,
             returning_of_lead_id=outcome.returning_of_lead_id,
+        )
+
+    def _outcome_submission(self, tenant: str, item: _Item, outcome: Outcome, now: datetime) -> Submission:
+        return self._submission(
+            tenant,
+            item,
+            outcome.lead_id,
+            outcome.verdict,
+            now,
+            duplicate_of=outcome.duplicate_of_lead_id,
+            returning_of=outcome.returning_of_lead_id,
         )
 
     def _submission(
@@ -515,6 +660,24 @@ class SubmitHandlers:
             returning_of_lead_id=outcome.returning_of_lead_id,
             duplicate_of_lead_id=outcome.duplicate_of_lead_id,
         )
+
+
+def _accounts(command: SubmitCommand) -> tuple[str, ...]:
+    """The accounts a submission makes its lead visible from: the ad account, then the collecting account."""
+    accounts = [command.account_id]
+    if command.collect_account_id and command.collect_account_id != command.account_id:
+        accounts.append(command.collect_account_id)
+    return tuple(dict.fromkeys(accounts))
+
+
+def _noting(asked: list[str]) -> Callable[[str], bool]:
+    """An is-dead check that answers "no" and notes the number (the first screening pass of ``_prepare``)."""
+
+    def is_dead(e164: str) -> bool:
+        asked.append(e164)
+        return False
+
+    return is_dead
 
 
 def _external_key(command: SubmitCommand) -> tuple[str, int, str]:

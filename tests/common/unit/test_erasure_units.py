@@ -90,3 +90,27 @@ def test_an_erasing_transaction_leaves_an_empty_wal(tmp_path: Path) -> None:
             assert SqlErasedLeads(session, table).contains("t1", "lead-1")
     finally:
         database.dispose()
+
+
+def test_an_erasure_in_a_savepoint_is_checkpointed_at_the_outer_commit(tmp_path: Path) -> None:
+    """A consumer's batch runs each message in a savepoint: its release is no commit, the batch's commit is."""
+    metadata = new_metadata()
+    table = erased_leads_table(metadata)
+    notes = sa.Table(
+        "notes", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("text", sa.Text)
+    )
+    database = Database(f"sqlite:///{tmp_path / 'svc.db'}")
+    try:
+        metadata.create_all(database.engine)
+        with database.transaction() as session:
+            session.execute(sa.insert(notes).values(id=1, text="call 13800138000"))
+        wal = tmp_path / "svc.db-wal"
+        with database.transaction() as session:
+            with session.begin_nested():
+                session.execute(sa.update(notes).values(text=""))
+                assert SqlErasedLeads(session, table).mark("t1", "lead-1", datetime(2026, 3, 1, tzinfo=UTC))
+            session.execute(sa.insert(notes).values(id=2, text="another message of the batch"))
+        assert wal.stat().st_size == 0
+        assert b"13800138000" not in (tmp_path / "svc.db").read_bytes()
+    finally:
+        database.dispose()

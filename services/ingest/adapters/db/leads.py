@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from services.common.db import dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
 from services.common.iterutil import chunks
+from services.common.statements import PerDialect
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
 from services.ingest.adapters.db.tables import lead_accounts, leads
@@ -26,10 +27,50 @@ from services.ingest.domain.ports import LeadFilter, LeadRepository
 IN_CHUNK = 500  # values per IN (...) list
 
 
+class _Statements:
+    """The submit path's statements (``services.common.statements``): built once, executed with parameters."""
+
+    def __init__(self, dialect: str) -> None:
+        c, la = leads.c, lead_accounts.c
+        self.get_many = sa.select(leads).where(
+            c.tenant_id == sa.bindparam("tenant"), c.id.in_(sa.bindparam("ids", expanding=True))
+        )
+        self.accounts_of = (
+            sa.select(la.lead_id, la.account_id)
+            .where(la.lead_id.in_(sa.bindparam("ids", expanding=True)))
+            .order_by(la.lead_id, la.add_us, la.account_id)
+        )
+        self.insert = (
+            dialect_insert(dialect)(leads)
+            .on_conflict_do_nothing(index_elements=["id"])
+            .execution_options(preserve_rowcount=True)
+        )
+        submit_us = sa.bindparam("submit_us", type_=c.last_submit_us.type)
+        self.attach = (
+            sa.update(leads)
+            .where(c.tenant_id == sa.bindparam("tenant"), c.id == sa.bindparam("lead_id"))
+            .values(
+                submission_count=c.submission_count + 1,
+                last_submit_us=sa.case((c.last_submit_us < submit_us, submit_us), else_=c.last_submit_us),
+                update_us=sa.bindparam("now_us", type_=c.update_us.type),
+            )
+        )
+        self.insert_returning = (
+            dialect_insert(dialect)(leads).on_conflict_do_nothing(index_elements=["id"]).returning(c.id)
+        )
+        self.add_accounts = dialect_insert(dialect)(lead_accounts).on_conflict_do_nothing(
+            index_elements=["lead_id", "account_id"]
+        )
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
 class SqlLeads(LeadRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
         self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._q = _STATEMENTS.of(session)
 
     def get(self, tenant: str, lead_id: str) -> Lead | None:
         return self.get_many(tenant, [lead_id]).get(lead_id)
@@ -38,44 +79,31 @@ class SqlLeads(LeadRepository):
         wanted = sorted(set(lead_ids))
         found: list[Any] = []
         for chunk in chunks(wanted, IN_CHUNK):
-            query = sa.select(leads).where(leads.c.tenant_id == tenant, leads.c.id.in_(chunk))
-            found.extend(self._s.execute(query).mappings())
+            found.extend(self._s.execute(self._q.get_many, {"tenant": tenant, "ids": list(chunk)}).mappings())
         accounts = self._accounts_of([row["id"] for row in found])
         return {row["id"]: rows.lead(row, accounts.get(row["id"], ())) for row in found}
 
     def _accounts_of(self, lead_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         result: dict[str, list[str]] = {}
-        la = lead_accounts.c
         for chunk in chunks(lead_ids, IN_CHUNK):
-            query = (
-                sa.select(la.lead_id, la.account_id)
-                .where(la.lead_id.in_(chunk))
-                .order_by(la.lead_id, la.add_us, la.account_id)
-            )
-            for lead_id, account_id in self._s.execute(query):
+            for lead_id, account_id in self._s.execute(self._q.accounts_of, {"ids": list(chunk)}):
                 result.setdefault(lead_id, []).append(account_id)
         return {k: tuple(v) for k, v in result.items()}
 
     def insert(self, lead: Lead) -> bool:
-        statement = (
-            self._insert(leads)
-            .values(**rows.lead_values(lead))
-            .on_conflict_do_nothing(index_elements=["id"])
-            .execution_options(preserve_rowcount=True)
-        )
-        return rowcount(self._s.execute(statement)) == 1
+        return rowcount(self._s.execute(self._q.insert, rows.lead_values(lead))) == 1
+
+    def insert_many(self, leads: Sequence[Lead]) -> set[str]:
+        if not leads:
+            return set()
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues).
+        values = [rows.lead_values(lead) for lead in leads]
+        return set(self._s.execute(self._q.insert_returning, values).scalars())
 
     def attach(self, tenant: str, lead_id: str, submit_time: datetime, now: datetime) -> None:
-        submit_us = to_us(submit_time)
-        c = leads.c
         self._s.execute(
-            sa.update(leads)
-            .where(c.tenant_id == tenant, c.id == lead_id)
-            .values(
-                submission_count=c.submission_count + 1,
-                last_submit_us=sa.case((c.last_submit_us < submit_us, submit_us), else_=c.last_submit_us),
-                update_us=to_us(now),
-            )
+            self._q.attach,
+            {"tenant": tenant, "lead_id": lead_id, "submit_us": to_us(submit_time), "now_us": to_us(now)},
         )
 
     def add_accounts(self, tenant: str, lead_id: str, account_ids: Sequence[str], now: datetime) -> None:
@@ -84,11 +112,16 @@ class SqlLeads(LeadRepository):
             {"lead_id": lead_id, "account_id": account, "tenant_id": tenant, "add_us": base + offset}
             for offset, account in enumerate(dict.fromkeys(account_ids))
         ]
-        self._s.execute(
-            self._insert(lead_accounts)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["lead_id", "account_id"])
-        )
+        self._s.execute(self._q.add_accounts, values)
+
+    def add_accounts_many(self, tenant: str, leads: Sequence[tuple[str, Sequence[str], datetime]]) -> None:
+        values = [
+            {"lead_id": lead_id, "account_id": account, "tenant_id": tenant, "add_us": to_us(now) + offset}
+            for lead_id, account_ids, now in leads
+            for offset, account in enumerate(dict.fromkeys(account_ids))
+        ]
+        if values:
+            self._s.execute(self._q.add_accounts, values)
 
     def set_status(
         self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime

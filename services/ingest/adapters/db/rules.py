@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
+from services.common.statements import PerDialect
 from services.common.timeconv import from_us, to_us
 from services.ingest.adapters.db.leads import IN_CHUNK
 from services.ingest.adapters.db.tables import (
@@ -28,24 +29,46 @@ from services.ingest.domain.ports import RulesRepository
 SETTINGS_COLUMNS = ("default_region", "landline_allowed", "phone_extension_allowed", "alternate_phones_kept")
 
 
+class _Statements:
+    """What every submission reads (screening), built once (``services.common.statements``)."""
+
+    def __init__(self, _dialect: str) -> None:
+        ts, b, d = tenant_settings.c, blocklist_entries.c, dead_numbers.c
+        self.settings = sa.select(
+            ts.tenant_id,
+            ts.default_region,
+            ts.landline_allowed,
+            ts.phone_extension_allowed,
+            ts.alternate_phones_kept,
+            ts.blocklist_version,
+        ).where(ts.tenant_id.in_([sa.bindparam("tenant"), sa.bindparam("default_tenant")]))
+        self.keywords = (
+            sa.select(b.value)
+            .where(b.tenant_id == sa.bindparam("tenant"), b.kind == int(BlocklistKind.KEYWORD))
+            .order_by(b.create_us, b.value)
+        )
+        self.blocked_phones = sa.select(b.value).where(
+            b.tenant_id == sa.bindparam("tenant"), b.kind == int(BlocklistKind.PHONE)
+        )
+        self.dead_phones = sa.select(d.phone).where(
+            d.tenant_id == sa.bindparam("tenant"), d.phone.in_(sa.bindparam("phones", expanding=True))
+        )
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
 class SqlRules(RulesRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
         self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._q = _STATEMENTS.of(session)
 
     # ------------------------------------------------------------------ settings
 
     def settings(self, tenant: str) -> tuple[TenantSettings, int]:
-        ts = tenant_settings.c
         found = self._s.execute(
-            sa.select(
-                ts.tenant_id,
-                ts.default_region,
-                ts.landline_allowed,
-                ts.phone_extension_allowed,
-                ts.alternate_phones_kept,
-                ts.blocklist_version,
-            ).where(ts.tenant_id.in_([tenant, DEFAULT_SETTINGS_TENANT]))
+            self._q.settings, {"tenant": tenant, "default_tenant": DEFAULT_SETTINGS_TENANT}
         ).all()
         own = next((r for r in found if r.tenant_id == tenant), None)
         default = next((r for r in found if r.tenant_id == DEFAULT_SETTINGS_TENANT), None)
@@ -85,18 +108,10 @@ class SqlRules(RulesRepository):
     # ------------------------------------------------------------------ blocklists
 
     def keywords(self, tenant: str) -> list[str]:
-        b = blocklist_entries.c
-        query = (
-            sa.select(b.value)
-            .where(b.tenant_id == tenant, b.kind == int(BlocklistKind.KEYWORD))
-            .order_by(b.create_us, b.value)
-        )
-        return list(self._s.execute(query).scalars())
+        return list(self._s.execute(self._q.keywords, {"tenant": tenant}).scalars())
 
     def blocked_phones(self, tenant: str) -> list[str]:
-        b = blocklist_entries.c
-        query = sa.select(b.value).where(b.tenant_id == tenant, b.kind == int(BlocklistKind.PHONE))
-        return list(self._s.execute(query).scalars())
+        return list(self._s.execute(self._q.blocked_phones, {"tenant": tenant}).scalars())
 
     def replace_blocklist(
         self, tenant: str, entries: Sequence[BlocklistEntry], now: datetime
@@ -172,12 +187,10 @@ class SqlRules(RulesRepository):
     # ------------------------------------------------------------------ dead numbers
 
     def dead_phones(self, tenant: str, phones: Iterable[str]) -> set[str]:
-        d = dead_numbers.c
         found: set[str] = set()
         for chunk in chunks(sorted(set(phones)), IN_CHUNK):
-            found.update(
-                self._s.execute(sa.select(d.phone).where(d.tenant_id == tenant, d.phone.in_(chunk))).scalars()
-            )
+            params = {"tenant": tenant, "phones": list(chunk)}
+            found.update(self._s.execute(self._q.dead_phones, params).scalars())
         return found
 
     def add_dead_number(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
+from services.common.statements import PerDialect
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
 from services.ingest.adapters.db.leads import IN_CHUNK
@@ -22,43 +23,64 @@ from services.ingest.domain.model import Submission
 from services.ingest.domain.ports import ExternalKey, SubmissionFilter, SubmissionRepository
 
 
+class _Statements:
+    """The submit path's statements (``services.common.statements``): built once, executed with parameters."""
+
+    def __init__(self, dialect: str) -> None:
+        s = submissions.c
+        self.by_request_ids = sa.select(submissions).where(
+            s.tenant_id == sa.bindparam("tenant"), s.request_id.in_(sa.bindparam("ids", expanding=True))
+        )
+        self.by_external_ids = sa.select(submissions).where(
+            s.tenant_id == sa.bindparam("tenant"),
+            s.external_id.in_(sa.bindparam("ids", expanding=True)),
+            s.external_id != "",
+        )
+        # No conflict target: a conflict on the request id or on the external-id key both mean "stored already".
+        self.insert = (
+            dialect_insert(dialect)(submissions)
+            .on_conflict_do_nothing()
+            .execution_options(preserve_rowcount=True)
+        )
+        self.insert_returning = dialect_insert(dialect)(submissions).on_conflict_do_nothing().returning(s.id)
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
 class SqlSubmissions(SubmissionRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._q = _STATEMENTS.of(session)
 
     def by_request_ids(self, tenant: str, request_ids: Iterable[str]) -> dict[str, Submission]:
-        s = submissions.c
         found: dict[str, Submission] = {}
         for chunk in chunks(sorted(set(request_ids)), IN_CHUNK):
-            query = sa.select(submissions).where(s.tenant_id == tenant, s.request_id.in_(chunk))
-            for row in self._s.execute(query).mappings():
+            params = {"tenant": tenant, "ids": list(chunk)}
+            for row in self._s.execute(self._q.by_request_ids, params).mappings():
                 found[row["request_id"]] = rows.submission(row)
         return found
 
     def by_external_keys(self, tenant: str, keys: Iterable[ExternalKey]) -> dict[ExternalKey, Submission]:
-        s = submissions.c
         wanted = set(keys)
         found: dict[ExternalKey, Submission] = {}
         for chunk in chunks(sorted({k[2] for k in wanted}), IN_CHUNK):
-            query = sa.select(submissions).where(
-                s.tenant_id == tenant, s.external_id.in_(chunk), s.external_id != ""
-            )
-            for row in self._s.execute(query).mappings():
+            params = {"tenant": tenant, "ids": list(chunk)}
+            for row in self._s.execute(self._q.by_external_ids, params).mappings():
                 key = (row["account_id"], int(row["channel"]), row["external_id"])
                 if key in wanted:
                     found[key] = rows.submission(row)
         return found
 
     def insert(self, submission: Submission) -> bool:
-        # No conflict target: a conflict on the request id or on the external-id key both mean "stored already".
-        statement = (
-            self._insert(submissions)
-            .values(**rows.submission_values(submission))
-            .on_conflict_do_nothing()
-            .execution_options(preserve_rowcount=True)
-        )
-        return rowcount(self._s.execute(statement)) == 1
+        return rowcount(self._s.execute(self._q.insert, rows.submission_values(submission))) == 1
+
+    def insert_many(self, submissions: Sequence[Submission]) -> set[str]:
+        if not submissions:
+            return set()
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLAlchemy's insertmanyvalues).
+        values = [rows.submission_values(submission) for submission in submissions]
+        return set(self._s.execute(self._q.insert_returning, values).scalars())
 
     def list(
         self, tenant: str, where: SubmissionFilter, after: tuple[int, str] | None, limit: int

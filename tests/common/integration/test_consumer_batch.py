@@ -1,0 +1,124 @@
+"""The consumer applies a fetched batch in one transaction: a poison message fails alone (its savepoint), a database
+error that spoils the transaction runs the batch again, and a crash before the commit leaves nothing, so the
+redelivered batch takes effect once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from google.protobuf import struct_pb2
+from sqlalchemy import event
+
+from services.common.ids import new_id
+from services.common.messaging import Delivery
+
+from ..helpers import eventually
+from .test_inbox import STREAM, CounterUnitOfWork, Fixture, Running, consumer_for, js, metric, publish  # noqa: F401
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def write_transactions(fx: Fixture) -> list[int]:
+    """A counter of the write transactions begun on the fixture's database (SQLite: the write engine only)."""
+    began = [0]
+    event.listen(fx.database.engine, "begin", lambda _conn: began.__setitem__(0, began[0] + 1))
+    return began
+
+
+def key_of(delivery: Delivery) -> str:
+    body = struct_pb2.Struct()
+    body.ParseFromString(delivery.data)
+    return str(body["key"])
+
+
+async def test_a_poison_message_fails_alone_and_the_batch_is_one_transaction(database_url, js) -> None:  # noqa: F811
+    fx = Fixture(database_url)
+    name = f"batch_{new_id().lower()}"
+    good = [f"g{n:02d}" for n in range(12)]
+    for key in good[:6]:
+        await publish(js, key)
+    await publish(js, "bad", poison=True)
+    for key in good[6:]:
+        await publish(js, key)
+    began = write_transactions(fx)
+    async with Running(consumer_for(fx, js, name, max_deliver=1)):
+        await eventually(lambda: fx.count(fx.tables.dead_letters) == 1, timeout=15, what="dead letter")
+        await eventually(
+            lambda: len(fx.counter_values()) == len(good), timeout=15, what="good events applied"
+        )
+    assert fx.counter_values() == dict.fromkeys(good, 1), "the poison message's change must roll back alone"
+    assert fx.attempts["bad"] == 1
+    # 13 messages fetched together: one transaction for the batch, one for the dead letter (a fetch may split the
+    # batch, hence "fewer than one per message", not an exact count).
+    assert began[0] < len(good)
+    assert fx.count(fx.tables.inbox) == len(good) + 1
+    info = await js.consumer_info(STREAM.name, name)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    fx.database.dispose()
+
+
+async def test_a_database_error_runs_the_whole_batch_again(database_url, js) -> None:  # noqa: F811
+    fx = Fixture(database_url)
+    name = f"dberr_{new_id().lower()}"
+    keys = [f"k{n}" for n in range(8)]
+    for key in keys:
+        await publish(js, key)
+    failed = []
+
+    def handler(uow: CounterUnitOfWork, delivery: Delivery) -> None:
+        fx.handler(uow, delivery)
+        if key_of(delivery) == "k5" and not failed:
+            failed.append(1)
+            raise sa.exc.OperationalError("UPDATE counters", {}, Exception("database is locked"))
+
+    consumer = consumer_for(fx, js, name)
+    consumer._handler = handler
+    processed0 = metric("leadflow_consumer_processed_total", name)
+    async with Running(consumer):
+        await eventually(lambda: len(fx.counter_values()) == len(keys), timeout=15, what="batch applied")
+    assert fx.counter_values() == dict.fromkeys(keys, 1)
+    assert fx.attempts["k5"] == 2 and fx.attempts["k0"] == 2, "the failed transaction ran again as a whole"
+    assert metric("leadflow_consumer_processed_total", name) - processed0 == len(keys)
+    assert fx.count(fx.tables.dead_letters) == 0
+    fx.database.dispose()
+
+
+class Crash(BaseException):
+    """The process dies here: nothing below the handler catches it."""
+
+
+async def test_a_crash_in_the_middle_of_a_batch_leaves_nothing_and_the_redelivery_applies_once(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    fx = Fixture(database_url)
+    name = f"crash_{new_id().lower()}"
+    keys = [f"c{n}" for n in range(10)]
+    for key in keys:
+        await publish(js, key)
+
+    def crashing(uow: CounterUnitOfWork, delivery: Delivery) -> None:
+        fx.handler(uow, delivery)
+        if key_of(delivery) == "c6":
+            raise Crash()
+
+    consumer = consumer_for(fx, js, name, ack_wait=1.0)
+    consumer._handler = crashing
+    stop = asyncio.Event()
+    with pytest.raises(Crash):
+        await asyncio.wait_for(consumer.run(stop), timeout=15)
+    assert fx.counter_values() == {}, "the batch's transaction never committed"
+    assert fx.count(fx.tables.inbox) == 0
+    assert fx.attempts["c0"] == 1 and fx.attempts["c6"] == 1
+
+    # The service comes back: the unacked batch is delivered again (after ack_wait) and applied once.
+    async with Running(consumer_for(fx, js, name, ack_wait=1.0)):
+        await eventually(lambda: len(fx.counter_values()) == len(keys), timeout=20, what="redelivery applied")
+        await asyncio.sleep(1.5)  # past another ack_wait: an unacked message would come back and count twice
+    assert fx.counter_values() == dict.fromkeys(keys, 1)
+    assert fx.count(fx.tables.inbox) == len(keys)
+    info = await js.consumer_info(STREAM.name, name)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    fx.database.dispose()
