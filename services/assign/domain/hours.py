@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from services.assign.domain.enums import DayOfWeek
+from services.common.timezones import time_zone
 
 MINUTES_PER_DAY = 24 * 60
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -26,11 +27,7 @@ DEFAULT_TIME_ZONE = "Asia/Shanghai"
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     """The zone named ``name`` ("" means Asia/Shanghai). Raises ``ValueError`` for an unknown name."""
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    # A directory name ("Asia") or an over-long one reaches the file system: IsADirectoryError, OSError.
-    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+    return time_zone(name or DEFAULT_TIME_ZONE)
 
 
 def is_time_zone(name: str) -> bool:

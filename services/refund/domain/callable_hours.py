@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from services.common.timezones import time_zone
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -50,8 +52,8 @@ class CallableWindow:
         if self.start_minute == self.end_minute:
             raise ValueError("a callable window cannot be empty; the whole day is 00:00-24:00")
         try:
-            zone = ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # "Asia", an over-long name: OSError
+            zone = time_zone(self.time_zone)
+        except ValueError as error:
             raise ValueError(f"{self.time_zone!r} is not an IANA time zone") from error
         object.__setattr__(self, "_zone", zone)
 

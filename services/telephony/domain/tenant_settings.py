@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from services.common.errors import ViolationCollector
+from services.common.timezones import time_zone
 from services.telephony.domain.binding import DEFAULT_BINDING_TTL
 from services.telephony.domain.callable_hours import DEFAULT_CALLABLE_HOURS, DailyWindow
 from services.telephony.domain.numbers import DEFAULT_MAX_CONCURRENT_BINDINGS
@@ -76,8 +77,8 @@ class SettingsPatch:
 
 def _zone_exists(name: str) -> bool:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia", an over-long name: OSError
+        time_zone(name)
+    except ValueError:
         return False
     return True
 

@@ -15,7 +15,7 @@ DOMAIN = Path(__file__).resolve().parents[3] / "services" / "refund" / "domain"
 # The runtime's pure modules a domain may use (docs/new-service.md), and the timers port of ports.py.
 PURE_RUNTIME = {
     f"services.common.{name}"
-    for name in ("errors", "validation", "uow", "clock", "ids", "timeconv", "iterutil", "timers")
+    for name in ("errors", "validation", "uow", "clock", "ids", "timeconv", "timezones", "iterutil", "timers")
 }
 FORBIDDEN = ("grpc", "google.protobuf", "google.rpc", "sqlalchemy", "nats", "prometheus_client", "leadflow")
 
