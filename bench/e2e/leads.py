@@ -100,7 +100,9 @@ async def set_up_assignment(address: str, metadata: Metadata) -> None:
             await stub.CreateAgent(
                 assign_pb.CreateAgentRequest(agent=agent, request_id=f"agent-{i}"), metadata=metadata
             )
-        rule = assign_pb.AssignmentRule(id="rr", method=assign_pb.ASSIGNMENT_METHOD_ROUND_ROBIN, team_id=team.id)
+        rule = assign_pb.AssignmentRule(
+            id="rr", method=assign_pb.ASSIGNMENT_METHOD_ROUND_ROBIN, team_id=team.id
+        )
         policy = assign_pb.AssignmentPolicy(account_id=ACCOUNT, rules=[rule])
         await stub.SetAssignmentPolicy(assign_pb.SetAssignmentPolicyRequest(policy=policy), metadata=metadata)
 
@@ -117,7 +119,9 @@ class Outcome:
     def figures(self, watch: AssignedWatch, missing: int) -> dict[str, float]:
         """leads, leads/s end to end (first send to last ``lead.assigned``), RPC leads/s, p50/p99 ms, missing."""
         arrived = [watch.seen[lead] for lead in self.sent_at if lead in watch.seen]
-        latencies = [(watch.seen[lead] - sent) * 1000 for lead, sent in self.sent_at.items() if lead in watch.seen]
+        latencies = [
+            (watch.seen[lead] - sent) * 1000 for lead, sent in self.sent_at.items() if lead in watch.seen
+        ]
         last = max(arrived, default=self.began)
         leads = len(self.sent_at)
         return {

@@ -48,7 +48,11 @@ async def _phase(
     after = snapshot(stack)
     for name, mb in stack.rss_mb().items():
         loaded_rss[name] = max(loaded_rss.get(name, 0.0), mb)
-    return {**outcome.figures(watch, missing), "settled": settled, **spent(before, after, len(outcome.sent_at))}
+    return {
+        **outcome.figures(watch, missing),
+        "settled": settled,
+        **spent(before, after, len(outcome.sent_at)),
+    }
 
 
 async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
@@ -67,16 +71,24 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
         "serving_seconds": stack.serving_seconds,
         "idle_rss_mb": idle_rss,
         "idle_per_s": {
-            key: {name: value / idle["seconds"] for name, value in idle[key].items()}  # type: ignore[attr-defined]
-            for key in ("cpu_ms_per_lead", "statements_per_lead", "transactions_per_lead")
+            figure: {name: value / idle["seconds"] for name, value in idle[key].items()}  # type: ignore[attr-defined]
+            for figure, key in (
+                ("cpu_ms", "cpu_ms_per_lead"),
+                ("statements", "statements_per_lead"),
+                ("transactions", "transactions_per_lead"),
+            )
         },
         "ceilings": {
-            "echo": asdict(await ceilings.echo(concurrency=sizes.concurrency, total=sizes.echo_calls, payload=payload)),
+            "echo": asdict(
+                await ceilings.echo(concurrency=sizes.concurrency, total=sizes.echo_calls, payload=payload)
+            ),
             "client_streaming": asdict(
                 await ceilings.client_streaming(messages=sizes.stream_messages, payload=payload)
             ),
             "jetstream_publish": asdict(
-                await ceilings.jetstream_publish(stack.nats_url, messages=sizes.publish_messages, size=len(payload))
+                await ceilings.jetstream_publish(
+                    stack.nats_url, messages=sizes.publish_messages, size=len(payload)
+                )
             ),
         },
     }
@@ -87,7 +99,9 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
     try:
         async with grpc.aio.insecure_channel(stack.grpc_address("ingest")) as channel:
             load = leads.Load(channel, metadata, people)
-            warm = await load.closed_loop(min(20, sizes.saturation_leads), 4)  # connections, caches, first plans
+            warm = await load.closed_loop(
+                min(20, sizes.saturation_leads), 4
+            )  # connections, caches, first plans
             await watch.wait_for(list(warm.sent_at), sizes.drain_timeout)
             await settle(stack.nats_url, sizes.drain_timeout)
             phases["saturation"] = await _phase(
