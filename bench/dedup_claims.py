@@ -54,7 +54,7 @@ from services.common.natsbin import start_nats_server
 from services.common.netutil import free_port, wait_for_port
 from services.common.runtime import RunningService
 from services.dedup import settings as dedup_settings
-from services.dedup.adapters.tables import dedup_keys
+from services.dedup.adapters.db.tables import dedup_keys
 from services.dedup.bootstrap import MIGRATIONS_DIR, build_app
 
 TENANT = "bench-tenant"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     )
 
 
-PIPELINE_HEADER = ("measurement", "per second", "p50 ms", "p99 ms", "ratio")
+PIPELINE_HEADER = ("measurement", "value", "p50 ms", "p99 ms", "ratio")
 PROCESS_HEADER = (
     "process",
     "CPU ms/lead unary",
@@ -121,16 +122,19 @@ PROCESS_HEADER = (
 
 def service_rows(services: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
     """(measurement, per second, p50 ms, p99 ms) of the per-service benches that ran."""
+    for name, figures in services.items():
+        if "failed" in figures:
+            yield (f"{name}: failed ({figures['failed'][:80]})", "", "", "")
     telephony = services.get("telephony")
-    if telephony:
+    if telephony and "rows" in telephony:
         for name, row in telephony["rows"].items():
             yield (f"telephony: {name}", _f(row["per_second"]), _f(row["p50_ms"], 1), _f(row["p99_ms"], 1))
     refund = services.get("refund")
-    if refund:
+    if refund and "rows" in refund:
         for name, row in refund["rows"].items():
             yield (f"refund: {name} ({refund['database']})", _f(row["per_second"]), "", "")
     dedup = services.get("dedup")
-    if dedup:
+    if dedup and "rows" in dedup:
         for name, row in dedup["rows"].items():
             yield (
                 f"dedup: {name.split()[0]}, {row['keys']:,} keys ({row['samples']} samples)",
@@ -166,11 +170,12 @@ def _about(result: dict[str, Any]) -> str:
 
 
 def print_report(result: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    # Piped to a file or captured, rich would assume 80 columns and fold the tables: give them room.
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     console.print(f"[bold]leadflow bench[/bold] ({result['mode']}) on {_about(result)}")
     for backend, e2e in result["e2e"].items():
-        if "skipped" in e2e:
-            console.print(f"end to end on {backend}: skipped ({e2e['skipped']})")
+        if "skipped" in e2e or "failed" in e2e:
+            console.print(f"end to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}")
             continue
         console.print(_table(f"End to end, {e2e['database']}", PIPELINE_HEADER, pipeline_rows(e2e)))
         console.print(_table(f"Per process, {e2e['database']}", PROCESS_HEADER, process_rows(e2e)))
@@ -191,8 +196,8 @@ def markdown(result: dict[str, Any]) -> str:
     """The README's tables for this result."""
     parts = [f"Measured {result['started_at']} ({result['mode']} run) on {_about(result)}."]
     for backend, e2e in result["e2e"].items():
-        if "skipped" in e2e:
-            parts.append(f"End to end on {backend}: skipped ({e2e['skipped']}).")
+        if "skipped" in e2e or "failed" in e2e:
+            parts.append(f"End to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}.")
             continue
         parts.append(
             f"**End to end, {e2e['database']}**\n\n" + _markdown_table(PIPELINE_HEADER, pipeline_rows(e2e))
