@@ -55,7 +55,7 @@ from services.common.netutil import free_port, wait_for_port
 from services.common.runtime import RunningService
 from services.dedup import settings as dedup_settings
 from services.dedup.adapters.db.tables import dedup_keys
-from services.dedup.bootstrap import MIGRATIONS_DIR, build_app
+from services.dedup.bootstrap import INGEST_IDENTITY, MIGRATIONS_DIR, build_app
 
 TENANT = "bench-tenant"
 ACCOUNT = "bench-account"
@@ -242,7 +242,8 @@ async def start_target(
     cleanup.push_async_callback(running.stop)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     cleanup.push_async_callback(channel.close)
-    token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject="bench")
+    # ClaimLead answers ingest's service identity only (services.dedup.bootstrap.INGEST_IDENTITY).
+    token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject=INGEST_IDENTITY)
     target = Target(
         keys,
         dedup_service_pb2_grpc.DedupServiceStub(channel),
