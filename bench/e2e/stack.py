@@ -111,10 +111,10 @@ def _environ(extra: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def start(postgres_url: str | None = None, timeout: float = 120.0) -> BenchStack:
     """Start nats-server (any free port) and the five services (ports chosen by each), cold: fresh data, the
-    migrations, the streams. ``serving_seconds`` is the time from here until every service reported SERVING.
+    migrations, the streams. ``serving_seconds`` is the time from starting nats-server until every service reported
+    SERVING (the PostgreSQL databases are created before, outside it).
 
     Raises StackFailed with the failing process's log tail when something does not start."""
-    began = time.monotonic()
     cleanup: list[Callable[[], None]] = []
     tmp = tempfile.TemporaryDirectory(prefix="leadflow-bench-e2e-")
     cleanup.append(tmp.cleanup)
@@ -127,6 +127,7 @@ def start(postgres_url: str | None = None, timeout: float = 120.0) -> BenchStack
     plan = StackPlan(grpc=any_port, metrics=dict(any_port), nats_url=None, nats_port=0)
     stack = Stack(Path(tmp.name), plan)
     bench = BenchStack(Path(tmp.name), stack, 0.0, "PostgreSQL" if postgres_url else "SQLite", cleanup)
+    began = time.monotonic()
     try:
         with _environ(extra):
             failure = stack.start_nats(timeout)
