@@ -52,12 +52,17 @@ def _postgres_url(arguments: argparse.Namespace) -> str | None:
     return url if accepts_connections(parts.hostname or "127.0.0.1", parts.port or 5432) else None
 
 
-def _leadflow_up_seconds() -> float:
-    """The real `leadflow up`, cold, to its "all five services SERVING" line (``bench.stack_footprint``)."""
+def _leadflow_up_seconds() -> float | None:
+    """The real `leadflow up`, cold, to its "all five services SERVING" line (``bench.stack_footprint``); None
+    when it never got there."""
     from bench import stack_footprint
 
     with tempfile.TemporaryDirectory(prefix="leadflow-bench-up-") as tmp:
-        seconds, _rss = stack_footprint.run_once(Path(tmp) / "stack", 0.0)
+        try:
+            seconds, _rss = stack_footprint.run_once(Path(tmp) / "stack", 0.0)
+        except SystemExit as exc:  # run_once's way of saying the stack never reached SERVING
+            print(f"leadflow up: {exc}", flush=True)
+            return None
     return seconds
 
 

@@ -29,7 +29,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str
     """(measurement, per second, p50 ms, p99 ms, ratio) for one backend's run."""
     ceilings, phases, ratios = e2e["ceilings"], e2e["phases"], e2e["ratios"]
     yield ("stack start, cold, to all SERVING (s)", _f(e2e["serving_seconds"], 1), "", "", "")
-    if "leadflow_up_seconds" in e2e:
+    if e2e.get("leadflow_up_seconds") is not None:
         yield (
             "`leadflow up` command, cold, to all SERVING (s)",
             _f(e2e["leadflow_up_seconds"], 1),

@@ -6,7 +6,9 @@ spent on it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import grpc
 
@@ -39,20 +41,32 @@ TINY = Sizes(200, 500, 200, 20, 4, (20,), 1.0, 40, 10, 2, 1.0, 120.0)
 
 
 async def _phase(
-    stack: BenchStack, watch: leads.AssignedWatch, sizes: Sizes, run_load, loaded_rss: dict[str, float]
-) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    name: str,
+    stack: BenchStack,
+    watch: leads.AssignedWatch,
+    sizes: Sizes,
+    run_load: Callable[[], Awaitable[leads.Outcome]],
+    loaded_rss: dict[str, float],
+) -> dict[str, Any]:
     before = snapshot(stack)
     outcome = await run_load()
     missing = await watch.wait_for(list(outcome.sent_at), sizes.drain_timeout)
     settled = await settle(stack.nats_url, sizes.drain_timeout)
     after = snapshot(stack)
-    for name, mb in stack.rss_mb().items():
-        loaded_rss[name] = max(loaded_rss.get(name, 0.0), mb)
-    return {
+    for process, mb in stack.rss_mb().items():
+        loaded_rss[process] = max(loaded_rss.get(process, 0.0), mb)
+    figures: dict[str, Any] = {
         **outcome.figures(watch, missing),
         "settled": settled,
         **spent(before, after, len(outcome.sent_at)),
     }
+    cpu = figures["cpu_ms_per_lead"]
+    print(
+        f"  {name}: {figures['leads']} leads, {figures['leads_per_s']:.0f} leads/s, p99 {figures['p99_ms']:.0f} ms,"
+        f" ingest + dedup {cpu['ingest'] + cpu['dedup']:.2f} CPU ms/lead, missing {missing}",
+        flush=True,
+    )
+    return figures
 
 
 async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
@@ -105,6 +119,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
             await watch.wait_for(list(warm.sent_at), sizes.drain_timeout)
             await settle(stack.nats_url, sizes.drain_timeout)
             phases["saturation"] = await _phase(
+                "saturation",
                 stack,
                 watch,
                 sizes,
@@ -113,6 +128,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
             )
             for rate in sizes.rates:
                 phases[f"rate_{rate}"] = await _phase(
+                    f"{rate}/s offered",
                     stack,
                     watch,
                     sizes,
@@ -121,6 +137,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 )
                 phases[f"rate_{rate}"]["offered_per_s"] = rate  # type: ignore[index]
             phases["batch"] = await _phase(
+                "batch",
                 stack,
                 watch,
                 sizes,
