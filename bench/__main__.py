@@ -81,8 +81,9 @@ def run_e2e(sizes: Sizes, postgres_url: str | None, with_up_command: bool) -> di
     return results
 
 
-def run_services(quick: bool) -> dict[str, Any]:
-    """The per-service benches' figures, each in the size the issue names (smaller with ``quick``)."""
+def run_services(quick: bool, results: dict[str, Any], save: Callable[[], object]) -> None:
+    """The per-service benches' figures into ``results``, each in the size the issue names (smaller with
+    ``quick``); ``save()`` after each."""
     from bench import dedup_claims, refund_cases, telephony_calls
 
     dedup_args = (
@@ -95,11 +96,10 @@ def run_services(quick: bool) -> dict[str, Any]:
         "refund": lambda: refund_cases.run(leads=300 if quick else 1000, calls=3, postgres=False),
         "dedup": lambda: dedup_claims.run(dedup_claims.parse_args(dedup_args)),
     }
-    results: dict[str, Any] = {}
     for name, bench in benches.items():
         print(f"\n=== bench: {name} ===", flush=True)
         results[name] = _guarded(lambda bench=bench: asyncio.run(bench()))  # type: ignore[misc]
-    return results
+        save()
 
 
 def _guarded(measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -145,17 +145,23 @@ def main(argv: list[str] | None = None) -> int:
         "e2e": {},
         "services": {},
     }
+    path = arguments.output / f"{started_at:%Y%m%dT%H%M%SZ}.json"
+
+    def save() -> None:  # after each part, so a run cut short keeps what it measured
+        result["load"]["after"] = list(os.getloadavg())
+        result["seconds"] = time.monotonic() - began
+        report.write_json(result, path)
+        if arguments.latest:
+            report.write_json(result, arguments.output / "latest.json")
+
     if arguments.only in (None, "e2e"):
         sizes = TINY if arguments.tiny else QUICK if arguments.quick else FULL
         # The real `leadflow up` takes the default ports where they are free: not in a smoke run (tests use none).
         result["e2e"] = run_e2e(sizes, _postgres_url(arguments), with_up_command=not arguments.tiny)
+        save()
     if arguments.only in (None, "services"):
-        result["services"] = run_services(arguments.quick)
-    result["load"]["after"] = list(os.getloadavg())
-    result["seconds"] = time.monotonic() - began
-    path = report.write_json(result, arguments.output / f"{started_at:%Y%m%dT%H%M%SZ}.json")
-    if arguments.latest:
-        report.write_json(result, arguments.output / "latest.json")
+        run_services(arguments.quick, result["services"], save)
+    save()
     print()
     report.print_report(result)
     if arguments.markdown:
