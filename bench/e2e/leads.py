@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 import nats
@@ -114,7 +115,7 @@ class Outcome:
     sent_at: dict[str, float]
     began: float
     submitted: float  # when the last RPC returned
-    errors: int = 0
+    errors: Counter[str] = field(default_factory=Counter)  # leads that failed, by status code and reason
 
     def figures(self, watch: AssignedWatch, missing: int) -> dict[str, float]:
         """leads, leads/s end to end (first send to last ``lead.assigned``), RPC leads/s, p50/p99 ms, missing."""
@@ -131,7 +132,8 @@ class Outcome:
             "p50_ms": percentile(latencies, 50),
             "p99_ms": percentile(latencies, 99),
             "missing": missing,
-            "errors": self.errors,
+            "errors": sum(self.errors.values()),
+            "error_codes": dict(self.errors),
         }
 
 
@@ -146,8 +148,8 @@ class Load:
     async def _submit(self, outcome: Outcome, sent: float) -> None:
         try:
             reply = await self._stub.SubmitLead(self._people.lead(), metadata=self._metadata, timeout=60)
-        except grpc.aio.AioRpcError:
-            outcome.errors += 1
+        except grpc.aio.AioRpcError as exc:
+            outcome.errors[exc.code().name] += 1
             return
         if reply.verdict == lead_pb2.LEAD_VERDICT_NEW:
             outcome.sent_at[reply.lead.id] = sent
@@ -194,12 +196,12 @@ class Load:
                 sent = time.monotonic()
                 try:
                     reply = await self._stub.BatchSubmitLeads(request, metadata=self._metadata, timeout=120)
-                except grpc.aio.AioRpcError:
-                    outcome.errors += size
+                except grpc.aio.AioRpcError as exc:
+                    outcome.errors[exc.code().name] += size
                     continue
                 for result in reply.results:
                     if result.WhichOneof("result") != "response":
-                        outcome.errors += 1
+                        outcome.errors[f"{result.error.code} {result.error.reason}".strip()] += 1
                     elif result.response.verdict == lead_pb2.LEAD_VERDICT_NEW:
                         outcome.sent_at[result.response.lead.id] = sent
 

@@ -25,8 +25,14 @@ def _f(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(measurement, per second, p50 ms, p99 ms, ratio) for one backend's run."""
+def _lost(phase: dict[str, Any]) -> str:
+    """Leads whose RPC failed (by code) and leads accepted but never seen assigned."""
+    codes = ", ".join(f"{code} {n}" for code, n in phase.get("error_codes", {}).items())
+    return f"{phase['errors']}{f' ({codes})' if codes else ''} / {phase['missing']}"
+
+
+def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    """(measurement, value, p50 ms, p99 ms, ratio, failed / missing) for one backend's run."""
     ceilings, phases, ratios = e2e["ceilings"], e2e["phases"], e2e["ratios"]
     yield ("stack start, cold, to all SERVING (s)", _f(e2e["serving_seconds"], 1), "", "", "")
     if e2e.get("leadflow_up_seconds") is not None:
@@ -60,6 +66,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str
         _f(unary["p50_ms"], 1),
         _f(unary["p99_ms"], 1),
         f"{ratios['unary_to_echo']:.3f} of echo",
+        _lost(unary),
     )
     for name, phase in phases.items():
         if name.startswith("rate_"):
@@ -69,6 +76,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str
                 _f(phase["p50_ms"], 1),
                 _f(phase["p99_ms"], 1),
                 "",
+                _lost(phase),
             )
     batch = phases[BATCH]
     yield (
@@ -77,6 +85,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str
         _f(batch["p50_ms"], 1),
         _f(batch["p99_ms"], 1),
         f"{ratios['batch_to_client_streaming']:.3f} of streaming",
+        _lost(batch),
     )
 
 
@@ -106,7 +115,7 @@ def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     )
 
 
-PIPELINE_HEADER = ("measurement", "value", "p50 ms", "p99 ms", "ratio")
+PIPELINE_HEADER = ("measurement", "value", "p50 ms", "p99 ms", "ratio", "failed / missing")
 PROCESS_HEADER = (
     "process",
     "CPU ms/lead unary",
@@ -156,7 +165,7 @@ def _table(title: str, header: tuple[str, ...], rows: Iterator[tuple[str, ...]])
     for i, column in enumerate(header):
         table.add_column(column, justify="left" if i == 0 else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*row, *[""] * (len(header) - len(row)))
     return table
 
 
@@ -188,7 +197,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
 
 def _markdown_table(header: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["| " + " | ".join([*row, *[""] * (len(header) - len(row))]) + " |" for row in rows]
     return "\n".join(lines)
 
 
