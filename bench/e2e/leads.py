@@ -116,6 +116,11 @@ class Outcome:
     began: float
     submitted: float  # when the last RPC returned
     errors: Counter[str] = field(default_factory=Counter)  # leads that failed, by status code and reason
+    examples: dict[str, str] = field(default_factory=dict)  # the first message of each code
+
+    def failed(self, code: str, details: str, leads: int = 1) -> None:
+        self.errors[code] += leads
+        self.examples.setdefault(code, details[:300])
 
     def figures(self, watch: AssignedWatch, missing: int) -> dict[str, float]:
         """leads, leads/s end to end (first send to last ``lead.assigned``), RPC leads/s, p50/p99 ms, missing."""
@@ -134,6 +139,7 @@ class Outcome:
             "missing": missing,
             "errors": sum(self.errors.values()),
             "error_codes": dict(self.errors),
+            "error_examples": self.examples,
         }
 
 
@@ -149,7 +155,7 @@ class Load:
         try:
             reply = await self._stub.SubmitLead(self._people.lead(), metadata=self._metadata, timeout=60)
         except grpc.aio.AioRpcError as exc:
-            outcome.errors[exc.code().name] += 1
+            outcome.failed(exc.code().name, exc.details() or "")
             return
         if reply.verdict == lead_pb2.LEAD_VERDICT_NEW:
             outcome.sent_at[reply.lead.id] = sent
@@ -197,11 +203,12 @@ class Load:
                 try:
                     reply = await self._stub.BatchSubmitLeads(request, metadata=self._metadata, timeout=120)
                 except grpc.aio.AioRpcError as exc:
-                    outcome.errors[exc.code().name] += size
+                    outcome.failed(exc.code().name, exc.details() or "", size)
                     continue
                 for result in reply.results:
                     if result.WhichOneof("result") != "response":
-                        outcome.errors[f"{result.error.code} {result.error.reason}".strip()] += 1
+                        error = result.error
+                        outcome.failed(f"{error.code} {error.reason}".strip(), error.message)
                     elif result.response.verdict == lead_pb2.LEAD_VERDICT_NEW:
                         outcome.sent_at[result.response.lead.id] = sent
 
