@@ -346,6 +346,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         }
         if len(targets) >= 2:
             low, high = targets[0], targets[-1]
+            figures["flatness_keys"] = [low.keys, high.keys]
             print(f"\nflatness ({high.keys:,} keys vs {low.keys:,} keys; 1.00 = flat):")
             for label, a, b in (
                 ("ClaimLead", low.single.rate(), high.single.rate()),

@@ -151,9 +151,10 @@ def service_rows(services: dict[str, Any]) -> Iterator[tuple[str, str, str, str]
                 _f(row["p50_ms"], 1),
                 _f(row["p99_ms"], 1),
             )
+        low, high = dedup.get("flatness_keys", (10**4, 10**6))
         for label, flat in dedup.get("flatness", {}).items():
             yield (
-                f"dedup: {label} 10^6 vs 10^4 keys (ratio)",
+                f"dedup: {label}, {high:,} vs {low:,} keys (ratio)",
                 f"{flat['claims_per_s_ratio']:.2f}",
                 "",
                 f"{flat['p99_ratio']:.2f}",
