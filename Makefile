@@ -64,8 +64,10 @@ deploy-check: $(STAMP)
 	$(BIN)/python -m deploy.gen --check
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
 
+# The end-to-end benchmark and the per-service benches (README "Benchmarks"); BENCH_ARGS=--quick for a short run.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV)

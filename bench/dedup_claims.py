@@ -1,7 +1,8 @@
 """Dedup claim throughput and latency with 10^4 and 10^6 keys in the index, against a raw gRPC echo baseline.
 
     .venv/bin/python -m bench.dedup_claims [--keys 10000,1000000] [--claims 2000] [--rounds 3]
-                                           [--concurrency 16] [--batch-size 100] [--database-url postgresql://...]
+                                           [--concurrency 16] [--batch-size 100] [--batch-calls 100]
+                                           [--database-url postgresql://...]
 
 Set-up, for each index size: a fresh database (a SQLite file in a temporary directory, or a fresh database on the
 PostgreSQL server named by --database-url, dropped at the end), the dedup migrations, then the index preloaded by
@@ -13,9 +14,10 @@ do; server and client share the process, as in ``bench.echo``), all of them with
 Each round then measures, one after the other: the raw gRPC unary echo (``bench.echo``, same client concurrency,
 payload of a ClaimLeadRequest's size); for each index size, ClaimLead (``--claims`` unary calls from
 ``--concurrency`` tasks on one channel, half with a fresh phone -> NEW: one insert; half with a preloaded phone ->
-DUPLICATE: insert conflict, read, last_seen update) and BatchClaimLeads (the same number of claims, same mix, in
-batches of ``--batch-size`` from 4 tasks). Rounds interleave the rows so that a machine whose load drifts (shared
-CI runners) hurts every row alike; figures pool all rounds.
+DUPLICATE: insert conflict, read, last_seen update) and BatchClaimLeads (``--batch-calls`` calls of ``--batch-size``
+claims, same mix, from 4 tasks: enough calls that the pooled p99 is not just the slowest one or two). Rounds
+interleave the rows so that a machine whose load drifts (shared CI runners) hurts every row alike; figures pool all
+rounds.
 
 The table shows calls/s (claims/s for batches), p50/p99 per call, and the ratio to the echo baseline; the last
 lines give the flatness ratios (largest index vs smallest) of claims/s and p99: near 1.00 means the cost does not
@@ -52,8 +54,8 @@ from services.common.natsbin import start_nats_server
 from services.common.netutil import free_port, wait_for_port
 from services.common.runtime import RunningService
 from services.dedup import settings as dedup_settings
-from services.dedup.adapters.tables import dedup_keys
-from services.dedup.bootstrap import MIGRATIONS_DIR, build_app
+from services.dedup.adapters.db.tables import dedup_keys
+from services.dedup.bootstrap import INGEST_IDENTITY, MIGRATIONS_DIR, build_app
 
 TENANT = "bench-tenant"
 ACCOUNT = "bench-account"
@@ -240,7 +242,8 @@ async def start_target(
     cleanup.push_async_callback(running.stop)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     cleanup.push_async_callback(channel.close)
-    token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject="bench")
+    # ClaimLead answers ingest's service identity only (services.dedup.bootstrap.INGEST_IDENTITY).
+    token = TokenCodec(settings.common.auth).mint(tenant=TENANT, role=Role.SERVICE, subject=INGEST_IDENTITY)
     target = Target(
         keys,
         dedup_service_pb2_grpc.DedupServiceStub(channel),
@@ -273,12 +276,11 @@ async def measure_round(target: Target, args: argparse.Namespace, round_number: 
         reply = await stub.BatchClaimLeads(request, metadata=metadata, timeout=60)
         assert all(r.HasField("response") for r in reply.results)
 
-    target.batch.add(
-        *await timed(batch, concurrency=BATCH_TASKS, total=max(1, args.claims // args.batch_size))
-    )
+    target.batch.add(*await timed(batch, concurrency=BATCH_TASKS, total=args.batch_calls))
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    """Prints the table; returns the figures: per row claims/s, p50/p99 ms and samples, and the flatness ratios."""
     keys_list = [int(k) for k in args.keys.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="leadflow-bench-dedup-"))
     nats_port = free_port()
@@ -324,8 +326,27 @@ async def run(args: argparse.Namespace) -> None:
             rows,
             baseline,
         )
+        figures: dict[str, object] = {
+            "database": backend,
+            "rows": {
+                f"{kind} {target.keys}": {
+                    "keys": target.keys,
+                    "claims_per_s": rate.per_second,
+                    "p50_ms": rate.p50_ms,
+                    "p99_ms": rate.p99_ms,
+                    "samples": len(samples.latencies_ms),
+                }
+                for target in targets
+                for kind, samples, rate in (
+                    ("ClaimLead", target.single, target.single.rate()),
+                    ("BatchClaimLeads", target.batch, target.batch.rate(args.batch_size)),
+                )
+            },
+            "flatness": {},
+        }
         if len(targets) >= 2:
             low, high = targets[0], targets[-1]
+            figures["flatness_keys"] = [low.keys, high.keys]
             print(f"\nflatness ({high.keys:,} keys vs {low.keys:,} keys; 1.00 = flat):")
             for label, a, b in (
                 ("ClaimLead", low.single.rate(), high.single.rate()),
@@ -334,12 +355,14 @@ async def run(args: argparse.Namespace) -> None:
                 ratio = b.per_second / a.per_second if a.per_second else 0.0
                 p99 = b.p99_ms / a.p99_ms if a.p99_ms else 0.0
                 print(f"  {label:<16} claims/s ratio {ratio:.2f}   p99 ratio {p99:.2f}")
+                figures["flatness"][label] = {"claims_per_s_ratio": ratio, "p99_ratio": p99}  # type: ignore[index]
+        return figures
     finally:
         nats.terminate()
         nats.wait(timeout=10)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.dedup_claims", description=__doc__.split("\n\n")[0]
     )
@@ -354,8 +377,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--batch-size", type=int, default=100, help="claims per BatchClaimLeads call (default 100)"
     )
+    parser.add_argument(
+        "--batch-calls",
+        type=int,
+        default=100,
+        help="BatchClaimLeads calls per round and index (default 100: 300 latencies per p99 over 3 rounds)",
+    )
     parser.add_argument("--database-url", default="", help="a PostgreSQL server URL (default: SQLite files)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(run(args))
     return 0

@@ -211,7 +211,8 @@ def bare_evaluate(leads: int, calls: int) -> Rate:
     return Rate(count, time.perf_counter() - began)
 
 
-async def run(leads: int, calls: int, postgres: bool) -> None:
+async def run(leads: int, calls: int, postgres: bool) -> dict[str, object]:
+    """Prints the table; returns the figures: per row items/s and the ratio to the raw consume ceiling."""
     events = lead_events(leads, calls)
     size = max(len(e.data) for e in events)
     with tempfile.TemporaryDirectory(prefix="leadflow-bench-refund-") as tmp:
@@ -244,6 +245,21 @@ async def run(leads: int, calls: int, postgres: bool) -> None:
     row("refund consumer path: case evaluations", path)
     row("bare evaluate() (no store, no bus)", bare)
     print(f"consumer path / bare evaluate(): {path.per_second / bare.per_second:.3f}")
+    rows = {
+        "raw JetStream publish": published,
+        "raw JetStream consume": consumed,
+        "events consumed": path_events,
+        "cases evaluated": path,
+        "bare evaluate()": bare,
+    }
+    return {
+        "database": store,
+        "events": len(events),
+        "rows": {
+            name: {"per_second": rate.per_second, "vs_raw_consume": rate.per_second / consumed.per_second}
+            for name, rate in rows.items()
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

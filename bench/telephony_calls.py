@@ -69,7 +69,8 @@ def _load_world(transactions, pairs: int, agents: int) -> None:  # type: ignore[
     transactions.write_now(load)
 
 
-async def run(pairs: int, concurrency: int, numbers: int) -> None:
+async def run(pairs: int, concurrency: int, numbers: int) -> dict[str, object]:
+    """Prints the table; returns the figures: bound pairs, and per row calls/s, p50/p99 ms, ratio to the echo."""
     echo = await measure_echo(concurrency=concurrency, total=max(pairs, 5000))
     with tempfile.TemporaryDirectory(prefix="leadflow-bench-") as tmp:
         port = free_port()
@@ -167,6 +168,18 @@ async def run(pairs: int, concurrency: int, numbers: int) -> None:
                 rows,
                 echo,
             )
+            return {
+                "bound_pairs": bound,
+                "rows": {
+                    name: {
+                        "per_second": rate.per_second,
+                        "p50_ms": rate.p50_ms,
+                        "p99_ms": rate.p99_ms,
+                        "vs_echo": rate.per_second / echo.per_second if echo.per_second else 0.0,
+                    }
+                    for name, rate in rows
+                },
+            }
         finally:
             await running.stop()
             nats.terminate()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import deadline
+from services.common.dbstats import count_statements
 from services.common.errors import Unavailable
 from services.common.statements import PerDialect  # noqa: F401 - re-exported: repositories import it from here
 
@@ -129,6 +130,7 @@ class Database:
             # same instant (under READ COMMITTED each statement would see the commits made between them).
             self._read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
             _bound_postgres_lock_waits(self.engine, busy_timeout_ms)
+        count_statements(self.engine, self._read_engine)
         # SQLite has one writer at a time. Threads of this process that find it busy would sleep in SQLite's busy
         # handler (in steps of up to 100 ms) instead of taking turns; queueing them on a lock first hands the
         # database over as soon as it is free. Throughput only: other processes still wait on the busy handler, and

@@ -1,0 +1,227 @@
+"""The run's figures as rich tables in the terminal, as Markdown for the README, and as JSON on disk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from services.common.config import SERVICES
+
+UNARY = "saturation"
+BATCH = "batch"
+
+
+def _rate(figures: dict[str, Any]) -> float:
+    return figures["calls"] / figures["seconds"] if figures["seconds"] else 0.0
+
+
+def _f(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _lost(phase: dict[str, Any]) -> str:
+    """Leads whose RPC failed (by code) and leads accepted but never seen assigned."""
+    codes = ", ".join(f"{code} {n}" for code, n in phase.get("error_codes", {}).items())
+    return f"{phase['errors']}{f' ({codes})' if codes else ''} / {phase['missing']}"
+
+
+def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    """(measurement, value, p50 ms, p99 ms, ratio, failed / missing) for one backend's run."""
+    ceilings, phases, ratios = e2e["ceilings"], e2e["phases"], e2e["ratios"]
+    yield ("stack start, cold, to all SERVING (s)", _f(e2e["serving_seconds"], 1), "", "", "")
+    if e2e.get("leadflow_up_seconds") is not None:
+        yield (
+            "`leadflow up` command, cold, to all SERVING (s)",
+            _f(e2e["leadflow_up_seconds"], 1),
+            "",
+            "",
+            "",
+        )
+    echo = ceilings["echo"]
+    yield (
+        "ceiling: raw gRPC unary echo (calls/s)",
+        _f(_rate(echo)),
+        _f(echo["p50_ms"], 2),
+        _f(echo["p99_ms"], 2),
+        "",
+    )
+    yield ("ceiling: raw gRPC client-streaming (msgs/s)", _f(_rate(ceilings["client_streaming"])), "", "", "")
+    yield (
+        "ceiling: raw JetStream publish_async (msgs/s)",
+        _f(_rate(ceilings["jetstream_publish"])),
+        "",
+        "",
+        "",
+    )
+    unary = phases[UNARY]
+    yield (
+        "SubmitLead → lead.assigned, saturation (leads/s)",
+        _f(unary["leads_per_s"]),
+        _f(unary["p50_ms"], 1),
+        _f(unary["p99_ms"], 1),
+        f"{ratios['unary_to_echo']:.3f} of echo",
+        _lost(unary),
+    )
+    for name, phase in phases.items():
+        if name.startswith("rate_"):
+            yield (
+                f"SubmitLead → lead.assigned, {phase['offered_per_s']}/s offered (leads/s)",
+                _f(phase["leads_per_s"]),
+                _f(phase["p50_ms"], 1),
+                _f(phase["p99_ms"], 1),
+                "",
+                _lost(phase),
+            )
+    batch = phases[BATCH]
+    yield (
+        "BatchSubmitLeads → lead.assigned (leads/s)",
+        _f(batch["leads_per_s"]),
+        _f(batch["p50_ms"], 1),
+        _f(batch["p99_ms"], 1),
+        f"{ratios['batch_to_client_streaming']:.3f} of streaming",
+        _lost(batch),
+    )
+
+
+def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    """Per process: CPU ms/lead (unary, batch), statements and transactions per lead (unary, batch), RSS idle and
+    loaded (MiB); then ingest + dedup together."""
+    unary, batch = e2e["phases"][UNARY], e2e["phases"][BATCH]
+    for name in unary["cpu_ms_per_lead"]:
+        db = name in SERVICES
+        yield (
+            name,
+            _f(unary["cpu_ms_per_lead"][name], 2),
+            _f(batch["cpu_ms_per_lead"][name], 2),
+            _f(unary["statements_per_lead"][name], 1) if db else "",
+            _f(batch["statements_per_lead"][name], 1) if db else "",
+            _f(unary["transactions_per_lead"][name], 2) if db else "",
+            _f(batch["transactions_per_lead"][name], 2) if db else "",
+            _f(e2e["idle_rss_mb"][name]) if name in e2e["idle_rss_mb"] else "",
+            _f(e2e["loaded_rss_mb"][name]) if name in e2e["loaded_rss_mb"] else "",
+        )
+    both = ("ingest", "dedup")
+    yield (
+        "ingest + dedup",
+        _f(sum(unary["cpu_ms_per_lead"][n] for n in both), 2),
+        _f(sum(batch["cpu_ms_per_lead"][n] for n in both), 2),
+        *[""] * 6,
+    )
+
+
+PIPELINE_HEADER = ("measurement", "value", "p50 ms", "p99 ms", "ratio", "failed / missing")
+PROCESS_HEADER = (
+    "process",
+    "CPU ms/lead unary",
+    "CPU ms/lead batch",
+    "stmts/lead unary",
+    "stmts/lead batch",
+    "tx/lead unary",
+    "tx/lead batch",
+    "idle RSS MiB",
+    "loaded RSS MiB",
+)
+
+
+def service_rows(services: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(measurement, per second, p50 ms, p99 ms) of the per-service benches that ran."""
+    for name, figures in services.items():
+        if "failed" in figures:
+            yield (f"{name}: failed ({figures['failed'][:80]})", "", "", "")
+    telephony = services.get("telephony")
+    if telephony and "rows" in telephony:
+        for name, row in telephony["rows"].items():
+            yield (f"telephony: {name}", _f(row["per_second"]), _f(row["p50_ms"], 1), _f(row["p99_ms"], 1))
+    refund = services.get("refund")
+    if refund and "rows" in refund:
+        for name, row in refund["rows"].items():
+            yield (f"refund: {name} ({refund['database']})", _f(row["per_second"]), "", "")
+    dedup = services.get("dedup")
+    if dedup and "rows" in dedup:
+        for name, row in dedup["rows"].items():
+            yield (
+                f"dedup: {name.split()[0]}, {row['keys']:,} keys ({row['samples']} samples)",
+                _f(row["claims_per_s"]),
+                _f(row["p50_ms"], 1),
+                _f(row["p99_ms"], 1),
+            )
+        low, high = dedup.get("flatness_keys", (10**4, 10**6))
+        for label, flat in dedup.get("flatness", {}).items():
+            yield (
+                f"dedup: {label}, {high:,} vs {low:,} keys (ratio)",
+                f"{flat['claims_per_s_ratio']:.2f}",
+                "",
+                f"{flat['p99_ratio']:.2f}",
+            )
+
+
+def _table(title: str, header: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(header):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row, *[""] * (len(header) - len(row)))
+    return table
+
+
+def _about(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    load = result.get("load", {})
+    return (
+        f"{m['cpu_model']}, {m['cores']} cores, Python {result['python']}; "
+        f"load average {load.get('before', [0])[0]:.1f} before, {load.get('after', [0])[0]:.1f} after"
+    )
+
+
+def print_report(result: dict[str, Any], console: Console | None = None) -> None:
+    # Piped to a file or captured, rich would assume 80 columns and fold the tables: give them room.
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
+    console.print(f"[bold]leadflow bench[/bold] ({result['mode']}) on {_about(result)}")
+    for backend, e2e in result["e2e"].items():
+        if "skipped" in e2e or "failed" in e2e:
+            console.print(f"end to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}")
+            continue
+        console.print(_table(f"End to end, {e2e['database']}", PIPELINE_HEADER, pipeline_rows(e2e)))
+        console.print(_table(f"Per process, {e2e['database']}", PROCESS_HEADER, process_rows(e2e)))
+        load = e2e["phases"][UNARY]["other_load_cores"]
+        console.print(f"other programs kept {load:.2f} cores busy during the saturation window")
+    if result.get("services"):
+        header = ("measurement", "per second", "p50 ms", "p99 ms")
+        console.print(_table("Per service", header, service_rows(result["services"])))
+
+
+def _markdown_table(header: tuple[str, ...], rows: Iterator[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join([*row, *[""] * (len(header) - len(row))]) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The README's tables for this result."""
+    parts = [f"Measured {result['started_at']} ({result['mode']} run) on {_about(result)}."]
+    for backend, e2e in result["e2e"].items():
+        if "skipped" in e2e or "failed" in e2e:
+            parts.append(f"End to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}.")
+            continue
+        parts.append(
+            f"**End to end, {e2e['database']}**\n\n" + _markdown_table(PIPELINE_HEADER, pipeline_rows(e2e))
+        )
+        parts.append(
+            f"**Per process, {e2e['database']}**\n\n" + _markdown_table(PROCESS_HEADER, process_rows(e2e))
+        )
+    if result.get("services"):
+        header = ("measurement", "per second", "p50 ms", "p99 ms")
+        parts.append("**Per service**\n\n" + _markdown_table(header, service_rows(result["services"])))
+    return "\n\n".join(parts) + "\n"
+
+
+def write_json(result: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,172 @@
+"""One backend's whole end-to-end run, as a JSON-ready dict: the stack started cold, idle RSS, the ceilings, then
+the load phases one after another (saturation, each fixed offered rate, batches), each with what every process
+spent on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import grpc
+
+from bench.e2e import ceilings, leads
+from bench.e2e.stack import BenchStack, start
+from bench.e2e.window import settle, snapshot, spent
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much of each measurement a run does."""
+
+    echo_calls: int
+    stream_messages: int
+    publish_messages: int
+    saturation_leads: int
+    concurrency: int
+    rates: tuple[int, ...]
+    rate_seconds: float
+    batch_leads: int
+    batch_size: int
+    batch_concurrency: int
+    idle_seconds: float
+    drain_timeout: float
+
+
+FULL = Sizes(20_000, 50_000, 20_000, 2000, 16, (100, 150, 300), 10.0, 10_000, 100, 4, 5.0, 300.0)
+QUICK = Sizes(5000, 10_000, 5000, 400, 16, (100, 150, 300), 3.0, 1500, 100, 4, 3.0, 90.0)
+TINY = Sizes(200, 500, 200, 20, 4, (20,), 1.0, 40, 10, 2, 1.0, 120.0)
+
+
+async def _phase(
+    name: str,
+    stack: BenchStack,
+    watch: leads.AssignedWatch,
+    sizes: Sizes,
+    run_load: Callable[[], Awaitable[leads.Outcome]],
+    loaded_rss: dict[str, float],
+) -> dict[str, Any]:
+    before = snapshot(stack)
+    outcome = await run_load()
+    missing = await watch.wait_for(list(outcome.sent_at), sizes.drain_timeout)
+    settled = await settle(stack.nats_url, sizes.drain_timeout)
+    after = snapshot(stack)
+    for process, mb in stack.rss_mb().items():
+        loaded_rss[process] = max(loaded_rss.get(process, 0.0), mb)
+    figures: dict[str, Any] = {
+        **outcome.figures(watch, missing),
+        "settled": settled,
+        **spent(before, after, len(outcome.sent_at)),
+    }
+    cpu = figures["cpu_ms_per_lead"]
+    print(
+        f"  {name}: {figures['leads']} leads, {figures['leads_per_s']:.0f} leads/s, p99 {figures['p99_ms']:.0f} ms,"
+        f" ingest + dedup {cpu['ingest'] + cpu['dedup']:.2f} CPU ms/lead, missing {missing}",
+        flush=True,
+    )
+    return figures
+
+
+async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
+    # Idle: what the background loops (relays, pollers, probes) cost with no traffic, per second, to read the
+    # per-lead figures of short windows against.
+    before = snapshot(stack)
+    await asyncio.sleep(sizes.idle_seconds)
+    idle = spent(before, snapshot(stack), 0)
+    idle_rss = stack.rss_mb()
+    metadata = stack.metadata()
+    await leads.set_up_assignment(stack.grpc_address("assign"), metadata)
+    people = leads.People()
+    payload = people.lead().SerializeToString()
+    result: dict[str, object] = {
+        "database": stack.database,
+        "serving_seconds": stack.serving_seconds,
+        "idle_rss_mb": idle_rss,
+        "idle_per_s": {
+            figure: {name: value / idle["seconds"] for name, value in idle[key].items()}  # type: ignore[attr-defined]
+            for figure, key in (
+                ("cpu_ms", "cpu_ms_per_lead"),
+                ("statements", "statements_per_lead"),
+                ("transactions", "transactions_per_lead"),
+            )
+        },
+        "ceilings": {
+            "echo": asdict(
+                await ceilings.echo(concurrency=sizes.concurrency, total=sizes.echo_calls, payload=payload)
+            ),
+            "client_streaming": asdict(
+                await ceilings.client_streaming(messages=sizes.stream_messages, payload=payload)
+            ),
+            "jetstream_publish": asdict(
+                await ceilings.jetstream_publish(
+                    stack.nats_url, messages=sizes.publish_messages, size=len(payload)
+                )
+            ),
+        },
+    }
+    watch = leads.AssignedWatch()
+    await watch.start(stack.nats_url)
+    loaded_rss: dict[str, float] = {}
+    phases: dict[str, object] = {}
+    try:
+        async with grpc.aio.insecure_channel(stack.grpc_address("ingest")) as channel:
+            load = leads.Load(channel, metadata, people)
+            warm = await load.closed_loop(
+                min(20, sizes.saturation_leads), 4
+            )  # connections, caches, first plans
+            await watch.wait_for(list(warm.sent_at), sizes.drain_timeout)
+            await settle(stack.nats_url, sizes.drain_timeout)
+            phases["saturation"] = await _phase(
+                "saturation",
+                stack,
+                watch,
+                sizes,
+                lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
+                loaded_rss,
+            )
+            for rate in sizes.rates:
+                phases[f"rate_{rate}"] = await _phase(
+                    f"{rate}/s offered",
+                    stack,
+                    watch,
+                    sizes,
+                    lambda rate=rate: load.fixed_rate(rate, sizes.rate_seconds),  # type: ignore[misc]
+                    loaded_rss,
+                )
+                phases[f"rate_{rate}"]["offered_per_s"] = rate  # type: ignore[index]
+            phases["batch"] = await _phase(
+                "batch",
+                stack,
+                watch,
+                sizes,
+                lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
+                loaded_rss,
+            )
+    finally:
+        await watch.stop()
+    result["phases"] = phases
+    result["loaded_rss_mb"] = loaded_rss
+    echo = result["ceilings"]["echo"]  # type: ignore[index]
+    stream = result["ceilings"]["client_streaming"]  # type: ignore[index]
+    echo_rate = echo["calls"] / echo["seconds"] if echo["seconds"] else 0.0
+    stream_rate = stream["calls"] / stream["seconds"] if stream["seconds"] else 0.0
+    result["ratios"] = {
+        "unary_to_echo": phases["saturation"]["leads_per_s"] / echo_rate if echo_rate else 0.0,  # type: ignore[index]
+        "batch_to_client_streaming": (
+            phases["batch"]["leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
+        ),
+    }
+    return result
+
+
+def run_backend(sizes: Sizes, postgres_url: str | None = None) -> dict[str, object]:
+    """Start a stack on SQLite (or on fresh PostgreSQL databases at ``postgres_url``), measure, stop it.
+
+    Raises bench.e2e.stack.StackFailed when the stack does not start."""
+    stack = start(postgres_url)
+    try:
+        return asyncio.run(_measure(stack, sizes))
+    finally:
+        stack.stop()

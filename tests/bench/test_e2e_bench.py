@@ -1,0 +1,53 @@
+"""`python -m bench` at a tiny size: the end-to-end harness starts the stack as processes, drives leads through to
+``lead.assigned``, and writes a report of the right shape. Sanity of the figures only, never timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.__main__ import main
+from bench.e2e import report
+from services.common.config import SERVICES
+
+PROCESSES = {*SERVICES, "nats-server", "bench client"}
+
+
+def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--tiny", "--only", "e2e", "--output", str(tmp_path)]) == 0
+
+    written = list(tmp_path.glob("*.json"))
+    assert len(written) == 1, written
+    result = json.loads(written[0].read_text())
+    assert result["mode"] == "tiny"
+    assert result["machine"]["cores"] >= 1
+    assert "skipped" in result["e2e"]["postgresql"]
+    e2e = result["e2e"]["sqlite"]
+    assert e2e["database"] == "SQLite"
+    assert e2e["serving_seconds"] > 0
+    assert set(e2e["idle_rss_mb"]) == PROCESSES - {"bench client"}
+    assert all(mb > 0 for mb in e2e["idle_rss_mb"].values())
+    assert all(rate["calls"] > 0 and rate["seconds"] > 0 for rate in e2e["ceilings"].values())
+
+    phases = e2e["phases"]
+    assert {"saturation", "batch"} <= set(phases)
+    assert any(name.startswith("rate_") for name in phases)
+    for name, phase in phases.items():
+        assert phase["leads"] > 0, name
+        assert phase["missing"] == 0 and phase["errors"] == 0, (name, phase)
+        assert phase["settled"], name
+        assert phase["leads_per_s"] > 0 and phase["p99_ms"] >= phase["p50_ms"] > 0, (name, phase)
+        assert set(phase["cpu_ms_per_lead"]) == PROCESSES, name
+        assert set(phase["statements_per_lead"]) == set(SERVICES), name
+    # A tiny window may see no clock tick of a light process: CPU is summed over the run's phases.
+    for process in PROCESSES:
+        assert sum(p["cpu_ms_per_lead"][process] * p["leads"] for p in phases.values()) > 0, process
+    # Every lead is stored by ingest, claimed in dedup and assigned: each writes to its database.
+    for service in ("ingest", "dedup", "assign"):
+        assert phases["saturation"]["statements_per_lead"][service] >= 1, service
+        assert phases["saturation"]["transactions_per_lead"][service] > 0, service
+    assert e2e["ratios"]["unary_to_echo"] > 0 and e2e["ratios"]["batch_to_client_streaming"] > 0
+
+    printed = capsys.readouterr().out
+    assert "End to end, SQLite" in printed and "ingest + dedup" in printed
+    assert "| SubmitLead → lead.assigned, saturation (leads/s) |" in report.markdown(result)
