@@ -129,7 +129,9 @@ def build_app(
             carrier.deliver = report_from_carrier
             background.append(carrier.run)
     if settings.receipt_port is not None:
-        receipts = workers.ReceiptServer(
+        from services.telephony.receipts import ReceiptServer  # aiohttp's web server, only when configured
+
+        receipts = ReceiptServer(
             settings.receipt_host, settings.receipt_port, settings.receipt_token, report_from_carrier, clock
         )
         background.append(receipts.run)
