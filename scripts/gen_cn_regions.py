@@ -38,7 +38,7 @@ from phonenumbers.geodata import GEOCODE_DATA
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.ingest.domain.normalisation.regions import split_region  # noqa: E402
+from services.common.phoneregion.descriptions import split_region  # noqa: E402
 
 OUTPUT = ROOT / "services" / "common" / "phoneregion" / "cn_regions.csv"
 FIRST_BLOCK, END_BLOCK = 1_300_000, 2_000_000  # 7-digit prefixes of 13x–19x mobiles

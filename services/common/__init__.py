@@ -1,0 +1,5 @@
+"""Code the five services share. Importing it first makes nats-py load without aiohttp (see ``natsimport``)."""
+
+from services.common import natsimport
+
+natsimport.install()

@@ -1,11 +1,15 @@
 """Alembic, driven from code: each service keeps its migrations in ``services/<svc>/adapters/migrations``.
 
-``upgrade`` runs on start in local mode and from ``leadflow migrate <svc>`` in Kubernetes. Each service's env.py
-is three lines that call ``run_env`` with the service's MetaData, so the Alembic plumbing lives here once.
+``upgrade`` runs from ``leadflow migrate <svc>`` in Kubernetes, and on start in local mode in a child process
+(``python -m services.common.migrations``, see ``migrate_first``) so that Alembic is not kept in the server. Each
+service's env.py is three lines that call ``run_env`` with the service's MetaData, so the Alembic plumbing lives
+here once.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -77,3 +81,23 @@ def _run(context, connection: Connection, target_metadata: MetaData) -> None:  #
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m services.common.migrations <service> <script location> [log level]``, the database URL on
+    stdin: upgrade to head; exit 0 when done, 1 (the error logged) when not."""
+    from services.common.logs import configure_logging
+
+    service, script_location = argv[0], Path(argv[1])
+    configure_logging(service, argv[2] if len(argv) > 2 else "INFO")
+    database_url = sys.stdin.read().strip()
+    try:
+        upgrade(script_location, database_url)
+    except Exception:
+        logging.getLogger("leadflow.migrations").exception("migrating the database failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

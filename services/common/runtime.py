@@ -21,7 +21,7 @@ import grpc
 from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
-from services.common import devclock, migrations, telemetry
+from services.common import devclock, telemetry
 from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
@@ -36,6 +36,7 @@ from services.common.messaging import (
     ensure_stream,
 )
 from services.common.metrics import serve_metrics
+from services.common.migrate_first import upgrade_before_serving
 from services.common.natsconn import connect_nats
 from services.common.timerworker import TimerSet, TimerWorker
 from services.common.uow import DEFAULT_ATTEMPTS
@@ -165,7 +166,9 @@ class RunningService:
         app, settings = self.app, self.app.settings
         telemetry.configure(settings.service)
         if settings.migrate_on_start:
-            await asyncio.to_thread(migrations.upgrade, app.migrations_dir, settings.database_url)
+            await upgrade_before_serving(
+                settings.service, app.migrations_dir, settings.database_url, settings.log_level
+            )
         self.metrics_port = serve_metrics(settings.metrics_port, settings.metrics_host)
         server, self.port = create_server(settings, app.bindings, self.health)
         self._server = server

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from services.common.config import ConfigError, Env, ServiceSettings
 from services.common.sealing import KeyRing
-from services.telephony.adapters.carriers.aliyun import DEFAULT_ENDPOINT, AliyunConfig
+from services.telephony.adapters.carriers.aliyun_config import DEFAULT_ENDPOINT, AliyunConfig
 
 PREFIX = "LEADFLOW_TELEPHONY_"
 DEFAULT_RECEIPT_PORT = 9204

@@ -2,7 +2,7 @@
 
 ``region_of("+8613800138000") -> ("北京市", "北京市")``; ``lookup`` adds the carrier the range was allocated to.
 The table ``cn_regions.csv`` is generated from phonenumbers' own data by ``scripts/gen_cn_regions.py`` and answers
-exactly what ``geocoder.description_for_valid_number(n, "zh")`` (split by ingest's ``split_region``) and
+exactly what ``geocoder.description_for_valid_number(n, "zh")`` (split by ``descriptions.split_region``) and
 ``carrier.name_for_valid_number(n, "zh")`` answer; a drift test holds it to the installed phonenumbers.
 Importing this package imports nothing of phonenumbers.
 """

@@ -16,8 +16,8 @@ import pytest
 from phonenumbers import carrier, geocoder
 
 from services.common.phoneregion import PhoneRegion, lookup, region_of
+from services.common.phoneregion.descriptions import split_region
 from services.common.phoneregion.table import TABLE_PATH
-from services.ingest.domain.normalisation.regions import split_region
 
 ROOT = Path(__file__).resolve().parents[3]
 

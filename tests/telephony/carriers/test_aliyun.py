@@ -17,7 +17,7 @@ from services.telephony.domain.call import CallState
 from services.telephony.domain.commands import NewNumber
 from services.telephony.domain.outcomes import CallOutcome, EvidenceSource, ReleaseDirection
 from services.telephony.domain.ports import BindRequest, CarrierError
-from services.telephony.workers import SECRET_REPORT_PATH, ReceiptServer
+from services.telephony.receipts import SECRET_REPORT_PATH, ReceiptServer
 from tests.telephony.carriers.fake_dyplsapi import ACCESS_KEY_ID, ACCESS_KEY_SECRET, FakeDyplsapi, serve
 from tests.telephony.helpers import World, admin, build, unique
 

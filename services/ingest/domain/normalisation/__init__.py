@@ -36,7 +36,6 @@ from services.ingest.domain.normalisation.phones import (
     is_known_region,
     normalise_phone,
 )
-from services.ingest.domain.normalisation.regions import split_region
 from services.ingest.domain.normalisation.screening import (
     FieldLimits,
     NormalisedContact,
@@ -82,7 +81,6 @@ __all__ = [
     "normalise_phone",
     "read_wechat",
     "screen_contact",
-    "split_region",
     "validate_wechat_id",
     "wechat_as_phone",
 ]

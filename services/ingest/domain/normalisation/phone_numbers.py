@@ -19,12 +19,13 @@ Kinds: MOBILE, FIXED_LINE → LANDLINE, VOIP, TOLL_FREE (800) and OTHER (400 num
 plus premium, UAN, pager ...). FIXED_LINE_OR_MOBILE (the USA, Canada and others, whose numbers do not tell) counts
 as MOBILE: a mobile-only account must not reject every North American number.
 
-Location: for Chinese numbers, province and city from ``geocoder`` in Chinese, split by ``regions.split_region``
-(canonical province name; municipality → city = province; "" when unknown), and the carrier from ``carrier`` in
-Chinese ("中国移动"), or the overlay's operator when the metadata does not know the range. The carrier is the one
-the range was allocated to: a number ported under 携号转网 still shows its original carrier. Numbers of other
-regions get no province or city (the API's Region is a place in China); their carrier is filled when the metadata
-knows it.
+Location: for Chinese numbers, province, city and carrier from ``services.common.phoneregion``, the compact table
+generated from phonenumbers' geocoder and carrier data in Chinese (canonical province name; municipality → city =
+province; "" when unknown; carrier "中国移动"), or the overlay's operator when the data does not know the range. The
+table gives the geocoder's answers without loading the geocoder (its data for every locale costs ~100 MB of RSS).
+The carrier is the one the range was allocated to: a number ported under 携号转网 still shows its original carrier.
+Numbers of other regions get no province or city (the API's Region is a place in China); their carrier is filled
+when phonenumbers' carrier data knows it, imported on the first such number (~10 MB), not at start.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult, carrier, geocoder
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
+from services.common import phoneregion
 from services.ingest.domain.normalisation.errors import Rejection, RejectionCode
 from services.ingest.domain.normalisation.mobile_prefixes import allocated_cn_mobile
-from services.ingest.domain.normalisation.regions import split_region
 
 
 class PhoneKind(StrEnum):
@@ -93,6 +94,7 @@ _CN_ELEVEN_DIGIT_MOBILE_LIKE = re.compile(r"1[1-9][0-9]{9}")
 # Chinese numbers with their area code have 10 to 12 digits (2-3 digit area code, 7-8 digit local number); 8 or
 # fewer digits are at most a local number or a service code.
 _CN_MAX_LOCAL_ONLY = 8
+_CN_COUNTRY_CODE = 86
 _CN_MIN_NATIONAL = 10
 MAX_E164_DIGITS = 15  # ITU-T E.164 §6.1: country code plus national number
 
@@ -228,15 +230,28 @@ def check_number(text: str, *, default_region: str, field: str) -> PhoneCheck:
 
     number.extension = None  # extensions are read by phone_text, never by the library
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    province, city, carrier_name = "", "", ""
     if valid:
         kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
         region_code = phonenumbers.region_code_for_number(number)
-        description = geocoder.description_for_valid_number(number, "zh") if region_code == "CN" else ""
-        carrier_name = carrier.name_for_valid_number(number, "zh")
+        if number.country_code == _CN_COUNTRY_CODE:
+            place = phoneregion.lookup(e164)
+            if place is not None:
+                province, city, carrier_name = place.province, place.city, place.carrier
+        else:
+            carrier_name = _foreign_carrier(number)
     else:
-        kind, region_code, description, carrier_name = PhoneKind.MOBILE, "CN", "", ""
+        kind, region_code = PhoneKind.MOBILE, "CN"
     if overlay is not None:
         kind = PhoneKind.MOBILE
         carrier_name = carrier_name or overlay.operator
-    province, city = split_region(description) if description else ("", "")
     return PhoneCheck(e164, kind, region_code, province, city, carrier_name, None)
+
+
+def _foreign_carrier(number: phonenumbers.PhoneNumber) -> str:
+    """The carrier phonenumbers names, in Chinese where it has the name, for a valid number outside China; ""
+    when its data does not know the range. Imported here, on the first such number: the carrier data of every
+    country is ~10 MB of RSS that a service seeing only Chinese numbers never needs."""
+    from phonenumbers import carrier
+
+    return carrier.name_for_valid_number(number, "zh")

@@ -16,7 +16,6 @@ code); throttling, 5xx and network failures are retryable.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from alibabacloud_dyplsapi20170525 import models as dypls
 from alibabacloud_dyplsapi20170525.client import Client
@@ -25,26 +24,16 @@ from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingExcep
 from alibabacloud_tea_util import models as tea_util
 from Tea.exceptions import TeaException
 
+from services.telephony.adapters.carriers.aliyun_config import DEFAULT_ENDPOINT, AliyunConfig
 from services.telephony.domain.ports import BindRequest, Carrier, CarrierError
 from services.telephony.domain.provider_times import BEIJING
 
 PROVIDER = "aliyun"
-DEFAULT_ENDPOINT = "dyplsapi.aliyuncs.com"
 _EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Codes of an answer that mean the binding is already gone (unbinding it again is a success).
 GONE_CODES = frozenset({"isv.NO_SUBS_EXIST", "isv.SUBS_NOT_EXIST", "isv.NO_SUBS"})
 RETRYABLE_CODES = frozenset({"isv.BUSINESS_LIMIT_CONTROL", "isp.SYSTEM_ERROR", "isp.RAM_PERMISSION_DENY"})
-
-
-@dataclass(frozen=True)
-class AliyunConfig:
-    access_key_id: str
-    access_key_secret: str
-    pool_key: str
-    endpoint: str = DEFAULT_ENDPOINT
-    protocol: str = "HTTPS"
-    timeout_seconds: float = 5.0
-    record_calls: bool = False
+__all__ = ["DEFAULT_ENDPOINT", "PROVIDER", "AliyunCarrier", "AliyunConfig", "national"]
 
 
 def national(e164: str) -> str:

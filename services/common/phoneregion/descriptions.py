@@ -1,4 +1,5 @@
-"""Split a Chinese phone geocoder description (归属地) into province and city.
+"""Split a Chinese phone geocoder description (归属地) into province and city: the rule ``cn_regions.csv`` is built
+with (``scripts/gen_cn_regions.py``) and its drift tests check against. Services read the table, never this.
 
 ``phonenumbers.geocoder.description_for_number(n, "zh")`` answers one string per number prefix, and its data is
 not uniform: "广东省深圳市", "北京市", "广西南宁市" (no 壮族自治区), "新疆乌鲁木齐市", "云南迪庆" (no 省 and no 州),
