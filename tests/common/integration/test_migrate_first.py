@@ -24,14 +24,17 @@ def _head(database_url: str) -> str | None:
 
 
 def test_the_schema_is_at_head_when_the_upgrade_returns(database_url: str) -> None:
-    asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, database_url, "WARNING"))
+    asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, database_url, "WARNING", child=True))
     assert current_revision(MIGRATIONS_DIR, database_url) == _head(database_url)
 
 
 def test_replicas_starting_together_all_reach_head(database_url: str) -> None:
     async def three_replicas() -> None:
         await asyncio.gather(
-            *(upgrade_before_serving("dedup", MIGRATIONS_DIR, database_url, "WARNING") for _ in range(3))
+            *(
+                upgrade_before_serving("dedup", MIGRATIONS_DIR, database_url, "WARNING", child=True)
+                for _ in range(3)
+            )
         )
 
     asyncio.run(three_replicas())  # raises MigrationFailed if any replica's upgrade failed
@@ -43,8 +46,23 @@ def test_a_failed_upgrade_raises_and_leaves_no_schema(tmp_path: Path) -> None:
     blocker.write_text("")
     url = f"sqlite:///{blocker / 'dedup.db'}"  # its parent is a file: the database cannot be created
     with pytest.raises(MigrationFailed):
-        asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, url, "CRITICAL"))
+        asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, url, "CRITICAL", child=True))
     assert not (blocker / "dedup.db").exists()
+
+
+def test_a_database_at_head_starts_no_child_and_this_process_migrates_when_it_has_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import services.common.migrate_first as migrate_first
+
+    children: list[str] = []
+    monkeypatch.setattr(migrate_first, "_run_child", lambda service, *_: children.append(service))
+    url = f"sqlite:///{tmp_path / 'dedup.db'}"
+    asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, url, "WARNING"))  # alembic is loaded here
+    assert children == [] and current_revision(MIGRATIONS_DIR, url) == _head(url)
+    asyncio.run(upgrade_before_serving("dedup", MIGRATIONS_DIR, url, "WARNING", child=True))  # at head: no-op
+    assert children == ["dedup"]  # asked for explicitly, the child runs even at head
+    assert migrate_first._at_head(MIGRATIONS_DIR, url)
 
 
 def test_an_in_memory_database_is_migrated_in_this_process() -> None:
