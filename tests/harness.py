@@ -24,6 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+# Loaded here so that services started in this process migrate in it (migrate_first's rule for a process with
+# Alembic loaded) instead of paying a Python start for a child per service; process tests run the child.
+import services.common.migrations  # noqa: F401
 from services.common.auth import Role, TokenCodec
 from services.common.config import AuthSettings, Env
 from services.common.runtime import RunningService
