@@ -75,12 +75,15 @@ def test_an_in_memory_database_is_migrated_in_this_process() -> None:
 def test_a_started_service_has_not_loaded_alembic(service: str, tmp_path: Path, nats_server) -> None:  # type: ignore[no-untyped-def]
     """Start the service in a fresh interpreter (migrating a new database on start), then look at its modules."""
     code = (
-        "import asyncio, sys\n"
+        "import asyncio, importlib, sys\n"
         "from pathlib import Path\n"
-        "from tests.harness import service_environ, start_service\n"
+        "from services.common.runtime import RunningService\n"
+        "from tests.platform.helpers import service_env\n"  # not tests.harness: it loads Alembic on purpose
         "async def main():\n"
-        f"    env = service_environ({service!r}, Path({str(tmp_path)!r}), {nats_server.url!r})\n"
-        f"    running = await start_service({service!r}, env)\n"
+        f"    env = service_env({service!r}, Path({str(tmp_path)!r}), {nats_server.url!r})\n"
+        f"    settings = importlib.import_module('services.{service}.settings').load(env)\n"
+        f"    running = RunningService(importlib.import_module('services.{service}.bootstrap').build_app(settings))\n"
+        "    await running.start()\n"
         "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako'))\n"
         "    await running.stop()\n"
         "    print(loaded)\n"
