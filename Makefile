@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
+.PHONY: run test test-postgres chaos genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Issue 11's fault suite in full (tests/chaos): 20,000 leads through the five services and nats-server as processes
+# with at least ten random SIGKILLs, the rolling restart, and (with LEADFLOW_TEST_POSTGRES_URL) two replicas of dedup,
+# assign and refund on PostgreSQL. `make test` runs a short version of each.
+chaos: $(STAMP)
+	LEADFLOW_CHAOS=full $(BIN)/pytest -q -p no:cacheprovider -s tests/chaos $(PYTEST_ARGS)
 
 genproto: $(STAMP)
 	$(BIN)/python scripts/genproto.py

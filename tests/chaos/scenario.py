@@ -2,7 +2,8 @@
 same time, then waiting for the pipeline to drain, then the invariants (``tests.chaos.invariants``).
 
 Sizes: the short run is the default (``make test``); ``LEADFLOW_CHAOS=full`` (``make chaos``) runs issue 11's full
-one. ``LEADFLOW_CHAOS_LEADS``, ``LEADFLOW_CHAOS_KILLS`` and ``LEADFLOW_CHAOS_RATE`` override either.
+one. ``LEADFLOW_CHAOS_LEADS``, ``LEADFLOW_CHAOS_KILLS`` and ``LEADFLOW_CHAOS_RATE`` override either,
+``LEADFLOW_CHAOS_SEED`` picks other people and other kills.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ FULL = Size(leads=20_000, kills=40, rate=40.0, drain_timeout=900.0)
 
 def full_run() -> bool:
     return os.environ.get("LEADFLOW_CHAOS", "").lower() == "full"
+
+
+def seed() -> int:
+    """The run's seed (which people, which kills, when); ``LEADFLOW_CHAOS_SEED`` replays another."""
+    return int(os.environ.get("LEADFLOW_CHAOS_SEED", "11"))
 
 
 def size() -> Size:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.scenario import run_with_kills, size
+from tests.chaos.scenario import run_with_kills, seed, size
 from tests.pipeline import PipelineStack
 
 pytestmark = pytest.mark.timeout(3600)
@@ -20,7 +20,7 @@ def test_random_kills_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     stack = PipelineStack(tmp_path)
     try:
         stack.start()
-        outcome = run_with_kills(stack, run, seed=11)
+        outcome = run_with_kills(stack, run, seed())
     finally:
         stack.stop()
     print("\n" + outcome.report())

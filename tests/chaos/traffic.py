@@ -156,9 +156,11 @@ async def submit_all(
     retry_budget: float = 180.0,
     app_retries: bool = True,
     grpc_retries: bool = True,
+    stop: asyncio.Event | None = None,
 ) -> TrafficResult:
-    """Submit ``items`` at about ``rate`` per second with ``concurrency`` callers. With ``app_retries`` a caller asks
-    again (same request) for up to ``retry_budget`` seconds while the answer is retryable."""
+    """Submit ``items`` at about ``rate`` per second with ``concurrency`` callers, until all are submitted or
+    ``stop`` is set. With ``app_retries`` a caller asks again (same request) for up to ``retry_budget`` seconds while
+    the answer is retryable; ``grpc_retries`` gives the channel the gRPC retry policy."""
     result = TrafficResult()
     md = metadata(stack, Role.SERVICE)
     queue: asyncio.Queue[tuple[int, Planned]] = asyncio.Queue()
@@ -169,7 +171,7 @@ async def submit_all(
     stub = ingest_service_pb2_grpc.IngestServiceStub(channel)
 
     async def caller() -> None:
-        while not queue.empty():
+        while not queue.empty() and not (stop is not None and stop.is_set()):
             index, item = queue.get_nowait()
             await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
             request = submit_request(item)
