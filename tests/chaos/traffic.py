@@ -96,7 +96,8 @@ class Planned:
 
 
 def plan(count: int, seed: int, duplicate_share: float = 0.1) -> list[Planned]:
-    """``count`` submissions: distinct people, and about ``duplicate_share`` of them a person submitted before."""
+    """``count`` (at most a million) submissions: distinct people, and about ``duplicate_share`` of them a person
+    submitted before. Plans of different seeds share no person."""
     rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(minutes=5)
     people: list[str] = []
@@ -105,7 +106,7 @@ def plan(count: int, seed: int, duplicate_share: float = 0.1) -> list[Planned]:
         if people and rng.random() < duplicate_share:
             phone = rng.choice(people)
         else:
-            phone = f"139{len(people):08d}"
+            phone = f"139{seed % 100:02d}{len(people):06d}"  # the seed's own people
             people.append(phone)
         planned.append(Planned(f"chaos-{seed}-{index}", phone, start + timedelta(milliseconds=index)))
     return planned
