@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tests.pipeline import PipelineStack
@@ -33,20 +34,28 @@ async def kill_randomly(
     returns once every killed process is ready again."""
     rng = random.Random(seed)
     restarts: dict[str, asyncio.Task[None]] = {}
+    # A thread per target: a service's restart waits for nats-server, so nats-server's must never queue behind it.
+    threads = ThreadPoolExecutor(max_workers=len(stack.targets))
 
     async def restart(name: str) -> None:
         await asyncio.sleep(rng.uniform(0.0, max_down))
         started = time.monotonic()
-        await asyncio.get_running_loop().run_in_executor(None, stack.restart, name)
+        await asyncio.get_running_loop().run_in_executor(threads, stack.restart, name)
         log.restarts.append((name, time.monotonic() - started))
 
-    for _ in range(kills):
-        await asyncio.sleep(interval)
-        running = [name for name in stack.targets if name not in restarts or restarts[name].done()]
-        name = rng.choice(running)
-        if name in restarts:
-            await restarts.pop(name)  # surfaces a failed restart
-        stack.kill(name)
-        log.kills[name] += 1
-        restarts[name] = asyncio.create_task(restart(name))
-    await asyncio.gather(*restarts.values())
+    try:
+        for _ in range(kills):
+            await asyncio.sleep(interval)
+            running = [name for name in stack.targets if name not in restarts or restarts[name].done()]
+            if not running:
+                await asyncio.wait(restarts.values(), return_when=asyncio.FIRST_COMPLETED)
+                running = [name for name in stack.targets if restarts[name].done()]
+            name = rng.choice(running)
+            if name in restarts:
+                await restarts.pop(name)  # surfaces a failed restart
+            stack.kill(name)
+            log.kills[name] += 1
+            restarts[name] = asyncio.create_task(restart(name))
+        await asyncio.gather(*restarts.values())
+    finally:
+        threads.shutdown(wait=True)
