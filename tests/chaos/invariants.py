@@ -2,7 +2,8 @@
 PostgreSQL, read only):
 
 - ingest: every acknowledged submission is stored once, on the lead it was answered with; one lead per person;
-- assign: every lead is assigned exactly once (one assignment row, none for a lead ingest does not have);
+- assign: every lead is assigned exactly once (one assignment row, none for a lead ingest does not have), and
+  ROUND_ROBIN stays within one lead between agents;
 - events: every event a producer committed reached each of its consumers once in effect: the consumer's inbox holds
   exactly the producer's event ids of its subjects, nothing is left unsent in an outbox, nothing dead-lettered; and
   the effects are there: every lead ASSIGNED in ingest (``lead.assigned``), known to telephony (``lead.accepted``),
@@ -124,14 +125,15 @@ def _check_ingest(stack: PipelineStack, acked: dict[str, Acked], found: Findings
     if not_assigned:
         found.problems.append(f"{len(not_assigned)} leads not ASSIGNED in ingest: {_some(not_assigned)}")
 
-    assignments = Counter(
-        str(r[0])
-        for r in _rows(
-            stack.database_url("assign"),
-            "SELECT lead_id FROM assign_assignments WHERE tenant_id = :t",
-            t=TENANT,
-        )
+    rows = _rows(
+        stack.database_url("assign"),
+        "SELECT lead_id, agent_id FROM assign_assignments WHERE tenant_id = :t",
+        t=TENANT,
     )
+    assignments = Counter(str(r[0]) for r in rows)
+    per_agent = Counter(str(r[1]) for r in rows)
+    if per_agent and max(per_agent.values()) - min(per_agent.values()) > 1:
+        found.problems.append(f"ROUND_ROBIN uneven across the agents: {sorted(per_agent.values())}")
     unassigned = set(leads) - set(assignments)
     twice = [lead_id for lead_id, n in assignments.items() if n > 1]
     strangers = set(assignments) - set(leads)
