@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,11 +62,11 @@ class Findings:
         return f"lost {self.lost} / duplicated {self.duplicated} of {self.acknowledged} acknowledged"
 
 
-def _rows(url: str, sql: str, **params: object) -> list[sa.Row[tuple[object, ...]]]:
+def _rows(url: str, sql: str, **params: object) -> list[tuple[Any, ...]]:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql), params))
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
     finally:
         engine.dispose()
 
