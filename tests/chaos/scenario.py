@@ -33,7 +33,7 @@ class Size:
         return self.leads / self.rate / (self.kills + 1)
 
 
-SHORT = Size(leads=400, kills=10, rate=16.0, drain_timeout=240.0)
+SHORT = Size(leads=400, kills=10, rate=25.0, drain_timeout=240.0)
 FULL = Size(leads=20_000, kills=40, rate=40.0, drain_timeout=900.0)
 
 
