@@ -32,7 +32,7 @@ from services.common.netutil import free_port
 from tests.platform.helpers import service_env
 
 NATS = "nats"
-READY_TIMEOUT = 90.0  # a cold start on a loaded two-core machine, migrations included
+READY_TIMEOUT = 180.0  # a cold start on a loaded two-core machine, migrations included (72 s seen)
 # Exit codes of services.common.entrypoint when a port is still taken: the start is tried again.
 _PORT_TAKEN = 3
 
