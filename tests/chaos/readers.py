@@ -63,7 +63,7 @@ async def read_until(
                     await methods[service](request, metadata=md, timeout=15)
                     ok += 1
                 except grpc.aio.AioRpcError as error:
-                    failed[f"{service} {error.code().name}"] += 1
+                    failed[f"{service} {error.code().name}: {error.details()}"] += 1
             await asyncio.sleep(pause)
     finally:
         for channel in channels.values():

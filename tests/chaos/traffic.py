@@ -144,6 +144,7 @@ class Acked:
 class TrafficResult:
     acked: dict[str, Acked] = field(default_factory=dict)
     failed: Counter[str] = field(default_factory=Counter)  # final answers other than OK, by code
+    details: Counter[str] = field(default_factory=Counter)  # the same, by code and the status's details
     retried: Counter[str] = field(default_factory=Counter)  # answers that made the client ask again, by code
     seconds: float = 0.0
 
@@ -189,6 +190,7 @@ async def submit_all(
                         pause = min(pause * 2, 2.0)
                         continue
                     result.failed[code.name] += 1
+                    result.details[f"{code.name}: {error.details()}"] += 1
                     break
                 result.acked[item.request_id] = Acked(
                     item.request_id, item.phone, reply.lead.id, reply.submission.id, reply.verdict
