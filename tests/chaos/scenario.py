@@ -1,0 +1,97 @@
+"""The kill scenario shared by the single-process and the replicated pipelines: traffic and random SIGKILLs at the
+same time, then waiting for the pipeline to drain, then the invariants (``tests.chaos.invariants``).
+
+Sizes: the short run is the default (``make test``); ``LEADFLOW_CHAOS=full`` (``make chaos``) runs issue 11's full
+one. ``LEADFLOW_CHAOS_LEADS``, ``LEADFLOW_CHAOS_KILLS`` and ``LEADFLOW_CHAOS_RATE`` override either,
+``LEADFLOW_CHAOS_SEED`` picks other people and other kills.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+
+from tests.chaos import invariants
+from tests.chaos.faults import KillLog, kill_randomly
+from tests.chaos.traffic import TrafficResult, plan, set_up_tenant, submit_all
+from tests.pipeline import PipelineStack
+
+
+@dataclass(frozen=True)
+class Size:
+    leads: int
+    kills: int
+    rate: float  # submissions offered per second
+    drain_timeout: (
+        float  # how long the pipeline may take to drain after the traffic (a bound, not a measurement)
+    )
+
+    @property
+    def kill_interval(self) -> float:
+        return self.leads / self.rate / (self.kills + 1)
+
+
+SHORT = Size(leads=400, kills=10, rate=25.0, drain_timeout=240.0)
+FULL = Size(leads=20_000, kills=40, rate=40.0, drain_timeout=900.0)
+
+
+def full_run() -> bool:
+    return os.environ.get("LEADFLOW_CHAOS", "").lower() == "full"
+
+
+def seed() -> int:
+    """The run's seed (which people, which kills, when); ``LEADFLOW_CHAOS_SEED`` replays another."""
+    return int(os.environ.get("LEADFLOW_CHAOS_SEED", "11"))
+
+
+def size() -> Size:
+    base = FULL if full_run() else SHORT
+    return Size(
+        leads=int(os.environ.get("LEADFLOW_CHAOS_LEADS", base.leads)),
+        kills=int(os.environ.get("LEADFLOW_CHAOS_KILLS", base.kills)),
+        rate=float(os.environ.get("LEADFLOW_CHAOS_RATE", base.rate)),
+        drain_timeout=base.drain_timeout,
+    )
+
+
+@dataclass
+class Outcome:
+    traffic: TrafficResult
+    kills: KillLog
+    findings: invariants.Findings
+    drain_seconds: float
+
+    def report(self) -> str:
+        return (
+            f"{self.findings.summary()}\n"
+            f"kills: {self.kills.summary()}\n"
+            f"traffic: {len(self.traffic.acked)} acknowledged in {self.traffic.seconds:.1f} s, "
+            f"retried {dict(self.traffic.retried)}, failed {dict(self.traffic.failed)}\n"
+            f"drained in {self.drain_seconds:.1f} s; {self.findings.figures}"
+        )
+
+
+def run_with_kills(stack: PipelineStack, run: Size, seed: int) -> Outcome:
+    """Set the tenant up, submit ``run.leads`` while killing ``run.kills`` times, then wait for the invariants."""
+    set_up_tenant(stack)
+    log = KillLog()
+
+    async def traffic_and_faults() -> TrafficResult:
+        items = plan(run.leads, seed)
+        traffic, _ = await asyncio.gather(
+            submit_all(stack, items, rate=run.rate),
+            kill_randomly(stack, run.kills, run.kill_interval, seed, log),
+        )
+        return traffic
+
+    traffic = asyncio.run(traffic_and_faults())
+    drained_from = time.monotonic()
+    deadline = drained_from + run.drain_timeout
+    while True:
+        findings = invariants.check(stack, traffic.acked)
+        if findings.ok or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    return Outcome(traffic, log, findings, time.monotonic() - drained_from)
