@@ -4,7 +4,7 @@ replicas; any process can be SIGKILLed and started again (same ports, same data 
 or restarted gracefully one replica at a time.
 
 Ports: every replica has two gRPC ports and runs on one of them; clients (and ingest, for dedup) get a target naming
-both (``ipv4:127.0.0.1:a,127.0.0.1:b``, gRPC's pick-first), so a rolling restart can start the new process on the
+both (``ipv4:127.0.0.1:a,127.0.0.1:b``, round robin over the replicas whose health says SERVING), so a rolling restart can start the new process on the
 other port before the old one stops, as a Kubernetes rolling update starts the new pod on a new address. A SIGKILLed
 process comes back on the port it had. Readiness comes from the process itself (``LEADFLOW_READY_FD``), never from a
 probe another process could answer.
@@ -26,7 +26,7 @@ import grpc
 
 from services.common.config import SERVICES
 from services.common.entrypoint import READY_FD_ENV, ReadyReport
-from services.common.grpcclient import retry_service_config
+from services.common.grpcclient import RECONNECT_OPTIONS, client_service_config
 from services.common.natsbin import start_nats_server, wait_nats_ready
 from services.common.netutil import free_port
 from tests.platform.helpers import service_env
@@ -103,7 +103,7 @@ class PipelineStack:
                     service,
                     self.root / "data",
                     nats_url,
-                    LEADFLOW_SHUTDOWN_DELAY_SECONDS="0.5",
+                    LEADFLOW_SHUTDOWN_DELAY_SECONDS="1.5",  # > clients' reconnect backoff (1 s): they move first
                     LEADFLOW_SHUTDOWN_GRACE_SECONDS="5",
                     **{f"LEADFLOW_{service.upper()}_METRICS_PORT": "0"},
                     **dict(self.extra_env),
@@ -232,21 +232,25 @@ class PipelineStack:
     # ------------------------------------------------------------------------------------------------ clients
 
     def channel(self, service: str, *, retries: bool = True, attempts: int = 5) -> grpc.Channel:
-        """A channel to ``service``; with ``retries`` it carries the gRPC retry policy (UNAVAILABLE only)."""
-        options: list[tuple[str, object]] = [("grpc.enable_retries", 1 if retries else 0)]
-        if retries:
-            options.append(
-                ("grpc.service_config", retry_service_config(_grpc_service(service), attempts=attempts))
-            )
-        return grpc.insecure_channel(self.target(service), options=options)
+        """A channel to ``service`` configured as leadflow's own clients are (round robin over healthy replicas);
+        with ``retries`` it also carries the gRPC retry policy (UNAVAILABLE only)."""
+        return grpc.insecure_channel(
+            self.target(service), options=self._client_options(service, retries, attempts)
+        )
 
     def aio_channel(self, service: str, *, retries: bool = True, attempts: int = 5) -> grpc.aio.Channel:
-        options: list[tuple[str, object]] = [("grpc.enable_retries", 1 if retries else 0)]
-        if retries:
-            options.append(
-                ("grpc.service_config", retry_service_config(_grpc_service(service), attempts=attempts))
-            )
-        return grpc.aio.insecure_channel(self.target(service), options=options)
+        return grpc.aio.insecure_channel(
+            self.target(service), options=self._client_options(service, retries, attempts)
+        )
+
+    @staticmethod
+    def _client_options(service: str, retries: bool, attempts: int) -> list[tuple[str, object]]:
+        config = client_service_config(_grpc_service(service), attempts=attempts if retries else 1)
+        return [
+            ("grpc.enable_retries", 1 if retries else 0),
+            ("grpc.service_config", config),
+            *RECONNECT_OPTIONS,
+        ]
 
 
 def _distinct_port(taken: set[int]) -> int:

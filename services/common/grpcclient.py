@@ -32,31 +32,52 @@ class TracingInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             return call
 
 
-def retry_service_config(service_name: str, *, attempts: int = 3) -> str:
-    """Retry UNAVAILABLE only (the call never reached a handler or the server is restarting)."""
-    return json.dumps(
-        {
-            "methodConfig": [
-                {
-                    "name": [{"service": service_name}],
-                    "retryPolicy": {
-                        "maxAttempts": attempts,
-                        "initialBackoff": "0.05s",
-                        "maxBackoff": "0.5s",
-                        "backoffMultiplier": 2,
-                        "retryableStatusCodes": ["UNAVAILABLE"],
-                    },
-                }
-            ]
-        }
-    )
+def client_service_config(service_name: str, *, attempts: int = 3) -> str:
+    """The service config of leadflow's clients (gRPC's service config JSON, gRFC A6 retries and A17 health).
+
+    - Retry UNAVAILABLE only (the call never reached a handler or the server is restarting), ``attempts`` in all,
+      backoff 50 ms doubling to 500 ms; ``attempts=1``: no retries.
+    - ``round_robin`` over every address the name resolves to, with client-side health checking of the overall
+      service (``healthCheckConfig``, the grpc.health.v1 Watch): a server that has entered graceful shutdown says
+      NOT_SERVING for ``LEADFLOW_SHUTDOWN_DELAY_SECONDS`` before it stops, and in that time clients stop sending it
+      calls. Without it a client keeps sending to the draining server until its GOAWAY, and the calls that reach
+      it then, not yet matched to a handler, end CANCELLED (grpc/grpc#41785), which no retry policy retries.
+    """
+    config: dict[str, object] = {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": ""},
+    }
+    if attempts > 1:  # a retry policy needs at least two attempts (gRFC A6); one means no retries
+        config["methodConfig"] = [
+            {
+                "name": [{"service": service_name}],
+                "retryPolicy": {
+                    "maxAttempts": attempts,
+                    "initialBackoff": "0.05s",
+                    "maxBackoff": "0.5s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ]
+    return json.dumps(config)
+
+
+# Reconnect to an address that refused within a second, not gRPC's default of up to 120 s: a replica's address
+# refuses until its process is up (a rolling update, a restart), and round robin can use it only once connected.
+RECONNECT_OPTIONS: tuple[tuple[str, int], ...] = (
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+)
 
 
 def open_channel(address: str, *, service_name: str, tls: TlsSettings | None) -> grpc.aio.Channel:
     options = [
-        ("grpc.service_config", retry_service_config(service_name)),
+        ("grpc.service_config", client_service_config(service_name)),
         ("grpc.enable_retries", 1),
         ("grpc.keepalive_time_ms", 30_000),
+        *RECONNECT_OPTIONS,
     ]
     interceptors = [TracingInterceptor()]
     if tls is None:
