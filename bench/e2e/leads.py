@@ -4,7 +4,7 @@ Every lead is a distinct person (a new mobile number from a counter), so each is
 routed by assign (one team, round robin) and announced as ``lead.assigned``, which ``AssignedWatch`` sees on the
 bus with a plain NATS subscription (it does not consume from the stream, so it takes nothing from the services).
 A lead's latency is from the moment it was due to be sent (open loop) or was sent (closed loop) to its
-``lead.assigned`` in hand.
+``lead.assigned`` in hand; its RPC latency (``rpc_p50_ms``/``rpc_p99_ms``) from the same moment to ingest's answer.
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ class Outcome:
     sent_at: dict[str, float]
     began: float
     submitted: float  # when the last RPC returned
+    replied_ms: list[float] = field(
+        default_factory=list
+    )  # each accepted lead's RPC answer time (ms), per lead
     errors: Counter[str] = field(default_factory=Counter)  # leads that failed, by status code and reason
     examples: dict[str, str] = field(default_factory=dict)  # the first message of each code
 
@@ -136,6 +139,8 @@ class Outcome:
             "rpc_leads_per_s": leads / (self.submitted - self.began) if self.submitted > self.began else 0.0,
             "p50_ms": percentile(latencies, 50),
             "p99_ms": percentile(latencies, 99),
+            "rpc_p50_ms": percentile(self.replied_ms, 50),
+            "rpc_p99_ms": percentile(self.replied_ms, 99),
             "missing": missing,
             "errors": sum(self.errors.values()),
             "error_codes": dict(self.errors),
@@ -159,6 +164,7 @@ class Load:
             return
         if reply.verdict == lead_pb2.LEAD_VERDICT_NEW:
             outcome.sent_at[reply.lead.id] = sent
+            outcome.replied_ms.append((time.monotonic() - sent) * 1000)
 
     async def closed_loop(self, total: int, concurrency: int) -> Outcome:
         """``total`` SubmitLeads from ``concurrency`` tasks, each sending its next as soon as the last returned:
@@ -211,6 +217,7 @@ class Load:
                         outcome.failed(f"{error.code} {error.reason}".strip(), error.message)
                     elif result.response.verdict == lead_pb2.LEAD_VERDICT_NEW:
                         outcome.sent_at[result.response.lead.id] = sent
+                        outcome.replied_ms.append((time.monotonic() - sent) * 1000)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         outcome.submitted = time.monotonic()

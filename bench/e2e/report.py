@@ -68,6 +68,14 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         f"{ratios['unary_to_echo']:.3f} of echo",
         _lost(unary),
     )
+    yield (
+        "SubmitLead answered, saturation (leads/s)",
+        _f(unary["rpc_leads_per_s"]),
+        _f(unary.get("rpc_p50_ms", 0.0), 1),
+        _f(unary.get("rpc_p99_ms", 0.0), 1),
+        f"{ratios.get('unary_rpc_to_echo', 0.0):.3f} of echo",
+        "",
+    )
     for name, phase in phases.items():
         if name.startswith("rate_"):
             yield (
@@ -78,6 +86,14 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
                 "",
                 _lost(phase),
             )
+            yield (
+                f"SubmitLead answered, {phase['offered_per_s']}/s offered (leads/s)",
+                _f(phase["rpc_leads_per_s"]),
+                _f(phase.get("rpc_p50_ms", 0.0), 1),
+                _f(phase.get("rpc_p99_ms", 0.0), 1),
+                "",
+                "",
+            )
     batch = phases[BATCH]
     yield (
         "BatchSubmitLeads → lead.assigned (leads/s)",
@@ -86,6 +102,14 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         _f(batch["p99_ms"], 1),
         f"{ratios['batch_to_client_streaming']:.3f} of streaming",
         _lost(batch),
+    )
+    yield (
+        "BatchSubmitLeads answered (leads/s)",
+        _f(batch["rpc_leads_per_s"]),
+        _f(batch.get("rpc_p50_ms", 0.0), 1),
+        _f(batch.get("rpc_p99_ms", 0.0), 1),
+        f"{ratios.get('batch_rpc_to_client_streaming', 0.0):.3f} of streaming",
+        "",
     )
 
 

@@ -154,6 +154,13 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
     stream_rate = stream["calls"] / stream["seconds"] if stream["seconds"] else 0.0
     result["ratios"] = {
         "unary_to_echo": phases["saturation"]["leads_per_s"] / echo_rate if echo_rate else 0.0,  # type: ignore[index]
+        # The RPCs alone (ingest's answers, not the pipeline behind them): issue 14's "SubmitLead / echo".
+        "unary_rpc_to_echo": (
+            phases["saturation"]["rpc_leads_per_s"] / echo_rate if echo_rate else 0.0  # type: ignore[index]
+        ),
+        "batch_rpc_to_client_streaming": (
+            phases["batch"]["rpc_leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
+        ),
         "batch_to_client_streaming": (
             phases["batch"]["leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
         ),
