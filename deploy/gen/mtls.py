@@ -60,7 +60,11 @@ def certificate(service: Service) -> Manifest:
             "secretName": f"{service.app}-tls",
             # The peer identity the receiving service checks (ARCHITECTURE §6: a service calls as itself).
             "commonName": service.name,
-            "dnsNames": [service.app, f"{service.app}.{ns}.svc", f"{service.app}.{ns}.svc.cluster.local"],
+            "dnsNames": [
+                name
+                for host in (service.app, f"{service.app}-pods")  # the ClusterIP and the headless Service
+                for name in (host, f"{host}.{ns}.svc", f"{host}.{ns}.svc.cluster.local")
+            ],
             "usages": ["server auth", "client auth", "digital signature", "key encipherment"],
             "duration": "2160h",
             "renewBefore": "360h",

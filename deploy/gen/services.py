@@ -54,12 +54,49 @@ def config_map(service: Service) -> Manifest:
     }
     for callee in service.calls:
         callee_service = next(s for s in catalog.SERVICE_CATALOG if s.name == callee)
-        data[f"{prefix}{callee.upper()}_ADDRESS"] = f"dns:///{callee_service.app}:{callee_service.grpc_port}"
+        # The headless Service: DNS answers every ready pod, so the caller's round robin spreads over them and its
+        # health checks move it off a pod that is shutting down (services/common/grpcclient.client_service_config).
+        data[f"{prefix}{callee.upper()}_ADDRESS"] = (
+            f"dns:///{pods_service_name(callee_service)}:{callee_service.grpc_port}"
+        )
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _meta(f"{service.app}-config", service, "config"),
         "data": data,
+    }
+
+
+def pods_service_name(service: Service) -> str:
+    return f"{service.app}-pods"
+
+
+def is_called(service: Service) -> bool:
+    return any(service.name in other.calls for other in catalog.SERVICE_CATALOG)
+
+
+def headless_service(service: Service) -> Manifest:
+    """A headless Service (no cluster IP) for the gRPC callers inside the cluster.
+
+    Through the ClusterIP Service a caller holds one HTTP/2 connection, so kube-proxy sends every call of it to one
+    pod; the headless name resolves to each ready pod's address, and gRPC's DNS resolver re-resolves when a
+    connection goes away (a pod stopping or scaling)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(pods_service_name(service), service),
+        "spec": {
+            "clusterIP": "None",
+            "selector": selector(service),
+            "ports": [
+                {
+                    "name": "grpc",
+                    "port": service.grpc_port,
+                    "targetPort": "grpc",
+                    "appProtocol": "kubernetes.io/h2c",
+                }
+            ],
+        },
     }
 
 
@@ -283,6 +320,7 @@ def manifests(service: Service) -> list[Manifest]:
         service_account(service),
         config_map(service),
         kube_service(service),
+        *([headless_service(service)] if is_called(service) else []),
         deployment(service),
         pod_disruption_budget(service),
     ]
