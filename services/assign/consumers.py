@@ -56,7 +56,8 @@ def _log(lead_id: str, result: IntakeResult) -> None:
     trace = [f"{t.rule_id}:{t.result}" for t in result.routing.trace]
     target = result.assignment.agent_id if result.assignment is not None else "pool"
     reason = outcome.reason.name
-    log.info("lead %s routed to %s (%s; rules %s)", lead_id, target, reason, ", ".join(trace) or "none")
+    # DEBUG: one line per lead is the volume of the traffic itself; the outcome is in metrics and the assignment.
+    log.debug("lead %s routed to %s (%s; rules %s)", lead_id, target, reason, ", ".join(trace) or "none")
 
 
 def consumer_specs(
