@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.statements import PerDialect
 from services.common.timeconv import from_us, span_us, to_us
 from services.ingest.adapters.db.tables import push
 from services.ingest.domain.erasure import GIVEN_UP_ERROR
@@ -83,9 +84,24 @@ def _delivery(row: Any) -> PushDelivery:
     )
 
 
+class _Statements:
+    """The consumer path's statements (every accepted lead reads its account's rule), built once."""
+
+    def __init__(self, dialect: str) -> None:
+        r = push.rules
+        self.get_rule = sa.select(r).where(
+            r.c.tenant_id == sa.bindparam("tenant"), r.c.account_id == sa.bindparam("account")
+        )
+        self.get_rule_for_update = self.get_rule.with_for_update()
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
 class SqlPush(PushRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
+        self._q = _STATEMENTS.of(session)
         self._insert = dialect_insert(session.get_bind().dialect.name)
         self._rules = push.rules
         self._deliveries = push.deliveries
@@ -96,11 +112,8 @@ class SqlPush(PushRepository):
     # ------------------------------------------------------------------------------------------------ rules
 
     def get_rule(self, tenant: str, account_id: str, *, for_update: bool = False) -> PushRule | None:
-        r = self._rules
-        query = sa.select(r).where(r.c.tenant_id == tenant, r.c.account_id == account_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._s.execute(query).one_or_none()
+        query = self._q.get_rule_for_update if for_update else self._q.get_rule
+        row = self._s.execute(query, {"tenant": tenant, "account": account_id}).one_or_none()
         return None if row is None else _rule(row)
 
     def upsert_rule(self, rule: PushRule) -> None:
