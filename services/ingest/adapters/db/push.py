@@ -96,6 +96,7 @@ class _Statements:
 
 
 _STATEMENTS = PerDialect(_Statements)
+_RULE_MEMO = "leadflow_push_rules"  # Session.info key: the rules read in this transaction
 
 
 class SqlPush(PushRepository):
@@ -112,11 +113,24 @@ class SqlPush(PushRepository):
     # ------------------------------------------------------------------------------------------------ rules
 
     def get_rule(self, tenant: str, account_id: str, *, for_update: bool = False) -> PushRule | None:
-        query = self._q.get_rule_for_update if for_update else self._q.get_rule
-        row = self._s.execute(query, {"tenant": tenant, "account": account_id}).one_or_none()
-        return None if row is None else _rule(row)
+        if for_update:
+            row = self._s.execute(
+                self._q.get_rule_for_update, {"tenant": tenant, "account": account_id}
+            ).one_or_none()
+            return None if row is None else _rule(row)
+        # Read once per transaction: a consumer batch reads the rule of every accepted lead, mostly the same few
+        # accounts. The memo lives in the session's info (one transaction) and is dropped when a rule is written
+        # through it; a rule committed by another transaction meanwhile applies from the next batch, as if the
+        # batch had run just before it.
+        memo: dict[tuple[str, str], PushRule | None] = self._s.info.setdefault(_RULE_MEMO, {})
+        key = (tenant, account_id)
+        if key not in memo:
+            row = self._s.execute(self._q.get_rule, {"tenant": tenant, "account": account_id}).one_or_none()
+            memo[key] = None if row is None else _rule(row)
+        return memo[key]
 
     def upsert_rule(self, rule: PushRule) -> None:
+        self._s.info.pop(_RULE_MEMO, None)
         if rule.update_time is None:
             raise ValueError("a stored rule needs its update_time")
         values = {
