@@ -283,10 +283,8 @@ class EventConsumer:
         outcomes: list[str | Exception] = []
         recorded = 0
         with self._db.transaction() as session:
-            done = applied_events(session, self._tables, self._name, [d.event_id for d in deliveries])
-            owned = claim_inbox_many(
-                session, self._tables, self._name, [d.event_id for d in deliveries if d.event_id not in done]
-            )
+            # The insert's answer is the whole truth (no read first): an id it did not return was applied before.
+            owned = claim_inbox_many(session, self._tables, self._name, [d.event_id for d in deliveries])
             for position, delivery in enumerate(deliveries):
                 if delivery.event_id not in owned:  # applied before, or earlier in this batch
                     outcomes.append(DUPLICATE)
