@@ -72,6 +72,27 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# The busy timeout (ms) a pooled SQLite connection was last given, in its pool record's ``info``.
+_BUSY_TIMEOUT_KEY = "leadflow_busy_timeout_ms"
+
+
+def busy_timeout_update(current_ms: int | None, bound_ms: int, limit_ms: int) -> int | None:
+    """The busy timeout (ms) to give a SQLite connection whose timeout is ``current_ms`` (None: unknown), or None
+    when ``current_ms`` already fits a transaction whose lock waits are bounded by ``bound_ms``.
+
+    ``bound_ms`` is ``deadline.bounded_ms(limit_ms)``: the configured limit, or the time left before the caller's
+    deadline when less. At the limit it is set exactly (once per connection). Under a nearer deadline the bound
+    moves with every call, so the current timeout is kept while it is at most the bound (a lock wait never
+    outlives the deadline) and at least 90% of it (never much shorter than allowed); a new one is set 5% under the
+    bound, so the next calls' slightly smaller bounds still fit it.
+    """
+    if bound_ms >= limit_ms:
+        return None if current_ms == limit_ms else limit_ms
+    if current_ms is not None and bound_ms - bound_ms // 10 <= current_ms <= bound_ms:
+        return None
+    return max(1, bound_ms - bound_ms // 20)
+
+
 def _sqlite_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
@@ -92,11 +113,20 @@ def _sqlite_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine
         # it leaves freed overflow pages (large submissions' attributes) as they were.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        _record.info[_BUSY_TIMEOUT_KEY] = busy_timeout_ms  # sqlite3's ``timeout`` connect argument set it
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         # How long BEGIN IMMEDIATE may wait for another process's write lock: never past the caller's deadline.
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={deadline.bounded_ms(busy_timeout_ms)}")
+        # The PRAGMA runs only when the connection's current timeout does not fit (see busy_timeout_update):
+        # one statement fewer for most transactions.
+        info = connection.connection.info  # the pooled connection's own dict, kept while it lives
+        update = busy_timeout_update(
+            info.get(_BUSY_TIMEOUT_KEY), deadline.bounded_ms(busy_timeout_ms), busy_timeout_ms
+        )
+        if update is not None:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={update}")
+            info[_BUSY_TIMEOUT_KEY] = update
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

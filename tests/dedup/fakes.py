@@ -14,6 +14,7 @@ from typing import Any
 
 from services.dedup.domain.model import Binding, HistoryEntry, IndexKey, KeyOrigin, StoredPolicy
 from services.dedup.domain.ports import (
+    AnsweredRequest,
     BindingRepository,
     HistoryRepository,
     KeyRef,
@@ -129,6 +130,29 @@ class FakeRequests(RequestRepository):
     def save_response(self, tenant: str, request_id: str, response: dict[str, Any]) -> None:
         self.rows[(tenant, request_id)] = replace(self.rows[(tenant, request_id)], response=response)
 
+    def taken(
+        self, tenant: str, request_ids: Sequence[str], candidate_lead_ids: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        mine = [r for (t, _), r in self.rows.items() if t == tenant]
+        return (
+            {r.request_id for r in mine if r.request_id in set(request_ids)},
+            {r.candidate_lead_id for r in mine if r.candidate_lead_id in set(candidate_lead_ids)},
+        )
+
+    def insert_answered(self, tenant: str, rows: Sequence[AnsweredRequest]) -> int:
+        taken_requests, taken_candidates = self.taken(
+            tenant, [r.request_id for r in rows], [r.candidate_lead_id for r in rows]
+        )
+        count = 0
+        for row in rows:
+            if row.request_id in taken_requests or row.candidate_lead_id in taken_candidates:
+                continue
+            self.rows[(tenant, row.request_id)] = StoredRequest(
+                row.kind, row.request_id, row.candidate_lead_id, row.digest, row.response
+            )
+            count += 1
+        return count
+
     def lead_known(self, tenant: str, lead_id: str) -> bool:
         return any(t == tenant and r.candidate_lead_id == lead_id for (t, _), r in self.rows.items())
 
@@ -153,6 +177,12 @@ class FakeKeys(KeyRepository):
 
     def find(self, tenant: str, refs: Sequence[KeyRef]) -> list[IndexKey]:
         return [self.rows[(tenant, ref)] for ref in refs if (tenant, ref) in self.rows]
+
+    def existing(self, tenant: str, refs: Sequence[KeyRef]) -> set[KeyRef]:
+        return {ref for ref in refs if (tenant, ref) in self.rows}
+
+    def insert_new(self, tenant: str, keys: Sequence[NewKey]) -> int:
+        return len(self.insert(tenant, keys))
 
     def _by_id(self, tenant: str, key_id: int) -> tuple[str, KeyRef] | None:
         return next((k for k, v in self.rows.items() if k[0] == tenant and v.id == key_id), None)

@@ -38,7 +38,13 @@ from sqlalchemy.orm import Session
 
 from services.common import telemetry
 from services.common.db import Database
-from services.common.messaging.inbox import applied_events, claim_inbox, describe_error, insert_dead_letter
+from services.common.messaging.inbox import (
+    applied_events,
+    claim_inbox,
+    claim_inbox_many,
+    describe_error,
+    insert_dead_letter,
+)
 from services.common.messaging.relay import MSG_ID_HEADER
 from services.common.messaging.tables import MessagingTables
 from services.common.messaging.waiting import Backoff, wait_for_any
@@ -59,6 +65,14 @@ log = logging.getLogger(__name__)
 BATCH_ATTEMPTS = 3
 
 APPLIED, DUPLICATE = "applied", "duplicate"
+
+
+class _HandlerFailed(Exception):
+    """A handler raised in an optimistic batch (no savepoints): the batch runs again with them."""
+
+    def __init__(self, position: int, error: Exception) -> None:
+        super().__init__(position, error)
+        self.position, self.error = position, error
 
 
 @dataclass(frozen=True)
@@ -253,14 +267,68 @@ class EventConsumer:
 
     def _apply_batch(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
         """Apply the deliveries in one transaction; per delivery APPLIED, DUPLICATE, or the handler's exception (its
-        savepoint rolled back). Raises when the transaction as a whole failed: then nothing of it was committed."""
+        savepoint rolled back). Raises when the transaction as a whole failed: then nothing of it was committed.
+
+        First optimistically: every new event claimed in the inbox with one statement, the handlers run without
+        savepoints (two statements fewer per message). When a handler fails, that transaction is rolled back and
+        the batch runs again the careful way, each message in a savepoint of its own, so the failure stays its own.
+        """
+        try:
+            return self._apply_batch_optimistic(deliveries)
+        except _HandlerFailed as failed:
+            # The failed message is not run twice: it fails with its error, as it would have in a savepoint.
+            return self._apply_batch_careful(deliveries, {failed.position: failed.error})
+
+    def _apply_batch_optimistic(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
         outcomes: list[str | Exception] = []
         recorded = 0
         with self._db.transaction() as session:
+            # The insert's answer is the whole truth (no read first): an id it did not return was applied before.
+            owned = claim_inbox_many(session, self._tables, self._name, [d.event_id for d in deliveries])
+            for position, delivery in enumerate(deliveries):
+                if delivery.event_id not in owned:  # applied before, or earlier in this batch
+                    outcomes.append(DUPLICATE)
+                    continue
+                owned.discard(delivery.event_id)
+                recorded += self._apply_claimed(session, position, delivery)
+                outcomes.append(APPLIED)
+        if recorded:
+            self._wake()
+        return outcomes
+
+    def _apply_claimed(self, session: Session, position: int, delivery: Delivery) -> int:
+        """Run the handler of an event this transaction claimed; the number of events it recorded. A handler's
+        failure (other than the database's own) raises _HandlerFailed."""
+        with telemetry.span(
+            f"{delivery.subject} process",
+            telemetry.CONSUMER,
+            delivery.headers.get("traceparent"),
+            telemetry.consumer_attributes(delivery.subject, self._name),
+        ):
+            try:
+                uow = self._bind(session)
+                self._handler(uow, delivery)
+            except sa.exc.OperationalError:
+                raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
+            except Exception as exc:  # noqa: BLE001 - rerun the batch with savepoints (see _apply_batch)
+                raise _HandlerFailed(position, exc) from exc
+            return int(getattr(getattr(uow, "events", None), "count", 0))
+
+    def _apply_batch_careful(
+        self, deliveries: Sequence[Delivery], failed: dict[int, Exception] | None = None
+    ) -> list[str | Exception]:
+        """Each message in a savepoint; those in ``failed`` (by position) fail with that error, not run again."""
+        outcomes: list[str | Exception] = []
+        recorded = 0
+        failed = failed or {}
+        with self._db.transaction() as session:
             done = applied_events(session, self._tables, self._name, [d.event_id for d in deliveries])
-            for delivery in deliveries:
+            for position, delivery in enumerate(deliveries):
                 if delivery.event_id in done:
                     outcomes.append(DUPLICATE)
+                    continue
+                if position in failed:
+                    outcomes.append(failed[position])
                     continue
                 outcome, events = self._apply(session, delivery)
                 outcomes.append(outcome)

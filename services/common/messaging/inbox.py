@@ -27,6 +27,11 @@ class _Statements:
             # SQLAlchemy only keeps an INSERT's rowcount when asked (psycopg's would read -1 otherwise).
             .execution_options(preserve_rowcount=True)
         )
+        self.claim_many = (
+            dialect_insert(dialect)(inbox)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(inbox.c.event_id)
+        )
         self.applied = sa.select(inbox.c.event_id).where(
             inbox.c.consumer == sa.bindparam("consumer"),
             inbox.c.event_id.in_(sa.bindparam("event_ids", expanding=True)),
@@ -42,6 +47,19 @@ def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_
     statement = _STATEMENTS.of(tables, session).claim
     row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
     return rowcount(session.execute(statement, row)) == 1
+
+
+def claim_inbox_many(
+    session: Session, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
+) -> set[str]:
+    """Insert (consumer, event_id) for each of ``event_ids`` in one statement; the ids this transaction claimed
+    (an id missing from the answer was already in the inbox: its event was applied)."""
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return set()
+    now = datetime.now(UTC)
+    rows = [{"consumer": consumer, "event_id": event_id, "processed_at": now} for event_id in wanted]
+    return set(session.execute(_STATEMENTS.of(tables, session).claim_many, rows).scalars())
 
 
 def applied_events(

@@ -61,6 +61,18 @@ class StoredRequest:
 
 
 @dataclass(frozen=True)
+class AnsweredRequest:
+    """A request row written together with its answer (a claim decided without waiting on its own writes)."""
+
+    kind: str
+    request_id: str
+    candidate_lead_id: str
+    digest: bytes
+    response: dict[str, Any]
+    created: datetime
+
+
+@dataclass(frozen=True)
 class PolicyChanged:
     """Domain event: an account's effective policy changed (update, bind, unbind)."""
 
@@ -136,6 +148,16 @@ class RequestRepository(abc.ABC):
     def save_response(self, tenant: str, request_id: str, response: dict[str, Any]) -> None: ...
 
     @abc.abstractmethod
+    def taken(
+        self, tenant: str, request_ids: Sequence[str], candidate_lead_ids: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """In one read: which of the request ids, and which of the candidate lead ids, already have a row."""
+
+    @abc.abstractmethod
+    def insert_answered(self, tenant: str, rows: Sequence[AnsweredRequest]) -> int:
+        """Insert request rows with their answers, ON CONFLICT DO NOTHING, in bulk; how many were inserted."""
+
+    @abc.abstractmethod
     def lead_known(self, tenant: str, lead_id: str) -> bool:
         """Whether any claim of the tenant had this lead as its candidate."""
 
@@ -147,6 +169,14 @@ class KeyRepository(abc.ABC):
 
     @abc.abstractmethod
     def find(self, tenant: str, refs: Sequence[KeyRef]) -> list[IndexKey]: ...
+
+    @abc.abstractmethod
+    def existing(self, tenant: str, refs: Sequence[KeyRef]) -> set[KeyRef]:
+        """Which of any number of refs are in the index (a few statements for many refs)."""
+
+    @abc.abstractmethod
+    def insert_new(self, tenant: str, keys: Sequence[NewKey]) -> int:
+        """INSERT ... ON CONFLICT DO NOTHING of keys believed absent, in bulk; how many were inserted."""
 
     @abc.abstractmethod
     def repoint(self, tenant: str, change: Repoint, submit_time: datetime) -> bool:

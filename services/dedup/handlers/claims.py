@@ -19,6 +19,7 @@ runs the whole transaction again, a bounded number of times, then answers ABORTE
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ from services.dedup.domain.claims import (
     validate_claim,
 )
 from services.dedup.domain.model import ClaimResult, EffectivePolicy, ExplainedKey, KeyOrigin
-from services.dedup.domain.ports import DedupUnitOfWork, KeyRef, NewKey
+from services.dedup.domain.ports import AnsweredRequest, DedupUnitOfWork, KeyRef, NewKey
 from services.dedup.domain.verdict import FoundKey, judge
 from services.dedup.handlers.policies import effective_of
 
@@ -91,15 +92,7 @@ class ClaimHandlers:
             def claim_chunk(
                 uow: DedupUnitOfWork, chunk: Sequence[tuple[int, Claim]] = chunk
             ) -> list[ClaimResult | DomainError]:
-                out: list[ClaimResult | DomainError] = []
-                policies: dict[str, EffectivePolicy] = {}
-                for _, claim in chunk:
-                    try:
-                        out.append(self._claim_in(uow, tenant, claim, policies))
-                    except DomainError as error:
-                        # Raised before the item wrote anything (see _claim_in), so the chunk goes on.
-                        out.append(error)
-                return out
+                return self._claim_chunk(uow, tenant, chunk)
 
             for (index, _), outcome in zip(chunk, await self._tx.write(claim_chunk), strict=True):
                 results[index] = outcome
@@ -123,30 +116,8 @@ class ClaimHandlers:
                 raise RequestIdReused(field)
             return result_from_record(existing.response)
 
-        # The ad account's key spaces, plus the collection account's (see domain.claims and
-        # EffectivePolicy.key_spaces); a space shared by both is judged under the ad account's policy.
-        own = effective_of(uow, tenant, claim.account_id, policies)
-        spaces = dict.fromkeys(own.key_spaces, own)
-        if claim.collect_account_id:
-            collect = effective_of(uow, tenant, claim.collect_account_id, policies)
-            for space in collect.key_spaces:
-                spaces.setdefault(space, collect)
-        wanted: dict[KeyRef, EffectivePolicy] = {}
-        for space, policy in spaces.items():
-            for fingerprint in claim.fingerprints:
-                if fingerprint.dimension in policy.rules.dimensions:
-                    wanted[KeyRef(space, fingerprint.dimension, fingerprint.keyed_hash)] = policy
-        refs = sorted(wanted, key=lambda r: (r.scope_key, r.dimension, r.key_hash))
-        new_keys = [
-            NewKey(
-                ref=ref,
-                lead_id=claim.candidate_lead_id,
-                first_seen=claim.submit_time,
-                policy_account_id=wanted[ref].policy_account_id,
-                origin=KeyOrigin.CLAIMED,
-            )
-            for ref in refs
-        ]
+        own, wanted, new_keys = self._keys_of(uow, tenant, claim, policies)
+        refs = [key.ref for key in new_keys]
         inserted = uow.keys.insert(tenant, new_keys) if refs else {}
         others = [ref for ref in refs if ref not in inserted]
         rows = uow.keys.find(tenant, others) if others else []
@@ -174,6 +145,127 @@ class ClaimHandlers:
             uow.keys.touch(tenant, sorted(plan.touch), claim.submit_time)
         uow.requests.save_response(tenant, claim.request_id, result_to_record(plan.result))
         return plan.result
+
+    def _keys_of(
+        self,
+        uow: DedupUnitOfWork,
+        tenant: str,
+        claim: Claim,
+        policies: dict[str, EffectivePolicy] | None,
+    ) -> tuple[EffectivePolicy, dict[KeyRef, EffectivePolicy], list[NewKey]]:
+        """The claim's account policy, the policy of each key it would claim, and those keys in canonical order."""
+        # The ad account's key spaces, plus the collection account's (see domain.claims and
+        # EffectivePolicy.key_spaces); a space shared by both is judged under the ad account's policy.
+        own = effective_of(uow, tenant, claim.account_id, policies)
+        spaces = dict.fromkeys(own.key_spaces, own)
+        if claim.collect_account_id:
+            collect = effective_of(uow, tenant, claim.collect_account_id, policies)
+            for space in collect.key_spaces:
+                spaces.setdefault(space, collect)
+        wanted: dict[KeyRef, EffectivePolicy] = {}
+        for space, policy in spaces.items():
+            for fingerprint in claim.fingerprints:
+                if fingerprint.dimension in policy.rules.dimensions:
+                    wanted[KeyRef(space, fingerprint.dimension, fingerprint.keyed_hash)] = policy
+        refs = sorted(wanted, key=lambda r: (r.scope_key, r.dimension, r.key_hash))
+        new_keys = [
+            NewKey(
+                ref=ref,
+                lead_id=claim.candidate_lead_id,
+                first_seen=claim.submit_time,
+                policy_account_id=wanted[ref].policy_account_id,
+                origin=KeyOrigin.CLAIMED,
+            )
+            for ref in refs
+        ]
+        return own, wanted, new_keys
+
+    def _claim_chunk(
+        self, uow: DedupUnitOfWork, tenant: str, chunk: Sequence[tuple[int, Claim]]
+    ) -> list[ClaimResult | DomainError]:
+        """The claims of one chunk, in order, as if claimed one by one in this transaction.
+
+        Most claims of a batch are new people: their request id and candidate are unused, and none of their keys
+        is in the index or wanted by another claim of the chunk. Those are found with one read per table, decided
+        in memory (NEW, nothing to re-point or touch) and written in bulk at the end with their answers. Nothing
+        else in the chunk reads or writes what they write, so writing them last changes no other claim's outcome.
+        Every other claim (a retry, a duplicate, keys shared within the chunk) runs the one-by-one algorithm.
+        A concurrent writer that takes one of the bulk rows first makes the bulk insert come up short: the chunk
+        runs again (TransientConflict), and its claims then see that row.
+        """
+        policies: dict[str, EffectivePolicy] = {}
+        fresh = self._fresh_claims(uow, tenant, chunk, policies)
+        now = self._clock.now()
+        out: list[ClaimResult | DomainError] = []
+        answered: list[AnsweredRequest] = []
+        keys: list[NewKey] = []
+        for position, (_, claim) in enumerate(chunk):
+            decided = fresh.get(position)
+            if decided is None:
+                try:
+                    out.append(self._claim_in(uow, tenant, claim, policies))
+                except DomainError as error:
+                    # Raised before the item wrote anything (see _claim_in), so the chunk goes on.
+                    out.append(error)
+                continue
+            result, new_keys = decided
+            answered.append(
+                AnsweredRequest(
+                    kind=CLAIM,
+                    request_id=claim.request_id,
+                    candidate_lead_id=claim.candidate_lead_id,
+                    digest=claim.digest(),
+                    response=result_to_record(result),
+                    created=now,
+                )
+            )
+            keys.extend(new_keys)
+            out.append(result)
+        if uow.requests.insert_answered(tenant, answered) != len(answered):
+            raise TransientConflict()  # a concurrent claim took one of these request ids: run the chunk again
+        if uow.keys.insert_new(tenant, keys) != len(keys):
+            raise TransientConflict()  # a concurrent claim inserted one of these keys first
+        return out
+
+    def _fresh_claims(
+        self,
+        uow: DedupUnitOfWork,
+        tenant: str,
+        chunk: Sequence[tuple[int, Claim]],
+        policies: dict[str, EffectivePolicy],
+    ) -> dict[int, tuple[ClaimResult, list[NewKey]]]:
+        """The chunk positions whose claims are decided in memory (see _claim_chunk), with answer and keys."""
+        claims = [claim for _, claim in chunk]
+        request_uses = Counter(claim.request_id for claim in claims)
+        candidate_uses = Counter(claim.candidate_lead_id for claim in claims)
+        taken_requests, taken_candidates = uow.requests.taken(
+            tenant, list(request_uses), list(candidate_uses)
+        )
+        candidates: dict[int, tuple[EffectivePolicy, list[NewKey]]] = {}
+        ref_uses: Counter[KeyRef] = Counter()
+        for position, claim in enumerate(claims):
+            own, _, new_keys = self._keys_of(uow, tenant, claim, policies)
+            ref_uses.update(key.ref for key in new_keys)
+            if (
+                request_uses[claim.request_id] == 1
+                and candidate_uses[claim.candidate_lead_id] == 1
+                and claim.request_id not in taken_requests
+                and claim.candidate_lead_id not in taken_candidates
+            ):
+                candidates[position] = (own, new_keys)
+        indexed = uow.keys.existing(
+            tenant, [key.ref for _, new_keys in candidates.values() for key in new_keys]
+        )
+        fresh: dict[int, tuple[ClaimResult, list[NewKey]]] = {}
+        for position, (own, new_keys) in candidates.items():
+            if any(ref_uses[key.ref] != 1 or key.ref in indexed for key in new_keys):
+                continue
+            claim = claims[position]
+            plan = judge(claim.candidate_lead_id, claim.submit_time, [], own.rules.action)
+            if plan.repoint or plan.touch or plan.target_lead_id != claim.candidate_lead_id:
+                continue  # not what a claim without matches decides: leave it to the one-by-one path
+            fresh[position] = (plan.result, new_keys)
+        return fresh
 
     async def explain(self, principal: Principal, lead_id: str) -> list[ExplainedKey]:
         """The keys pointing at a lead, by dimension then first_seen; NOT_FOUND for a lead the tenant never

@@ -122,3 +122,30 @@ async def test_a_crash_in_the_middle_of_a_batch_leaves_nothing_and_the_redeliver
     info = await js.consumer_info(STREAM.name, name)
     assert info.num_ack_pending == 0 and info.num_pending == 0
     fx.database.dispose()
+
+
+async def test_a_batch_without_failures_runs_no_savepoints_and_claims_its_inbox_rows_together(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    fx = Fixture(database_url)
+    name = f"clean_{new_id().lower()}"
+    keys = [f"c{n:02d}" for n in range(10)]
+    for key in keys:
+        await publish(js, key)
+    statements: list[str] = []
+    event.listen(
+        fx.database.engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_rest: statements.append(statement.upper()),
+    )
+    began = write_transactions(fx)
+    async with Running(consumer_for(fx, js, name)):
+        await eventually(lambda: len(fx.counter_values()) == len(keys), timeout=15, what="events applied")
+    assert fx.counter_values() == dict.fromkeys(keys, 1)
+    assert not [s for s in statements if "SAVEPOINT" in s]
+    inbox_inserts = [s for s in statements if s.startswith(f"INSERT INTO {fx.tables.inbox.name.upper()} ")]
+    # One inbox statement per batch transaction (a fetch may split the ten messages), not one per message.
+    assert 1 <= len(inbox_inserts) <= began[0] < len(keys)
+    assert fx.count(fx.tables.inbox) == len(keys)
+    fx.database.dispose()

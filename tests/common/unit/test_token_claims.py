@@ -67,3 +67,55 @@ def test_minting_refuses_a_lifetime_above_the_cap(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at most 3600 s"):
         capped.mint(tenant="tA", role="admin", ttl_seconds=7200)
     assert capped.verify(capped.mint(tenant="tA", role="admin", ttl_seconds=3600)).tenant_id == "tA"
+
+
+class _CountingDecode:
+    """jwt.decode, counted: how many signature checks the codec really ran."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._decode = jwt.decode
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        return self._decode(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_verified_token_is_checked_once_while_it_lives(
+    codec: TokenCodec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counting = _CountingDecode()
+    monkeypatch.setattr("services.common.auth.jwt.decode", counting)
+    token = signed()
+    principals = {codec.verify(token) for _ in range(5)}
+    assert len(principals) == 1 and counting.calls == 1
+    codec.verify(signed(sub="other"))
+    assert counting.calls == 2
+
+
+def test_the_cache_never_answers_for_a_token_at_or_after_its_exp(
+    codec: TokenCodec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exp = int(time.time()) + 600
+    token = signed(exp=exp)
+    counting = _CountingDecode()
+    monkeypatch.setattr("services.common.auth.jwt.decode", counting)
+    codec.verify(token)
+    clock = [exp - 0.001]
+    monkeypatch.setattr("services.common.auth.time.time", lambda: clock[0])
+    codec.verify(token)
+    assert counting.calls == 1  # still alive: answered from the cache
+    clock[0] = float(exp)
+    codec.verify(token)  # the real clock says it is still valid, but the cache did not answer
+    assert counting.calls == 2
+
+
+def test_a_token_verified_before_it_expired_is_refused_after(codec: TokenCodec) -> None:
+    exp = int(time.time()) + 1
+    token = signed(exp=exp)
+    codec.verify(token)
+    while time.time() <= exp:
+        time.sleep(0.05)
+    with pytest.raises(Unauthenticated) as refused:
+        codec.verify(token)
+    assert refused.value.reason == "TOKEN_EXPIRED"

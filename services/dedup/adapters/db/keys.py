@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
+from services.common.iterutil import chunks
 from services.common.timeconv import to_us
 from services.dedup.adapters.db import rows
 from services.dedup.adapters.db.tables import dedup_keys
-from services.dedup.domain.model import IndexKey, KeyOrigin
+from services.dedup.domain.model import Dimension, IndexKey, KeyOrigin
 from services.dedup.domain.ports import KeyRef, KeyRepository, NewKey
 from services.dedup.domain.verdict import Repoint
 
@@ -41,6 +42,11 @@ class _Statements:
             .values(last_seen_us=sa.bindparam("seen"))
         )
         self._find: dict[int, sa.Select[Any]] = {}
+        # Many refs at once: a row-value IN list (SQLite renders VALUES rows; both probe the unique index).
+        self.existing = sa.select(k.c.scope_key, k.c.dimension, k.c.key_hash).where(
+            k.c.tenant_id == sa.bindparam("tenant"),
+            sa.tuple_(k.c.scope_key, k.c.dimension, k.c.key_hash).in_(sa.bindparam("refs", expanding=True)),
+        )
 
     def find(self, count: int) -> sa.Select[Any]:
         """A lookup of ``count`` keys: an OR of exact probes of the unique index (one B-tree descent each)."""
@@ -61,6 +67,7 @@ class _Statements:
 
 
 _STATEMENTS = PerDialect(_Statements)
+_REFS_PER_LOOKUP = 300  # 900 bind parameters a statement: far under SQLite's and PostgreSQL's limits
 
 
 class SqlKeys(KeyRepository):
@@ -101,6 +108,37 @@ class SqlKeys(KeyRepository):
                 ref.key_hash,
             )
         return [rows.index_key(row) for row in self._s.execute(self._q.find(len(refs)), params)]
+
+    def existing(self, tenant: str, refs: Sequence[KeyRef]) -> set[KeyRef]:
+        found: set[KeyRef] = set()
+        for part in chunks(refs, _REFS_PER_LOOKUP):
+            params = {
+                "tenant": tenant,
+                "refs": [(ref.scope_key, int(ref.dimension), ref.key_hash) for ref in part],
+            }
+            for row in self._s.execute(self._q.existing, params):
+                found.add(KeyRef(row.scope_key, Dimension(row.dimension), bytes(row.key_hash)))
+        return found
+
+    def insert_new(self, tenant: str, keys: Sequence[NewKey]) -> int:
+        if not keys:
+            return 0
+        params = [
+            {
+                "tenant_id": tenant,
+                "scope_key": key.ref.scope_key,
+                "dimension": int(key.ref.dimension),
+                "key_hash": key.ref.key_hash,
+                "lead_id": key.lead_id,
+                "first_seen_us": to_us(key.first_seen),
+                "last_seen_us": to_us(key.first_seen),
+                "policy_account_id": key.policy_account_id,
+                "origin": int(key.origin),
+                "origin_lead_id": "",
+            }
+            for key in keys
+        ]
+        return len(self._s.execute(self._q.insert_key, params).all())
 
     def repoint(self, tenant: str, change: Repoint, submit_time: datetime) -> bool:
         k = dedup_keys

@@ -7,6 +7,7 @@ get one answer. Whether the insert won is read from its RETURNING row (psycopg r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import to_us
 from services.common.uow import TransientConflict
 from services.dedup.adapters.db.tables import dedup_requests
-from services.dedup.domain.ports import RequestRepository, StoredRequest
+from services.dedup.domain.ports import AnsweredRequest, RequestRepository, StoredRequest
 
 
 class _Statements:
@@ -28,6 +29,13 @@ class _Statements:
             sa.update(r)
             .where(r.c.tenant_id == sa.bindparam("tenant"), r.c.request_id == sa.bindparam("rid"))
             .values(response=sa.bindparam("response", type_=r.c.response.type))
+        )
+        self.taken = sa.select(r.c.request_id, r.c.candidate_lead_id).where(
+            r.c.tenant_id == sa.bindparam("tenant"),
+            sa.or_(
+                r.c.request_id.in_(sa.bindparam("rids", expanding=True)),
+                r.c.candidate_lead_id.in_(sa.bindparam("cids", expanding=True)),
+            ),
         )
 
 
@@ -80,6 +88,37 @@ class SqlRequests(RequestRepository):
 
     def save_response(self, tenant: str, request_id: str, response: dict[str, Any]) -> None:
         self._s.execute(self._q.save_response, {"tenant": tenant, "rid": request_id, "response": response})
+
+    def taken(
+        self, tenant: str, request_ids: Sequence[str], candidate_lead_ids: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        rids: set[str] = set()
+        cids: set[str] = set()
+        if not request_ids and not candidate_lead_ids:
+            return rids, cids
+        params = {"tenant": tenant, "rids": list(request_ids), "cids": list(candidate_lead_ids)}
+        for row in self._s.execute(self._q.taken, params):
+            rids.add(row.request_id)
+            if row.candidate_lead_id:
+                cids.add(row.candidate_lead_id)
+        return rids, cids
+
+    def insert_answered(self, tenant: str, rows: Sequence[AnsweredRequest]) -> int:
+        if not rows:
+            return 0
+        params = [
+            {
+                "tenant_id": tenant,
+                "request_id": row.request_id,
+                "kind": row.kind,
+                "candidate_lead_id": row.candidate_lead_id,
+                "digest": row.digest,
+                "response": row.response,
+                "created_us": to_us(row.created),
+            }
+            for row in rows
+        ]
+        return len(self._s.execute(self._q.reserve, params).all())
 
     def lead_known(self, tenant: str, lead_id: str) -> bool:
         r = dedup_requests

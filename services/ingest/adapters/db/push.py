@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import dialect_insert, rowcount
+from services.common.statements import PerDialect
 from services.common.timeconv import from_us, span_us, to_us
 from services.ingest.adapters.db.tables import push
 from services.ingest.domain.erasure import GIVEN_UP_ERROR
@@ -83,9 +84,25 @@ def _delivery(row: Any) -> PushDelivery:
     )
 
 
+class _Statements:
+    """The consumer path's statements (every accepted lead reads its account's rule), built once."""
+
+    def __init__(self, dialect: str) -> None:
+        r = push.rules
+        self.get_rule = sa.select(r).where(
+            r.c.tenant_id == sa.bindparam("tenant"), r.c.account_id == sa.bindparam("account")
+        )
+        self.get_rule_for_update = self.get_rule.with_for_update()
+
+
+_STATEMENTS = PerDialect(_Statements)
+_RULE_MEMO = "leadflow_push_rules"  # Session.info key: the rules read in this transaction
+
+
 class SqlPush(PushRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
+        self._q = _STATEMENTS.of(session)
         self._insert = dialect_insert(session.get_bind().dialect.name)
         self._rules = push.rules
         self._deliveries = push.deliveries
@@ -96,14 +113,24 @@ class SqlPush(PushRepository):
     # ------------------------------------------------------------------------------------------------ rules
 
     def get_rule(self, tenant: str, account_id: str, *, for_update: bool = False) -> PushRule | None:
-        r = self._rules
-        query = sa.select(r).where(r.c.tenant_id == tenant, r.c.account_id == account_id)
         if for_update:
-            query = query.with_for_update()
-        row = self._s.execute(query).one_or_none()
-        return None if row is None else _rule(row)
+            row = self._s.execute(
+                self._q.get_rule_for_update, {"tenant": tenant, "account": account_id}
+            ).one_or_none()
+            return None if row is None else _rule(row)
+        # Read once per transaction: a consumer batch reads the rule of every accepted lead, mostly the same few
+        # accounts. The memo lives in the session's info (one transaction) and is dropped when a rule is written
+        # through it; a rule committed by another transaction meanwhile applies from the next batch, as if the
+        # batch had run just before it.
+        memo: dict[tuple[str, str], PushRule | None] = self._s.info.setdefault(_RULE_MEMO, {})
+        key = (tenant, account_id)
+        if key not in memo:
+            row = self._s.execute(self._q.get_rule, {"tenant": tenant, "account": account_id}).one_or_none()
+            memo[key] = None if row is None else _rule(row)
+        return memo[key]
 
     def upsert_rule(self, rule: PushRule) -> None:
+        self._s.info.pop(_RULE_MEMO, None)
         if rule.update_time is None:
             raise ValueError("a stored rule needs its update_time")
         values = {
