@@ -19,7 +19,7 @@ from services.common.errors import DomainError, Unavailable
 from services.common.grpcserver.context import current_principal
 from services.common.protoconv import timestamp
 from services.ingest import metrics
-from services.ingest.converters import leads, push, rules, submit
+from services.ingest.converters import leads, push, reply_size, rules, submit
 from services.ingest.domain.model import SubmitResult
 from services.ingest.handlers.erasure import ErasureHandlers
 from services.ingest.handlers.leads import LeadHandlers
@@ -39,6 +39,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         *,
         import_chunk: int = 200,
         draining: threading.Event | None = None,
+        max_message_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self._submit = submitting
         self._leads = reading
@@ -46,6 +47,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         self._push = push_handlers
         self._erasure = erasure
         self._import_chunk = import_chunk
+        self._max_message_bytes = max_message_bytes  # the server's send and receive limit
         self._draining = draining or threading.Event()  # set when the service starts shutting down
 
     async def SubmitLead(
@@ -58,12 +60,14 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
     async def BatchSubmitLeads(
         self, request: pb.BatchSubmitLeadsRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchSubmitLeadsResponse:
+        reply_size.check_batch_answer_fits(request, self._max_message_bytes)  # before anything is written
         commands = [submit.submit_command_or_error(item) for item in request.requests]
         outcomes = await self._submit.submit_batch(current_principal(), commands)
         metrics.count_submissions(outcomes)
-        return pb.BatchSubmitLeadsResponse(
+        answer = pb.BatchSubmitLeadsResponse(
             results=[submit.submit_result(index, outcome) for index, outcome in enumerate(outcomes)]
         )
+        return reply_size.fit_answer(answer, self._max_message_bytes)
 
     async def ImportLeads(
         self, request_iterator: AsyncIterator[pb.ImportLeadsRequest], context: grpc.aio.ServicerContext

@@ -145,6 +145,7 @@ def build_app(
         handlers.erasure,
         import_chunk=settings.import_chunk,
         draining=draining,
+        max_message_bytes=common.max_message_bytes,
     )
     binding = GrpcBinding(
         service_name=SERVICE_NAME,

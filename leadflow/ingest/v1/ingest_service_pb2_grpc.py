@@ -133,6 +133,12 @@ class IngestServiceServicer:
     def BatchSubmitLeads(self, request, context):
         """BatchSubmitLeads submits up to 500 leads in one call; each item is processed as by SubmitLead, in order, and
         fails or succeeds on its own, so the call succeeds even when some items fail.
+        Byte limits: a request and its answer are each at most the server's message limit (4 MiB unless
+        LEADFLOW_GRPC_MAX_MESSAGE_BYTES says otherwise; a larger request is RESOURCE_EXHAUSTED). The answer repeats each
+        item twice (its submission and its lead) plus about 2 KiB, so a request whose answer could pass the limit is
+        refused with INVALID_ARGUMENT on "requests", naming how many items of its size fit, before anything is stored.
+        A DUPLICATE item's lead may be left unset when the answer would still pass the limit (a lead of very many
+        accounts); duplicate_of_lead_id names it for GetLead.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
