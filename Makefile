@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres fuzz chaos genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
+.PHONY: run test test-slow test-postgres fuzz chaos genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ DEMO_ARGS ?=
 run: $(STAMP)
 	$(BIN)/leadflow up --dev-clock --then-demo="--accelerate $(DEMO_ARGS)"
 
+# Everything but the tests marked slow (whole stacks of processes, kills, the long fuzz): a few minutes.
 test: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
+
+# The tests marked slow alone; CI runs them after `make test`.
+test-slow: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m slow $(PYTEST_ARGS)
 
 # The PostgreSQL tier alone (tests marked postgres), against LEADFLOW_TEST_POSTGRES_URL (default: a local server).
 LEADFLOW_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test

@@ -32,6 +32,8 @@ from services.common.config import SERVICES, AuthSettings, Env
 from services.common.netutil import free_port
 from tests.platform.test_stack import Stack
 
+pytestmark = pytest.mark.slow  # processes of their own: `make test-slow`
+
 SEED = 3
 LEADS = 24
 DEMO_ARGS = ["--accelerate", "--seed", str(SEED), "--leads", str(LEADS), "--day-seconds", "3", "--no-live"]

@@ -14,6 +14,8 @@ from tests.fuzz.rpcs import RPCS, Rpc
 from tests.fuzz.stack import FuzzStack
 from tests.fuzz.strategies import messages
 
+pytestmark = pytest.mark.slow  # `make test-slow` (CI runs it)
+
 TENANT = "fuzz-tenant"
 NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED}
 

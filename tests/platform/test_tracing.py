@@ -75,6 +75,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow  # processes of their own: `make test-slow`
 def test_one_submit_lead_is_one_trace_across_the_five_services(tmp_path: Path, nats_server) -> None:
     collector = Collector()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))

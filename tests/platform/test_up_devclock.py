@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from services.common.config import SERVICES
 from services.common.netutil import free_port
 from tests.platform.test_stack import Stack
+
+pytestmark = pytest.mark.slow  # processes of their own: `make test-slow`
 
 
 def test_up_with_the_dev_clock_lets_leadflow_clock_move_the_stack(tmp_path: Path) -> None:

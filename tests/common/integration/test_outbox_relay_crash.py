@@ -27,7 +27,7 @@ from services.common.messaging import MSG_ID_HEADER, StreamSpec, ensure_stream, 
 
 from ..helpers import eventually, read_stream, setup_schema, unsent_count
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 EVENTS = 5_000
 AGGREGATES = 20

@@ -20,6 +20,8 @@ from tests.harness import start_service
 from tests.ingest.helpers import lead_request, unique
 from tests.ingest.stack import start_stack
 
+pytestmark = pytest.mark.slow  # processes of their own: `make test-slow`
+
 ROWS = 3000
 
 
