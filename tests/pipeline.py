@@ -4,8 +4,9 @@ replicas; any process can be SIGKILLed and started again (same ports, same data 
 or restarted gracefully one replica at a time.
 
 Ports: every replica has two gRPC ports and runs on one of them; clients (and ingest, for dedup) get a target naming
-both (``ipv4:127.0.0.1:a,127.0.0.1:b``, round robin over the replicas whose health says SERVING), so a rolling restart can start the new process on the
-other port before the old one stops, as a Kubernetes rolling update starts the new pod on a new address. A SIGKILLed
+both (``ipv4:127.0.0.1:a,127.0.0.1:b``, round robin over the replicas whose health says SERVING), so a rolling
+restart can start the new process on the other port before the old one stops, as a Kubernetes rolling update starts
+the new pod on a new address. A SIGKILLed
 process comes back on the port it had. Readiness comes from the process itself (``LEADFLOW_READY_FD``), never from a
 probe another process could answer.
 """
@@ -122,7 +123,7 @@ class PipelineStack:
         return [r for r in self.members.values() if r.service == service]
 
     def target(self, service: str) -> str:
-        """A gRPC target naming every port of every replica of ``service`` (pick-first: the first that answers)."""
+        """A gRPC target naming every port of every replica of ``service`` (clients round robin over those SERVING)."""
         addresses = [f"127.0.0.1:{port}" for replica in self.of(service) for port in replica.ports]
         return "ipv4:" + ",".join(addresses)
 
@@ -172,13 +173,16 @@ class PipelineStack:
 
     def roll(self, name: str) -> None:
         """A graceful restart of one replica: the new process starts on the replica's other port and reports ready,
-        then the old one gets SIGTERM and must exit 0 (ARCHITECTURE §7's shutdown order)."""
+        then, after a preStop-like pause, the old one gets SIGTERM and must exit 0 (ARCHITECTURE §7's shutdown order)."""
         replica = self.members[name]
         old = replica.process
         assert old is not None and old.poll() is None, f"{name} is not running"
         replica.active = 1 - replica.active
         self._spawn(replica)
         self._await_ready(replica)
+        # Kubernetes' preStop sleep (deploy/README): the old pod keeps serving while clients connect to the new one,
+        # which takes up to their reconnect backoff (grpcclient.RECONNECT_OPTIONS, at most 1 s plus jitter).
+        time.sleep(PRE_STOP_SECONDS)
         old.terminate()
         code = old.wait(timeout=60)
         if code != 0:
@@ -251,6 +255,9 @@ class PipelineStack:
             ("grpc.service_config", config),
             *RECONNECT_OPTIONS,
         ]
+
+
+PRE_STOP_SECONDS = 1.5
 
 
 def _distinct_port(taken: set[int]) -> int:
