@@ -21,7 +21,7 @@ from services.common.iterutil import chunks
 from services.common.timeconv import to_us
 from services.dedup.adapters.db import rows
 from services.dedup.adapters.db.tables import dedup_keys
-from services.dedup.domain.model import Dimension, IndexKey, KeyOrigin
+from services.dedup.domain.model import IndexKey, KeyOrigin
 from services.dedup.domain.ports import KeyRef, KeyRepository, NewKey
 from services.dedup.domain.verdict import Repoint
 
@@ -42,11 +42,6 @@ class _Statements:
             .values(last_seen_us=sa.bindparam("seen"))
         )
         self._find: dict[int, sa.Select[Any]] = {}
-        # Many refs at once: a row-value IN list (SQLite renders VALUES rows; both probe the unique index).
-        self.existing = sa.select(k.c.scope_key, k.c.dimension, k.c.key_hash).where(
-            k.c.tenant_id == sa.bindparam("tenant"),
-            sa.tuple_(k.c.scope_key, k.c.dimension, k.c.key_hash).in_(sa.bindparam("refs", expanding=True)),
-        )
 
     def find(self, count: int) -> sa.Select[Any]:
         """A lookup of ``count`` keys: an OR of exact probes of the unique index (one B-tree descent each)."""
@@ -110,15 +105,14 @@ class SqlKeys(KeyRepository):
         return [rows.index_key(row) for row in self._s.execute(self._q.find(len(refs)), params)]
 
     def existing(self, tenant: str, refs: Sequence[KeyRef]) -> set[KeyRef]:
-        found: set[KeyRef] = set()
-        for part in chunks(refs, _REFS_PER_LOOKUP):
-            params = {
-                "tenant": tenant,
-                "refs": [(ref.scope_key, int(ref.dimension), ref.key_hash) for ref in part],
-            }
-            for row in self._s.execute(self._q.existing, params):
-                found.add(KeyRef(row.scope_key, Dimension(row.dimension), bytes(row.key_hash)))
-        return found
+        # The OR of exact probes, not a row-value IN list: SQLite plans ``(a, b, c) IN (VALUES ...)`` as a scan of
+        # the tenant's keys (EXPLAIN QUERY PLAN: "USING COVERING INDEX ... (tenant_id=?)"), which made a batch at
+        # 10^6 keys seven times slower than at 10^4.
+        return {
+            KeyRef(key.scope_key, key.dimension, key.key_hash)
+            for part in chunks(refs, _REFS_PER_LOOKUP)
+            for key in self.find(tenant, part)
+        }
 
     def insert_new(self, tenant: str, keys: Sequence[NewKey]) -> int:
         if not keys:

@@ -30,10 +30,16 @@ class _Statements:
             .where(r.c.tenant_id == sa.bindparam("tenant"), r.c.request_id == sa.bindparam("rid"))
             .values(response=sa.bindparam("response", type_=r.c.response.type))
         )
-        self.taken = sa.select(r.c.request_id, r.c.candidate_lead_id).where(
-            r.c.tenant_id == sa.bindparam("tenant"),
-            sa.or_(
+        # Two probes of their own indexes (the primary key, the candidate's unique index) joined by UNION ALL: an OR
+        # of the two IN lists is planned as a scan of the tenant's requests (EXPLAIN QUERY PLAN on SQLite).
+        columns = (r.c.request_id, r.c.candidate_lead_id)
+        self.taken = sa.union_all(
+            sa.select(*columns).where(
+                r.c.tenant_id == sa.bindparam("tenant"),
                 r.c.request_id.in_(sa.bindparam("rids", expanding=True)),
+            ),
+            sa.select(*columns).where(
+                r.c.tenant_id == sa.bindparam("tenant"),
                 r.c.candidate_lead_id.in_(sa.bindparam("cids", expanding=True)),
             ),
         )
