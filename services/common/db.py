@@ -149,6 +149,9 @@ class Database:
     ) -> None:
         self.url = normalise_url(url)
         self.busy_timeout_ms = busy_timeout_ms
+        # time.monotonic() of this process's last committed write transaction (0: none yet): the write-health probe
+        # takes a commit since its last check as proof that the database takes writes.
+        self.last_commit = 0.0
         if is_sqlite(self.url):
             self.engine = _sqlite_engine(self.url, immediate=True, busy_timeout_ms=busy_timeout_ms)
             self._read_engine = _sqlite_engine(self.url, immediate=False, busy_timeout_ms=busy_timeout_ms)
@@ -187,6 +190,7 @@ class Database:
         deadline.check("the write transaction")
         with self._write_turn(), self._sessions.begin() as session:
             yield session
+        self.last_commit = time.monotonic()  # reached only when the block committed
 
     @contextmanager
     def probe_transaction(self, timeout_ms: int) -> Iterator[Session]:

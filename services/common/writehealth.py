@@ -54,6 +54,7 @@ class WriteHealth:
         self._interval = interval
         self._unwritable_after = unwritable_after
         self._failing_since: float | None = None
+        self._last_check = 0.0
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-write-probe")
         self._service = service
         self.serving = True
@@ -67,10 +68,15 @@ class WriteHealth:
                 raise DomainError("the PostgreSQL server is a read-only replica", reason="DATABASE_READ_ONLY")
 
     async def check_once(self) -> bool:
-        """Probe and report; True when the database took the probe write."""
+        """Probe and report; True when the database took the probe write, or a write of this process committed
+        since the last check (a service saturating SQLite with its own writes hands the lock from writer to writer,
+        and a probe outside that queue could lose every race for it: a false NOT_SERVING at full load)."""
+        began, committed_since = time.monotonic(), self._db.last_commit >= self._last_check > 0
+        self._last_check = began
         try:
-            # A thread of its own: the probe measures the database, not how busy the write threads are.
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._probe)
+            if not committed_since:
+                # A thread of its own: the probe measures the database, not how busy the write threads are.
+                await asyncio.get_running_loop().run_in_executor(self._thread, self._probe)
         except (DomainError, sa.exc.SQLAlchemyError) as exc:
             now = time.monotonic()
             self._failing_since = self._failing_since or now
