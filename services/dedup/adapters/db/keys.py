@@ -65,6 +65,22 @@ _STATEMENTS = PerDialect(_Statements)
 _REFS_PER_LOOKUP = 300  # 900 bind parameters a statement: far under SQLite's and PostgreSQL's limits
 
 
+def _key_row(tenant: str, key: NewKey) -> dict[str, Any]:
+    """The insert parameters of a newly claimed key (first and last seen at its first sighting)."""
+    return {
+        "tenant_id": tenant,
+        "scope_key": key.ref.scope_key,
+        "dimension": int(key.ref.dimension),
+        "key_hash": key.ref.key_hash,
+        "lead_id": key.lead_id,
+        "first_seen_us": to_us(key.first_seen),
+        "last_seen_us": to_us(key.first_seen),
+        "policy_account_id": key.policy_account_id,
+        "origin": int(key.origin),
+        "origin_lead_id": "",
+    }
+
+
 class SqlKeys(KeyRepository):
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -75,21 +91,7 @@ class SqlKeys(KeyRepository):
         # multi-row VALUES list would be compiled anew for every claim.
         inserted: dict[KeyRef, int] = {}
         for key in keys:
-            row = self._s.execute(
-                self._q.insert_key,
-                {
-                    "tenant_id": tenant,
-                    "scope_key": key.ref.scope_key,
-                    "dimension": int(key.ref.dimension),
-                    "key_hash": key.ref.key_hash,
-                    "lead_id": key.lead_id,
-                    "first_seen_us": to_us(key.first_seen),
-                    "last_seen_us": to_us(key.first_seen),
-                    "policy_account_id": key.policy_account_id,
-                    "origin": int(key.origin),
-                    "origin_lead_id": "",
-                },
-            ).first()
+            row = self._s.execute(self._q.insert_key, _key_row(tenant, key)).first()
             if row is not None:
                 inserted[key.ref] = row.id
         return inserted
@@ -117,21 +119,7 @@ class SqlKeys(KeyRepository):
     def insert_new(self, tenant: str, keys: Sequence[NewKey]) -> int:
         if not keys:
             return 0
-        params = [
-            {
-                "tenant_id": tenant,
-                "scope_key": key.ref.scope_key,
-                "dimension": int(key.ref.dimension),
-                "key_hash": key.ref.key_hash,
-                "lead_id": key.lead_id,
-                "first_seen_us": to_us(key.first_seen),
-                "last_seen_us": to_us(key.first_seen),
-                "policy_account_id": key.policy_account_id,
-                "origin": int(key.origin),
-                "origin_lead_id": "",
-            }
-            for key in keys
-        ]
+        params = [_key_row(tenant, key) for key in keys]
         return len(self._s.execute(self._q.insert_key, params).all())
 
     def repoint(self, tenant: str, change: Repoint, submit_time: datetime) -> bool:
