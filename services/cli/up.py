@@ -51,7 +51,11 @@ def _print_table(stack: Stack, token: str, elapsed: float) -> None:
             print("  ".join("-" * w for w in widths))
     print(f"\nall five services SERVING after {elapsed:.1f}s; logs in {stack.logs}")
     if os.environ.get("LEADFLOW_DEV_CLOCK") == "true":
-        print("dev clock on: `leadflow clock show | set TIME | advance 2h` moves every service's time")
+        # The stack's own NATS, which is not the default one when up had to pick another port.
+        print(
+            f"dev clock on: `leadflow clock --nats-url {stack.nats_url} show | set TIME | advance 2h` moves every "
+            "service's time"
+        )
     print("dev admin token (tenant 'demo', 24 h):")
     print(token)
     print("\nCtrl-C stops everything.", flush=True)
