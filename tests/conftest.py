@@ -79,3 +79,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(autouse=True)
+def _no_background_task_crashed(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """A service started in this process whose background task (relay, consumer, timers, write health) crashed
+    sets its stop event: in production the process exits and is restarted, but here its gRPC server would go on
+    answering with nothing behind it, and a test could pass over the crash unawares. Any such crash fails the test
+    (a test that provokes one on purpose says so with the ``background_crash_expected`` marker)."""
+    yield
+    if request.node.get_closest_marker("background_crash_expected"):
+        return
+    crashed = [
+        record
+        for when in ("setup", "call")
+        for record in caplog.get_records(when)  # type: ignore[arg-type]
+        if record.name == "leadflow.runtime" and record.getMessage() == "background task crashed"
+    ]
+    if crashed:
+        tasks = sorted({str(getattr(record, "task", "?")) for record in crashed})
+        pytest.fail(f"a background task crashed during the test: {', '.join(tasks)}", pytrace=False)

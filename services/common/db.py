@@ -141,6 +141,14 @@ def _bound_postgres_lock_waits(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {deadline.bounded_ms(busy_timeout_ms)}")
 
 
+_BEGAN = "leadflow.began"
+
+
+def _mark_began(session: Session, _transaction: object, _connection: object) -> None:
+    """SessionEvents.after_begin: the session's transaction took a connection (on SQLite, BEGIN IMMEDIATE ran)."""
+    session.info[_BEGAN] = True
+
+
 class Database:
     """Engines and sessions of one service's datastore."""
 
@@ -170,6 +178,7 @@ class Database:
         # correctness still comes from SQLite's own locking and the constraints.
         self._writers: threading.Lock | None = threading.Lock() if is_sqlite(self.url) else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_begin", _mark_began)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         # Reads and writes run on threads of their own, so writers stalled on a lock can never take every thread
         # and starve reads (asyncio's default pool is shared by everything else in the process as well).
@@ -190,7 +199,11 @@ class Database:
         deadline.check("the write transaction")
         with self._write_turn(), self._sessions.begin() as session:
             yield session
-        self.last_commit = time.monotonic()  # reached only when the block committed
+        # Reached only when the block committed, and counted only when it held the lock: a block that never used
+        # its connection began no database transaction (its "commit" proves nothing while an outside writer holds
+        # SQLite's lock; it once kept the write-health probe from ever reporting NOT_SERVING).
+        if session.info.pop(_BEGAN, False):
+            self.last_commit = time.monotonic()
 
     @contextmanager
     def probe_transaction(self, timeout_ms: int) -> Iterator[Session]:

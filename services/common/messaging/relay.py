@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from services.common.db import Database
+from services.common.errors import Unavailable
 from services.common.messaging.relay_lock import DEFAULT_LOCK_KEY, RelayLock, relay_lock_for
 from services.common.messaging.tables import MessagingTables
 from services.common.messaging.waiting import Backoff, wait_for_any
@@ -134,6 +135,12 @@ class OutboxRelay:
                     if not (isinstance(exc, sa.exc.OperationalError) or exc.connection_invalidated):
                         raise
                     log.warning("outbox relay: database unavailable, retrying: %s", exc)
+                    await wait_for_any(stop, timeout=reconnect.next())
+                except Unavailable as exc:
+                    # The database stayed busy past the busy timeout (on SQLite: an outside writer holds the lock,
+                    # or this process's own writers queued ahead of the relay). As above: start over, nothing lost.
+                    # Letting it propagate would end the relay and, with it, the service's background work.
+                    log.warning("outbox relay: database busy, retrying (%s)", exc.reason)
                     await wait_for_any(stop, timeout=reconnect.next())
         finally:
             self._loop = None

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import nats
 import pytest
@@ -200,4 +204,61 @@ async def test_relay_recovers_when_its_database_session_is_killed(postgres_url, 
             lambda: unsent_count(database, tables) == 0, timeout=10, what="sent after reconnecting"
         )
     assert values(await read_stream(js, STREAM.name, SUBJECT)) == list(range(100))
+    database.dispose()
+
+
+
+@contextmanager
+def _writer_queue_held(database: Database) -> Iterator[None]:
+    """This process's own writer holding the SQLite write turn (a long write transaction on another thread)."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with database.transaction() as session:
+            session.execute(sa.text("SELECT 1"))
+            taken.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    taken.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+@contextmanager
+def _file_lock_held(path: Path) -> Iterator[None]:
+    """Another process's writer (plain sqlite3, not leadflow's code) holding the database's write lock."""
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+@pytest.mark.parametrize("holder", ["writer queue", "file lock"])
+async def test_a_database_busy_past_the_busy_timeout_is_waited_out_not_fatal(tmp_path, js, holder):
+    """Rows published while the write lock is held longer than the busy timeout cannot be marked sent: the relay
+    keeps running, and once the lock is gone marks them (republishing, which JetStream deduplicates), so every
+    event is in the stream exactly once. It once crashed on the busy error of this process's writer queue, and took
+    the service's background work down with it (the write-health probe among them)."""
+    path = tmp_path / "busy.db"
+    database = Database(f"sqlite:///{path}", busy_timeout_ms=150)
+    tables = setup_schema(database)
+    running = Running(OutboxRelay(database, tables, js, poll_interval=30, max_backoff=0.2))
+    async with running as relay:
+        for start in range(0, 60, 20):
+            write(database, tables, 20, start=start)
+            with _file_lock_held(path) if holder == "file lock" else _writer_queue_held(database):
+                relay.wake()  # reading works under the lock (WAL); marking sent waits, then fails busy
+                await asyncio.sleep(0.6)
+                assert unsent_count(database, tables) == 20 and not running.task.done()
+            await eventually(lambda: unsent_count(database, tables) == 0, timeout=10, what="sent after the lock")
+        assert not running.task.done()
+    assert values(await read_stream(js, STREAM.name, SUBJECT)) == list(range(60))
     database.dispose()

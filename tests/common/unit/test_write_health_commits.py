@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
+
 from services.common.errors import Unavailable
 from services.common.writehealth import WriteHealth
 
@@ -45,3 +47,24 @@ def test_a_commit_since_the_last_check_counts_as_writable_and_no_commit_means_a_
         return seen
 
     assert asyncio.run(scenario()) == [(False, 1), (True, 1), (False, 2)]
+
+
+def test_only_a_transaction_that_took_the_lock_counts_as_a_commit(tmp_path) -> None:
+    """A write block that never used its connection began no database transaction: its "commit" proves nothing
+    about the lock (an outside writer may hold it), so it must not stand in for the probe."""
+    from services.common.db import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'commits.db'}")
+    try:
+        with database.transaction():
+            pass
+        assert database.last_commit == 0.0
+        with database.transaction() as session:
+            session.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        first = database.last_commit
+        assert first > 0.0
+        with database.transaction():
+            pass
+        assert database.last_commit == first
+    finally:
+        database.dispose()
