@@ -207,7 +207,6 @@ async def test_relay_recovers_when_its_database_session_is_killed(postgres_url, 
     database.dispose()
 
 
-
 @contextmanager
 def _writer_queue_held(database: Database) -> Iterator[None]:
     """This process's own writer holding the SQLite write turn (a long write transaction on another thread)."""
@@ -258,7 +257,9 @@ async def test_a_database_busy_past_the_busy_timeout_is_waited_out_not_fatal(tmp
                 relay.wake()  # reading works under the lock (WAL); marking sent waits, then fails busy
                 await asyncio.sleep(0.6)
                 assert unsent_count(database, tables) == 20 and not running.task.done()
-            await eventually(lambda: unsent_count(database, tables) == 0, timeout=10, what="sent after the lock")
+            await eventually(
+                lambda: unsent_count(database, tables) == 0, timeout=10, what="sent after the lock"
+            )
         assert not running.task.done()
     assert values(await read_stream(js, STREAM.name, SUBJECT)) == list(range(60))
     database.dispose()
