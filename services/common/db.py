@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, MetaData, Result, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, MetaData, Result, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import deadline
 from services.common.dbstats import count_statements
@@ -141,12 +140,34 @@ def _bound_postgres_lock_waits(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {deadline.bounded_ms(busy_timeout_ms)}")
 
 
-_BEGAN = "leadflow.began"
+# Connection.info key of the current transaction's scratch dict (see transaction_scratch).
+_SCRATCH = "leadflow.transaction_scratch"
+_AFTER_COMMIT = "after_commit"
 
 
-def _mark_began(session: Session, _transaction: object, _connection: object) -> None:
-    """SessionEvents.after_begin: the session's transaction took a connection (on SQLite, BEGIN IMMEDIATE ran)."""
-    session.info[_BEGAN] = True
+def transaction_scratch(connection: Connection) -> dict[str, Any]:
+    """A dict that lives as long as ``connection``'s current transaction: memos of what the transaction read, and
+    work to do once it commits. (``Connection.info`` itself belongs to the pooled DBAPI connection and outlives the
+    transaction, so a memo kept there directly would be served to the next transaction.)"""
+    current = connection.get_transaction()
+    held = connection.info.get(_SCRATCH)
+    if held is None or held[0] is not current:
+        held = (current, {})
+        connection.info[_SCRATCH] = held
+    return cast(dict[str, Any], held[1])
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the write transaction of ``connection`` has committed (never when it rolls back).
+    Only for transactions of ``Database.transaction``, which runs the callbacks."""
+    transaction_scratch(connection).setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _take_after_commit(connection: Connection) -> list[Callable[[], None]]:
+    held = connection.info.pop(_SCRATCH, None)
+    if held is None or held[0] is not connection.get_transaction():
+        return []
+    return cast(list[Callable[[], None]], held[1].get(_AFTER_COMMIT, []))
 
 
 class Database:
@@ -177,9 +198,6 @@ class Database:
         # database over as soon as it is free. Throughput only: other processes still wait on the busy handler, and
         # correctness still comes from SQLite's own locking and the constraints.
         self._writers: threading.Lock | None = threading.Lock() if is_sqlite(self.url) else None
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self._sessions, "after_begin", _mark_began)
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         # Reads and writes run on threads of their own, so writers stalled on a lock can never take every thread
         # and starve reads (asyncio's default pool is shared by everything else in the process as well).
         self.read_executor = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="db-read")
@@ -190,30 +208,29 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises.
 
         Waiting for the write lock (this process's queue, then the database's) lasts at most the busy timeout and
         never past the caller's deadline: UNAVAILABLE (DATABASE_BUSY) when it runs out, DEADLINE_EXCEEDED when
         the deadline had passed before the transaction could start."""
         deadline.check("the write transaction")
-        with self._write_turn(), self._sessions.begin() as session:
-            yield session
-        # Reached only when the block committed, and counted only when it held the lock: a block that never used
-        # its connection began no database transaction (its "commit" proves nothing while an outside writer holds
-        # SQLite's lock; it once kept the write-health probe from ever reporting NOT_SERVING).
-        if session.info.pop(_BEGAN, False):
-            self.last_commit = time.monotonic()
+        with self._write_turn(), self.engine.connect() as connection:
+            with connection.begin():  # BEGIN (IMMEDIATE on SQLite) now, so the lock is held from here
+                yield connection
+                callbacks = _take_after_commit(connection)
+            self.last_commit = time.monotonic()  # reached only when the block committed
+        for callback in callbacks:
+            callback()
 
     @contextmanager
-    def probe_transaction(self, timeout_ms: int) -> Iterator[Session]:
+    def probe_transaction(self, timeout_ms: int) -> Iterator[Connection]:
         """An empty write transaction that waits at most ``timeout_ms`` for the lock (the write-health probe)."""
         token = deadline.deadline_var.set(time.monotonic() + timeout_ms / 1000)
         try:
             # Not queued behind this process's writers: the probe asks the database itself.
-            with self._sessions.begin() as session:
-                session.connection()  # BEGIN (IMMEDIATE) now: an unused session would never take the lock
-                yield session
+            with self.engine.begin() as connection:  # BEGIN (IMMEDIATE) at once: the lock is taken or refused
+                yield connection
         finally:
             deadline.deadline_var.reset(token)
 
@@ -231,10 +248,10 @@ class Database:
             self._writers.release()
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[Connection]:
         """One read-only snapshot, never behind a writer (SQLite WAL; PostgreSQL REPEATABLE READ)."""
-        with self._read_sessions.begin() as session:
-            yield session
+        with self._read_engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.read_executor.shutdown(wait=False, cancel_futures=True)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common import dberrors, deadline
 from services.common.db import Database
@@ -39,7 +39,7 @@ T = TypeVar("T")
 class SqlUnitOfWork:
     """Base of a service's unit of work: the session's outbox as ``events``. Subclasses add the repositories."""
 
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         self.events = events
 
 
@@ -50,7 +50,7 @@ class SqlTransactions(Transactions[U], Generic[U]):
     def __init__(
         self,
         database: Database,
-        unit_of_work: Callable[[Session, OutboxWriter], U],
+        unit_of_work: Callable[[Connection, OutboxWriter], U],
         messaging: MessagingTables,
         encode: EventEncoder,
         *,
@@ -103,7 +103,7 @@ class SqlTransactions(Transactions[U], Generic[U]):
             self._wake()
         return result
 
-    def bind(self, session: Session) -> U:
+    def bind(self, session: Connection) -> U:
         """A unit of work on a session someone else owns (a consumer's inbox transaction): its events go to the
         outbox of that session."""
         return self._unit_of_work(session, OutboxWriter(session, self._messaging, self._encode))

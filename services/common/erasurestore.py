@@ -8,10 +8,9 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from services.common.db import dialect_insert, rowcount
+from services.common.db import after_commit, dialect_insert, rowcount, transaction_scratch
 from services.common.erasure import ErasedLeadRepository
 from services.common.timeconv import to_us
 
@@ -19,6 +18,7 @@ TENANT = 64
 LEAD = 128
 
 log = logging.getLogger("leadflow.erasure")
+_WAL_WIPE = "wipe_wal_after_commit"  # transaction_scratch key: the checkpoint is already due
 CHECKPOINT_WAIT_MS = 1000  # how long the checkpoint after an erasure waits for readers to leave the WAL
 
 
@@ -48,10 +48,10 @@ def drop_erased_leads_table(bind: sa.Connection) -> None:
 
 
 class SqlErasedLeads(ErasedLeadRepository):
-    def __init__(self, session: Session, table: sa.Table) -> None:
+    def __init__(self, session: Connection, table: sa.Table) -> None:
         self._s = session
         self._t = table
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def mark(self, tenant: str, lead_id: str, erase_time: datetime) -> bool:
         wipe_wal_after_commit(self._s)  # the caller erases the lead in this transaction
@@ -71,7 +71,7 @@ class SqlErasedLeads(ErasedLeadRepository):
         return found is not None
 
 
-def wipe_wal_after_commit(session: Session) -> None:
+def wipe_wal_after_commit(session: Connection) -> None:
     """SQLite: once ``session``'s transaction commits, checkpoint the write-ahead log into the database file and
     truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``).
 
@@ -82,20 +82,15 @@ def wipe_wal_after_commit(session: Session) -> None:
     checkpoint's cost (it waits up to ``CHECKPOINT_WAIT_MS`` for readers to leave the WAL, while this process's other
     writers wait their turn) is paid rarely; a checkpoint that cannot finish is logged and the next one covers it. PostgreSQL: nothing here (dead row versions go at
     VACUUM: docs/runbooks/ErasureRequest.md)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    if session.dialect.name != "sqlite":
         return
-    engine = bind.engine if isinstance(bind, sa.Connection) else bind
+    engine = session.engine
+    scratch = transaction_scratch(session)
+    if scratch.get(_WAL_WIPE):
+        return  # once per transaction, however many leads it erased
+    scratch[_WAL_WIPE] = True
 
-    done = False
-
-    def checkpoint(committed: Session) -> None:
-        nonlocal done
-        # after_commit fires for a savepoint's release too (a consumer's batch runs each message in one); only the
-        # outermost commit has made the erasure durable and can be checkpointed.
-        if done or committed.in_nested_transaction():
-            return
-        done = True
+    def checkpoint() -> None:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -109,4 +104,4 @@ def wipe_wal_after_commit(session: Session) -> None:
         finally:
             raw.close()
 
-    event.listen(session, "after_commit", checkpoint)
+    after_commit(session, checkpoint)

@@ -14,7 +14,7 @@ A repository keeps its statements in a small class whose ``__init__`` builds the
 
     _STATEMENTS = PerDialect(_Statements)
     ...
-    self._q = _STATEMENTS(session.get_bind().dialect.name)
+    self._q = _STATEMENTS(session.dialect.name)
 
 Tables a service adds to its own schema from the runtime (outbox, inbox, timers) are keyed by the table as well:
 ``PerTable(build)(table_or_tables, dialect)``.
@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 S = TypeVar("S")
 K = TypeVar("K", bound=Hashable)
@@ -49,9 +49,9 @@ class PerDialect(Generic[S]):
                     built = self._built[dialect] = self._build(dialect)
         return built
 
-    def of(self, session: Session) -> S:
+    def of(self, session: Connection) -> S:
         """The statements for the dialect ``session`` is bound to."""
-        return self(session.get_bind().dialect.name)
+        return self(session.dialect.name)
 
 
 class PerTable(Generic[K, S]):
@@ -72,5 +72,5 @@ class PerTable(Generic[K, S]):
                     built = self._built[(key, dialect)] = self._build(key, dialect)
         return built
 
-    def of(self, key: K, session: Session) -> S:
-        return self(key, session.get_bind().dialect.name)
+    def of(self, key: K, session: Connection) -> S:
+        return self(key, session.dialect.name)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.statements import PerTable
@@ -89,7 +89,7 @@ _STATEMENTS: PerTable[sa.Table, _Statements] = PerTable(_Statements)
 
 
 class SqlTimers(TimerRepository):
-    def __init__(self, session: Session, table: sa.Table) -> None:
+    def __init__(self, session: Connection, table: sa.Table) -> None:
         self._s = session
         self._t = table
         self._q = _STATEMENTS.of(table, session)

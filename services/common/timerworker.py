@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.clock import Clock
 from services.common.db import Database
@@ -66,7 +66,7 @@ class TimerWorker:
         database: Database,
         messaging: MessagingTables,
         timers: TimerSet,
-        bind: Callable[[Session], Any],
+        bind: Callable[[Connection], Any],
         clock: Clock,
         *,
         wake_relay: Callable[[], None] = lambda: None,
@@ -133,7 +133,7 @@ class TimerWorker:
             self._wake_relay()
         return len(due)
 
-    def _fire(self, session: Session, store: SqlTimers, timer: Timer) -> int | None:
+    def _fire(self, session: Connection, store: SqlTimers, timer: Timer) -> int | None:
         """Fire one timer in a savepoint; the number of events it recorded, or None when it failed. A lost race
         (``TransientConflict``, a deadlock or serialization failure) is run again at once, a few times, before it
         counts as a failed attempt."""
@@ -161,7 +161,7 @@ class TimerWorker:
             return int(getattr(getattr(uow, "events", None), "count", 0))
         return None
 
-    def _failed(self, session: Session, store: SqlTimers, timer: Timer, exc: Exception) -> None:
+    def _failed(self, session: Connection, store: SqlTimers, timer: Timer, exc: Exception) -> None:
         TIMER_FAILURES.labels(kind=timer.kind).inc()
         log.warning(
             "timer %s/%s failed (attempt %d)", timer.kind, timer.key, timer.attempts + 1, exc_info=exc

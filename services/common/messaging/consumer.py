@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common import telemetry
 from services.common.db import Database
@@ -91,7 +91,7 @@ class Delivery:
 # rolls the whole delivery back. Exception messages end up in the dead-letter table, so they must not carry raw
 # personal data.
 Handler = Callable[[Any, Delivery], None]
-UnitOfWorkBinder = Callable[[Session], Any]
+UnitOfWorkBinder = Callable[[Connection], Any]
 
 
 def redelivery_delay(backoff: Sequence[float], num_delivered: int) -> float:
@@ -296,7 +296,7 @@ class EventConsumer:
             self._wake()
         return outcomes
 
-    def _apply_claimed(self, session: Session, position: int, delivery: Delivery) -> int:
+    def _apply_claimed(self, session: Connection, position: int, delivery: Delivery) -> int:
         """Run the handler of an event this transaction claimed; the number of events it recorded. A handler's
         failure (other than the database's own) raises _HandlerFailed."""
         with telemetry.span(
@@ -341,7 +341,7 @@ class EventConsumer:
             self._wake()
         return outcomes
 
-    def _apply(self, session: Session, delivery: Delivery) -> tuple[str | Exception, int]:
+    def _apply(self, session: Connection, delivery: Delivery) -> tuple[str | Exception, int]:
         # A CONSUMER span of the event's trace; events the handler records continue it.
         with telemetry.span(
             f"{delivery.subject} process",

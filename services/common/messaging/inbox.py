@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.messaging.tables import ERROR_TEXT_LIMIT, MessagingTables
@@ -42,7 +42,7 @@ class _Statements:
 _STATEMENTS: PerTable[MessagingTables, _Statements] = PerTable(_Statements)
 
 
-def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_id: str) -> bool:
+def claim_inbox(session: Connection, tables: MessagingTables, consumer: str, event_id: str) -> bool:
     """Insert (consumer, event_id) into the inbox; False when it was already there (the event was applied)."""
     statement = _STATEMENTS.of(tables, session).claim
     row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
@@ -50,7 +50,7 @@ def claim_inbox(session: Session, tables: MessagingTables, consumer: str, event_
 
 
 def claim_inbox_many(
-    session: Session, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
+    session: Connection, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
 ) -> set[str]:
     """Insert (consumer, event_id) for each of ``event_ids`` in one statement; the ids this transaction claimed
     (an id missing from the answer was already in the inbox: its event was applied)."""
@@ -63,7 +63,7 @@ def claim_inbox_many(
 
 
 def applied_events(
-    session: Session, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
+    session: Connection, tables: MessagingTables, consumer: str, event_ids: Iterable[str]
 ) -> set[str]:
     """Which of ``event_ids`` the consumer applied already: one SELECT for a whole fetched batch. A hint only (the
     claim decides): an event found here is a duplicate for sure, one not found is claimed as usual."""
@@ -75,7 +75,7 @@ def applied_events(
 
 
 def insert_dead_letter(
-    session: Session,
+    session: Connection,
     tables: MessagingTables,
     *,
     consumer: str,

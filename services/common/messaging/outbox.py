@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common import tracecontext
 from services.common.messaging.tables import MessagingTables
@@ -51,7 +51,7 @@ def outbox_row(
 
 
 def record_event(
-    session: Session,
+    session: Connection,
     tables: MessagingTables,
     *,
     subject: str,
@@ -83,7 +83,7 @@ class OutboxWriter:
     transaction calls it before commit: ``SqlTransactions.write_now``); otherwise each is inserted when added."""
 
     def __init__(
-        self, session: Session, tables: MessagingTables, encode: EventEncoder, *, deferred: bool = False
+        self, session: Connection, tables: MessagingTables, encode: EventEncoder, *, deferred: bool = False
     ) -> None:
         self._session = session
         self._tables = tables

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from google.protobuf import struct_pb2
 from prometheus_client import REGISTRY
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import Database
 from services.common.ids import new_id
@@ -37,7 +37,7 @@ def counters_table(metadata: sa.MetaData) -> sa.Table:
 class CounterUnitOfWork:
     """The unit of work this test's consumer handler gets: the counters table on the inbox transaction."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from google.protobuf import wrappers_pb2
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.clock import DevClock, FakeClock
 from services.common.db import Database
@@ -53,7 +53,7 @@ class Fixture:
         fixture = self
 
         class UnitOfWork(SqlUnitOfWork):
-            def __init__(self, session: Session, events: OutboxWriter) -> None:
+            def __init__(self, session: Connection, events: OutboxWriter) -> None:
                 super().__init__(session, events)
                 self.session = session
                 self.timers = SqlTimers(session, fixture.timers)

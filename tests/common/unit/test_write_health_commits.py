@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 
 from services.common.errors import Unavailable
@@ -49,22 +50,26 @@ def test_a_commit_since_the_last_check_counts_as_writable_and_no_commit_means_a_
     assert asyncio.run(scenario()) == [(False, 1), (True, 1), (False, 2)]
 
 
-def test_only_a_transaction_that_took_the_lock_counts_as_a_commit(tmp_path) -> None:
-    """A write block that never used its connection began no database transaction: its "commit" proves nothing
-    about the lock (an outside writer may hold it), so it must not stand in for the probe."""
+
+def test_a_write_transaction_takes_the_lock_at_once_and_only_a_commit_counts(tmp_path) -> None:
+    """A write block holds SQLite's lock from its start, even when it runs no statement, so its commit proves the
+    database takes writes; one refused the lock (an outside writer holds it) commits nothing and counts nothing."""
+    import sqlite3
+
     from services.common.db import Database
 
-    database = Database(f"sqlite:///{tmp_path / 'commits.db'}")
+    path = tmp_path / "commits.db"
+    database = Database(f"sqlite:///{path}", busy_timeout_ms=100)
+    outside = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
-        with database.transaction():
+        outside.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(sa.exc.OperationalError), database.transaction():
             pass
         assert database.last_commit == 0.0
-        with database.transaction() as session:
-            session.execute(sa.text("CREATE TABLE t (x INTEGER)"))
-        first = database.last_commit
-        assert first > 0.0
+        outside.execute("ROLLBACK")
         with database.transaction():
             pass
-        assert database.last_commit == first
+        assert database.last_commit > 0.0
     finally:
+        outside.close()
         database.dispose()

@@ -203,7 +203,7 @@ async def test_the_rejected_submissions_lookup_uses_the_partial_index(tmp_path: 
                 submissions.c.tenant_id == "t1", REJECTED_SUBMISSION, submissions.c.phone.in_(["+86138"])
             )
             sql = query.values(name="").compile(
-                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+                dialect=session.dialect, compile_kwargs={"literal_binds": True}
             )
             plan = session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")).all()
         assert any("ix_submissions_rejected_phone" in str(step) for step in plan), plan

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_agents, assign_teams
@@ -38,9 +38,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlAgents(AgentRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        dialect = session.get_bind().dialect.name
+        dialect = session.dialect.name
         self._insert = dialect_insert(dialect)
         self._q = _STATEMENTS(dialect)
 
@@ -123,7 +123,7 @@ class SqlAgents(AgentRepository):
 
 
 class SqlTeams(TeamRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
 
     def _select(self, tenant: str, *where: Any) -> list[Team]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_assignments, assign_lead_tags
@@ -57,9 +57,9 @@ def tagged_with_all(tenant: str, lead_column: Any, tag_ids: tuple[str, ...]) -> 
 
 
 class SqlAssignments(AssignmentRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def insert(self, tenant: str, assignment: Assignment) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.assignment_values(tenant, assignment))) == 1

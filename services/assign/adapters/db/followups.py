@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_follow_ups
@@ -20,9 +20,9 @@ _f = assign_follow_ups.c
 
 
 class SqlFollowUps(FollowUpRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def insert(self, tenant: str, follow_up: FollowUp) -> bool:
         statement = (

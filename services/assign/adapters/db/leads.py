@@ -4,7 +4,7 @@ lead is routed once however often its lead.accepted arrives."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_leads
@@ -30,9 +30,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlLeads(LeadRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def insert(self, tenant: str, lead: KnownLead) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.lead_values(tenant, lead))) == 1

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import assign_agent_loads
 from services.assign.domain.agents import AgentLoad
@@ -66,9 +66,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlLoads(LoadRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def create(self, tenant: str, agent_id: str) -> None:
         self._s.execute(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_policies, assign_policy_history
@@ -35,9 +35,9 @@ def _revision(row: Any) -> PolicyRevision:
 
 
 class SqlPolicies(PolicyRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        dialect = session.get_bind().dialect.name
+        dialect = session.dialect.name
         self._insert = dialect_insert(dialect)
         self._q = _STATEMENTS(dialect)
 

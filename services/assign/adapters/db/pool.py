@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.assignments import tagged_with_all
@@ -26,9 +26,9 @@ _c = assign_cooldowns.c
 
 
 class SqlPool(PoolRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def insert(self, tenant: str, entry: PoolEntry) -> bool:
         statement = (
@@ -80,9 +80,9 @@ class SqlPool(PoolRepository):
 
 
 class SqlCooldowns(CooldownRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def add(self, tenant: str, cooldown: Cooldown) -> None:
         end = to_us(cooldown.end_time)

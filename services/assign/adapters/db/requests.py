@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import assign_requests
 from services.assign.domain.ports import RequestRepository, StoredRequest
@@ -20,9 +20,9 @@ _r = assign_requests.c
 
 
 class SqlRequests(RequestRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def reserve(
         self, tenant: str, kind: str, request_id: str, digest: bytes, now: datetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import assign_rotations
 from services.assign.domain.ports import RotationRepository
@@ -48,9 +48,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRotations(RotationRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def get_many(self, tenant: str, account_id: str, rule_ids: Sequence[str]) -> dict[str, RotationState]:
         found = self._s.execute(self._q.select, {"t": tenant, "a": account_id, "rules": list(rule_ids)})

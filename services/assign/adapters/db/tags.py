@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db import rows
 from services.assign.adapters.db.tables import assign_lead_tags, assign_tags, assign_tenant_locks
@@ -33,9 +33,9 @@ def _visible_to(agent_id: str) -> Any:
 
 
 class SqlTags(TagRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def lock_names(self, tenant: str) -> None:
         locks = assign_tenant_locks
@@ -83,7 +83,7 @@ class SqlTags(TagRepository):
 
 
 class SqlTaggings(TaggingRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
 
     def of_lead(self, tenant: str, lead_id: str) -> list[LeadTagging]:

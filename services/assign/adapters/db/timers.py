@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import timers
 from services.assign.domain.ports import TimerRepository
@@ -13,7 +13,7 @@ from services.common.timerstore import SqlTimers
 
 
 class SqlAssignTimers(SqlTimers, TimerRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         super().__init__(session, timers)
 
     def count_due(self, kind: str, before: datetime) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.assign.adapters.db.agents import SqlAgents, SqlTeams
 from services.assign.adapters.db.assignments import SqlAssignments
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 class SqlAssignUnitOfWork(SqlUnitOfWork):
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         super().__init__(session, events)
         self._session = session
         self.agents = SqlAgents(session)

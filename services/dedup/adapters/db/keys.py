@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
@@ -82,9 +82,9 @@ def _key_row(tenant: str, key: NewKey) -> dict[str, Any]:
 
 
 class SqlKeys(KeyRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def insert(self, tenant: str, keys: Sequence[NewKey]) -> dict[KeyRef, int]:
         # One single-row statement per key, in the caller's (canonical) order: compiled once and cached, where a

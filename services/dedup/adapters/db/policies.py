@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import from_us, to_us
@@ -47,9 +47,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlPolicies(PolicyRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._dialect = session.get_bind().dialect.name
+        self._dialect = session.dialect.name
         self._insert = dialect_insert(self._dialect)
 
     def lock_tenant(self, tenant: str) -> None:
@@ -93,9 +93,9 @@ class SqlPolicies(PolicyRepository):
 
 
 class SqlBindings(BindingRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def get(self, tenant: str, child_account_id: str) -> Binding | None:
         b = dedup_bindings
@@ -149,7 +149,7 @@ class SqlBindings(BindingRepository):
 
 
 class SqlHistory(HistoryRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
 
     def add(self, tenant: str, entry: HistoryEntry) -> None:

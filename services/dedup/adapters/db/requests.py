@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import to_us
@@ -49,9 +49,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRequests(RequestRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def reserve(
         self,

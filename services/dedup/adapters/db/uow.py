@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.dbtx import SqlUnitOfWork
 from services.common.messaging.outbox import OutboxWriter
@@ -12,7 +12,7 @@ from services.dedup.adapters.db.requests import SqlRequests
 
 
 class SqlDedupUnitOfWork(SqlUnitOfWork):
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         super().__init__(session, events)
         self.policies = SqlPolicies(session)
         self.bindings = SqlBindings(session)

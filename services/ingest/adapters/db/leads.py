@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
@@ -67,9 +67,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlLeads(LeadRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
         self._q = _STATEMENTS.of(session)
 
     def get(self, tenant: str, lead_id: str) -> Lead | None:

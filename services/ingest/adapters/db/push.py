@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from services.common.db import dialect_insert, rowcount
+from services.common.db import dialect_insert, rowcount, transaction_scratch
 from services.common.statements import PerDialect
 from services.common.timeconv import from_us, span_us, to_us
 from services.ingest.adapters.db.tables import push
@@ -96,14 +96,14 @@ class _Statements:
 
 
 _STATEMENTS = PerDialect(_Statements)
-_RULE_MEMO = "leadflow_push_rules"  # Session.info key: the rules read in this transaction
+_RULE_MEMO = "leadflow_push_rules"  # transaction_scratch key: the rules read in this transaction
 
 
 class SqlPush(PushRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
         self._q = _STATEMENTS.of(session)
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
         self._rules = push.rules
         self._deliveries = push.deliveries
 
@@ -119,10 +119,10 @@ class SqlPush(PushRepository):
             ).one_or_none()
             return None if row is None else _rule(row)
         # Read once per transaction: a consumer batch reads the rule of every accepted lead, mostly the same few
-        # accounts. The memo lives in the session's info (one transaction) and is dropped when a rule is written
+        # accounts. The memo lives in the transaction's scratch (services.common.db) and is dropped when a rule is written
         # through it; a rule committed by another transaction meanwhile applies from the next batch, as if the
         # batch had run just before it.
-        memo: dict[tuple[str, str], PushRule | None] = self._s.info.setdefault(_RULE_MEMO, {})
+        memo: dict[tuple[str, str], PushRule | None] = transaction_scratch(self._s).setdefault(_RULE_MEMO, {})
         key = (tenant, account_id)
         if key not in memo:
             row = self._s.execute(self._q.get_rule, {"tenant": tenant, "account": account_id}).one_or_none()
@@ -130,7 +130,7 @@ class SqlPush(PushRepository):
         return memo[key]
 
     def upsert_rule(self, rule: PushRule) -> None:
-        self._s.info.pop(_RULE_MEMO, None)
+        transaction_scratch(self._s).pop(_RULE_MEMO, None)
         if rule.update_time is None:
             raise ValueError("a stored rule needs its update_time")
         values = {

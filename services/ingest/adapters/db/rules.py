@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
@@ -59,9 +59,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRules(RulesRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
         self._q = _STATEMENTS.of(session)
 
     # ------------------------------------------------------------------ settings

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
@@ -49,7 +49,7 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlSubmissions(SubmissionRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
         self._q = _STATEMENTS.of(session)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.dbtx import SqlUnitOfWork
 from services.common.messaging.outbox import OutboxWriter
@@ -13,7 +13,7 @@ from services.ingest.adapters.db.submissions import SqlSubmissions
 
 
 class SqlIngestUnitOfWork(SqlUnitOfWork):
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         super().__init__(session, events)
         self.leads = SqlLeads(session)
         self.submissions = SqlSubmissions(session)

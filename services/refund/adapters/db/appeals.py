@@ -4,7 +4,7 @@ compare-and-set on the state it was taken from."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.erasure import redact
@@ -18,9 +18,9 @@ t = refund_appeals
 
 
 class SqlAppeals(AppealRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def insert(self, tenant: str, appeal: Appeal) -> bool:
         statement = self._insert(t).values(rows.appeal_values(tenant, appeal)).on_conflict_do_nothing()

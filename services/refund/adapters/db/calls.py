@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.refund.adapters.db import rows
@@ -34,9 +34,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlCalls(CallRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def add(self, tenant: str, report: CallRecord) -> bool:
         return self._s.execute(self._q.add, rows.call_values(tenant, report)).first() is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import to_us
@@ -72,9 +72,9 @@ def _where(query: Any, tenant: str, where: CaseFilter) -> Any:
 
 
 class SqlCases(CaseRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def insert(self, case: Case, standing: Standing, now: datetime) -> bool:
         result = self._s.execute(self._q.insert, rows.case_values(case, standing, now, 1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.timeconv import to_us
 from services.refund.adapters.db import rows
@@ -20,7 +20,7 @@ t = refund_ledger_entries
 
 
 class SqlLedger(LedgerRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
 
     def append(self, tenant: str, transaction: LedgerTransaction) -> None:

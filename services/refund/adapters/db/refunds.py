@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.erasure import redact
@@ -34,9 +34,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRefunds(RefundRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def insert(self, refund: Refund, charge: Money) -> bool:
         return self._s.execute(self._q.insert, rows.refund_values(refund, charge)).first() is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import to_us
@@ -30,9 +30,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRequests(RequestRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def get(self, tenant: str, operation: str, request_id: str) -> IdempotencyRecord | None:
         params = {"tenant": tenant, "operation": operation, "rid": request_id}

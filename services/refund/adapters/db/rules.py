@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import to_us
@@ -31,9 +31,9 @@ _STATEMENTS = PerDialect(_Statements)
 
 
 class SqlRules(RulesRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def get(self, tenant: str, account_id: str) -> StoredRules | None:
         row = self._s.execute(self._q.get, {"tenant": tenant, "account": account_id}).one_or_none()

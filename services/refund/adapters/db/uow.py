@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.dbtx import SqlUnitOfWork
 from services.common.messaging.outbox import OutboxWriter
@@ -18,7 +18,7 @@ from services.refund.adapters.db.tables import timers
 
 
 class SqlRefundUnitOfWork(SqlUnitOfWork):
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         super().__init__(session, events)
         self.cases = SqlCases(session)
         self.calls = SqlCalls(session)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import rowcount
 from services.common.timeconv import to_us
@@ -17,7 +17,7 @@ from services.telephony.domain.ports import BindingRepository, PendingUnbind
 
 
 class SqlBindings(BindingRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
 
     def insert(self, tenant: str, binding: Binding, provider: str) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import from_us, to_us
@@ -83,9 +83,9 @@ def _stored(row: Any) -> StoredCall:
 
 
 class SqlCalls(CallRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def _one(self, statement: Any, params: dict[str, Any]) -> StoredCall | None:
         row = self._s.execute(statement, params).first()

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import to_us
@@ -76,9 +76,9 @@ def _view(row: Any, day: date) -> NumberView:
 
 
 class SqlNumbers(NumberRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._q = _STATEMENTS(session.get_bind().dialect.name)
+        self._q = _STATEMENTS(session.dialect.name)
 
     def add(self, tenant: str, number: MaskedNumber, now: datetime) -> MaskedNumber:
         at = to_us(now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert
 from services.telephony.adapters.db import rows
@@ -13,9 +13,9 @@ from services.telephony.domain.ports import AgentRepository, LeadRepository
 
 
 class SqlLeads(LeadRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def get(self, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadRecord | None:
         query = sa.select(leads).where(leads.c.tenant_id == tenant, leads.c.lead_id == lead_id)
@@ -53,9 +53,9 @@ class SqlLeads(LeadRepository):
 
 
 class SqlAgents(AgentRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     @staticmethod
     def _record(row: sa.Row) -> AgentRecord:  # type: ignore[type-arg]

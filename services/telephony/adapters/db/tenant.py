@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.db import dialect_insert
 from services.common.timeconv import to_us
@@ -23,9 +23,9 @@ from services.telephony.domain.tenant_settings import TenantSettings
 
 
 class SqlDeadNumbers(DeadNumberRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def add(self, tenant: str, phone: str, entry: DeadEntry, now: datetime) -> None:
         self._s.execute(
@@ -51,9 +51,9 @@ class SqlDeadNumbers(DeadNumberRepository):
 
 
 class SqlSettings(SettingsRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def get(self, tenant: str) -> TenantSettings:
         t = tenant_settings
@@ -72,9 +72,9 @@ class SqlSettings(SettingsRepository):
 class SqlRequests(RequestRepository):
     """``INSERT ... ON CONFLICT DO NOTHING``: on PostgreSQL a conflicting insert waits for the owner's commit."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self._s = session
-        self._insert = dialect_insert(session.get_bind().dialect.name)
+        self._insert = dialect_insert(session.dialect.name)
 
     def reserve(self, tenant: str, kind: str, request_id: str, digest: bytes, now: datetime) -> bytes | None:
         r = requests

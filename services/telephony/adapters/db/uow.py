@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from services.common.dbtx import SqlUnitOfWork
 from services.common.erasurestore import SqlErasedLeads
@@ -17,7 +17,7 @@ from services.telephony.adapters.db.tenant import SqlDeadNumbers, SqlRequests, S
 
 
 class SqlTelephonyUnitOfWork(SqlUnitOfWork):
-    def __init__(self, session: Session, events: OutboxWriter) -> None:
+    def __init__(self, session: Connection, events: OutboxWriter) -> None:
         super().__init__(session, events)
         self.numbers = SqlNumbers(session)
         self.bindings = SqlBindings(session)
