@@ -50,7 +50,6 @@ def test_a_commit_since_the_last_check_counts_as_writable_and_no_commit_means_a_
     assert asyncio.run(scenario()) == [(False, 1), (True, 1), (False, 2)]
 
 
-
 def test_a_write_transaction_takes_the_lock_at_once_and_only_a_commit_counts(tmp_path) -> None:
     """A write block holds SQLite's lock from its start, even when it runs no statement, so its commit proves the
     database takes writes; one refused the lock (an outside writer holds it) commits nothing and counts nothing."""
