@@ -54,6 +54,10 @@ class FakeLeads(LeadRepository):
     def get(self, tenant: str, lead_id: str) -> Lead | None:
         return self.rows.get((tenant, lead_id))
 
+    def status_of(self, tenant: str, lead_id: str) -> LeadStatus | None:
+        lead = self.rows.get((tenant, lead_id))
+        return None if lead is None else lead.status
+
     def get_many(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]:
         return {i: self.rows[(tenant, i)] for i in lead_ids if (tenant, i) in self.rows}
 

@@ -135,6 +135,10 @@ class LeadRepository(ABC):
     def get(self, tenant: str, lead_id: str) -> Lead | None: ...
 
     @abstractmethod
+    def status_of(self, tenant: str, lead_id: str) -> LeadStatus | None:
+        """The lead's status alone (None: no such lead of ``tenant``): what an event that moves a lead needs."""
+
+    @abstractmethod
     def get_many(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]: ...
 
     @abstractmethod

@@ -63,12 +63,12 @@ class EventHandlers:
     def _move(
         self, uow: IngestUnitOfWork, tenant: str, lead_id: str, wanted: LeadStatus, reason: str
     ) -> bool:
-        lead = uow.leads.get(tenant, lead_id) if lead_id else None
-        if lead is None:
+        current = uow.leads.status_of(tenant, lead_id) if lead_id else None
+        if current is None:
             # Not ours (another tenant's, or never stored): nothing to change; the event is still consumed.
             log.warning("event for a lead ingest does not have", extra={"lead_id": lead_id})
             return False
-        status = next_status(lead.status, wanted)
+        status = next_status(current, wanted)
         if status is None:
             return False
         invalid_reason = reason if status is LeadStatus.INVALID else ""

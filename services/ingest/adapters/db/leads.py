@@ -58,6 +58,18 @@ class _Statements:
         self.insert_returning = (
             dialect_insert(dialect)(leads).on_conflict_do_nothing(index_elements=["id"]).returning(c.id)
         )
+        self.status_of = sa.select(c.status).where(
+            c.tenant_id == sa.bindparam("tenant"), c.id == sa.bindparam("id")
+        )
+        self.set_status = (
+            sa.update(leads)
+            .where(c.tenant_id == sa.bindparam("tenant"), c.id == sa.bindparam("lead_id"))
+            .values(
+                status=sa.bindparam("new_status"),
+                invalid_reason=sa.bindparam("reason"),
+                update_us=sa.bindparam("now_us", type_=c.update_us.type),
+            )
+        )
         self.add_accounts = dialect_insert(dialect)(lead_accounts).on_conflict_do_nothing(
             index_elements=["lead_id", "account_id"]
         )
@@ -74,6 +86,10 @@ class SqlLeads(LeadRepository):
 
     def get(self, tenant: str, lead_id: str) -> Lead | None:
         return self.get_many(tenant, [lead_id]).get(lead_id)
+
+    def status_of(self, tenant: str, lead_id: str) -> LeadStatus | None:
+        found = self._s.execute(self._q.status_of, {"tenant": tenant, "id": lead_id}).scalar_one_or_none()
+        return None if found is None else LeadStatus(found)
 
     def get_many(self, tenant: str, lead_ids: Iterable[str]) -> dict[str, Lead]:
         wanted = sorted(set(lead_ids))
@@ -127,9 +143,14 @@ class SqlLeads(LeadRepository):
         self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime
     ) -> None:
         self._s.execute(
-            sa.update(leads)
-            .where(leads.c.tenant_id == tenant, leads.c.id == lead_id)
-            .values(status=int(status), invalid_reason=invalid_reason, update_us=to_us(now))
+            self._q.set_status,
+            {
+                "tenant": tenant,
+                "lead_id": lead_id,
+                "new_status": int(status),
+                "reason": invalid_reason,
+                "now_us": to_us(now),
+            },
         )
 
     def _conditions(self, tenant: str, where: LeadFilter) -> list[Any]:
