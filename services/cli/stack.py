@@ -92,8 +92,16 @@ class Stack:
         log_path = self.logs / "nats.log"
         start = self._nats_log_start = log_path.stat().st_size if log_path.exists() else 0
         ports_dir = self.data_dir / "run"
+        # Its own session: a terminal's Ctrl-C reaches `up` and the services, and `up` stops nats-server after
+        # them (stop()), so none of them loses its broker while draining (that logged connection errors). It still
+        # dies with `up` (PDEATHSIG), as the services do.
         self.nats = start_nats_server(
-            self.plan.nats_port, self.data_dir / "jetstream", log_file=log_path, ports_file_dir=ports_dir
+            self.plan.nats_port,
+            self.data_dir / "jetstream",
+            log_file=log_path,
+            ports_file_dir=ports_dir,
+            own_session=True,
+            preexec_fn=_die_with_parent,
         )
         try:
             self.nats_url = wait_nats_ready(self.nats, ports_dir, timeout)

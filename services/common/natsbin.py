@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -36,9 +37,13 @@ def start_nats_server(
     log_file: Path | None = None,
     monitor_port: int | None = None,
     ports_file_dir: Path | None = None,
+    own_session: bool = False,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start nats-server with JetStream and its store in ``store_dir``; ``port`` 0 lets it pick a free port (see
-    ``wait_nats_ready`` for which)."""
+    ``wait_nats_ready`` for which). ``own_session`` puts it in a session (and process group) of its own, so a
+    terminal's Ctrl-C, which signals the whole foreground group, does not stop it before the services that drain
+    into it; whoever starts it then stops it. ``preexec_fn`` runs in the child before nats-server starts."""
     store_dir.mkdir(parents=True, exist_ok=True)
     # nats-server's own spelling of "any free port" is -1 (0 would mean its default, 4222).
     args = [nats_server_binary(), "-a", host, "-p", str(port or -1), "-js", "-sd", str(store_dir)]
@@ -48,7 +53,9 @@ def start_nats_server(
         ports_file_dir.mkdir(parents=True, exist_ok=True)
         args += ["--ports_file_dir", str(ports_file_dir)]
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-    return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        args, stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session, preexec_fn=preexec_fn
+    )
 
 
 class NatsServerExited(RuntimeError):

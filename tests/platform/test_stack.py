@@ -36,7 +36,12 @@ def _processes_using(data_dir: Path) -> list[int]:
 
 class Stack:
     def __init__(
-        self, data_dir: Path, env: dict[str, str] | None = None, args: list[str] | None = None
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+        *,
+        own_group: bool = False,
     ) -> None:
         env = dict(os.environ if env is None else env, PYTHONUNBUFFERED="1")
         env.pop("LEADFLOW_DATA_DIR", None)
@@ -48,6 +53,7 @@ class Stack:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=own_group,  # a process group of its own, as a terminal gives a command
         )
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -181,3 +187,26 @@ def test_a_second_up_on_a_running_data_dir_is_refused(tmp_path: Path) -> None:
         )
     assert done.returncode == 1
     assert "another stack already runs" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_terminal_ctrl_c_stops_the_services_before_their_broker(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C sends SIGINT to the whole foreground process group: `up`, the services and (before)
+    nats-server at once. nats-server then went first, and every service logged connection errors while draining
+    (a new user's trial found them). Now nats-server has a session of its own and `up` stops it last."""
+    data_dir = tmp_path / "stack"
+    stack = Stack(data_dir, own_group=True)
+    try:
+        stack.wait_for(r"all five services SERVING after ([\d.]+)s")
+    finally:
+        os.killpg(stack.process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        code = stack.process.wait(timeout=60)
+    assert code == 0, "".join(stack.output)
+    deadline = time.monotonic() + 10
+    while _processes_using(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_using(data_dir) == []  # nats-server, outside the group, was stopped by `up`
+    for service in SERVICES:
+        log = (data_dir / "logs" / f"{service}.log").read_text()
+        errors = [line for line in log.splitlines() if '"level": "error"' in line]
+        assert errors == [], f"{service} logged errors while stopping: {errors[:3]}"
