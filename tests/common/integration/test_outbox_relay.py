@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import nats
 import pytest
@@ -19,6 +17,7 @@ from services.common.db import Database
 from services.common.ids import new_id
 from services.common.messaging import MSG_ID_HEADER, OutboxRelay, StreamSpec, ensure_stream, record_event
 from services.common.messaging.relay_lock import PostgresRelayLock
+from tests.harness import outside_sqlite_writer
 
 from ..helpers import eventually, read_stream, setup_schema, unsent_count
 
@@ -228,18 +227,6 @@ def _writer_queue_held(database: Database) -> Iterator[None]:
         thread.join()
 
 
-@contextmanager
-def _file_lock_held(path: Path) -> Iterator[None]:
-    """Another process's writer (plain sqlite3, not leadflow's code) holding the database's write lock."""
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    connection.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        connection.execute("ROLLBACK")
-        connection.close()
-
-
 @pytest.mark.parametrize("holder", ["writer queue", "file lock"])
 async def test_a_database_busy_past_the_busy_timeout_is_waited_out_not_fatal(tmp_path, js, holder):
     """Rows published while the write lock is held longer than the busy timeout cannot be marked sent: the relay
@@ -253,7 +240,7 @@ async def test_a_database_busy_past_the_busy_timeout_is_waited_out_not_fatal(tmp
     async with running as relay:
         for start in range(0, 60, 20):
             write(database, tables, 20, start=start)
-            with _file_lock_held(path) if holder == "file lock" else _writer_queue_held(database):
+            with outside_sqlite_writer(path) if holder == "file lock" else _writer_queue_held(database):
                 relay.wake()  # reading works under the lock (WAL); marking sent waits, then fails busy
                 await asyncio.sleep(0.6)
                 assert unsent_count(database, tables) == 20 and not running.task.done()

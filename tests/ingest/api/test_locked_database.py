@@ -5,10 +5,8 @@ the service reports its writes NOT_SERVING while the lock lasts, and SERVING aga
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -18,6 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.grpc_errors import error_info_of
+from tests.harness import outside_sqlite_writer
 from tests.ingest.helpers import lead_request, unique
 from tests.ingest.stack import Stack, start_stack
 
@@ -36,18 +35,6 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         await running.stop()
 
 
-@contextmanager
-def outside_writer(path: Path) -> Iterator[None]:
-    """Another process's writer holding ingest's database lock (sqlite3, not leadflow's code)."""
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    connection.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        connection.execute("ROLLBACK")
-        connection.close()
-
-
 def _db(stack: Stack) -> Path:
     return stack.tmp / "ingest.db"
 
@@ -61,7 +48,7 @@ async def _count(stack: Stack, tenant: str) -> int:
 
 async def test_a_locked_database_answers_unavailable_not_internal(stack: Stack) -> None:
     md = stack.metadata(unique("tenant"))
-    with outside_writer(_db(stack)):
+    with outside_sqlite_writer(_db(stack)):
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await stack.ingest_stub().SubmitLead(lead_request(), metadata=md)
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
@@ -77,7 +64,7 @@ async def test_reads_are_served_while_writes_wait_for_the_lock(stack: Stack) -> 
     md = stack.metadata(tenant)
     stored = await stack.ingest_stub().SubmitLead(lead_request(), metadata=md)
     ingest = stack.ingest_stub()
-    with outside_writer(_db(stack)):
+    with outside_sqlite_writer(_db(stack)):
         writes = [asyncio.ensure_future(ingest.SubmitLead(lead_request(), metadata=md)) for _ in range(12)]
         await asyncio.sleep(0.2)  # the writes are in, waiting for the lock
         read = await ingest.GetLead(pb.GetLeadRequest(lead_id=stored.lead.id), metadata=md)
@@ -95,7 +82,7 @@ async def test_work_whose_caller_gave_up_is_never_done_later(stack: Stack) -> No
     tenant = unique("tenant")
     md = stack.metadata(tenant)
     ingest = stack.ingest_stub()
-    with outside_writer(_db(stack)):
+    with outside_sqlite_writer(_db(stack)):
         outcomes = await asyncio.gather(
             *(ingest.SubmitLead(lead_request(), metadata=md, timeout=0.7) for _ in range(8)),
             return_exceptions=True,
@@ -144,7 +131,7 @@ async def test_writes_report_not_serving_while_the_database_stays_locked(stack: 
 
 async def _check_writes_health(stack: Stack, serving: int, not_serving: int) -> None:
     await _eventually_health(stack, serving)
-    with outside_writer(_db(stack)):
+    with outside_sqlite_writer(_db(stack)):
         await _eventually_health(stack, not_serving)
         assert _writable_gauge(stack).endswith(" 0.0")
         # Reads go on: the service itself stays SERVING. (A thread: the server answers on this event loop.)
