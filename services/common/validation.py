@@ -19,6 +19,10 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 def has_control_characters(value: str) -> bool:
     """True when ``value`` holds a character of a category listed in the module docstring."""
+    if value.isascii():
+        # The fast path for the usual id (a dedup batch checks hundreds per call): the only ASCII characters of
+        # those categories are the controls (Cc), which are exactly the ASCII characters str.isprintable refuses.
+        return not value.isprintable()
     return any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value)
 
 

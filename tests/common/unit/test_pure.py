@@ -59,3 +59,19 @@ async def test_wait_for_any_returns_on_the_first_event_or_the_timeout():
     started = loop.time()
     await wait_for_any(stop, wake, timeout=5)
     assert loop.time() - started < 1
+
+
+def test_control_characters_ascii_fast_path_agrees_with_the_unicode_categories() -> None:
+    """has_control_characters answers ASCII ids without looking up categories; for every ASCII character, alone
+    and inside an id, the answer is the category rule's (Cc, Cf, Cs, Co, Cn)."""
+    import unicodedata
+
+    from services.common.validation import has_control_characters
+
+    refused = {"Cc", "Cf", "Cs", "Co", "Cn"}
+    for code in range(128):
+        ch = chr(code)
+        expected = unicodedata.category(ch) in refused
+        assert has_control_characters(ch) is expected, hex(code)
+        assert has_control_characters(f"acct-{ch}-1") is expected, hex(code)
+    assert has_control_characters("acct\u200b1") and not has_control_characters("账户-1")
