@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from services.common.db import after_commit, dialect_insert, rowcount, transaction_scratch
 from services.common.erasure import ErasedLeadRepository
+from services.common.statements import PerTable
 from services.common.timeconv import to_us
 
 TENANT = 64
@@ -47,28 +48,37 @@ def drop_erased_leads_table(bind: sa.Connection) -> None:
     erased_leads_table(new_metadata()).drop(bind)
 
 
-class SqlErasedLeads(ErasedLeadRepository):
-    def __init__(self, session: Connection, table: sa.Table) -> None:
-        self._s = session
-        self._t = table
-        self._insert = dialect_insert(session.dialect.name)
+class _Statements:
+    """Built once per (table, dialect) (``services.common.statements``): ``contains`` runs for every event a
+    consumer handles."""
 
-    def mark(self, tenant: str, lead_id: str, erase_time: datetime) -> bool:
-        wipe_wal_after_commit(self._s)  # the caller erases the lead in this transaction
-        statement = (
-            self._insert(self._t)
-            .values(tenant_id=tenant, lead_id=lead_id, erase_us=to_us(erase_time))
+    def __init__(self, table: sa.Table, dialect: str) -> None:
+        c = table.c
+        self.mark = (
+            dialect_insert(dialect)(table)
             .on_conflict_do_nothing(index_elements=["tenant_id", "lead_id"])
             .execution_options(preserve_rowcount=True)
         )
-        return rowcount(self._s.execute(statement)) == 1
+        self.contains = sa.select(c.erase_us).where(
+            c.tenant_id == sa.bindparam("tenant"), c.lead_id == sa.bindparam("lead")
+        )
+
+
+_STATEMENTS = PerTable(_Statements)
+
+
+class SqlErasedLeads(ErasedLeadRepository):
+    def __init__(self, session: Connection, table: sa.Table) -> None:
+        self._s = session
+        self._q = _STATEMENTS.of(table, session)
+
+    def mark(self, tenant: str, lead_id: str, erase_time: datetime) -> bool:
+        wipe_wal_after_commit(self._s)  # the caller erases the lead in this transaction
+        values = {"tenant_id": tenant, "lead_id": lead_id, "erase_us": to_us(erase_time)}
+        return rowcount(self._s.execute(self._q.mark, values)) == 1
 
     def contains(self, tenant: str, lead_id: str) -> bool:
-        c = self._t.c
-        found = self._s.execute(
-            sa.select(c.erase_us).where(c.tenant_id == tenant, c.lead_id == lead_id)
-        ).first()
-        return found is not None
+        return self._s.execute(self._q.contains, {"tenant": tenant, "lead": lead_id}).first() is not None
 
 
 def wipe_wal_after_commit(session: Connection) -> None:

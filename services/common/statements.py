@@ -17,7 +17,11 @@ A repository keeps its statements in a small class whose ``__init__`` builds the
     self._q = _STATEMENTS(session.dialect.name)
 
 Tables a service adds to its own schema from the runtime (outbox, inbox, timers) are keyed by the table as well:
-``PerTable(build)(table_or_tables, dialect)``.
+``PerTable(build)(table_or_tables, dialect)``. A statement whose text depends on the call's shape (a VALUES list of
+n rows) is kept per shape: ``PerShape(build)(n)``.
+
+``tests/e2e/test_statements_built_once.py`` runs the warm pipeline and fails on any statement built outside these
+holders.
 """
 
 from __future__ import annotations
@@ -52,6 +56,25 @@ class PerDialect(Generic[S]):
     def of(self, session: Connection) -> S:
         """The statements for the dialect ``session`` is bound to."""
         return self(session.dialect.name)
+
+
+class PerShape(Generic[K, S]):
+    """``build(shape)`` run once per shape (a hashable: a row count, a tuple of column names); its result reused ever
+    after. Keep the shapes few: every one is a statement kept, and a compiled form in the engine's cache."""
+
+    def __init__(self, build: Callable[[K], S]) -> None:
+        self._build = build
+        self._built: dict[K, S] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, shape: K) -> S:
+        built = self._built.get(shape)
+        if built is None:
+            with self._lock:
+                built = self._built.get(shape)
+                if built is None:
+                    built = self._built[shape] = self._build(shape)
+        return built
 
 
 class PerTable(Generic[K, S]):

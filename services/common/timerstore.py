@@ -83,6 +83,29 @@ class _Statements:
             },
         )
         self.cancel = sa.delete(t).where(t.c.kind == sa.bindparam("k_kind"), t.c.key == sa.bindparam("k_key"))
+        # The worker's polls (every few hundred ms in every service) and a failed firing.
+        self.claim_due = (
+            sa.select(t)
+            .where(t.c.due_us <= sa.bindparam("now_us"))
+            .order_by(t.c.due_us)
+            .limit(sa.bindparam("limit", type_=sa.Integer()))
+            .with_for_update(skip_locked=True)
+        )
+        self.next_due_us = sa.select(sa.func.min(t.c.due_us))
+        self.overdue_by_kind = (
+            sa.select(t.c.kind, sa.func.count())
+            .where(t.c.due_us < sa.bindparam("before_us"))
+            .group_by(t.c.kind)
+        )
+        self.failed = (
+            sa.update(t)
+            .where(t.c.kind == sa.bindparam("k_kind"), t.c.key == sa.bindparam("k_key"))
+            .values(
+                attempts=t.c.attempts + 1,
+                due_us=t.c.due_us + sa.bindparam("retry_us", type_=sa.BigInteger()),
+                last_error=sa.bindparam("error"),
+            )
+        )
 
 
 _STATEMENTS: PerTable[sa.Table, _Statements] = PerTable(_Statements)
@@ -120,15 +143,9 @@ class SqlTimers(TimerRepository):
 
     def claim_due(self, now: datetime, limit: int) -> list[Timer]:
         """Due timers, oldest first, locked for this transaction (see the module docstring)."""
-        t = self._t
-        query = (
-            sa.select(t)
-            .where(t.c.due_us <= to_us(now))
-            .order_by(t.c.due_us)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return [_timer(row) for row in self._s.execute(query)]
+        return [
+            _timer(row) for row in self._s.execute(self._q.claim_due, {"now_us": to_us(now), "limit": limit})
+        ]
 
     def fired(self, timer: Timer) -> None:
         """Delete a claimed timer. The worker does it before the handler runs, so a handler that schedules the same
@@ -137,25 +154,23 @@ class SqlTimers(TimerRepository):
 
     def failed(self, timer: Timer, retry_after: timedelta, error: str) -> None:
         """Count a failed firing and make the timer due again after ``retry_after``."""
-        t = self._t
         self._s.execute(
-            sa.update(t)
-            .where(t.c.kind == timer.kind, t.c.key == timer.key)
-            .values(
-                attempts=t.c.attempts + 1,
-                due_us=t.c.due_us + span_us(retry_after),
-                last_error=error[-ERROR_LIMIT:],
-            )
+            self._q.failed,
+            {
+                "k_kind": timer.kind,
+                "k_key": timer.key,
+                "retry_us": span_us(retry_after),
+                "error": error[-ERROR_LIMIT:],
+            },
         )
 
     def next_due_time(self) -> datetime | None:
-        value = self._s.execute(sa.select(sa.func.min(self._t.c.due_us))).scalar_one()
+        value = self._s.execute(self._q.next_due_us).scalar_one()
         return None if value is None else from_us(value)
 
     def overdue_by_kind(self, before: datetime) -> dict[str, int]:
-        t = self._t
-        query = sa.select(t.c.kind, sa.func.count()).where(t.c.due_us < to_us(before)).group_by(t.c.kind)
-        return {kind: int(count) for kind, count in self._s.execute(query)}
+        found = self._s.execute(self._q.overdue_by_kind, {"before_us": to_us(before)})
+        return {kind: int(count) for kind, count in found}
 
     def kinds(self) -> Sequence[str]:
         return list(self._s.execute(sa.select(self._t.c.kind).distinct()).scalars())

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
 from services.common.iterutil import chunks
+from services.common.statements import PerShape
 from services.common.timeconv import to_us
 from services.dedup.adapters.db import rows
 from services.dedup.adapters.db.tables import dedup_keys
@@ -41,30 +42,28 @@ class _Statements:
             )
             .values(last_seen_us=sa.bindparam("seen"))
         )
-        self._find: dict[int, sa.TextualSelect] = {}
+        self.find = PerShape(self._find)
 
-    def find(self, count: int) -> sa.TextualSelect:
+    @staticmethod
+    def _find(count: int) -> sa.TextualSelect:
         """A lookup of ``count`` keys: the keys as a VALUES list, each probing the unique index (one B-tree descent
         per key). ``CROSS JOIN`` makes the list the outer loop on SQLite, whose planner otherwise reads every key
         of the tenant: an OR of ``count`` exact probes was planned that way from a few dozen probes on (405 ms for
         200 keys against 10^5, SQLite 3.40), as was ``(a, b, c) IN (VALUES ...)``. On PostgreSQL CROSS JOIN is an
-        inner join the planner orders itself. Both name a VALUES list's columns column1, column2, column3."""
-        statement = self._find.get(count)
-        if statement is None:
-            k = dedup_keys
-            listed = ", ".join(f"(:s{i}, :d{i}, :h{i})" for i in range(count))
-            statement = (
-                sa.text(
-                    f"SELECT {', '.join(f'k.{c.name}' for c in k.c)}"  # noqa: S608 - column names and bind names only
-                    f" FROM (VALUES {listed}) AS v CROSS JOIN {k.name} AS k"
-                    " WHERE k.tenant_id = :tenant AND k.scope_key = v.column1 AND k.dimension = v.column2"
-                    " AND k.key_hash = v.column3"
-                )
-                .bindparams(*(sa.bindparam(f"h{i}", type_=k.c.key_hash.type) for i in range(count)))
-                .columns(*k.c)
+        inner join the planner orders itself. Both name a VALUES list's columns column1, column2, column3. Kept per
+        count (``PerShape``): at most ``_REFS_PER_LOOKUP`` of them."""
+        k = dedup_keys
+        listed = ", ".join(f"(:s{i}, :d{i}, :h{i})" for i in range(count))
+        return (
+            sa.text(
+                f"SELECT {', '.join(f'k.{c.name}' for c in k.c)}"  # noqa: S608 - column names and bind names only
+                f" FROM (VALUES {listed}) AS v CROSS JOIN {k.name} AS k"
+                " WHERE k.tenant_id = :tenant AND k.scope_key = v.column1 AND k.dimension = v.column2"
+                " AND k.key_hash = v.column3"
             )
-            self._find[count] = statement
-        return statement
+            .bindparams(*(sa.bindparam(f"h{i}", type_=k.c.key_hash.type) for i in range(count)))
+            .columns(*k.c)
+        )
 
 
 _STATEMENTS = PerDialect(_Statements)

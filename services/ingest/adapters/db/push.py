@@ -93,6 +93,33 @@ class _Statements:
             r.c.tenant_id == sa.bindparam("tenant"), r.c.account_id == sa.bindparam("account")
         )
         self.get_rule_for_update = self.get_rule.with_for_update()
+        # The delivery worker's polls.
+        d = push.deliveries
+        self.due_ids = (
+            sa.select(d.c.id)
+            .where(d.c.next_attempt_us.is_not(None), d.c.next_attempt_us <= sa.bindparam("now_us"))
+            .order_by(d.c.next_attempt_us)
+            .limit(sa.bindparam("limit", type_=sa.Integer()))
+            .with_for_update(skip_locked=True)
+        )
+        self.lease = (
+            sa.update(d)
+            .where(d.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values(
+                next_attempt_us=sa.bindparam("until_us", type_=sa.BigInteger()),
+                attempts=d.c.attempts + 1,
+                first_attempt_us=sa.func.coalesce(
+                    d.c.first_attempt_us, sa.bindparam("now_us", type_=sa.BigInteger())
+                ),
+                update_us=sa.bindparam("now_us", type_=sa.BigInteger()),
+            )
+        )
+        self.leased = (
+            sa.select(d)
+            .where(d.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .order_by(d.c.next_attempt_us, d.c.id)
+        )
+        self.next_due_us = sa.select(sa.func.min(d.c.next_attempt_us)).where(d.c.next_attempt_us.is_not(None))
 
 
 _STATEMENTS = PerDialect(_Statements)
@@ -184,31 +211,12 @@ class SqlPush(PushRepository):
         return None if row is None else _delivery(row)
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedDelivery]:
-        d = self._deliveries
         now_us = to_us(now)
-        due = (
-            sa.select(d.c.id)
-            .where(d.c.next_attempt_us.is_not(None), d.c.next_attempt_us <= now_us)
-            .order_by(d.c.next_attempt_us)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        ids = list(self._s.execute(due).scalars())
+        ids = list(self._s.execute(self._q.due_ids, {"now_us": now_us, "limit": limit}).scalars())
         if not ids:
             return []
-        self._s.execute(
-            sa.update(d)
-            .where(d.c.id.in_(ids))
-            .values(
-                next_attempt_us=now_us + span_us(lease),
-                attempts=d.c.attempts + 1,
-                first_attempt_us=sa.func.coalesce(d.c.first_attempt_us, now_us),
-                update_us=now_us,
-            )
-        )
-        found = self._s.execute(
-            sa.select(d).where(d.c.id.in_(ids)).order_by(d.c.next_attempt_us, d.c.id)
-        ).all()
+        self._s.execute(self._q.lease, {"ids": ids, "until_us": now_us + span_us(lease), "now_us": now_us})
+        found = self._s.execute(self._q.leased, {"ids": ids}).all()
         deliveries = [_delivery(row) for row in found]
         rules = self._rules_for({(x.tenant_id, x.account_id) for x in deliveries})
         return [
@@ -247,11 +255,7 @@ class SqlPush(PushRepository):
         return self._rowcount(statement) == 1
 
     def next_due_time(self) -> datetime | None:
-        d = self._deliveries
-        value = self._s.execute(
-            sa.select(sa.func.min(d.c.next_attempt_us)).where(d.c.next_attempt_us.is_not(None))
-        ).scalar_one()
-        return _time(value)
+        return _time(self._s.execute(self._q.next_due_us).scalar_one())
 
     def list_deliveries(
         self,
