@@ -18,6 +18,7 @@ from services.assign.adapters.db.tables import assign_agents, assign_teams
 from services.assign.domain.agents import Agent, Team
 from services.assign.domain.ports import AgentFilter, AgentRepository, TeamRepository, UserIdTaken
 from services.common.db import PerDialect, dialect_insert, rowcount
+from services.common.txmemo import TransactionMemo
 
 _a = assign_agents.c
 _t = assign_teams.c
@@ -35,6 +36,8 @@ class _Statements:
 
 
 _STATEMENTS = PerDialect(_Statements)
+# A consumer batch routes many leads to the same teams: their agents are read once per transaction.
+_TEAM_AGENTS: TransactionMemo[dict[str, Agent]] = TransactionMemo("assign.team_agents")
 
 
 class SqlAgents(AgentRepository):
@@ -68,15 +71,19 @@ class SqlAgents(AgentRepository):
         wanted = sorted(set(team_ids))
         if not wanted:
             return {}
-        return {
-            row.id: rows.agent(row) for row in self._s.execute(self._q.of_teams, {"t": tenant, "ids": wanted})
-        }
+
+        def load() -> dict[str, Agent]:
+            found = self._s.execute(self._q.of_teams, {"t": tenant, "ids": wanted})
+            return {row.id: rows.agent(row) for row in found}
+
+        return dict(_TEAM_AGENTS.get(self._s, (tenant, tuple(wanted)), load))
 
     def count_in_team(self, tenant: str, team_id: str) -> int:
         query = sa.select(sa.func.count()).where(_a.tenant_id == tenant, _a.team_id == team_id)
         return int(self._s.execute(query).scalar_one())
 
     def insert(self, tenant: str, agent: Agent) -> None:
+        _TEAM_AGENTS.written(self._s)
         statement = (
             self._insert(assign_agents)
             .values(**rows.agent_values(tenant, agent))
@@ -89,6 +96,7 @@ class SqlAgents(AgentRepository):
             raise UserIdTaken()
 
     def update(self, tenant: str, agent: Agent, expected_revision: int) -> bool:
+        _TEAM_AGENTS.written(self._s)
         if agent.user_id:
             other = self.by_user(tenant, agent.user_id)
             if other is not None and other.id != agent.id:
@@ -105,6 +113,7 @@ class SqlAgents(AgentRepository):
             raise UserIdTaken() from None  # linked to the same subject by a concurrent change
 
     def delete(self, tenant: str, agent_id: str) -> bool:
+        _TEAM_AGENTS.written(self._s)
         result = self._s.execute(sa.delete(assign_agents).where(_a.tenant_id == tenant, _a.id == agent_id))
         return rowcount(result) == 1
 

@@ -15,6 +15,7 @@ from services.assign.domain.policy import AssignmentPolicy
 from services.assign.domain.ports import PolicyRepository, PolicyRevision
 from services.common.db import PerDialect, dialect_insert
 from services.common.timeconv import from_us, to_us
+from services.common.txmemo import TransactionMemo
 
 _p = assign_policies.c
 _h = assign_policy_history.c
@@ -34,6 +35,10 @@ def _revision(row: Any) -> PolicyRevision:
     return PolicyRevision(row.id, row.actor, from_us(row.change_us), rows.policy_from_json(row.policy))
 
 
+# A consumer batch routes many leads of the same accounts: a policy is read (and decoded) once per transaction.
+_POLICIES: TransactionMemo[AssignmentPolicy | None] = TransactionMemo("assign.policies")
+
+
 class SqlPolicies(PolicyRepository):
     def __init__(self, session: Connection) -> None:
         self._s = session
@@ -42,10 +47,14 @@ class SqlPolicies(PolicyRepository):
         self._q = _STATEMENTS(dialect)
 
     def get(self, tenant: str, account_id: str) -> AssignmentPolicy | None:
-        row = self._s.execute(self._q.get, {"t": tenant, "account": account_id}).first()
-        return None if row is None else rows.policy_from_json(row.policy)
+        def load() -> AssignmentPolicy | None:
+            row = self._s.execute(self._q.get, {"t": tenant, "account": account_id}).first()
+            return None if row is None else rows.policy_from_json(row.policy)
+
+        return _POLICIES.get(self._s, (tenant, account_id), load)
 
     def put(self, tenant: str, revision: PolicyRevision) -> None:
+        _POLICIES.written(self._s)
         document = rows.policy_to_json(revision.policy)
         values = {"revision_id": revision.id, "policy": document}
         self._s.execute(

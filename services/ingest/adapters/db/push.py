@@ -22,9 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.common.db import dialect_insert, rowcount, transaction_scratch
+from services.common.db import dialect_insert, rowcount
 from services.common.statements import PerDialect
 from services.common.timeconv import from_us, span_us, to_us
+from services.common.txmemo import TransactionMemo
 from services.ingest.adapters.db.tables import push
 from services.ingest.domain.erasure import GIVEN_UP_ERROR
 from services.ingest.domain.ports import PushRepository
@@ -123,7 +124,8 @@ class _Statements:
 
 
 _STATEMENTS = PerDialect(_Statements)
-_RULE_MEMO = "leadflow_push_rules"  # transaction_scratch key: the rules read in this transaction
+# A consumer batch reads the rule of every accepted lead, mostly the same few accounts: once per transaction.
+_RULES: TransactionMemo[PushRule | None] = TransactionMemo("ingest.push_rules")
 
 
 class SqlPush(PushRepository):
@@ -145,19 +147,15 @@ class SqlPush(PushRepository):
                 self._q.get_rule_for_update, {"tenant": tenant, "account": account_id}
             ).one_or_none()
             return None if row is None else _rule(row)
-        # Read once per transaction: a consumer batch reads the rule of every accepted lead, mostly the same few
-        # accounts. The memo lives in the transaction's scratch (services.common.db) and is dropped when a rule is written
-        # through it; a rule committed by another transaction meanwhile applies from the next batch, as if the
-        # batch had run just before it.
-        memo: dict[tuple[str, str], PushRule | None] = transaction_scratch(self._s).setdefault(_RULE_MEMO, {})
-        key = (tenant, account_id)
-        if key not in memo:
+
+        def load() -> PushRule | None:
             row = self._s.execute(self._q.get_rule, {"tenant": tenant, "account": account_id}).one_or_none()
-            memo[key] = None if row is None else _rule(row)
-        return memo[key]
+            return None if row is None else _rule(row)
+
+        return _RULES.get(self._s, (tenant, account_id), load)
 
     def upsert_rule(self, rule: PushRule) -> None:
-        transaction_scratch(self._s).pop(_RULE_MEMO, None)
+        _RULES.written(self._s)
         if rule.update_time is None:
             raise ValueError("a stored rule needs its update_time")
         values = {
