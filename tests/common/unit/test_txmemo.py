@@ -51,7 +51,9 @@ def test_a_row_is_read_once_per_transaction_and_again_in_the_next(database: Data
         ]
         assert reader.loads == 2  # a missing row is remembered as missing too
     with database.transaction() as connection:
-        connection.exec_driver_sql("UPDATE names SET name = 'second' WHERE id = 'a'")  # another writer's commit
+        connection.exec_driver_sql(
+            "UPDATE names SET name = 'second' WHERE id = 'a'"
+        )  # another writer's commit
     with database.transaction() as connection:
         reader = Reader(connection)
         assert reader.name("a") == "second"
