@@ -12,6 +12,7 @@ always so (its writers are serial), which is why the race showed only on Postgre
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -140,7 +141,7 @@ class Race:
         world = racing_world(self.database, self.clock, checkpoint)
         with ThreadPoolExecutor(len(events)) as pool:
             # world.deliver: the inbox claim and the handler in one transaction, as the consumer runs them.
-            racers = [pool.submit(checkpoint.race, lambda e=e: world.deliver(e)) for e in events]
+            racers = [pool.submit(checkpoint.race, functools.partial(world.deliver, e)) for e in events]
             for racer in racers:
                 racer.result()
 
