@@ -58,7 +58,10 @@ class FakeCases(CaseRepository):
     def get(self, tenant: str, case_id: str) -> StoredCase | None:
         return self.rows.get((tenant, case_id))
 
-    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
+    def lock_lead(self, tenant: str, lead_id: str) -> None:
+        """Nothing to do: the fake transactions run one at a time."""
+
+    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
         return self.of_leads(tenant, [lead_id])
 
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]:

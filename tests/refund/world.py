@@ -95,10 +95,17 @@ class FakeWorld:
 
 
 class SqlWorld:
-    def __init__(self, database: Database, clock: FakeClock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: FakeClock,
+        unit_of_work: type[SqlRefundUnitOfWork] = SqlRefundUnitOfWork,
+    ) -> None:
+        """``unit_of_work``: a subclass that instruments the repositories (the race tests hold transactions at a
+        chosen point with it)."""
         self.clock = clock
         self.database = database
-        self.tx = SqlTransactions(database, SqlRefundUnitOfWork, messaging, encode_event, attempts=20)
+        self.tx = SqlTransactions(database, unit_of_work, messaging, encode_event, attempts=20)
         self.handlers: RefundHandlerSet = build_handlers(self.tx, clock, TOKENS)
         self._consumers = _by_subject(consumers.consumer_specs(self.handlers.cases, self.handlers.erasure))
         timer_set: TimerSet = workers.timer_set(timers, self.handlers.cases, self.handlers.rules)

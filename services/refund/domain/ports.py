@@ -77,10 +77,16 @@ class CaseRepository(ABC):
     def get(self, tenant: str, case_id: str) -> StoredCase | None: ...
 
     @abstractmethod
-    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
-        """Every case of the lead (open and closed), by case id. ``for_update`` locks their rows until the end of
-        the transaction (PostgreSQL; SQLite's write transactions are serial already), so that writers of one lead
-        take turns and each sees what the one before it committed."""
+    def lock_lead(self, tenant: str, lead_id: str) -> None:
+        """Lock the lead until the end of the transaction (its lock row on PostgreSQL, created on first use;
+        SQLite's write transactions are serial already), so that the writers of one lead take turns and each reads
+        what the one before it committed: every case and call report of the lead, including the one that added the
+        lead's first case, which no lock on existing case rows could have covered. Call it before reading the
+        lead."""
+
+    @abstractmethod
+    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
+        """Every case of the lead (open and closed), by case id."""
 
     @abstractmethod
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]: ...

@@ -12,10 +12,16 @@ Per evaluation (``refresh``): load the lead's cases, every report of its calls, 
 - otherwise: the standing stored (for ListCases filters) when it changed, and the timer set to the evaluation's
   ``next_change_time``.
 
-Every write path first locks the lead's case rows (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's writers are
-serial), so the writers of one lead — a call report and a timer on two replicas, a RequestRefund — take turns, and
-each reads what the one before it committed. A case row still changes only by compare-and-set on its version, and a
-refund only by its unique key: should anything bypass the lock, the loser runs again and sees the winner's result.
+Every write path locks the lead before it reads anything of it (``cases.lock_lead``: the lead's row in
+``refund_lead_locks``, ``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's writers are serial), so the writers of one
+lead — two charges of one person, a charge and a call report, a timer, a RequestRefund, on two replicas — take turns,
+and each reads everything the one before it committed. Locking the lead's case rows instead would not do: a charge
+being added has no committed row for the other writer to wait on, and under READ COMMITTED two charges of one person
+handled at once each found only its own case, both were judged the first, and the duplicate was never refunded. The
+first charge is decided by the charges' own submit times and ids (``cases.duplicate_charges``), never by which
+transaction commits first: the writer that goes second evaluates every open case of the lead again. A case row still
+changes only by compare-and-set on its version, and a refund only by its unique key: should anything bypass the lock,
+the loser runs again and sees the winner's result.
 """
 
 from __future__ import annotations
@@ -84,9 +90,12 @@ class LeadFile:
 
     @classmethod
     def load(cls, uow: RefundUnitOfWork, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadFile:
-        """The lead's file; ``for_update`` (every write path) first locks the lead's cases, so the calls and refunds
-        read after it are at least as new as the cases (see ``CaseRepository.of_lead``)."""
-        cases = uow.cases.of_lead(tenant, lead_id, for_update=for_update)
+        """The lead's file; ``for_update`` (every write path) first locks the lead (``CaseRepository.lock_lead``),
+        so the cases, calls and refunds read after it include everything every other writer of the lead committed,
+        and no other writer of the lead commits until this transaction ends."""
+        if for_update:
+            uow.cases.lock_lead(tenant, lead_id)
+        cases = uow.cases.of_lead(tenant, lead_id)
         return cls.of(tenant, lead_id, cases, uow.calls.of_lead(tenant, lead_id))
 
     @property

@@ -1,5 +1,6 @@
 """Cases (``refund_cases``): one per charge by the unique (tenant, lead, submission); every change is a
-compare-and-set on ``version``."""
+compare-and-set on ``version``. The lead's lock (``refund_lead_locks``) that every write path of a lead takes first is
+here too: it guards the lead's cases, including those not yet inserted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import to_us
 from services.refund.adapters.db import rows
-from services.refund.adapters.db.tables import refund_cases
+from services.refund.adapters.db.tables import refund_cases, refund_lead_locks
 from services.refund.domain.cases import Case, Standing
 from services.refund.domain.ports import CaseFilter, CaseRepository, Cursor, StoredCase
 
@@ -32,8 +33,21 @@ class _Statements:
             .where(c.c.tenant_id == sa.bindparam("tenant"), c.c.lead_id == sa.bindparam("lead"))
             .order_by(c.c.case_id)
         )
-        # In case id order, so two writers of one lead lock its rows in the same order and never deadlock.
-        self.of_lead_locked = self.of_lead.with_for_update()
+        # The lead's lock row: created on first use (a concurrent creator waits for the first one's commit on the
+        # primary key, then finds it), then locked.
+        self.lock_row = (
+            dialect_insert(dialect)(refund_lead_locks)
+            .values(tenant_id=sa.bindparam("tenant"), lead_id=sa.bindparam("lead"))
+            .on_conflict_do_nothing(index_elements=["tenant_id", "lead_id"])
+        )
+        self.lock = (
+            sa.select(refund_lead_locks.c.lead_id)
+            .where(
+                refund_lead_locks.c.tenant_id == sa.bindparam("tenant"),
+                refund_lead_locks.c.lead_id == sa.bindparam("lead"),
+            )
+            .with_for_update()
+        )
         self.get = sa.select(c).where(
             c.c.tenant_id == sa.bindparam("tenant"), c.c.case_id == sa.bindparam("case")
         )
@@ -75,6 +89,7 @@ class SqlCases(CaseRepository):
     def __init__(self, session: Connection) -> None:
         self._s = session
         self._q = _STATEMENTS(session.dialect.name)
+        self._serial = session.dialect.name == "sqlite"
 
     def insert(self, case: Case, standing: Standing, now: datetime) -> bool:
         result = self._s.execute(self._q.insert, rows.case_values(case, standing, now, 1))
@@ -84,10 +99,17 @@ class SqlCases(CaseRepository):
         row = self._s.execute(self._q.get, {"tenant": tenant, "case": case_id}).one_or_none()
         return None if row is None else rows.stored_case(row)
 
-    def of_lead(self, tenant: str, lead_id: str, *, for_update: bool = False) -> list[StoredCase]:
-        statement = self._q.of_lead_locked if for_update else self._q.of_lead
+    def lock_lead(self, tenant: str, lead_id: str) -> None:
+        if self._serial:
+            return  # SQLite: this transaction began with BEGIN IMMEDIATE and is the only writer
+        params = {"tenant": tenant, "lead": lead_id}
+        self._s.execute(self._q.lock_row, params)
+        self._s.execute(self._q.lock, params)
+
+    def of_lead(self, tenant: str, lead_id: str) -> list[StoredCase]:
         return [
-            rows.stored_case(row) for row in self._s.execute(statement, {"tenant": tenant, "lead": lead_id})
+            rows.stored_case(row)
+            for row in self._s.execute(self._q.of_lead, {"tenant": tenant, "lead": lead_id})
         ]
 
     def of_leads(self, tenant: str, lead_ids: Sequence[str]) -> list[StoredCase]:

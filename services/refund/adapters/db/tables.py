@@ -4,6 +4,8 @@ runtime's timers table and the shared messaging tables (outbox for refund.issued
 The invariants live here as constraints, not as reads followed by writes:
 
 - one case per charge: ``uq_refund_cases_tenant_id_lead_id_submission_id``;
+- the writers of one lead take turns: each write path locks the lead's row in ``refund_lead_locks`` before it reads
+  the lead (a charge being added has no case row yet for anyone else to lock);
 - one refund per charge, ever: ``uq_refund_refunds_tenant_id_case_id`` and, per charged submission,
   ``uq_refund_refunds_tenant_id_lead_id_submission_id``; a refund's amount is positive and at most the charge it
   refunds (``ck_refund_refunds_amount_within_charge``), so a lead's refunds never exceed its charges;
@@ -61,6 +63,17 @@ refund_cases = sa.Table(
     sa.UniqueConstraint("tenant_id", "lead_id", "submission_id"),
     sa.CheckConstraint("charge_fen > 0", name="positive_charge"),
 )
+# One row per lead that had a write path, locked (SELECT ... FOR UPDATE on PostgreSQL) by every write path of the
+# lead before it reads the lead's cases and calls: two charges of one person, or a charge and a call report, on two
+# replicas at once would otherwise each miss the other's uncommitted row and both judge their charge the first.
+# SQLite needs no row: its writers are serial.
+refund_lead_locks = sa.Table(
+    "refund_lead_locks",
+    metadata,
+    sa.Column("tenant_id", sa.String(TENANT), primary_key=True),
+    sa.Column("lead_id", sa.String(ID), primary_key=True),
+)
+
 sa.Index(
     "ix_refund_cases_tenant_opened",
     refund_cases.c.tenant_id,
