@@ -17,6 +17,7 @@ import nats
 
 from services.common import devclock
 from services.common.config import Env
+from services.common.natsconn import ignore_client_error
 
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
@@ -38,7 +39,13 @@ def parse_time(text: str) -> datetime:
 
 
 async def _run(action: str, value: str | None, nats_url: str) -> str:
-    nc = await nats.connect(nats_url, connect_timeout=3, max_reconnect_attempts=0)
+    nc = await nats.connect(
+        # One attempt per server: nats-py reads max_reconnect_attempts=0 as "no limit" and would retry forever.
+        nats_url,
+        connect_timeout=3,
+        max_reconnect_attempts=1,
+        error_cb=ignore_client_error,
+    )
     try:
         kv = await devclock.bucket(nc.jetstream(), create=False)
         offset = await devclock.read_offset(kv)
@@ -68,7 +75,7 @@ def run_clock(action: str, value: str | None, nats_url: str | None) -> int:
     except devclock.DevClockNotEnabled as exc:
         print(f"leadflow clock: {exc}", file=sys.stderr)
         return 1
-    except (OSError, nats.errors.NoServersError) as exc:
+    except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
         print(f"leadflow clock: cannot reach NATS at {url}: {type(exc).__name__}", file=sys.stderr)
         return 1
     return 0

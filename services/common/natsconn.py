@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -13,6 +14,16 @@ from services.common.config import NatsSettings
 from services.common.metrics import NATS_CONNECTED
 
 log = logging.getLogger("leadflow.nats")
+
+
+async def log_client_error(error: Exception) -> None:
+    """nats-py's error callback for the services' connection: one warning line (the error's type and message)
+    instead of the client's default, a traceback for every failed attempt while NATS is away."""
+    log.warning("nats client error", extra={"error": f"{type(error).__name__}: {error}"})
+
+
+async def ignore_client_error(_error: Exception) -> None:
+    """nats-py's error callback for a command's one-shot connection, which reports a failure itself."""
 
 
 def credential_options(settings: NatsSettings) -> dict[str, Any]:
@@ -50,8 +61,10 @@ async def connect_nats(
         NATS_CONNECTED.set(1)
 
     while not stop.is_set():
-        try:
-            client = await nats.connect(
+        # nats-py keeps trying an unreachable server inside connect() itself (every reconnect_time_wait, without
+        # end): the attempt races ``stop``, so a service asked to stop while NATS is away stops at once.
+        connecting = asyncio.ensure_future(
+            nats.connect(
                 url,
                 name=name,
                 connect_timeout=2,
@@ -60,8 +73,22 @@ async def connect_nats(
                 allow_reconnect=True,
                 disconnected_cb=disconnected,
                 reconnected_cb=reconnected,
+                error_cb=log_client_error,
                 **options,
             )
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            return None
+        try:
+            client = connecting.result()
             NATS_CONNECTED.set(1)
             return client
         except (OSError, nats.errors.NoServersError, TimeoutError) as exc:

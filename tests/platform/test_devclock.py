@@ -88,3 +88,13 @@ def test_durations(text: str, expected: timedelta) -> None:
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+def test_clock_cli_without_a_reachable_nats_says_so_in_one_line_without_a_traceback() -> None:
+    from services.common.netutil import free_port
+
+    answered = _clock_cli(f"nats://127.0.0.1:{free_port()}", "show")
+    assert answered.returncode == 1
+    assert "cannot reach NATS" in answered.stderr
+    assert "Traceback" not in answered.stderr and "encountered error" not in answered.stderr
+    assert len(answered.stderr.strip().splitlines()) == 1

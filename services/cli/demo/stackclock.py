@@ -17,12 +17,9 @@ from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
 from services.common import devclock
+from services.common.natsconn import ignore_client_error
 
 NATS_CONNECT_TIMEOUT_SECONDS = 2
-
-
-async def _quiet(_error: Exception) -> None:
-    """NATS client errors: the demo reports an unreachable NATS itself, without the client's traceback."""
 
 
 class DevClockRequired(RuntimeError):
@@ -46,8 +43,8 @@ class StackClock:
                 nats.connect(
                     nats_url,
                     connect_timeout=NATS_CONNECT_TIMEOUT_SECONDS,
-                    max_reconnect_attempts=0,
-                    error_cb=_quiet,
+                    max_reconnect_attempts=1,  # nats-py reads 0 as "no limit"
+                    error_cb=ignore_client_error,
                 ),
                 NATS_CONNECT_TIMEOUT_SECONDS * 2,
             )
