@@ -30,7 +30,9 @@ async def test_connect_gives_up_when_stopped_while_nats_is_away(caplog: pytest.L
     errors = [r for r in caplog.records if r.name == "leadflow.nats"]
     assert errors, "each failed attempt is logged"
     assert all(r.exc_info is None for r in caplog.records), "one line per attempt, no traceback"
-    assert not [r for r in caplog.records if r.name == "nats.aio.client"], "nats-py's own error log is not used"
+    assert not [r for r in caplog.records if r.name == "nats.aio.client"], (
+        "nats-py's own error log is not used"
+    )
 
 
 async def test_connect_succeeds_once_nats_comes_up(tmp_path: Path) -> None:
