@@ -23,6 +23,7 @@ AGENT_UPDATED = "leadflow.agent.v1.updated"
 AGENT_DELETED = "leadflow.agent.v1.deleted"
 CALL_STARTED = "leadflow.call.v1.started"
 CALL_COMPLETED = "leadflow.call.v1.completed"
+CALLABLE_HOURS_CHANGED = "leadflow.telephony.v1.callable_hours_changed"
 REFUND_ISSUED = "leadflow.refund.v1.issued"
 REFUND_REJECTED = "leadflow.refund.v1.rejected"
 
@@ -42,7 +43,9 @@ ASSIGN_STREAM = StreamSpec(
         AGENT_DELETED,
     ),
 )
-TELEPHONY_STREAM = StreamSpec(name="LEADFLOW_TELEPHONY", subjects=(CALL_STARTED, CALL_COMPLETED))
+TELEPHONY_STREAM = StreamSpec(
+    name="LEADFLOW_TELEPHONY", subjects=(CALL_STARTED, CALL_COMPLETED, CALLABLE_HOURS_CHANGED)
+)
 REFUND_STREAM = StreamSpec(name="LEADFLOW_REFUND", subjects=(REFUND_ISSUED, REFUND_REJECTED))
 
 STREAM_OF_SERVICE = {
@@ -77,6 +80,7 @@ def payload_types() -> dict[str, type]:
         AGENT_DELETED: assign_events.AgentDeleted,
         CALL_STARTED: telephony_events.CallStarted,
         CALL_COMPLETED: telephony_events.CallCompleted,
+        CALLABLE_HOURS_CHANGED: telephony_events.CallableHoursChanged,
         REFUND_ISSUED: refund_events.RefundIssued,
         REFUND_REJECTED: refund_events.RefundRejected,
     }

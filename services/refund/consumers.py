@@ -3,6 +3,8 @@ consumer's inbox transaction, on the unit of work bound to it.
 
 - ``refund-charges``: ``lead.accepted`` and ``lead.duplicate`` (ingest's stream): a case per charge with a cost;
 - ``refund-calls``: ``call.completed`` (telephony's stream), corrections included: the lead's cases are evaluated;
+- ``refund-callable-hours``: ``telephony.callable_hours_changed`` (telephony's stream): the tenant's callable hours,
+  by which leads no call has reported a window for are judged;
 - ``refund-lead-erased``: ``lead.erased`` (ingest's stream): the free texts of the lead's refunds and appeals are
   redacted (``handlers.erasure``).
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from services.common.events import (
     CALL_COMPLETED,
+    CALLABLE_HOURS_CHANGED,
     INGEST_STREAM,
     LEAD_ACCEPTED,
     LEAD_DUPLICATE,
@@ -40,11 +43,15 @@ def consumer_specs(cases: CaseHandlers, erasure: ErasureHandlers) -> list[Consum
     def on_call(uow: RefundUnitOfWork, delivery: Delivery) -> None:
         metrics.count_refresh(cases.on_call(uow, events.call_completed(delivery.data)))
 
+    def on_callable_hours(uow: RefundUnitOfWork, delivery: Delivery) -> None:
+        cases.on_callable_hours(uow, events.callable_hours_changed(delivery.data))
+
     def on_lead_erased(uow: RefundUnitOfWork, delivery: Delivery) -> None:
         erasure.on_lead_erased(uow, *erased_lead(delivery.data))
 
     return [
         ConsumerSpec(CHARGES_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_charge),
         ConsumerSpec(CALLS_CONSUMER, TELEPHONY_STREAM, [CALL_COMPLETED], on_call),
+        ConsumerSpec("refund-callable-hours", TELEPHONY_STREAM, [CALLABLE_HOURS_CHANGED], on_callable_hours),
         ConsumerSpec("refund-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
     ]

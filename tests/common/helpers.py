@@ -41,9 +41,8 @@ async def eventually(
 
 
 async def read_stream(js: JetStreamContext, stream: str, subject_filter: str) -> list:
-    """Every message currently in ``stream``, in stream order (an ephemeral consumer that acks nothing)."""
-    info = await js.stream_info(stream)
-    total = info.state.messages
+    """Every message currently in ``stream`` on ``subject_filter``, in stream order (an ephemeral consumer that
+    acks nothing)."""
     sub = await js.pull_subscribe(
         subject_filter,
         stream=stream,
@@ -53,6 +52,9 @@ async def read_stream(js: JetStreamContext, stream: str, subject_filter: str) ->
     )
     messages: list = []
     try:
+        total = (
+            await sub.consumer_info()
+        ).num_pending  # the stream's messages on the filter, not all of them
         while len(messages) < total:
             messages.extend(await sub.fetch(min(500, total - len(messages)), timeout=5))
     finally:

@@ -7,10 +7,16 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadflow.common.v1 import call_pb2, money_pb2
+from leadflow.common.v1 import call_pb2, money_pb2, schedule_pb2
 from leadflow.ingest.v1 import events_pb2 as ingest_events
 from leadflow.telephony.v1 import events_pb2 as telephony_events
-from services.common.events import CALL_COMPLETED, LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_ERASED
+from services.common.events import (
+    CALL_COMPLETED,
+    CALLABLE_HOURS_CHANGED,
+    LEAD_ACCEPTED,
+    LEAD_DUPLICATE,
+    LEAD_ERASED,
+)
 from services.common.protoconv import duration, timestamp
 from services.refund.domain.calls import CallOutcome
 
@@ -118,3 +124,20 @@ def lead_erased(tenant: str, lead_id: str, at: datetime, *, event_id: str | None
         event_id=event_id, tenant_id=tenant, occurred_time=timestamp(at), lead_id=lead_id
     )
     return Event(LEAD_ERASED, event_id, message.SerializeToString())
+
+
+def callable_hours_changed(
+    tenant: str, start_hour: int, end_hour: int, change_time: datetime, *, time_zone: str = "Asia/Shanghai"
+) -> Event:
+    """Telephony's announcement of a tenant's new callable hours (whole hours)."""
+    event_id = unique("evt-hours")
+    message = telephony_events.CallableHoursChanged(
+        event_id=event_id,
+        tenant_id=tenant,
+        callable_hours=schedule_pb2.DailyWindow(
+            start=schedule_pb2.TimeOfDay(hours=start_hour), end=schedule_pb2.TimeOfDay(hours=end_hour)
+        ),
+        default_time_zone=time_zone,
+        change_time=timestamp(change_time),
+    )
+    return Event(CALLABLE_HOURS_CHANGED, event_id, message.SerializeToString())

@@ -11,6 +11,7 @@ from datetime import datetime
 from services.common.erasure import redact
 from services.common.timers import Timer, TimerRepository
 from services.refund.domain.appeals import Appeal, AppealState
+from services.refund.domain.callable_hours import CallableWindow
 from services.refund.domain.calls import CallRecord
 from services.refund.domain.cases import Case, Standing
 from services.refund.domain.idempotency import IdempotencyRecord
@@ -19,6 +20,7 @@ from services.refund.domain.money import Money
 from services.refund.domain.ports import (
     AppealFilter,
     AppealRepository,
+    CallableHoursRepository,
     CallRepository,
     CaseFilter,
     CaseRepository,
@@ -133,6 +135,22 @@ class FakeCalls(CallRepository):
             if t == tenant and report.lead_id in lead_ids:
                 found[report.lead_id].append(report)
         return dict(found)
+
+
+class FakeCallableHours(CallableHoursRepository):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[CallableWindow, datetime]] = {}
+
+    def get(self, tenant: str) -> CallableWindow | None:
+        found = self.rows.get(tenant)
+        return None if found is None else found[0]
+
+    def put(self, tenant: str, window: CallableWindow, change_time: datetime) -> bool:
+        kept = self.rows.get(tenant)
+        if kept is not None and kept[1] >= change_time:
+            return False
+        self.rows[tenant] = (window, change_time)
+        return True
 
 
 class FakeRules(RulesRepository):
@@ -314,5 +332,6 @@ class FakeRefundUnitOfWork:
         self.requests = FakeRequests()
         self.appeals = FakeAppeals()
         self.ledger = FakeLedger()
+        self.callable_hours = FakeCallableHours()
         self.timers = FakeTimers()
         self.events = EventList()

@@ -89,3 +89,17 @@ class CallCompleted(_message.Message):
     callable_hours: _schedule_pb2.DailyWindow
     time_zone: str
     def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., account_id: _Optional[str] = ..., outcome: _Optional[_Union[_call_pb2.CallOutcome, str]] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ring_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., talk_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., release_direction: _Optional[_Union[_telephony_service_pb2.ReleaseDirection, str]] = ..., evidence: _Optional[_Iterable[_Union[_telephony_service_pb2.CallEvidence, _Mapping]]] = ..., ring_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recording: _Optional[_Union[_telephony_service_pb2.Recording, _Mapping]] = ..., outcome_revision: _Optional[int] = ..., decided_by: _Optional[_Union[_telephony_service_pb2.EvidenceSource, str]] = ..., encrypted_lead_phone: _Optional[_Union[_encryption_pb2.EncryptedValue, _Mapping]] = ..., callable_hours: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+
+class CallableHoursChanged(_message.Message):
+    __slots__ = ("event_id", "tenant_id", "callable_hours", "default_time_zone", "change_time")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLABLE_HOURS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    tenant_id: str
+    callable_hours: _schedule_pb2.DailyWindow
+    default_time_zone: str
+    change_time: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., callable_hours: _Optional[_Union[_schedule_pb2.DailyWindow, _Mapping]] = ..., default_time_zone: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -28,7 +28,13 @@ from services.refund.converters.values import enum_number, money_message, window
 from services.refund.domain.callable_hours import DEFAULT_TIME_ZONE, CallableWindow
 from services.refund.domain.calls import CallOutcome, CallRecord, ring_duration_between
 from services.refund.domain.cases import ChargeKind
-from services.refund.domain.events import CallReported, ChargeReported, RefundIssued, RefundRejected
+from services.refund.domain.events import (
+    CallableHoursAnnounced,
+    CallReported,
+    ChargeReported,
+    RefundIssued,
+    RefundRejected,
+)
 from services.refund.domain.money import Money
 
 log = logging.getLogger("leadflow.refund")
@@ -119,6 +125,18 @@ def _charge(
         kind=kind,
         submit_time=submit_time,
         cost=_cost(event),
+    )
+
+
+def callable_hours_changed(data: bytes) -> CallableHoursAnnounced:
+    """``telephony.callable_hours_changed``. Raises ValueError (the consumer retries, then dead-letters) for hours or
+    a zone the domain refuses, or a change without its time."""
+    event = telephony_events.CallableHoursChanged.FromString(data)
+    if not event.HasField("callable_hours") or not event.HasField("change_time"):
+        raise ValueError("callable_hours_changed needs callable_hours and change_time")
+    window = window_of(event.callable_hours, event.default_time_zone or DEFAULT_TIME_ZONE)
+    return CallableHoursAnnounced(
+        _required(event.tenant_id, "tenant_id"), window, to_datetime(event.change_time, "change_time")
     )
 
 

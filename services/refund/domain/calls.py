@@ -8,7 +8,8 @@ broken by ``report_id`` (the event id) and then by content, so that the same set
 whatever order, and however many times, they arrive.
 
 Each report may carry the callable window telephony enforced when it placed the call (``window``); the lead's
-window is the one its earliest call reports (``enforced_window``), telephony's default until a call reports one.
+window is the one its earliest call reports (``enforced_window``); until a call reports one, the tenant's hours telephony
+announced, else telephony's default.
 """
 
 from __future__ import annotations
@@ -114,11 +115,14 @@ def latest_reports(reports: Iterable[CallRecord]) -> tuple[CallRecord, ...]:
     return tuple(sorted(latest.values(), key=lambda call: (call.start_time, call.call_id)))
 
 
-def enforced_window(calls: Iterable[CallRecord]) -> CallableWindow:
+def enforced_window(
+    calls: Iterable[CallRecord], tenant_window: CallableWindow | None = None
+) -> CallableWindow:
     """The callable window to judge a lead by: the one telephony reported enforcing for the lead's earliest call
-    (by start time, its latest report) that carries one, else telephony's documented default (08:00-21:00,
-    Asia/Shanghai). A function of the set of reports, so arrival order never changes it."""
+    (by start time, its latest report) that carries one; before any call reports one, the tenant's hours as
+    telephony announced them (``telephony.callable_hours_changed``, ``tenant_window``), else telephony's documented
+    default (08:00-21:00, Asia/Shanghai). A function of the set of reports, so arrival order never changes it."""
     for call in latest_reports(calls):
         if call.window is not None:
             return call.window
-    return DEFAULT_CALLABLE_WINDOW
+    return tenant_window or DEFAULT_CALLABLE_WINDOW

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.refund.domain.callable_hours import CallableWindow
 from services.refund.domain.calls import CallRecord
 from services.refund.domain.cases import Case, CaseState, Charge, ChargeKind, RejectionReason, is_chargeable
 from services.refund.domain.money import Money
@@ -62,6 +63,16 @@ class ChargeReported:
         return Charge(
             self.lead_id, self.submission_id, self.account_id, self.cost, self.submit_time, self.kind
         )
+
+
+@dataclass(frozen=True)
+class CallableHoursAnnounced:
+    """``telephony.callable_hours_changed``: the tenant's callable hours (in its default time zone) from
+    ``change_time`` on."""
+
+    tenant_id: str
+    window: CallableWindow
+    change_time: datetime
 
 
 @dataclass(frozen=True)

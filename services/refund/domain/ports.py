@@ -28,6 +28,7 @@ from services.common.timeconv import to_us
 from services.common.timers import TimerRepository
 from services.common.uow import EventLog
 from services.refund.domain.appeals import Appeal, AppealState
+from services.refund.domain.callable_hours import CallableWindow
 from services.refund.domain.calls import CallRecord
 from services.refund.domain.cases import Case, CaseState, RefundReason, RejectionReason, Standing
 from services.refund.domain.idempotency import IdempotencyRecord
@@ -129,6 +130,19 @@ class RulesRepository(ABC):
 
     @abstractmethod
     def put(self, tenant: str, rules: StoredRules) -> None: ...
+
+
+class CallableHoursRepository(ABC):
+    """Telephony's callable hours per tenant (``telephony.callable_hours_changed``)."""
+
+    @abstractmethod
+    def get(self, tenant: str) -> CallableWindow | None:
+        """The tenant's hours in the tenant's default time zone; None until telephony announced a change (its
+        documented default, 08:00-21:00 Asia/Shanghai, applies)."""
+
+    @abstractmethod
+    def put(self, tenant: str, window: CallableWindow, change_time: datetime) -> bool:
+        """Keep ``window`` unless a change later than ``change_time`` is kept already; True when it was kept."""
 
 
 # ---------------------------------------------------------------------------------------------- refunds
@@ -273,6 +287,9 @@ class RefundUnitOfWork(Protocol):
 
     @property
     def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def callable_hours(self) -> CallableHoursRepository: ...
 
     @property
     def timers(self) -> TimerRepository: ...

@@ -21,7 +21,7 @@ from services.common.timers import Timer
 from services.common.uow import Transactions
 from services.common.validation import check_account_id, check_identifier
 from services.refund.domain.cases import CaseState, ChargeKind, Standing, open_case
-from services.refund.domain.events import CallReported, ChargeReported
+from services.refund.domain.events import CallableHoursAnnounced, CallReported, ChargeReported
 from services.refund.domain.ports import CaseFilter, RefundUnitOfWork, StoredCase
 from services.refund.domain.views import CaseView, ListQuery
 from services.refund.handlers.decisions import LeadFile, Refresh, RulesBook, refresh
@@ -66,6 +66,12 @@ class CaseHandlers:
         if not uow.calls.add(event.tenant_id, event.call):
             return Refresh()
         return refresh(uow, event.tenant_id, event.call.lead_id, self._clock.now())
+
+    def on_callable_hours(self, uow: RefundUnitOfWork, event: CallableHoursAnnounced) -> bool:
+        """``telephony.callable_hours_changed``: keep the tenant's hours unless a later change is kept already (True
+        when kept). Leads judged by them are evaluated with them from their next evaluation on (their case timers,
+        a call, a read); a timer set under the old hours fires at its old time and is set again under the new."""
+        return uow.callable_hours.put(event.tenant_id, event.window, event.change_time)
 
     def on_case_timer(self, uow: RefundUnitOfWork, timer: Timer) -> Refresh:
         """A case reached its next change time: evaluate its lead's cases, at no earlier than the timer's due time.
@@ -153,8 +159,9 @@ def evaluate_page(
     for stored in uow.cases.of_leads(tenant, lead_ids):
         siblings[stored.case.lead_id].append(stored)
     calls = uow.calls.of_leads(tenant, lead_ids)
+    hours = uow.callable_hours.get(tenant)
     files = {
-        lead_id: LeadFile.of(tenant, lead_id, siblings[lead_id], calls.get(lead_id, []))
+        lead_id: LeadFile.of(tenant, lead_id, siblings[lead_id], calls.get(lead_id, []), hours)
         for lead_id in lead_ids
     }
     book = RulesBook(uow, tenant)

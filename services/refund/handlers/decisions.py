@@ -84,9 +84,16 @@ class LeadFile:
 
     @classmethod
     def of(
-        cls, tenant: str, lead_id: str, cases: Sequence[StoredCase], calls: Sequence[CallRecord]
+        cls,
+        tenant: str,
+        lead_id: str,
+        cases: Sequence[StoredCase],
+        calls: Sequence[CallRecord],
+        tenant_window: CallableWindow | None,
     ) -> LeadFile:
-        return cls(tenant, lead_id, tuple(cases), tuple(calls), enforced_window(calls))
+        """``tenant_window``: the tenant's callable hours as telephony announced them (None: its default), for a
+        lead no call has reported a window for yet (``calls.enforced_window``)."""
+        return cls(tenant, lead_id, tuple(cases), tuple(calls), enforced_window(calls, tenant_window))
 
     @classmethod
     def load(cls, uow: RefundUnitOfWork, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadFile:
@@ -96,7 +103,8 @@ class LeadFile:
         if for_update:
             uow.cases.lock_lead(tenant, lead_id)
         cases = uow.cases.of_lead(tenant, lead_id)
-        return cls.of(tenant, lead_id, cases, uow.calls.of_lead(tenant, lead_id))
+        calls = uow.calls.of_lead(tenant, lead_id)
+        return cls.of(tenant, lead_id, cases, calls, uow.callable_hours.get(tenant))
 
     @property
     def charges(self) -> tuple[Charge, ...]:

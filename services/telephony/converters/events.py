@@ -19,14 +19,14 @@ from leadflow.ingest.v1 import events_pb2 as ingest_events
 from leadflow.telephony.v1 import events_pb2
 from leadflow.telephony.v1 import telephony_service_pb2 as pb
 from services.common import events as catalog
-from services.common.events import CALL_COMPLETED, CALL_STARTED
+from services.common.events import CALL_COMPLETED, CALL_STARTED, CALLABLE_HOURS_CHANGED
 from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import duration, encrypted_value, sealed_value, timestamp, to_datetime, to_enum
 from services.common.sealing import AGENT_PHONE, LEAD_PHONE, Sealer
 from services.telephony.converters.calls import evidence_messages, recording_message
 from services.telephony.converters.settings import daily_window_message
 from services.telephony.domain.commands import AgentChanged, LeadAccepted, LeadAssigned
-from services.telephony.domain.ports import CallCompleted, CallStarted
+from services.telephony.domain.ports import CallableHoursChanged, CallCompleted, CallStarted
 
 AGENT_CREATED = getattr(catalog, "AGENT_CREATED", "leadflow.agent.v1.created")
 AGENT_UPDATED = getattr(catalog, "AGENT_UPDATED", "leadflow.agent.v1.updated")
@@ -53,7 +53,21 @@ class EventEncoder:
         if isinstance(event, CallCompleted):
             message = call_completed_message(event, self._sealer)
             return OutboxMessage(CALL_COMPLETED, message, event.call.call_id, event.event_id)
+        if isinstance(event, CallableHoursChanged):
+            return OutboxMessage(
+                CALLABLE_HOURS_CHANGED, callable_hours_changed_message(event), event.tenant_id, event.event_id
+            )
         raise TypeError(f"telephony records no event of type {type(event).__name__}")
+
+
+def callable_hours_changed_message(event: CallableHoursChanged) -> events_pb2.CallableHoursChanged:
+    return events_pb2.CallableHoursChanged(
+        event_id=event.event_id,
+        tenant_id=event.tenant_id,
+        callable_hours=daily_window_message(event.callable_hours),
+        default_time_zone=event.default_time_zone,
+        change_time=timestamp(event.change_time),
+    )
 
 
 def call_started_message(event: CallStarted) -> events_pb2.CallStarted:

@@ -54,6 +54,18 @@ class CallStarted:
 
 
 @dataclass(frozen=True)
+class CallableHoursChanged:
+    """``telephony.callable_hours_changed``: the tenant's callable hours or default time zone changed at
+    ``change_time`` (refund judges leads no call has reported a window for by them)."""
+
+    tenant_id: str
+    callable_hours: DailyWindow
+    default_time_zone: str
+    change_time: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
 class CallCompleted:
     """``call.completed``: the call ended with ``call.progress.outcome``; ``revision`` 1 first, higher for a
     correction. ``lead_phone`` lets ingest keep its dead-number list (personal data: never logged)."""

@@ -15,7 +15,7 @@ from services.common.auth import Role
 from services.common.events import REFUND_ISSUED, REFUND_REJECTED, REFUND_STREAM
 from services.refund.domain.calls import CallOutcome
 from tests.refund.api.conftest import RefundClient
-from tests.refund.events import call_completed, lead_accepted, unique
+from tests.refund.events import call_completed, callable_hours_changed, lead_accepted, unique
 from tests.refund.unit.builders import at
 
 
@@ -194,3 +194,44 @@ async def test_rules_are_read_and_changed_by_field_mask(refund: RefundClient) ->
     assert (updated.min_attempts, updated.settling_period.seconds, updated.updated_by) == (4, 3600, "boss")
     again = (await refund.stub.GetRefundRules(pb.GetRefundRulesRequest(account_id="a1"), metadata=md)).rules
     assert again == updated
+
+
+async def test_a_lead_not_yet_called_is_judged_by_the_callable_hours_telephony_announced(
+    refund: RefundClient,
+) -> None:
+    """Before any call reports the window telephony enforced, the tenant's hours telephony announced apply (09:00-21:00
+    here, not the default 08:00-21:00): a lead submitted at 22:00 gets 12 callable hours from 09:00 the next day, to
+    21:00, not to 20:00. The latest change wins by its own time, whatever order the events arrive in."""
+    tenant, lead, other = unique("tenant"), unique("lead"), unique("lead")
+    md = refund.auth(tenant)
+    refund.clock.set(at(2, 22, 5))
+    await refund.publish(
+        callable_hours_changed(tenant, 9, 21, at(1, 12, 0)),
+        callable_hours_changed(tenant, 10, 20, at(1, 11, 0)),  # an older change, arriving late: ignored
+        lead_accepted(tenant, lead, at(2, 22, 0)),
+    )
+
+    def probe():  # type: ignore[no-untyped-def]
+        return refund.stub.GetEligibility(pb.GetEligibilityRequest(lead_id=lead), metadata=md)
+
+    case = (await refund.eventually(probe, lambda r: r.case.callable_hours.start.hours == 9)).case
+    assert (case.callable_hours.start.hours, case.callable_hours.end.hours, case.time_zone) == (
+        9,
+        21,
+        "Asia/Shanghai",
+    )
+    first_attempt = next(m for m in case.missing if m.kind == pb.REQUIREMENT_KIND_FIRST_ATTEMPT)
+    assert "21:00" in first_attempt.description, first_attempt.description
+
+    # Another tenant announced nothing: telephony's default applies there.
+    elsewhere = unique("tenant")
+    await refund.publish(lead_accepted(elsewhere, other, at(2, 22, 0)))
+    default = (
+        await refund.eventually(
+            lambda: refund.stub.GetEligibility(
+                pb.GetEligibilityRequest(lead_id=other), metadata=refund.auth(elsewhere)
+            ),
+            lambda r: r.case.id != "",
+        )
+    ).case
+    assert (default.callable_hours.start.hours, default.callable_hours.end.hours) == (8, 21)

@@ -136,3 +136,8 @@ def test_the_lead_is_judged_by_the_window_its_earliest_call_reports() -> None:
     assert enforced_window([early, late]) == wide
     assert enforced_window([unreported]) == DEFAULT_CALLABLE_WINDOW
     assert enforced_window([]) == DEFAULT_CALLABLE_WINDOW
+    # Before a call reports one, the tenant's hours telephony announced; a reported window still comes first.
+    announced = CallableWindow.of("09:00", "21:00")
+    assert enforced_window([], announced) == announced
+    assert enforced_window([unreported], announced) == announced
+    assert enforced_window([unreported, late], announced) == narrow

@@ -26,6 +26,7 @@ from services.common.clock import FakeClock
 from services.common.events import (
     CALL_COMPLETED,
     CALL_STARTED,
+    CALLABLE_HOURS_CHANGED,
     INGEST_STREAM,
     LEAD_ACCEPTED,
     LEAD_ASSIGNED,
@@ -380,3 +381,44 @@ async def test_settings_and_callable_hours_through_the_api(stack: Stack) -> None
     )
     stack.clock.set(T0 - timedelta(minutes=30))  # 09:30 in Beijing
     await stack.start_eventually(tenant, lead, unique("req"))
+
+
+async def test_a_change_of_callable_hours_is_announced_for_refund_and_only_a_change(stack: Stack) -> None:
+    import nats
+
+    tenant = unique("tenant")
+    hours = schedule_pb2.DailyWindow(
+        start=schedule_pb2.TimeOfDay(hours=9), end=schedule_pb2.TimeOfDay(hours=21)
+    )
+    for settings, paths in (
+        (pb.TelephonySettings(callable_hours=hours), ["callable_hours"]),
+        (pb.TelephonySettings(callable_hours=hours), ["callable_hours"]),  # the same hours again: no change
+        (pb.TelephonySettings(max_concurrent_bindings=50), ["max_concurrent_bindings"]),  # not about hours
+        (pb.TelephonySettings(default_time_zone="Asia/Urumqi"), ["default_time_zone"]),
+    ):
+        await stack.stub.UpdateTelephonySettings(
+            pb.UpdateTelephonySettingsRequest(
+                settings=settings, update_mask=field_mask_pb2.FieldMask(paths=paths)
+            ),
+            metadata=stack.md(tenant),
+        )
+    nc = await nats.connect(stack.nats_url)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            messages = await read_stream(nc.jetstream(), TELEPHONY_STREAM.name, CALLABLE_HOURS_CHANGED)
+            announced = [telephony_events.CallableHoursChanged.FromString(m.data) for m in messages]
+            mine = [event for event in announced if event.tenant_id == tenant]
+            if len(mine) >= 2 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        await nc.close()
+    assert [
+        (e.callable_hours.start.hours, e.callable_hours.end.hours, e.default_time_zone) for e in mine
+    ] == [
+        (9, 21, "Asia/Shanghai"),
+        (9, 21, "Asia/Urumqi"),
+    ]
+    assert mine[0].change_time.ToDatetime() <= mine[1].change_time.ToDatetime()
+    assert len({e.event_id for e in mine}) == 2

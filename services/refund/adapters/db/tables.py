@@ -118,6 +118,18 @@ refund_rules = sa.Table(
     sa.Column("updated_by", sa.String(256), nullable=False),
 )
 
+# Telephony's callable hours per tenant, from ``telephony.callable_hours_changed``: the window leads no call has
+# reported one for are judged by (the latest change wins, by its change time).
+refund_callable_hours = sa.Table(
+    "refund_callable_hours",
+    metadata,
+    sa.Column("tenant_id", sa.String(TENANT), primary_key=True),
+    sa.Column("start_minute", sa.Integer(), nullable=False),
+    sa.Column("end_minute", sa.Integer(), nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("change_us", sa.BigInteger(), nullable=False),
+)
+
 refund_refunds = sa.Table(
     "refund_refunds",
     metadata,

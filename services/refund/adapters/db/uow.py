@@ -8,6 +8,7 @@ from services.common.dbtx import SqlUnitOfWork
 from services.common.messaging.outbox import OutboxWriter
 from services.common.timerstore import SqlTimers
 from services.refund.adapters.db.appeals import SqlAppeals
+from services.refund.adapters.db.callable_hours import SqlCallableHours
 from services.refund.adapters.db.calls import SqlCalls
 from services.refund.adapters.db.cases import SqlCases
 from services.refund.adapters.db.ledger import SqlLedger
@@ -27,4 +28,5 @@ class SqlRefundUnitOfWork(SqlUnitOfWork):
         self.requests = SqlRequests(session)
         self.appeals = SqlAppeals(session)
         self.ledger = SqlLedger(session)
+        self.callable_hours = SqlCallableHours(session)
         self.timers = SqlTimers(session, timers)
