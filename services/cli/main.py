@@ -94,6 +94,25 @@ def _parser() -> argparse.ArgumentParser:
 
     _demo_parser(sub)
 
+    call = sub.add_parser(
+        "call",
+        help="one unary RPC, request and answer as proto3 JSON (as grpcurl): leadflow call RefundService/GetEligibility "
+        '\'{"leadId": "..."}\'',
+    )
+    call.add_argument(
+        "method",
+        help="Service/Method, the service by its proto name (RefundService or leadflow.refund.v1.RefundService)",
+    )
+    call.add_argument("json", nargs="?", default="{}", help="the request in proto3 JSON (default {})")
+    call.add_argument(
+        "--address",
+        help="HOST:PORT (default 127.0.0.1 and the service's default port, 50051 ingest … 50055 refund)",
+    )
+    call.add_argument(
+        "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
+    )
+    call.add_argument("--timeout", type=_positive(float), default=10.0, help="seconds (default %(default)s)")
+
     imp = sub.add_parser(
         "import",
         help="stream a CSV or .xlsx file of leads to ingest's ImportLeads (columns: SubmitLeadRequest fields)",
@@ -234,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"leadflow clock {args.action}: a value is required", file=sys.stderr)
             return 2
         return run_clock(args.action, args.value, args.nats_url)
+    if args.command == "call":
+        from services.cli.call import run_call
+
+        return run_call(args.method, args.json, args.address, args.token, args.timeout)
     if args.command == "demo":
         from services.cli.demo.run import DemoOptions, run_demo
 
