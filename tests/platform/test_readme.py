@@ -1,5 +1,5 @@
 """The README's commands work as written: the token commands (run from the repository root they use the data
-directory `make run` uses), the `up` and `import` command lines, and the FieldMask JSON of the grpcurl example
+directory `make run` uses), the `up` and `import` command lines, and the FieldMask JSON of the `leadflow call` example
 and of the proto comments."""
 
 from __future__ import annotations
@@ -65,13 +65,18 @@ def test_the_up_and_import_command_lines_parse(subcommand: str) -> None:
         assert parsed.command == subcommand
 
 
-def test_the_grpcurl_field_mask_is_lower_camel_and_snake_case_is_refused() -> None:
-    body = re.search(r"-d '(\{.*?\})'", README)
-    assert body is not None
-    request = json_format.Parse(body.group(1), ingest_service_pb2.UpdateIngestSettingsRequest())
+def test_the_field_mask_example_is_lower_camel_and_snake_case_is_refused() -> None:
+    call = re.search(
+        r"\.venv/bin/leadflow call (IngestService/UpdateIngestSettings) \\\n\s*'(\{.*?\})' --token", README
+    )
+    assert call is not None
+    parsed = _parser().parse_args(["call", call.group(1), call.group(2), "--token", "t"])
+    assert (parsed.method, parsed.json) == (call.group(1), call.group(2))
+    body = call
+    request = json_format.Parse(body.group(2), ingest_service_pb2.UpdateIngestSettingsRequest())
     assert list(request.update_mask.paths) == ["default_region"]
     with pytest.raises(ParseError, match="must not contain"):
-        json_format.Parse(body.group(1).replace('defaultRegion"}', 'default_region"}'), request)
+        json_format.Parse(body.group(2).replace('defaultRegion"}', 'default_region"}'), request)
 
 
 @pytest.mark.parametrize(
