@@ -14,12 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +24,9 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
+from tests.harness import outside_sqlite_writer
 
 WRITES = "leadflow.ingest.v1.IngestService/writes"
-
-
-@contextmanager
-def outside_writer(path: Path) -> Iterator[None]:
-    """Another process's writer holding the database lock (plain sqlite3)."""
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    connection.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        connection.execute("ROLLBACK")
-        connection.close()
 
 
 async def _timed(call: Any) -> tuple[str, float]:
@@ -67,7 +53,7 @@ async def run(lock_seconds: float) -> dict[str, Any]:
             stored = (await ingest.SubmitLead(lead_request(), metadata=md)).lead
 
             # 1. a long outside lock, one caller with a generous deadline
-            with outside_writer(database):
+            with outside_sqlite_writer(database):
                 code, took = await _timed(ingest.SubmitLead(lead_request(), metadata=md, timeout=60))
                 await asyncio.sleep(max(0.0, lock_seconds - took))
             figures["1_submit_under_lock"] = {
@@ -78,7 +64,7 @@ async def run(lock_seconds: float) -> dict[str, Any]:
 
             # 2. reads while writes queue on the lock
             for waiting in (6, 99):
-                with outside_writer(database):
+                with outside_sqlite_writer(database):
                     writes = [
                         asyncio.ensure_future(ingest.SubmitLead(lead_request(), metadata=md, timeout=60))
                         for _ in range(waiting)
@@ -103,7 +89,7 @@ async def run(lock_seconds: float) -> dict[str, Any]:
             md3 = stack.metadata(tenant)
             health = health_pb2_grpc.HealthStub(stack.channel(stack.ingest_address))
             seen: Counter[str] = Counter()
-            with outside_writer(database):
+            with outside_sqlite_writer(database):
                 calls = [
                     asyncio.ensure_future(_timed(ingest.SubmitLead(lead_request(), metadata=md3, timeout=5)))
                     for _ in range(20)

@@ -22,10 +22,9 @@ import grpc
 from google.protobuf import json_format
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from services.common.config import DEFAULT_GRPC_PORTS, SERVICES
+from services.common.grpc_errors import error_info_of, field_violations_of
 
 _PACKAGE_OF = {service: f"leadflow.{service}.v1" for service in SERVICES}
 
@@ -85,16 +84,10 @@ def describe_error(error: grpc.RpcError) -> list[str]:
     """The status code and message, then each field violation and error reason of its rich details."""
     code = error.code()  # type: ignore[attr-defined]
     lines = [f"{code.name}: {error.details()}"]  # type: ignore[attr-defined]
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            lines += [f"  {v.field}: {v.description}" for v in bad.field_violations]
-        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            lines.append(f"  reason {info.reason} ({info.domain})")
+    lines += [f"  {field}: {description}" for field, description in field_violations_of(error)]
+    info = error_info_of(error)
+    if info is not None:
+        lines.append(f"  reason {info.reason} ({info.domain})")
     return lines
 
 
