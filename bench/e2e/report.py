@@ -15,6 +15,10 @@ from services.common.config import SERVICES
 
 UNARY = "saturation"
 BATCH = "batch"
+ALONE_UNARY = "alone_saturation"
+ALONE_RATE = "alone_rate"
+ALONE_BATCH = "alone_batch"
+ALONE = "ingest + dedup alone"
 
 
 def _rate(figures: dict[str, Any]) -> float:
@@ -111,6 +115,37 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         f"{ratios.get('batch_rpc_to_client_streaming', 0.0):.3f} of streaming",
         "",
     )
+    yield from _alone_rows(phases, ratios)
+
+
+def _alone_rows(phases: dict[str, Any], ratios: dict[str, float]) -> Iterator[tuple[str, ...]]:
+    """The RPC figures of the phases run with ingest and dedup alone (``bench.e2e.alone``), when the run has them;
+    their end-to-end figures include the pause of the services downstream and are not shown."""
+    shown = (
+        (
+            ALONE_UNARY,
+            "SubmitLead answered, saturation",
+            f"{ratios.get('alone_unary_rpc_to_echo', 0.0):.3f} of echo",
+        ),
+        (ALONE_RATE, "SubmitLead answered, {offered}/s offered", ""),
+        (
+            ALONE_BATCH,
+            "BatchSubmitLeads answered",
+            f"{ratios.get('alone_batch_rpc_to_client_streaming', 0.0):.3f} of streaming",
+        ),
+    )
+    for key, label, ratio in shown:
+        phase = phases.get(key)
+        if phase is None:
+            continue
+        yield (
+            f"{ALONE}: {label.format(offered=phase.get('offered_per_s'))} (leads/s)",
+            _f(phase["rpc_leads_per_s"]),
+            _f(phase["rpc_p50_ms"], 1),
+            _f(phase["rpc_p99_ms"], 1),
+            ratio,
+            _lost(phase),
+        )
 
 
 def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
@@ -135,6 +170,25 @@ def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         "ingest + dedup",
         _f(sum(unary["cpu_ms_per_lead"][n] for n in both), 2),
         _f(sum(batch["cpu_ms_per_lead"][n] for n in both), 2),
+        *[""] * 6,
+    )
+    alone_unary, alone_batch = e2e["phases"].get(ALONE_UNARY), e2e["phases"].get(ALONE_BATCH)
+    if alone_unary is None or alone_batch is None:
+        return
+    for name in both:
+        yield (
+            f"{name} ({ALONE})",
+            _f(alone_unary["cpu_ms_per_lead"][name], 2),
+            _f(alone_batch["cpu_ms_per_lead"][name], 2),
+            _f(alone_unary["statements_per_lead"][name], 1),
+            _f(alone_batch["statements_per_lead"][name], 1),
+            _f(alone_unary["transactions_per_lead"][name], 2),
+            _f(alone_batch["transactions_per_lead"][name], 2),
+        )
+    yield (
+        ALONE,
+        _f(sum(alone_unary["cpu_ms_per_lead"][n] for n in both), 2),
+        _f(sum(alone_batch["cpu_ms_per_lead"][n] for n in both), 2),
         *[""] * 6,
     )
 

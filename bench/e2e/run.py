@@ -1,6 +1,7 @@
 """One backend's whole end-to-end run, as a JSON-ready dict: the stack started cold, idle RSS, the ceilings, then
 the load phases one after another (saturation, each fixed offered rate, batches), each with what every process
-spent on it.
+spent on it; then the same shapes with ingest and dedup alone (``bench.e2e.alone``: the services downstream
+stopped for the window), the phases named ``alone_*``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import grpc
 
 from bench.e2e import ceilings, leads
+from bench.e2e.alone import RUNNING, downstream_paused
 from bench.e2e.stack import BenchStack, start
 from bench.e2e.window import settle, snapshot, spent
 
@@ -64,6 +66,39 @@ async def _phase(
     print(
         f"  {name}: {figures['leads']} leads, {figures['leads_per_s']:.0f} leads/s, p99 {figures['p99_ms']:.0f} ms,"
         f" ingest + dedup {cpu['ingest'] + cpu['dedup']:.2f} CPU ms/lead, missing {missing}",
+        flush=True,
+    )
+    return figures
+
+
+async def _alone_phase(
+    name: str,
+    stack: BenchStack,
+    watch: leads.AssignedWatch,
+    sizes: Sizes,
+    run_load: Callable[[], Awaitable[leads.Outcome]],
+) -> dict[str, Any]:
+    """A phase whose window holds ingest and dedup only: assign, telephony and refund are stopped from before the
+    first RPC until the last has returned; then they are continued and the phase waits (outside the window) for
+    every lead to be assigned. Its end-to-end figures (``leads_per_s``, ``p50_ms``, ``p99_ms``) include the pause
+    and mean nothing; its RPC figures and the CPU, statements and transactions of ingest and dedup are the
+    measurement."""
+    with downstream_paused(stack):
+        before = snapshot(stack, RUNNING)
+        outcome = await run_load()
+        after = snapshot(stack, RUNNING)
+    missing = await watch.wait_for(list(outcome.sent_at), sizes.drain_timeout)
+    settled = await settle(stack.nats_url, sizes.drain_timeout)
+    figures: dict[str, Any] = {
+        **outcome.figures(watch, missing),
+        "settled": settled,
+        **spent(before, after, len(outcome.sent_at)),
+    }
+    cpu = figures["cpu_ms_per_lead"]
+    print(
+        f"  {name}: {figures['leads']} leads answered at {figures['rpc_leads_per_s']:.0f} leads/s,"
+        f" p99 {figures['rpc_p99_ms']:.0f} ms, ingest + dedup {cpu['ingest'] + cpu['dedup']:.2f} CPU ms/lead,"
+        f" missing {missing}",
         flush=True,
     )
     return figures
@@ -144,6 +179,29 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
                 loaded_rss,
             )
+            phases["alone_saturation"] = await _alone_phase(
+                "ingest + dedup alone, saturation",
+                stack,
+                watch,
+                sizes,
+                lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
+            )
+            alone_rate = sizes.rates[min(1, len(sizes.rates) - 1)]
+            phases["alone_rate"] = await _alone_phase(
+                f"ingest + dedup alone, {alone_rate}/s offered",
+                stack,
+                watch,
+                sizes,
+                lambda: load.fixed_rate(alone_rate, sizes.rate_seconds),
+            )
+            phases["alone_rate"]["offered_per_s"] = alone_rate  # type: ignore[index]
+            phases["alone_batch"] = await _alone_phase(
+                "ingest + dedup alone, batch",
+                stack,
+                watch,
+                sizes,
+                lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
+            )
     finally:
         await watch.stop()
     result["phases"] = phases
@@ -163,6 +221,12 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
         ),
         "batch_to_client_streaming": (
             phases["batch"]["leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
+        ),
+        "alone_unary_rpc_to_echo": (
+            phases["alone_saturation"]["rpc_leads_per_s"] / echo_rate if echo_rate else 0.0  # type: ignore[index]
+        ),
+        "alone_batch_rpc_to_client_streaming": (
+            phases["alone_batch"]["rpc_leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
         ),
     }
     return result

@@ -16,6 +16,7 @@ import nats
 from bench.e2e import procs
 from bench.e2e.scrape import STATEMENTS, TRANSACTIONS
 from bench.e2e.stack import BenchStack
+from services.common.config import SERVICES
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,9 @@ class Snapshot:
     machine_busy_ms: float
 
 
-def snapshot(stack: BenchStack) -> Snapshot:
-    return Snapshot(time.monotonic(), stack.cpu_ms(), stack.db_counters(), procs.machine_busy_ms())
+def snapshot(stack: BenchStack, services: tuple[str, ...] = SERVICES) -> Snapshot:
+    """CPU of every process now; database counters of ``services`` (the running ones)."""
+    return Snapshot(time.monotonic(), stack.cpu_ms(), stack.db_counters(services), procs.machine_busy_ms())
 
 
 async def settle(nats_url: str, timeout: float = 60.0) -> bool:
