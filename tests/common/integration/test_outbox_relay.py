@@ -97,6 +97,37 @@ async def test_publishes_with_headers_marks_sent_and_counts(database_url, js):
     database.dispose()
 
 
+def transactions_begun() -> float:
+    return REGISTRY.get_sample_value("leadflow_db_transactions_total") or 0.0
+
+
+async def test_a_backlog_costs_one_transaction_per_batch(database_url, js):
+    """Each acknowledged batch is marked sent in the transaction that reads the next: a backlog of n batches costs
+    n + 1 transactions (the first read, then mark-and-read per batch, the last finding nothing), not a read and a
+    write per batch (22 here before)."""
+    database = Database(database_url)
+    tables = setup_schema(database)
+    for start in range(0, 95, 19):
+        write(database, tables, 19, start=start)  # 95 rows in five transactions of their own
+    before = transactions_begun()
+    relay = OutboxRelay(database, tables, js, batch_size=10, poll_interval=30, metrics_interval=60)
+    async with Running(relay):
+        # Watched on the stream, not in the database, so that every transaction counted is the relay's.
+        deadline = asyncio.get_running_loop().time() + 10
+        while (await js.stream_info(STREAM.name)).state.messages < 95:
+            assert asyncio.get_running_loop().time() < deadline, "the relay did not publish the backlog"
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)  # the last batch's mark-and-read, which finds nothing and waits for a wake
+        relayed = transactions_begun() - before
+    # 95 rows in batches of 10, the first read, and one count of the backlog (at most one per metrics interval); on
+    # PostgreSQL the relay lock's own session too (autocommit: its begin is counted once)
+    assert relayed == 10 + 1 + 1 + (database.dialect == "postgresql")
+    assert unsent_count(database, tables) == 0
+    assert values(await read_stream(js, STREAM.name, SUBJECT)) == list(range(95))
+    assert REGISTRY.get_sample_value("leadflow_outbox_backlog") == 0
+    database.dispose()
+
+
 async def test_republish_after_crash_between_ack_and_mark_is_deduplicated(database_url, js):
     """The state a crash leaves behind after JetStream acked a batch but before the rows were marked sent."""
     database = Database(database_url)
