@@ -58,6 +58,9 @@ class ConsumerSpec:
     handler: Callable[[Any, Any], None]
     max_deliver: int = 5
     backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+    # Seconds to wait for more of a burst after a short fetch (``EventConsumer``'s ``linger``); 0 for consumers a
+    # caller waits on.
+    linger_seconds: float = 0.0
 
 
 class OutboxWaker:
@@ -205,6 +208,7 @@ class RunningService:
                 wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
+                linger=spec.linger_seconds,
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
         if app.timers is not None:

@@ -36,6 +36,7 @@ from services.ingest.handlers.push import PushHandlers
 
 # The durable consumer that schedules pushes: its own name, so its inbox rows are its own.
 PUSH_CONSUMER = "ingest-push"
+PUSH_LINGER_SECONDS = 0.01
 
 
 def consumer_specs(
@@ -69,5 +70,13 @@ def consumer_specs(
         ConsumerSpec(
             "ingest-lead-status-changed", ASSIGN_STREAM, [LEAD_STATUS_CHANGED], on_lead_status_changed
         ),
-        ConsumerSpec(PUSH_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted),
+        # Nobody waits on a push being scheduled, and lead.accepted comes in bursts (one per group commit): gather a
+        # burst into one transaction.
+        ConsumerSpec(
+            PUSH_CONSUMER,
+            INGEST_STREAM,
+            [LEAD_ACCEPTED],
+            on_lead_accepted,
+            linger_seconds=PUSH_LINGER_SECONDS,
+        ),
     ]

@@ -149,3 +149,37 @@ async def test_a_batch_without_failures_runs_no_savepoints_and_claims_its_inbox_
     assert 1 <= len(inbox_inserts) <= began[0] < len(keys)
     assert fx.count(fx.tables.inbox) == len(keys)
     fx.database.dispose()
+
+
+@pytest.mark.parametrize(("linger", "most"), [(0.0, None), (0.5, 1)])
+async def test_a_lingering_consumer_applies_a_burst_that_trickles_in_as_one_batch(
+    database_url,
+    js,  # noqa: F811
+    linger: float,
+    most: int | None,
+) -> None:
+    """One event, then four more 0.1 s later (a relay publishing a group commit's events as they are acked): with a
+    linger the first fetch waits for the rest and the five are one transaction; without, they are at least two."""
+    fx = Fixture(database_url)
+    name = f"linger_{new_id().lower()}"
+    keys = [f"l{n:02d}" for n in range(5)]
+    began = write_transactions(fx)
+    async with Running(consumer_for(fx, js, name, linger=linger)):
+        await asyncio.sleep(0.3)  # subscribed, waiting in a pull
+        await publish(js, keys[0])
+        await asyncio.sleep(0.1)
+        for key in keys[1:]:
+            await publish(js, key)
+        # Watched on the consumer's metric, not in the database (on PostgreSQL reads would count as transactions).
+        await eventually(
+            lambda: metric("leadflow_consumer_processed_total", name) == len(keys),
+            timeout=15,
+            what="burst applied",
+        )
+        transactions = began[0]
+    assert fx.counter_values() == dict.fromkeys(keys, 1)
+    if most is None:
+        assert transactions >= 2
+    else:
+        assert transactions == most
+    fx.database.dispose()
