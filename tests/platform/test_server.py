@@ -115,6 +115,26 @@ def test_a_role_that_may_not_call_is_permission_denied(assign: ServiceProcess, t
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+def _code_of(address: str, metadata: tuple) -> grpc.StatusCode:
+    try:
+        _raw_call(address, FIRST_METHOD, b"", metadata)
+    except grpc.RpcError as err:
+        return err.code()
+    return grpc.StatusCode.OK
+
+
+def test_each_call_of_a_method_is_judged_by_its_own_metadata(assign: ServiceProcess, tmp_path: Path) -> None:
+    """The interceptor wraps a method's handler once, at its first call; every later call of the method is still
+    authenticated with that call's own token (none, a refused role, an admin's), in any order."""
+    admin = (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
+    agent = (("authorization", f"Bearer {_token(tmp_path, 'agent')}"),)
+    refused = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
+    codes = [_code_of(assign.address, metadata) for metadata in (admin, (), agent, admin, (), admin)]
+    assert codes[0] not in refused and codes[3] not in refused and codes[5] not in refused, codes
+    assert codes[1] == codes[4] == grpc.StatusCode.UNAUTHENTICATED, codes
+    assert codes[2] == grpc.StatusCode.PERMISSION_DENIED, codes
+
+
 def test_a_malformed_request_is_invalid_argument_with_a_field_violation(
     assign: ServiceProcess, tmp_path: Path
 ) -> None:
