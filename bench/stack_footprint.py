@@ -3,6 +3,12 @@
 Runs the real command in a temporary data directory (cold: fresh SQLite files, migrations, streams), then a second
 time over the same directory (warm), reads VmRSS of every child from /proc after a short idle period, and stops it.
 The baseline for RSS is a bare Python interpreter measured in the same run.
+
+VmRSS is split into its anonymous part (the process's own memory) and its file part (pages of shared libraries
+mapped from the page cache, shared with every process that maps them). The file part depends on the page cache more
+than on the code: a kernel that keeps files in large folios maps a whole folio on a page fault, so grpc's
+cygrpc.so alone counts 9 to 15 MiB depending on how its pages came into the cache (written by pip just now: more;
+evicted and read back on demand: less). Compare runs by the anon column when that state may differ.
 """
 
 from __future__ import annotations
@@ -19,10 +25,17 @@ from pathlib import Path
 
 
 def _rss_mb(pid: int) -> float:
+    return _status_mb(pid)["VmRSS"]
+
+
+def _status_mb(pid: int) -> dict[str, float]:
+    """VmRSS, RssAnon, RssFile and RssShmem of a process, in MiB."""
+    found = {"VmRSS": 0.0, "RssAnon": 0.0, "RssFile": 0.0, "RssShmem": 0.0}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        key = line.split(":", 1)[0]
+        if key in found:
+            found[key] = int(line.split()[1]) / 1024
+    return found
 
 
 def _children(pid: int) -> list[int]:
@@ -46,6 +59,12 @@ def _name(pid: int) -> str:
 
 
 def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, float]]:
+    """Seconds until all five are SERVING, and VmRSS (MiB) of every child after ``idle_seconds``."""
+    serving, status = _run_stack(data_dir, idle_seconds)
+    return serving, {name: mb["VmRSS"] for name, mb in status.items()}
+
+
+def _run_stack(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, dict[str, float]]]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     began = time.monotonic()
     proc = subprocess.Popen(
@@ -64,10 +83,10 @@ def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, floa
     if serving is None:
         raise SystemExit("leadflow up did not reach SERVING")
     time.sleep(idle_seconds)
-    rss = {_name(pid): _rss_mb(pid) for pid in _children(proc.pid)}
+    status = {_name(pid): _status_mb(pid) for pid in _children(proc.pid)}
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
-    return serving, rss
+    return serving, status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout
     bare_mb = int(re.search(r"VmRSS:\s+(\d+)", bare).group(1)) / 1024  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory() as tmp:
-        cold, rss = run_once(Path(tmp) / "stack", args.idle)
+        cold, status = _run_stack(Path(tmp) / "stack", args.idle)
         warm, _ = run_once(Path(tmp) / "stack", 0.5)
     print(f"leadflow up to all SERVING: cold {cold:.1f}s, warm {warm:.1f}s (cold includes migrations)")
-    print(f"\n{'process':<14} {'idle RSS MB':>12} {'vs bare python':>15}")
-    for name in sorted(rss):
-        print(f"{name:<14} {rss[name]:>12.1f} {rss[name] / bare_mb:>15.1f}")
+    print(f"\n{'process':<14} {'idle RSS MB':>12} {'vs bare python':>15} {'anon MB':>8} {'file MB':>8}")
+    for name in sorted(status):
+        mb = status[name]
+        rss = mb["VmRSS"]
+        print(f"{name:<14} {rss:>12.1f} {rss / bare_mb:>15.1f} {mb['RssAnon']:>8.1f} {mb['RssFile']:>8.1f}")
     print(f"{'bare python':<14} {bare_mb:>12.1f} {1.0:>15.1f}")
     return 0
 
