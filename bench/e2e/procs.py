@@ -26,6 +26,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def rss_anon_mb(pid: int) -> float:
+    """The anonymous part of ``pid``'s resident memory (RssAnon: its own heap and stacks, not the pages of shared
+    libraries mapped from the page cache), in MiB; 0.0 when the kernel does not say. The file part depends on how
+    the libraries came into the page cache (``bench.stack_footprint``), the anonymous part on the code alone."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def machine_busy_ms() -> float:
     """CPU time every core of the machine has spent busy since boot (all of /proc/stat's "cpu" line but idle and
     iowait), in milliseconds: with our processes' own time it tells how much of the machine others used."""

@@ -163,6 +163,7 @@ def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
             _f(unary["transactions_per_lead"][name], 2) if db else "",
             _f(batch["transactions_per_lead"][name], 2) if db else "",
             _f(e2e["idle_rss_mb"][name]) if name in e2e["idle_rss_mb"] else "",
+            _f(e2e.get("idle_rss_anon_mb", {})[name]) if name in e2e.get("idle_rss_anon_mb", {}) else "",
             _f(e2e["loaded_rss_mb"][name]) if name in e2e["loaded_rss_mb"] else "",
         )
     both = ("ingest", "dedup")
@@ -203,6 +204,7 @@ PROCESS_HEADER = (
     "tx/lead unary",
     "tx/lead batch",
     "idle RSS MiB",
+    "of it anon",
     "loaded RSS MiB",
 )
 

@@ -111,6 +111,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
     await asyncio.sleep(sizes.idle_seconds)
     idle = spent(before, snapshot(stack), 0)
     idle_rss = stack.rss_mb()
+    idle_rss_anon = stack.rss_anon_mb()
     metadata = stack.metadata()
     await leads.set_up_assignment(stack.grpc_address("assign"), metadata)
     people = leads.People()
@@ -119,6 +120,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
         "database": stack.database,
         "serving_seconds": stack.serving_seconds,
         "idle_rss_mb": idle_rss,
+        "idle_rss_anon_mb": idle_rss_anon,
         "idle_per_s": {
             figure: {name: value / idle["seconds"] for name, value in idle[key].items()}  # type: ignore[attr-defined]
             for figure, key in (

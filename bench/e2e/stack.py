@@ -66,6 +66,9 @@ class BenchStack:
     def rss_mb(self) -> dict[str, float]:
         return {name: procs.rss_mb(pid) for name, pid in self.pids.items() if name != "bench client"}
 
+    def rss_anon_mb(self) -> dict[str, float]:
+        return {name: procs.rss_anon_mb(pid) for name, pid in self.pids.items() if name != "bench client"}
+
     def db_counters(self, services: tuple[str, ...] = SERVICES) -> dict[str, dict[str, float]]:
         """Statement and transaction counters of ``services`` (a paused service cannot answer its /metrics)."""
         return {name: scrape.counters(self.metrics_port(name)) for name in services}

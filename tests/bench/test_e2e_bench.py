@@ -28,6 +28,8 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
     assert e2e["serving_seconds"] > 0
     assert set(e2e["idle_rss_mb"]) == PROCESSES - {"bench client"}
     assert all(mb > 0 for mb in e2e["idle_rss_mb"].values())
+    assert set(e2e["idle_rss_anon_mb"]) == set(e2e["idle_rss_mb"])
+    assert all(0 < e2e["idle_rss_anon_mb"][p] < e2e["idle_rss_mb"][p] for p in e2e["idle_rss_mb"])
     assert all(rate["calls"] > 0 and rate["seconds"] > 0 for rate in e2e["ceilings"].values())
 
     phases = e2e["phases"]
