@@ -37,12 +37,16 @@ def test_an_update_never_exceeds_its_bound_and_is_kept_for_the_next_slightly_sma
 
 
 def _pragmas(db: Database) -> list[str]:
+    """The busy_timeout PRAGMAs SQLite itself is sent on ``db``'s write connections from now on (its trace callback:
+    the transaction's control statements go to the driver directly, past SQLAlchemy's events)."""
     seen: list[str] = []
-    sa.event.listen(
-        db.engine,
-        "before_cursor_execute",
-        lambda _c, _cur, statement, *_a: seen.append(statement) if "busy_timeout=" in statement else None,
-    )
+
+    def trace(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.set_trace_callback(
+            lambda statement: seen.append(statement) if "busy_timeout=" in statement else None
+        )
+
+    sa.event.listen(db.engine, "connect", trace)
     return seen
 
 
