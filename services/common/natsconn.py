@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import nats
@@ -16,10 +18,33 @@ from services.common.metrics import NATS_CONNECTED
 log = logging.getLogger("leadflow.nats")
 
 
-async def log_client_error(error: Exception) -> None:
-    """nats-py's error callback for the services' connection: one warning line (the error's type and message)
-    instead of the client's default, a traceback for every failed attempt while NATS is away."""
-    log.warning("nats client error", extra={"error": f"{type(error).__name__}: {error}"})
+class ClientErrorLog:
+    """nats-py's error callback for a service's connection: one warning line (the error's type and message) instead
+    of the client's default traceback, and at most one per ``interval_s`` seconds. While NATS is away nats-py reports
+    every reconnect attempt (two a second), which would fill every replica's log; the line after a quiet spell says
+    how many were left out (``suppressed``). ``reset()`` (on reconnecting) lets the next error through at once."""
+
+    def __init__(self, interval_s: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval_s = interval_s
+        self._clock = clock
+        self._quiet_until = float("-inf")
+        self._suppressed = 0
+
+    async def report(self, error: Exception) -> None:
+        """The callback itself (a coroutine function: nats-py refuses any other kind)."""
+        now = self._clock()
+        if now < self._quiet_until:
+            self._suppressed += 1
+            return
+        extra: dict[str, object] = {"error": f"{type(error).__name__}: {error}"}
+        if self._suppressed:
+            extra["suppressed"] = self._suppressed
+        log.warning("nats client error", extra=extra)
+        self._suppressed = 0
+        self._quiet_until = now + self._interval_s
+
+    def reset(self) -> None:
+        self._quiet_until = float("-inf")
 
 
 async def ignore_client_error(_error: Exception) -> None:
@@ -53,12 +78,14 @@ async def connect_nats(
     """Connect, retrying with backoff; returns None only if ``stop`` is set first."""
     options = credential_options(settings) if settings is not None else {}
     delay = 0.1
+    errors = ClientErrorLog()
 
     async def disconnected() -> None:
         NATS_CONNECTED.set(0)
 
     async def reconnected() -> None:
         NATS_CONNECTED.set(1)
+        errors.reset()
 
     while not stop.is_set():
         # nats-py keeps trying an unreachable server inside connect() itself (every reconnect_time_wait, without
@@ -73,7 +100,7 @@ async def connect_nats(
                 allow_reconnect=True,
                 disconnected_cb=disconnected,
                 reconnected_cb=reconnected,
-                error_cb=log_client_error,
+                error_cb=errors.report,
                 **options,
             )
         )
