@@ -44,12 +44,18 @@ RESULTS = Path(__file__).parent / "results"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def _postgres_url(arguments: argparse.Namespace) -> str | None:
-    if arguments.no_postgres or arguments.quick or arguments.tiny:
-        return None
+def _postgres_url(arguments: argparse.Namespace) -> tuple[str | None, str]:
+    """The PostgreSQL server to measure on, or None and why not."""
+    if arguments.no_postgres:
+        return None, "not run (--no-postgres)"
+    if arguments.quick or arguments.tiny:
+        return None, "not run (--quick and --tiny measure SQLite only)"
     url = arguments.postgres_url or os.environ.get("LEADFLOW_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
     parts = urlsplit(url)
-    return url if accepts_connections(parts.hostname or "127.0.0.1", parts.port or 5432) else None
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    if not accepts_connections(host, port):
+        return None, f"not run: no PostgreSQL server answered on {host}:{port}"
+    return url, ""
 
 
 def _leadflow_up_seconds() -> float | None:
@@ -66,7 +72,9 @@ def _leadflow_up_seconds() -> float | None:
     return seconds
 
 
-def run_e2e(sizes: Sizes, postgres_url: str | None, with_up_command: bool) -> dict[str, Any]:
+def run_e2e(
+    sizes: Sizes, postgres_url: str | None, with_up_command: bool, postgres_skipped: str = "not run"
+) -> dict[str, Any]:
     """The end-to-end figures by backend ("sqlite", "postgresql")."""
     results: dict[str, Any] = {}
     print("end to end on SQLite…", flush=True)
@@ -74,7 +82,7 @@ def run_e2e(sizes: Sizes, postgres_url: str | None, with_up_command: bool) -> di
     if with_up_command and "failed" not in results["sqlite"]:
         results["sqlite"]["leadflow_up_seconds"] = _leadflow_up_seconds()
     if postgres_url is None:
-        results["postgresql"] = {"skipped": "no PostgreSQL server answered (or --quick / --no-postgres)"}
+        results["postgresql"] = {"skipped": postgres_skipped}
     else:
         print("end to end on PostgreSQL…", flush=True)
         results["postgresql"] = _guarded(lambda: run_backend(sizes, postgres_url))
@@ -157,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.only in (None, "e2e"):
         sizes = TINY if arguments.tiny else QUICK if arguments.quick else FULL
         # The real `leadflow up` takes the default ports where they are free: not in a smoke run (tests use none).
-        result["e2e"] = run_e2e(sizes, _postgres_url(arguments), with_up_command=not arguments.tiny)
+        postgres_url, postgres_skipped = _postgres_url(arguments)
+        result["e2e"] = run_e2e(
+            sizes, postgres_url, with_up_command=not arguments.tiny, postgres_skipped=postgres_skipped
+        )
         save()
     if arguments.only in (None, "services"):
         run_services(arguments.quick, result["services"], save)

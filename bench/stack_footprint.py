@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         cold, status = _run_stack(Path(tmp) / "stack", args.idle)
         warm, _ = run_once(Path(tmp) / "stack", 0.5)
     print(f"leadflow up to all SERVING: cold {cold:.1f}s, warm {warm:.1f}s (cold includes migrations)")
-    print(f"\n{'process':<14} {'idle RSS MB':>12} {'vs bare python':>15} {'anon MB':>8} {'file MB':>8}")
+    print(f"\n{'process':<14} {'idle RSS MiB':>12} {'vs bare python':>15} {'anon MiB':>8} {'file MiB':>8}")
     for name in sorted(status):
         mb = status[name]
         rss = mb["VmRSS"]

@@ -269,8 +269,8 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
             continue
         console.print(_table(f"End to end, {e2e['database']}", PIPELINE_HEADER, pipeline_rows(e2e)))
         console.print(_table(f"Per process, {e2e['database']}", PROCESS_HEADER, process_rows(e2e)))
-        load = e2e["phases"][UNARY]["other_load_cores"]
-        console.print(f"other programs kept {load:.2f} cores busy during the saturation window")
+        busy = ", ".join(f"{name} {phase['other_load_cores']:.2f}" for name, phase in e2e["phases"].items())
+        console.print(f"cores other programs kept busy in each window: {busy}")
     if result.get("services"):
         header = ("measurement", "per second", "p50 ms", "p99 ms")
         console.print(_table("Per service", header, service_rows(result["services"])))

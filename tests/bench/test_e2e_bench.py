@@ -22,7 +22,7 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
     result = json.loads(written[0].read_text())
     assert result["mode"] == "tiny"
     assert result["machine"]["cores"] >= 1
-    assert "skipped" in result["e2e"]["postgresql"]
+    assert result["e2e"]["postgresql"] == {"skipped": "not run (--quick and --tiny measure SQLite only)"}
     e2e = result["e2e"]["sqlite"]
     assert e2e["database"] == "SQLite"
     assert e2e["serving_seconds"] > 0
@@ -66,6 +66,9 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
 
     printed = capsys.readouterr().out
     assert "End to end, SQLite" in printed and "ingest + dedup" in printed
+    assert (
+        "cores other programs kept busy in each window: saturation " in printed and "alone_batch " in printed
+    )
     written_markdown = report.markdown(result)
     assert "| SubmitLead → lead.assigned, saturation (leads/s) |" in written_markdown
     assert "| ingest + dedup alone: SubmitLead answered, saturation (leads/s) |" in written_markdown
