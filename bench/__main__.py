@@ -13,10 +13,10 @@ terminal and the figures as JSON in bench/results/<UTC timestamp>.json.
   and 10^6 keys).
 
 ``--quick`` (about two minutes on two cores) runs everything smaller: fewer leads, shorter rate windows, 1,000
-pairs, 10^4 vs 10^5 keys, no PostgreSQL; the full run takes about fifteen. ``--latest`` also writes
+pairs, 10^4 vs 10^5 keys, no PostgreSQL; the full run takes about eighteen. ``--latest`` also writes
 bench/results/latest.json (the file the README's table comes from); ``--markdown`` prints the README's tables.
-The other modules of this folder (ingest_submit, assign_latency, db_faults, screening, stack_footprint) are run on
-their own: ``python -m bench.<name>``.
+The other modules of this folder (ingest_submit, assign_latency, db_faults, screening, stack_footprint,
+profile_stack) are run on their own: ``python -m bench.<name>``.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from urllib.parse import urlsplit
 
 from bench.e2e import procs, report
 from bench.e2e.run import FULL, QUICK, TINY, Sizes, run_backend
+from bench.e2e.stack import DEFAULT_POSTGRES
 from services.common.netutil import accepts_connections
 
 RESULTS = Path(__file__).parent / "results"
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _postgres_url(arguments: argparse.Namespace) -> tuple[str | None, str]:

@@ -12,10 +12,17 @@ def cpu_ms(pid: int) -> float:
     """User + system CPU time of ``pid`` so far, in milliseconds (utime + stime of /proc/<pid>/stat, all threads).
 
     Raises OSError when the process is gone."""
+    return sum(user_system_ms(pid))
+
+
+def user_system_ms(pid: int) -> tuple[float, float]:
+    """User and system CPU time of ``pid`` so far, in milliseconds (utime and stime of /proc/<pid>/stat).
+
+    Raises OSError when the process is gone."""
     # The command name (field 2) may hold spaces and parentheses: the fields after it start after the last ")".
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5), counted from 1
-    return (utime + stime) * 1000 / _TICKS_PER_SECOND
+    return utime * 1000 / _TICKS_PER_SECOND, stime * 1000 / _TICKS_PER_SECOND
 
 
 def rss_mb(pid: int) -> float:

@@ -22,6 +22,8 @@ from services.common.config import SERVICES, AuthSettings, Env
 
 NATS = "nats-server"
 TENANT = "bench-tenant"
+# The PostgreSQL server the benches use when none is named (the local one of a developer's machine and CI's).
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 class StackFailed(RuntimeError):
