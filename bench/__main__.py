@@ -22,7 +22,6 @@ profile_stack) are run on their own: ``python -m bench.<name>``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import os
 import platform
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import loop
 from bench.e2e import procs, report
 from bench.e2e.run import FULL, QUICK, TINY, Sizes, run_backend
 from bench.e2e.stack import DEFAULT_POSTGRES
@@ -106,7 +106,7 @@ def run_services(quick: bool, results: dict[str, Any], save: Callable[[], object
     }
     for name, bench in benches.items():
         print(f"\n=== bench: {name} ===", flush=True)
-        results[name] = _guarded(lambda bench=bench: asyncio.run(bench()))  # type: ignore[misc]
+        results[name] = _guarded(lambda bench=bench: loop.run(bench()))  # type: ignore[misc]
         save()
 
 

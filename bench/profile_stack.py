@@ -19,7 +19,6 @@ without it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import shutil
 import signal
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import grpc
 
+from bench import loop
 from bench.e2e import leads, procs
 from bench.e2e.alone import RUNNING, downstream_paused
 from bench.e2e.stack import DEFAULT_POSTGRES, BenchStack, start
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     output.mkdir(parents=True, exist_ok=True)
     stack = start(DEFAULT_POSTGRES if arguments.postgres else None)
     try:
-        asyncio.run(_profile(stack, arguments, output))
+        loop.run(_profile(stack, arguments, output))
     finally:
         stack.stop()
     return 0

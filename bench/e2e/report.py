@@ -267,7 +267,10 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
         if "skipped" in e2e or "failed" in e2e:
             console.print(f"end to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}")
             continue
-        console.print(_table(f"End to end, {e2e['database']}", PIPELINE_HEADER, pipeline_rows(e2e)))
+        loop = e2e.get("event_loop", "asyncio")  # results before the loop was recorded ran on asyncio's
+        console.print(
+            _table(f"End to end, {e2e['database']}, {loop} loop", PIPELINE_HEADER, pipeline_rows(e2e))
+        )
         console.print(_table(f"Per process, {e2e['database']}", PROCESS_HEADER, process_rows(e2e)))
         busy = ", ".join(f"{name} {phase['other_load_cores']:.2f}" for name, phase in e2e["phases"].items())
         console.print(f"cores other programs kept busy in each window: {busy}")
@@ -290,7 +293,8 @@ def markdown(result: dict[str, Any]) -> str:
             parts.append(f"End to end on {backend}: {e2e.get('skipped') or e2e.get('failed')}.")
             continue
         parts.append(
-            f"**End to end, {e2e['database']}**\n\n" + _markdown_table(PIPELINE_HEADER, pipeline_rows(e2e))
+            f"**End to end, {e2e['database']}, {e2e.get('event_loop', 'asyncio')} loop**\n\n"
+            + _markdown_table(PIPELINE_HEADER, pipeline_rows(e2e))
         )
         parts.append(
             f"**Per process, {e2e['database']}**\n\n" + _markdown_table(PROCESS_HEADER, process_rows(e2e))

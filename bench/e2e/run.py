@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 
+from bench import loop
 from bench.e2e import ceilings, leads
 from bench.e2e.alone import RUNNING, downstream_paused
 from bench.e2e.stack import BenchStack, start
@@ -118,6 +119,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
     payload = people.lead().SerializeToString()
     result: dict[str, object] = {
         "database": stack.database,
+        "event_loop": loop.name(),
         "serving_seconds": stack.serving_seconds,
         "idle_rss_mb": idle_rss,
         "idle_rss_anon_mb": idle_rss_anon,
@@ -240,6 +242,6 @@ def run_backend(sizes: Sizes, postgres_url: str | None = None) -> dict[str, obje
     Raises bench.e2e.stack.StackFailed when the stack does not start."""
     stack = start(postgres_url)
     try:
-        return asyncio.run(_measure(stack, sizes))
+        return loop.run(_measure(stack, sizes))
     finally:
         stack.stop()

@@ -7,6 +7,7 @@ naming the variable, and the process entry point turns that into a one-line mess
 from __future__ import annotations
 
 import builtins
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -272,6 +273,26 @@ def _readable_file(env: Env, name: str) -> Path | None:
     return path
 
 
+EVENT_LOOPS = ("uvloop", "asyncio")
+
+
+def uvloop_installed() -> bool:
+    return importlib.util.find_spec("uvloop") is not None
+
+
+def event_loop(env: Env) -> str:
+    """The event loop a service runs on (services.common.eventloop): ``uvloop`` or ``asyncio``, from
+    LEADFLOW_EVENT_LOOP; by default uvloop where it is installed (Linux, macOS), asyncio elsewhere (Windows).
+
+    Raises ConfigError naming LEADFLOW_EVENT_LOOP for another value, or for uvloop where it is not installed."""
+    name = env.choice("LEADFLOW_EVENT_LOOP", "uvloop" if uvloop_installed() else "asyncio", EVENT_LOOPS)
+    if name == "uvloop" and not uvloop_installed():
+        raise ConfigError(
+            "LEADFLOW_EVENT_LOOP", "uvloop is not installed here (it does not run on Windows); use asyncio"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """Settings every service shares. A service adds its own in its settings.py."""
@@ -293,6 +314,7 @@ class ServiceSettings:
     migrate_on_start: bool
     dev_clock: bool
     log_level: str
+    event_loop: str
     max_message_bytes: int
     paging_key: bytes
     tls: TlsSettings | None
@@ -335,6 +357,7 @@ class ServiceSettings:
             # A development stack's shared, movable clock (services.common.devclock); never set in production.
             dev_clock=env.bool("LEADFLOW_DEV_CLOCK", False),
             log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            event_loop=event_loop(env),
             max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),
             tls=TlsSettings.from_env(env),

@@ -9,7 +9,6 @@ answer in the child's place, as a health probe could be.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import importlib
 import json
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from services.common import eventloop
 from services.common.config import ConfigError, Env
 from services.common.grpcserver.server import PortInUse
 from services.common.logs import configure_logging
@@ -56,7 +56,7 @@ def serve(service: str) -> int:
         configure_logging(service, settings.common.log_level)
         bootstrap = importlib.import_module(f"services.{service}.bootstrap")
         app = bootstrap.build_app(settings)
-        return asyncio.run(bootstrap_run(app, on_started))
+        return eventloop.run(bootstrap_run(app, on_started), settings.common.event_loop)
     except ConfigError as exc:
         print(f"leadflow {service}: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -225,7 +225,10 @@ class RunningService:
             self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
         await server.start()
         await set_serving(self.health, app.bindings, True)
-        log.info("service started", extra={"grpc_port": self.port, "metrics_port": self.metrics_port})
+        log.info(
+            "service started",
+            extra={"grpc_port": self.port, "metrics_port": self.metrics_port, "event_loop": _loop_kind()},
+        )
         if self._on_started is not None:
             self._on_started(self)
 
@@ -288,3 +291,8 @@ async def run_service(app: ServiceApp, on_started: Callable[[RunningService], No
     finally:
         await running.stop()
     return 0
+
+
+def _loop_kind() -> str:
+    """``uvloop`` or ``asyncio``: the kind of loop running this service, for its start line."""
+    return "uvloop" if type(asyncio.get_running_loop()).__module__.startswith("uvloop") else "asyncio"

@@ -25,6 +25,8 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
     assert result["e2e"]["postgresql"] == {"skipped": "not run (--quick and --tiny measure SQLite only)"}
     e2e = result["e2e"]["sqlite"]
     assert e2e["database"] == "SQLite"
+    # The services' default loop, so the driver and the echo ceiling it measures ran on it too.
+    assert e2e["event_loop"] == "uvloop"
     assert e2e["serving_seconds"] > 0
     assert set(e2e["idle_rss_mb"]) == PROCESSES - {"bench client"}
     assert all(mb > 0 for mb in e2e["idle_rss_mb"].values())
@@ -65,6 +67,7 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
     )
 
     printed = capsys.readouterr().out
+    assert "End to end, SQLite, uvloop loop" in printed
     assert "End to end, SQLite" in printed and "ingest + dedup" in printed
     assert (
         "cores other programs kept busy in each window: saturation " in printed and "alone_batch " in printed

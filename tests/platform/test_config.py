@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from services.common import config
 from services.common.config import ConfigError, ServiceSettings
 
 
@@ -21,6 +22,8 @@ from services.common.config import ConfigError, ServiceSettings
         ("LEADFLOW_JWT_HS256_KEY", "short"),
         ("LEADFLOW_SHUTDOWN_GRACE_SECONDS", "-1"),
         ("LEADFLOW_MIGRATE_ON_START", "perhaps"),
+        ("LEADFLOW_EVENT_LOOP", "trio"),
+        ("LEADFLOW_EVENT_LOOP", "UVLOOP"),
     ],
 )
 def test_a_bad_value_names_the_variable(variable: str, value: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -45,3 +48,24 @@ def test_defaults_follow_the_architecture_ports(tmp_path) -> None:  # type: igno
     assert [p.grpc_port for p in ports] == [50051, 50052, 50053, 50054, 50055]
     assert [p.metrics_port for p in ports] == [9101, 9102, 9103, 9104, 9105]
     assert ports[1].database_url == f"sqlite:///{tmp_path.resolve() / 'dedup.db'}"
+
+
+def test_the_event_loop_is_uvloop_where_installed_and_asyncio_on_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert config.uvloop_installed()  # a dependency of leadflow wherever uvloop runs (not Windows)
+    chosen = ServiceSettings.from_env("dedup", {"LEADFLOW_DATA_DIR": str(tmp_path)})
+    assert chosen.event_loop == "uvloop"
+    asked = ServiceSettings.from_env(
+        "dedup", {"LEADFLOW_DATA_DIR": str(tmp_path), "LEADFLOW_EVENT_LOOP": "asyncio"}
+    )
+    assert asked.event_loop == "asyncio"
+
+
+def test_uvloop_where_it_is_not_installed_names_the_variable(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(config, "uvloop_installed", lambda: False)
+    assert ServiceSettings.from_env("dedup", {"LEADFLOW_DATA_DIR": str(tmp_path)}).event_loop == "asyncio"
+    with pytest.raises(ConfigError) as err:
+        ServiceSettings.from_env(
+            "dedup", {"LEADFLOW_DATA_DIR": str(tmp_path), "LEADFLOW_EVENT_LOOP": "uvloop"}
+        )
+    assert err.value.variable == "LEADFLOW_EVENT_LOOP"
+    assert "not installed" in str(err.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -97,6 +98,13 @@ def test_up_brings_all_five_to_serving_and_leaves_no_process(tmp_path: Path) -> 
         token = stack.wait_for(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$").group(1)
         assert token
         assert len(_processes_using(data_dir)) >= 6  # nats-server and five services (and `up` itself)
+        for service in SERVICES:  # each runs on the loop its settings chose: uvloop, installed with leadflow
+            started = [
+                json.loads(line)
+                for line in (data_dir / "logs" / f"{service}.log").read_text().splitlines()
+                if '"service started"' in line
+            ]
+            assert [line["event_loop"] for line in started] == ["uvloop"], service
     finally:
         code = stack.stop()
     assert code == 0, "".join(stack.output)
