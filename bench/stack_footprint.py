@@ -23,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from services.common.config import SERVICES
+from services.common.netutil import free_port
+
 
 def _rss_mb(pid: int) -> float:
     return _status_mb(pid)["VmRSS"]
@@ -65,7 +68,10 @@ def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, floa
 
 
 def _run_stack(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, dict[str, float]]]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # Ports of its own (0: free ones) and a nats-server of its own, so another stack on the machine (or a NATS
+    # server on 4222) can neither collide with this one nor stand in for its nats-server.
+    ports = {f"LEADFLOW_{name.upper()}_{kind}_PORT": "0" for name in SERVICES for kind in ("GRPC", "METRICS")}
+    env = dict(os.environ, PYTHONUNBUFFERED="1", LEADFLOW_NATS_URL=f"nats://127.0.0.1:{free_port()}") | ports
     began = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "services.cli.main", "up", "--data-dir", str(data_dir)],

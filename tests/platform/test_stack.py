@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from services.common.config import SERVICES
+from services.common.netutil import free_port
 
 
 def _processes_using(data_dir: Path) -> list[int]:
@@ -35,6 +36,17 @@ def _processes_using(data_dir: Path) -> list[int]:
     return found
 
 
+def _own_ports(env: dict[str, str]) -> dict[str, str]:
+    """Free ports and a nats-server of the stack's own, where the caller's environment names none: the defaults
+    (gRPC 50051-50055, metrics 9101-9105, NATS 4222) may be held by another stack or a NATS server on this machine,
+    which `up` would rightly use or report, and that is not what these tests are about."""
+    own = {
+        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
+    }
+    own["LEADFLOW_NATS_URL"] = f"nats://127.0.0.1:{free_port()}"
+    return own | env
+
+
 class Stack:
     def __init__(
         self,
@@ -44,7 +56,7 @@ class Stack:
         *,
         own_group: bool = False,
     ) -> None:
-        env = dict(os.environ if env is None else env, PYTHONUNBUFFERED="1")
+        env = _own_ports(dict(os.environ if env is None else env, PYTHONUNBUFFERED="1"))
         env.pop("LEADFLOW_DATA_DIR", None)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
@@ -151,11 +163,7 @@ def _submit_and_read(address: str, token: str, lead_id: str | None) -> str:
 @pytest.mark.slow
 def test_a_second_up_over_the_same_data_dir_keeps_the_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "stack"
-    # Free ports rather than the defaults: this test is about the data, and another stack on the machine may hold
-    # a default port (which `up` would rightly report as a failure).
-    env = dict(os.environ) | {
-        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
-    }
+    env = _own_ports(dict(os.environ))  # the same NATS port for both runs
     first = Stack(data_dir, env=env)
     try:
         first.wait_for(r"SERVING after")
