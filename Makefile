@@ -78,6 +78,7 @@ deploy-check: $(STAMP)
 # The end-to-end benchmark and the per-service benches (README "Benchmarks"); BENCH_ARGS=--quick for a short run.
 BENCH_ARGS ?=
 bench: $(STAMP)
+	$(BIN)/python -m bench.pagecache
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -9,8 +9,8 @@ mapped from the page cache, shared with every process that maps them). The file 
 than on the code: a kernel that keeps files in large folios maps a whole folio on a page fault, so grpc's
 cygrpc.so alone counts 9 to 15 MiB depending on how its pages came into the cache (written by pip just now: more;
 evicted and read back on demand: less). Compare runs by the anon column when that state may differ, or start from a
-known state with ``--libraries-from-disk``: the libraries dropped from the page cache first, so the services read them
-from disk, as a container started from its image does.
+known state with ``--libraries-from-disk`` (``bench.pagecache``): the libraries dropped from the page cache first, so
+the services read them from disk, as a container started from its image does.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.pagecache import drop_this_pythons_libraries
 from services.common.config import SERVICES
 from services.common.netutil import free_port
 
@@ -97,26 +98,6 @@ def _run_stack(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, di
     return serving, status
 
 
-def drop_shared_libraries_from_cache(roots: list[Path]) -> int:
-    """Ask the kernel to drop the cached pages of every shared library (``*.so*``) under ``roots``
-    (``posix_fadvise(DONTNEED)``); the number of files asked about. Pages another process has mapped stay."""
-    dropped = 0
-    for root in roots:
-        for path in root.rglob("*.so*"):
-            if not path.is_file():
-                continue
-            try:
-                fd = os.open(path, os.O_RDONLY)
-            except OSError:
-                continue
-            try:
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                dropped += 1
-            finally:
-                os.close(fd)
-    return dropped
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading RSS")
@@ -128,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.libraries_from_disk:
-        dropped = drop_shared_libraries_from_cache([Path(sys.prefix), Path(sys.base_prefix)])
-        print(f"shared libraries dropped from the page cache: {dropped} files")
+        print(f"shared libraries dropped from the page cache: {drop_this_pythons_libraries()} files")
     bare = subprocess.run(
         [sys.executable, "-c", "import re;print(open('/proc/self/status').read())"],
         capture_output=True,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bench.stack_footprint import drop_shared_libraries_from_cache, main
+from bench.pagecache import drop_shared_libraries_from_cache
+from bench.stack_footprint import main
 from services.common.config import SERVICES
 
 
