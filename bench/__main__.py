@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench import loop
+from bench import calibration, loop
 from bench.e2e import procs, report
 from bench.e2e.run import FULL, QUICK, TINY, Sizes, run_backend
 from bench.e2e.stack import DEFAULT_POSTGRES
@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": procs.machine(),
         "load": {"before": list(os.getloadavg())},
+        # The machine's speed at the start and end (bench.calibration): runs compare by CPU per lead only when
+        # these agree, or after dividing by them.
+        "calibration_ms": {"before": calibration.python_cpu_ms()},
         "e2e": {},
         "services": {},
     }
@@ -157,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def save() -> None:  # after each part, so a run cut short keeps what it measured
         result["load"]["after"] = list(os.getloadavg())
+        result["calibration_ms"]["after"] = calibration.python_cpu_ms()
         result["seconds"] = time.monotonic() - began
         report.write_json(result, path)
         if arguments.latest:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import loop
+from bench import calibration, loop
 from bench.e2e import leads, procs
 from bench.e2e.alone import RUNNING, downstream_paused
 from bench.e2e.stack import DEFAULT_POSTGRES, BenchStack, start
@@ -118,6 +118,9 @@ async def _profile(stack: BenchStack, arguments: argparse.Namespace, output: Pat
             }
     figures = outcome.figures(leads.AssignedWatch(), 0)
     window = spent(before, after, len(outcome.sent_at))
+    print(
+        f"machine: a fixed Python workload takes {calibration.python_cpu_ms():.0f} ms of CPU now (bench.calibration)"
+    )
     print(
         f"{arguments.shape}: {figures['leads']} leads answered at {figures['rpc_leads_per_s']:.0f}/s,"
         f" p50 {figures['rpc_p50_ms']:.1f} ms, p99 {figures['rpc_p99_ms']:.1f} ms, errors {figures['errors']}"

@@ -253,9 +253,16 @@ def _table(title: str, header: tuple[str, ...], rows: Iterator[tuple[str, ...]])
 def _about(result: dict[str, Any]) -> str:
     m = result["machine"]
     load = result.get("load", {})
+    calibrated = result.get("calibration_ms", {})
+    speed = (
+        f"; a fixed Python workload took {calibrated['before']:.0f} ms of CPU before and "
+        f"{calibrated.get('after', calibrated['before']):.0f} after (bench.calibration)"
+        if "before" in calibrated
+        else ""
+    )
     return (
         f"{m['cpu_model']}, {m['cores']} cores, Python {result['python']}; "
-        f"load average {load.get('before', [0])[0]:.1f} before, {load.get('after', [0])[0]:.1f} after"
+        f"load average {load.get('before', [0])[0]:.1f} before, {load.get('after', [0])[0]:.1f} after{speed}"
     )
 
 

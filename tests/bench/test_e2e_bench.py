@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bench.__main__ import main
@@ -22,6 +23,7 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
     result = json.loads(written[0].read_text())
     assert result["mode"] == "tiny"
     assert result["machine"]["cores"] >= 1
+    assert 0 < result["calibration_ms"]["before"] and 0 < result["calibration_ms"]["after"]
     assert result["e2e"]["postgresql"] == {"skipped": "not run (--quick and --tiny measure SQLite only)"}
     e2e = result["e2e"]["sqlite"]
     assert e2e["database"] == "SQLite"
@@ -68,6 +70,8 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
 
     printed = capsys.readouterr().out
     assert "End to end, SQLite, uvloop loop" in printed
+    flowing = " ".join(printed.split())  # rich folds long lines
+    assert re.search(r"a fixed Python workload took \d+ ms of CPU before and \d+ after", flowing)
     assert "End to end, SQLite" in printed and "ingest + dedup" in printed
     assert (
         "cores other programs kept busy in each window: saturation " in printed and "alone_batch " in printed

@@ -3,6 +3,7 @@ the report names every process and the profile's frames. Figures are not judged,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bench.profile_stack import main, top_frames, top_leaves
@@ -28,6 +29,7 @@ def test_a_small_alone_run_reports_every_process_and_ingest_s_frames(tmp_path: P
     )
     printed = capsys.readouterr().out
     assert "unary: 60 leads answered at" in printed and "errors 0" in printed
+    assert re.search(r"machine: a fixed Python workload takes \d+ ms of CPU now", printed)
     rows = {line.split()[0]: line.split()[1:] for line in printed.splitlines() if line.split()[:1]}
     for process in ("ingest", "dedup", "assign", "telephony", "refund", "nats-server"):
         assert process in rows, printed
