@@ -120,12 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         cold, status = _run_stack(Path(tmp) / "stack", args.idle)
         warm, _ = run_once(Path(tmp) / "stack", 0.5)
     print(f"leadflow up to all SERVING: cold {cold:.1f}s, warm {warm:.1f}s (cold includes migrations)")
-    print(f"\n{'process':<14} {'idle RSS MiB':>12} {'vs bare python':>15} {'anon MiB':>8} {'file MiB':>8}")
+    print(f"\n{'process':<14} {'idle RSS MiB':>13} {'× bare python':>14} {'anon MiB':>9} {'file MiB':>9}")
     for name in sorted(status):
         mb = status[name]
         rss = mb["VmRSS"]
-        print(f"{name:<14} {rss:>12.1f} {rss / bare_mb:>15.1f} {mb['RssAnon']:>8.1f} {mb['RssFile']:>8.1f}")
-    print(f"{'bare python':<14} {bare_mb:>12.1f} {1.0:>15.1f}")
+        print(f"{name:<14} {rss:>13.1f} {rss / bare_mb:>14.1f} {mb['RssAnon']:>9.1f} {mb['RssFile']:>9.1f}")
+    print(f"{'bare python':<14} {bare_mb:>13.1f} {1.0:>14.1f}")
     return 0
 
 
