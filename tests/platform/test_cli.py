@@ -55,7 +55,7 @@ def test_up_replaces_a_taken_default_port_and_says_so(tmp_path: Path) -> None:
         except OSError:
             pytest.skip("port 50053 is already taken by something else on this machine, which proves nothing")
         blocker.listen()
-        stack = Stack(tmp_path / "stack")
+        stack = Stack(tmp_path / "stack", default_service_ports=True)  # the defaults are what this is about
         try:
             stack.wait_for(r"SERVING after")
         finally:

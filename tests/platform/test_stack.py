@@ -36,14 +36,18 @@ def _processes_using(data_dir: Path) -> list[int]:
     return found
 
 
-def _own_ports(env: dict[str, str]) -> dict[str, str]:
+def _own_ports(env: dict[str, str], *, service_ports: bool = True) -> dict[str, str]:
     """Free ports and a nats-server of the stack's own, where the caller's environment names none: the defaults
     (gRPC 50051-50055, metrics 9101-9105, NATS 4222) may be held by another stack or a NATS server on this machine,
-    which `up` would rightly use or report, and that is not what these tests are about."""
-    own = {
-        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
-    }
-    own["LEADFLOW_NATS_URL"] = f"nats://127.0.0.1:{free_port()}"
+    which `up` would rightly use or report, and that is not what these tests are about. ``service_ports=False``
+    leaves the services on their defaults (a test of how `up` treats them) and only gives NATS its own port."""
+    own = {"LEADFLOW_NATS_URL": f"nats://127.0.0.1:{free_port()}"}
+    if service_ports:
+        own |= {
+            f"LEADFLOW_{service.upper()}_{kind}_PORT": "0"
+            for service in SERVICES
+            for kind in ("GRPC", "METRICS")
+        }
     return own | env
 
 
@@ -55,8 +59,12 @@ class Stack:
         args: list[str] | None = None,
         *,
         own_group: bool = False,
+        default_service_ports: bool = False,
     ) -> None:
-        env = _own_ports(dict(os.environ if env is None else env, PYTHONUNBUFFERED="1"))
+        env = _own_ports(
+            dict(os.environ if env is None else env, PYTHONUNBUFFERED="1"),
+            service_ports=not default_service_ports,
+        )
         env.pop("LEADFLOW_DATA_DIR", None)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
