@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.pagecache import drop_this_pythons_libraries
-from services.common.config import SERVICES
+from services.cli.ports import any_free_ports
 from services.common.netutil import free_port
 
 
@@ -73,7 +73,7 @@ def run_once(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, floa
 def _run_stack(data_dir: Path, idle_seconds: float) -> tuple[float, dict[str, dict[str, float]]]:
     # Ports of its own (0: free ones) and a nats-server of its own, so another stack on the machine (or a NATS
     # server on 4222) can neither collide with this one nor stand in for its nats-server.
-    ports = {f"LEADFLOW_{name.upper()}_{kind}_PORT": "0" for name in SERVICES for kind in ("GRPC", "METRICS")}
+    ports = any_free_ports()
     env = dict(os.environ, PYTHONUNBUFFERED="1", LEADFLOW_NATS_URL=f"nats://127.0.0.1:{free_port()}") | ports
     began = time.monotonic()
     proc = subprocess.Popen(

@@ -55,6 +55,16 @@ def metrics_port_variable(service: str) -> str:
     return f"LEADFLOW_{service.upper()}_METRICS_PORT"
 
 
+def any_free_ports() -> dict[str, str]:
+    """Environment variables giving every service's gRPC and metrics listener port 0 (each picks a free port): for
+    a stack that must not meet another one on this machine, as tests and the bench start."""
+    return {
+        variable(service): "0"
+        for service in SERVICES
+        for variable in (grpc_port_variable, metrics_port_variable)
+    }
+
+
 def plan_stack(
     env: Env,
     *,

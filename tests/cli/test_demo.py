@@ -27,6 +27,7 @@ from leadflow.telephony.v1 import telephony_service_pb2 as telephony_pb
 from leadflow.telephony.v1 import telephony_service_pb2_grpc
 from services.cli.demo import cast
 from services.cli.demo.plan import plan_day
+from services.cli.ports import any_free_ports
 from services.common.auth import TokenCodec
 from services.common.config import SERVICES, AuthSettings, Env
 from services.common.netutil import free_port
@@ -70,9 +71,7 @@ class DemoStack:
 @pytest.fixture(scope="module")
 def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
     data_dir = tmp_path_factory.mktemp("demo") / "stack"
-    env = dict(os.environ, COLUMNS="140") | {
-        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
-    }
+    env = dict(os.environ, COLUMNS="140") | any_free_ports()
     env.pop("LEADFLOW_JWT_HS256_KEY", None)
     nats_url = f"nats://127.0.0.1:{free_port()}"
     then = " ".join([*DEMO_ARGS, "--tenant", "first"])

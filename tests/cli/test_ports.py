@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.cli.ports import plan_stack
+from services.cli.ports import any_free_ports, plan_stack
 from services.common.config import DEFAULT_GRPC_PORTS, DEFAULT_METRICS_PORTS, SERVICES, ConfigError, Env
 
 
@@ -39,6 +39,14 @@ def test_variables_are_honoured_and_flags_win_over_them() -> None:
     assert plan.metrics["dedup"].port == 0 and plan.metrics["dedup"].explicit
     assert plan.metrics["refund"].port == 61105
     assert plan.grpc["telephony"].port == DEFAULT_GRPC_PORTS["telephony"]
+
+
+def test_any_free_ports_sets_every_listener_of_every_service_to_zero_and_nothing_else() -> None:
+    variables = any_free_ports()
+    assert len(variables) == 2 * len(SERVICES) and set(variables.values()) == {"0"}
+    plan = _plan(variables, taken=set(DEFAULT_GRPC_PORTS.values()) | set(DEFAULT_METRICS_PORTS.values()))
+    assert all(c.port == 0 and c.explicit for c in (*plan.grpc.values(), *plan.metrics.values()))
+    assert plan.notes == []  # chosen, not replaced: nothing to tell the user
 
 
 def test_a_taken_default_is_left_to_the_service_and_said() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from services.cli.ports import any_free_ports
 from services.common.config import SERVICES
 from services.common.netutil import free_port
 
@@ -43,11 +44,7 @@ def _own_ports(env: dict[str, str], *, service_ports: bool = True) -> dict[str, 
     leaves the services on their defaults (a test of how `up` treats them) and only gives NATS its own port."""
     own = {"LEADFLOW_NATS_URL": f"nats://127.0.0.1:{free_port()}"}
     if service_ports:
-        own |= {
-            f"LEADFLOW_{service.upper()}_{kind}_PORT": "0"
-            for service in SERVICES
-            for kind in ("GRPC", "METRICS")
-        }
+        own |= any_free_ports()
     return own | env
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from services.cli.ports import any_free_ports
 from services.common.config import SERVICES
 from services.common.netutil import free_port
 from tests.platform.test_stack import Stack
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.slow  # processes of their own: `make test-slow`
 
 
 def test_up_with_the_dev_clock_lets_leadflow_clock_move_the_stack(tmp_path: Path) -> None:
-    env = dict(os.environ) | {
-        f"LEADFLOW_{service.upper()}_{kind}_PORT": "0" for service in SERVICES for kind in ("GRPC", "METRICS")
-    }
+    env = dict(os.environ) | any_free_ports()
     nats_url = f"nats://127.0.0.1:{free_port()}"
     stack = Stack(tmp_path / "stack", env=env, args=["--dev-clock", "--nats-url", nats_url])
     try:
