@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +25,16 @@ from services.common import deadline
 from services.common.dbstats import count_statements
 from services.common.errors import Unavailable
 from services.common.statements import PerDialect  # noqa: F401 - re-exported: repositories import it from here
+from services.common.txhooks import (  # noqa: F401 - after_commit and transaction_scratch re-exported
+    after_commit,
+    manage,
+    run_before_commit,
+    savepoint_ended,
+    savepoint_rolled_back,
+    savepoint_started,
+    take_after_commit,
+    transaction_scratch,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_THREADS = 8
@@ -159,54 +169,28 @@ def _savepoints_as_plain_sql(engine: Engine) -> None:
     _2, ... on a connection), so its compiled cache never helps: 79 us of CPU for a SAVEPOINT and its RELEASE,
     against 30 us as plain SQL (measured on SQLite). Assign takes a savepoint for every lead it routes and the
     careful path of a consumer batch one per message. Events, statement counting and the wrapping of driver
-    errors in ``DBAPIError`` are the same as before: only the compilation is skipped."""
+    errors in ``DBAPIError`` are the same as before: only the compilation is skipped. Each also tells the
+    transaction's savepoint participants (``txhooks``), so the batch's deferred outbox rows follow the savepoints."""
     dialect = engine.dialect
     quote = dialect.identifier_preparer.quote
 
     def savepoint(connection: Connection, name: str) -> None:
         connection.exec_driver_sql(f"SAVEPOINT {quote(name)}")
+        savepoint_started(connection, name)
 
     def release(connection: Connection, name: str) -> None:
         connection.exec_driver_sql(f"RELEASE SAVEPOINT {quote(name)}")
+        savepoint_ended(connection, name)
 
     def rollback_to(connection: Connection, name: str) -> None:
         connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {quote(name)}")
+        savepoint_rolled_back(connection, name)
 
     # On this engine's dialect object only (each engine has its own): the methods SQLAlchemy calls for
     # Connection.begin_nested() and its commit and rollback.
     dialect.do_savepoint = savepoint  # type: ignore[method-assign]
     dialect.do_release_savepoint = release  # type: ignore[method-assign]
     dialect.do_rollback_to_savepoint = rollback_to  # type: ignore[method-assign]
-
-
-# Connection.info key of the current transaction's scratch dict (see transaction_scratch).
-_SCRATCH = "leadflow.transaction_scratch"
-_AFTER_COMMIT = "after_commit"
-
-
-def transaction_scratch(connection: Connection) -> dict[str, Any]:
-    """A dict that lives as long as ``connection``'s current transaction: memos of what the transaction read, and
-    work to do once it commits. (``Connection.info`` itself belongs to the pooled DBAPI connection and outlives the
-    transaction, so a memo kept there directly would be served to the next transaction.)"""
-    current = connection.get_transaction()
-    held = connection.info.get(_SCRATCH)
-    if held is None or held[0] is not current:
-        held = (current, {})
-        connection.info[_SCRATCH] = held
-    return cast(dict[str, Any], held[1])
-
-
-def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the write transaction of ``connection`` has committed (never when it rolls back).
-    Only for transactions of ``Database.transaction``, which runs the callbacks."""
-    transaction_scratch(connection).setdefault(_AFTER_COMMIT, []).append(callback)
-
-
-def _take_after_commit(connection: Connection) -> list[Callable[[], None]]:
-    held = connection.info.pop(_SCRATCH, None)
-    if held is None or held[0] is not connection.get_transaction():
-        return []
-    return cast(list[Callable[[], None]], held[1].get(_AFTER_COMMIT, []))
 
 
 class Database:
@@ -257,8 +241,10 @@ class Database:
         deadline.check("the write transaction")
         with self._write_turn(), self.engine.connect() as connection:
             with connection.begin():  # BEGIN (IMMEDIATE on SQLite) now, so the lock is held from here
+                manage(connection)
                 yield connection
-                callbacks = _take_after_commit(connection)
+                run_before_commit(connection)  # e.g. the batch's outbox rows, in one statement
+                callbacks = take_after_commit(connection)
             self.last_commit = time.monotonic()  # reached only when the block committed
         for callback in callbacks:
             callback()

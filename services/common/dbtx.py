@@ -31,6 +31,7 @@ from services.common.db import Database
 from services.common.messaging.outbox import EventEncoder, OutboxWriter
 from services.common.messaging.tables import MessagingTables
 from services.common.metrics import DB_TRANSACTION_RETRIES, DB_TRANSACTIONS_ABORTED
+from services.common.txhooks import before_commit, follow_savepoints, transaction_scratch
 from services.common.uow import DEFAULT_ATTEMPTS, Transactions, run_retrying
 
 T = TypeVar("T")
@@ -63,6 +64,9 @@ class SqlTransactions(Transactions[U], Generic[U]):
         self._encode = encode
         self._wake = wake
         self._attempts = attempts
+        # transaction_scratch key of the writer the units of work of one transaction share (bind); per instance,
+        # so two services' transactions in one process (tests) never share an outbox table's writer.
+        self._shared_writer_key = f"outbox_writer:{id(self)}"
 
     # ------------------------------------------------------------------ async: from the event loop
 
@@ -103,10 +107,28 @@ class SqlTransactions(Transactions[U], Generic[U]):
             self._wake()
         return result
 
-    def bind(self, session: Connection) -> U:
+    def batch_binder(self, session: Connection) -> U:
+        """``bind(session, events_at_commit=True)``: what the runtime's consumers and timer worker bind with."""
+        return self.bind(session, events_at_commit=True)
+
+    def bind(self, session: Connection, *, events_at_commit: bool = False) -> U:
         """A unit of work on a session someone else owns (a consumer's inbox transaction): its events go to the
-        outbox of that session."""
-        return self._unit_of_work(session, OutboxWriter(session, self._messaging, self._encode))
+        outbox of that session, each as it is recorded.
+
+        ``events_at_commit``: the units of work bound to one transaction of ``Database.transaction`` share one
+        deferred writer, which writes all their events with one statement just before the commit (a consumer
+        batch or a timer round: one outbox INSERT per batch, not one per event), and drops those recorded in a
+        savepoint that rolled back. Raises RuntimeError on a transaction ``Database.transaction`` does not run."""
+        if not events_at_commit:
+            return self._unit_of_work(session, OutboxWriter(session, self._messaging, self._encode))
+        scratch = transaction_scratch(session)
+        events = scratch.get(self._shared_writer_key)
+        if events is None:
+            events = OutboxWriter(session, self._messaging, self._encode, deferred=True)
+            before_commit(session, events.flush)  # raises on a transaction nobody will run it for
+            follow_savepoints(session, events)
+            scratch[self._shared_writer_key] = events
+        return self._unit_of_work(session, events)
 
 
 async def _in_thread(

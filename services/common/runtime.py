@@ -204,7 +204,7 @@ class RunningService:
                 stream=spec.stream.name,
                 subjects=spec.subjects,
                 handler=spec.handler,
-                bind=app.transactions.bind,
+                bind=app.transactions.batch_binder,
                 wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
@@ -234,7 +234,12 @@ class RunningService:
 
     def _start_timers(self, app: ServiceApp, timers: TimerSet) -> None:
         worker = TimerWorker(
-            app.database, app.messaging, timers, app.transactions.bind, app.clock, wake_relay=app.waker.wake
+            app.database,
+            app.messaging,
+            timers,
+            app.transactions.batch_binder,
+            app.clock,
+            wake_relay=app.waker.wake,
         )
         if isinstance(app.clock, DevClock):
             loop = asyncio.get_running_loop()

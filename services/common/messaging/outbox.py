@@ -80,7 +80,12 @@ class OutboxWriter:
     the unit's transaction, with the traceparent of the work that caused it.
 
     ``deferred``: rows are kept until ``flush()``, which writes them all with one executemany (the owner of the
-    transaction calls it before commit: ``SqlTransactions.write_now``); otherwise each is inserted when added."""
+    transaction calls it before commit: ``SqlTransactions.write_now``, or ``Database.transaction`` for the writer a
+    consumer batch or a timer round shares, see ``SqlTransactions.bind``); otherwise each is inserted when added.
+    A deferred writer is a savepoint participant (``txhooks``): ``mark()`` / ``rewind()`` drop the rows added
+    during a savepoint that rolled back, as the database drops the rows inserted in it.
+
+    ``count``: events added so far and not rewound (flushed or not)."""
 
     def __init__(
         self, session: Connection, tables: MessagingTables, encode: EventEncoder, *, deferred: bool = False
@@ -105,6 +110,19 @@ class OutboxWriter:
         self.count += 1
         if not self._deferred:
             self.flush()
+
+    def mark(self) -> tuple[int, int]:
+        """Where the writer stands: (rows pending, events counted)."""
+        return len(self._pending), self.count
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """Forget the events added since ``mark``. Rows already written are the database's to roll back: a
+        savepoint that began before a flush cannot be rewound past it."""
+        pending, count = mark
+        if pending > len(self._pending):
+            raise RuntimeError("the outbox was flushed inside a savepoint that is being rolled back")
+        del self._pending[pending:]
+        self.count = count
 
     def flush(self) -> None:
         """Write the rows added since the last flush (one statement, whatever their number)."""
