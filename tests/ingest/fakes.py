@@ -82,13 +82,23 @@ class FakeLeads(LeadRepository):
             lead, account_ids=tuple(dict.fromkeys([*lead.account_ids, *account_ids]))
         )
 
-    def set_status(
-        self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime
-    ) -> None:
-        lead = self.rows[(tenant, lead_id)]
+    def move_status(
+        self,
+        tenant: str,
+        lead_id: str,
+        status: LeadStatus,
+        invalid_reason: str,
+        now: datetime,
+        *,
+        only_from: frozenset[LeadStatus],
+    ) -> bool:
+        lead = self.rows.get((tenant, lead_id))
+        if lead is None or lead.status not in only_from:
+            return False
         self.rows[(tenant, lead_id)] = replace(
             lead, status=status, invalid_reason=invalid_reason, update_time=now
         )
+        return True
 
     def _matching(self, tenant: str, where: LeadFilter) -> list[Lead]:
         found = []

@@ -163,9 +163,18 @@ class LeadRepository(ABC):
             self.add_accounts(tenant, lead_id, account_ids, now)
 
     @abstractmethod
-    def set_status(
-        self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime
-    ) -> None: ...
+    def move_status(
+        self,
+        tenant: str,
+        lead_id: str,
+        status: LeadStatus,
+        invalid_reason: str,
+        now: datetime,
+        *,
+        only_from: frozenset[LeadStatus],
+    ) -> bool:
+        """Set the lead's status (and invalid reason) if its status now is one of ``only_from``, in one statement;
+        whether it changed (False also when there is no such lead: ``status_of`` tells them apart)."""
 
     @abstractmethod
     def list(self, tenant: str, where: LeadFilter, after: tuple[int, str] | None, limit: int) -> list[Lead]:

@@ -7,6 +7,8 @@ event that would move a lead backwards (an ASSIGNED after CONTACTED, from a reas
 
 from __future__ import annotations
 
+from functools import cache
+
 from services.ingest.domain.model import LeadStatus
 
 FINAL = frozenset({LeadStatus.CONVERTED, LeadStatus.INVALID})
@@ -22,3 +24,10 @@ def next_status(current: LeadStatus, wanted: LeadStatus) -> LeadStatus | None:
     if _RANK.get(wanted, 0) > _RANK.get(current, 0):
         return wanted
     return None
+
+
+@cache
+def moves_to(wanted: LeadStatus) -> frozenset[LeadStatus]:
+    """The statuses an event asking for ``wanted`` moves to ``wanted`` (``next_status`` over every status): the
+    condition of the one UPDATE that applies such an event."""
+    return frozenset(current for current in LeadStatus if next_status(current, wanted) is wanted)

@@ -19,7 +19,7 @@ from services.common.clock import Clock
 from services.ingest.domain.events import CallCompleted, LeadAssigned, LeadStatusChanged, RefundIssued
 from services.ingest.domain.model import LeadStatus
 from services.ingest.domain.ports import IngestUnitOfWork
-from services.ingest.domain.status import next_status
+from services.ingest.domain.status import moves_to
 
 log = logging.getLogger("leadflow.ingest")
 
@@ -63,14 +63,14 @@ class EventHandlers:
     def _move(
         self, uow: IngestUnitOfWork, tenant: str, lead_id: str, wanted: LeadStatus, reason: str
     ) -> bool:
-        current = uow.leads.status_of(tenant, lead_id) if lead_id else None
-        if current is None:
+        """Move the lead to ``wanted`` where ``next_status`` allows it, with one conditional UPDATE (the status is
+        read only when nothing changed, to tell an unknown lead apart)."""
+        invalid_reason = reason if wanted is LeadStatus.INVALID else ""
+        if lead_id and uow.leads.move_status(
+            tenant, lead_id, wanted, invalid_reason, self._clock.now(), only_from=moves_to(wanted)
+        ):
+            return True
+        if not lead_id or uow.leads.status_of(tenant, lead_id) is None:
             # Not ours (another tenant's, or never stored): nothing to change; the event is still consumed.
             log.warning("event for a lead ingest does not have", extra={"lead_id": lead_id})
-            return False
-        status = next_status(current, wanted)
-        if status is None:
-            return False
-        invalid_reason = reason if status is LeadStatus.INVALID else ""
-        uow.leads.set_status(tenant, lead_id, status, invalid_reason, self._clock.now())
-        return True
+        return False

@@ -21,7 +21,7 @@ from services.ingest.domain.model import (
     Verdict,
 )
 from services.ingest.domain.outcome import Announce, decide, earlier_lead
-from services.ingest.domain.status import next_status
+from services.ingest.domain.status import moves_to, next_status
 from services.ingest.domain.validation import validate_submission
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -49,6 +49,15 @@ def test_status_only_moves_forward(
     current: LeadStatus, wanted: LeadStatus, expected: LeadStatus | None
 ) -> None:
     assert next_status(current, wanted) == expected
+
+
+def test_moves_to_is_next_status_read_backwards() -> None:
+    # The condition of the one UPDATE that applies a status event: exactly the statuses next_status moves.
+    for wanted in LeadStatus:
+        assert moves_to(wanted) == {c for c in LeadStatus if next_status(c, wanted) is wanted}
+    assert moves_to(S.CONTACTED) >= {S.NEW, S.ASSIGNED} and S.CONTACTED not in moves_to(S.CONTACTED)
+    assert moves_to(S.ASSIGNED) & {S.CONTACTED, S.ASSIGNED, S.INVALID, S.CONVERTED} == set()
+    assert moves_to(S.INVALID) & {S.INVALID, S.CONVERTED} == set() and S.CONTACTED in moves_to(S.INVALID)
 
 
 def _m(dim: Dimension, lead: str, days: int) -> Match:

@@ -61,9 +61,14 @@ class _Statements:
         self.status_of = sa.select(c.status).where(
             c.tenant_id == sa.bindparam("tenant"), c.id == sa.bindparam("id")
         )
-        self.set_status = (
+        self.move_status = (
             sa.update(leads)
-            .where(c.tenant_id == sa.bindparam("tenant"), c.id == sa.bindparam("lead_id"))
+            .where(
+                c.tenant_id == sa.bindparam("tenant"),
+                c.id == sa.bindparam("lead_id"),
+                c.status.in_(sa.bindparam("only_from", expanding=True)),
+            )
+            .execution_options(preserve_rowcount=True)
             .values(
                 status=sa.bindparam("new_status"),
                 invalid_reason=sa.bindparam("reason"),
@@ -139,19 +144,30 @@ class SqlLeads(LeadRepository):
         if values:
             self._s.execute(self._q.add_accounts, values)
 
-    def set_status(
-        self, tenant: str, lead_id: str, status: LeadStatus, invalid_reason: str, now: datetime
-    ) -> None:
-        self._s.execute(
-            self._q.set_status,
+    def move_status(
+        self,
+        tenant: str,
+        lead_id: str,
+        status: LeadStatus,
+        invalid_reason: str,
+        now: datetime,
+        *,
+        only_from: frozenset[LeadStatus],
+    ) -> bool:
+        if not only_from:
+            return False
+        changed = self._s.execute(
+            self._q.move_status,
             {
                 "tenant": tenant,
                 "lead_id": lead_id,
+                "only_from": sorted(int(s) for s in only_from),
                 "new_status": int(status),
                 "reason": invalid_reason,
                 "now_us": to_us(now),
             },
         )
+        return rowcount(changed) == 1
 
     def _conditions(self, tenant: str, where: LeadFilter) -> list[Any]:
         c = leads.c
