@@ -13,7 +13,7 @@ Pure Python: the SQL adapter is ``services.common.timerstore``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,11 @@ class TimerRepository(ABC):
     @abstractmethod
     def schedule(self, timer: Timer) -> None:
         """Insert the timer, or move an existing (kind, key) to this due time and payload."""
+
+    def schedule_many(self, timers: Sequence[Timer]) -> None:
+        """``schedule`` of each timer, in order (one statement in SQL); no two may share a (kind, key)."""
+        for timer in timers:
+            self.schedule(timer)
 
     @abstractmethod
     def cancel(self, kind: str, key: str) -> bool:

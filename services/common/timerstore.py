@@ -65,6 +65,18 @@ def _timer(row: Any) -> Timer:
     )
 
 
+def _schedule_values(timer: Timer) -> dict[str, object]:
+    return {
+        "kind": timer.kind,
+        "key": timer.key,
+        "tenant_id": timer.tenant_id,
+        "due_us": to_us(timer.due_time),
+        "payload": dict(timer.payload),
+        "attempts": 0,
+        "last_error": "",
+    }
+
+
 class _Statements:
     """The statements the hot paths run (scheduling on every routed lead, firing), built once per table and dialect
     (``services.common.statements``)."""
@@ -118,18 +130,11 @@ class SqlTimers(TimerRepository):
         self._q = _STATEMENTS.of(table, session)
 
     def schedule(self, timer: Timer) -> None:
-        self._s.execute(
-            self._q.schedule,
-            {
-                "kind": timer.kind,
-                "key": timer.key,
-                "tenant_id": timer.tenant_id,
-                "due_us": to_us(timer.due_time),
-                "payload": dict(timer.payload),
-                "attempts": 0,
-                "last_error": "",
-            },
-        )
+        self._s.execute(self._q.schedule, _schedule_values(timer))
+
+    def schedule_many(self, timers: Sequence[Timer]) -> None:
+        if timers:
+            self._s.execute(self._q.schedule, [_schedule_values(timer) for timer in timers])
 
     def cancel(self, kind: str, key: str) -> bool:
         return rowcount(self._s.execute(self._q.cancel, {"k_kind": kind, "k_key": key})) == 1

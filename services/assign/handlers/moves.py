@@ -62,8 +62,10 @@ def finish(
 
 
 def schedule(uow: AssignUnitOfWork, tenant: str, timers: Iterable[DomainTimer]) -> None:
-    for timer in timers:
-        uow.timers.schedule(Timer(str(timer.kind), timer.key, tenant, timer.due_time, {}))
+    """One statement for all of them (an assignment's reclaim and first reminder)."""
+    uow.timers.schedule_many(
+        [Timer(str(timer.kind), timer.key, tenant, timer.due_time, {}) for timer in timers]
+    )
 
 
 def cancel_timers(uow: AssignUnitOfWork, refs: Iterable[TimerRef]) -> None:

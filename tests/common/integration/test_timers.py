@@ -101,7 +101,7 @@ class Fixture:
             database or self.database,
             self.messaging,
             TimerSet(self.timers, (TimerSpec("remind", self.effect),)),
-            self.transactions.bind,
+            self.transactions.batch_binder,  # as the runtime wires it: the round's events in one INSERT
             clock,
             **options,
         )
@@ -166,6 +166,48 @@ def test_a_failing_handler_is_retried_then_dead_lettered_without_blocking_others
         [row] = session.execute(sa.select(d)).all()
     assert (row.consumer, row.subject, row.attempts) == ("timer-remind", "timer:remind", 3)
     assert "failed on purpose" in row.error  # ... into the dead letters, with its error
+
+
+def test_schedule_many_is_one_statement_and_moves_existing_timers(fx: Fixture) -> None:
+    fx.schedule(_timer("a", T0 + timedelta(minutes=1), n=1))
+    inserts: list[str] = []
+    sa.event.listen(
+        fx.database.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_rest: (
+            inserts.append(statement) if statement.startswith("INSERT") else None
+        ),
+    )
+    fx.transactions.write_now(
+        lambda uow: uow.timers.schedule_many(
+            [_timer("a", T0 + timedelta(minutes=9), n=2), _timer("b", T0 + timedelta(minutes=3))]
+        )
+    )
+    fx.transactions.write_now(lambda uow: uow.timers.schedule_many([]))
+    assert len(inserts) == 1
+    a, b = fx.transactions.read_now(
+        lambda uow: (uow.timers.get("remind", "a"), uow.timers.get("remind", "b"))
+    )
+    assert (a.due_time, a.payload) == (T0 + timedelta(minutes=9), {"n": 2}) and b.due_time == T0 + timedelta(
+        minutes=3
+    )
+
+
+def test_a_round_writes_its_events_in_one_statement(fx: Fixture) -> None:
+    clock = FakeClock(T0)
+    fx.schedule(*(_timer(f"k{i}", T0) for i in range(6)))
+    fx.failures = {"k3": 1}  # its event is recorded, then its savepoint rolls back
+    outbox_inserts: list[str] = []
+    table = fx.messaging.outbox.name
+    sa.event.listen(
+        fx.database.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_rest: (
+            outbox_inserts.append(statement) if statement.startswith(f"INSERT INTO {table} ") else None
+        ),
+    )
+    assert fx.worker(clock).fire_due() == 6
+    assert fx.outbox_keys() == ["k0", "k1", "k2", "k4", "k5"] and len(outbox_inserts) == 1
 
 
 async def test_two_workers_fire_each_of_many_timers_exactly_once(fx: Fixture, database_url: str) -> None:
