@@ -4,12 +4,14 @@ current local day.
 Taking a lead is one conditional UPDATE that re-checks the limits against the row as it is written. On PostgreSQL
 (READ COMMITTED) a second transaction updating the same agent waits for the first to commit and then evaluates
 its WHERE against the committed row, so two rules that pick one agent at once can never both pass its max held
-or daily capacity: the loser writes zero rows and routes again. On SQLite writers are serialised anyway.
+or daily capacity: the loser writes zero rows and routes again. On SQLite writers are serialised anyway, and a
+consumer batch reads each agent's row once (``txmemo.WriteLockedRows``), then follows its own writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,8 +22,20 @@ from services.assign.domain.agents import AgentLoad
 from services.assign.domain.ports import LoadRepository
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import to_us
+from services.common.txmemo import WriteLockedRows
 
 _l = assign_agent_loads.c
+
+
+@dataclass(frozen=True)
+class _Row:
+    held: int
+    day_start_us: int
+    assigned_today: int
+
+
+# (tenant, agent id) -> the row, as this transaction last read or wrote it (SQLite only, see WriteLockedRows).
+_ROWS: WriteLockedRows[tuple[str, str], _Row] = WriteLockedRows("assign_agent_loads")
 
 
 class _Statements:
@@ -71,6 +85,7 @@ class SqlLoads(LoadRepository):
         self._q = _STATEMENTS(session.dialect.name)
 
     def create(self, tenant: str, agent_id: str) -> None:
+        _ROWS.forget(self._s, (tenant, agent_id))
         self._s.execute(
             self._q.create,
             {
@@ -84,28 +99,46 @@ class SqlLoads(LoadRepository):
         )
 
     def get_many(self, tenant: str, days: Mapping[str, tuple[datetime, datetime]]) -> dict[str, AgentLoad]:
-        found = self._s.execute(self._q.select, {"t": tenant, "agents": sorted(days)})
+        def load(keys: list[tuple[str, str]]) -> dict[tuple[str, str], _Row]:
+            found = self._s.execute(self._q.select, {"t": tenant, "agents": sorted(a for _, a in keys)})
+            return {
+                (tenant, row.agent_id): _Row(row.held, row.day_start_us, row.assigned_today) for row in found
+            }
+
+        rows = _ROWS.read(self._s, ((tenant, agent_id) for agent_id in sorted(days)), load)
         loads = {}
-        for row in found:
-            today = row.assigned_today if row.day_start_us == to_us(days[row.agent_id][0]) else 0
-            loads[row.agent_id] = AgentLoad(held=row.held, assigned_today=today)
+        for (_, agent_id), row in rows.items():
+            today = row.assigned_today if row.day_start_us == to_us(days[agent_id][0]) else 0
+            loads[agent_id] = AgentLoad(held=row.held, assigned_today=today)
         return loads
 
     def take(
         self, tenant: str, agent_id: str, day: tuple[datetime, datetime], max_held: int, daily_capacity: int
     ) -> bool:
+        day_start = to_us(day[0])
         params = {
             "t": tenant,
             "a": agent_id,
-            "ds": to_us(day[0]),
+            "ds": day_start,
             "de": to_us(day[1]),
             "max_held": max_held,
             "cap": daily_capacity,
         }
-        return rowcount(self._s.execute(self._q.take, params)) == 1
+        key = (tenant, agent_id)
+        known = _ROWS.known(self._s, key)
+        taken = rowcount(self._s.execute(self._q.take, params)) == 1
+        if taken and known is not None:
+            # The UPDATE's SET, applied to the row this transaction holds the only write lock on.
+            today = known.assigned_today + 1 if known.day_start_us == day_start else 1
+            _ROWS.put(self._s, key, _Row(known.held + 1, day_start, today))
+        else:
+            _ROWS.forget(self._s, key)
+        return taken
 
     def release(self, tenant: str, agent_id: str) -> None:
+        _ROWS.forget(self._s, (tenant, agent_id))
         self._s.execute(self._q.release, {"t": tenant, "a": agent_id})
 
     def uncount(self, tenant: str, agent_id: str, assign_time: datetime) -> None:
+        _ROWS.forget(self._s, (tenant, agent_id))
         self._s.execute(self._q.uncount, {"t": tenant, "a": agent_id, "at": to_us(assign_time)})

@@ -2,7 +2,8 @@
 
 Writes are a compare-and-set: ``UPDATE ... WHERE version = :read`` (PostgreSQL, READ COMMITTED: a concurrent
 writer's commit is seen when the row lock is granted, and the WHERE then fails), or ``INSERT ... ON CONFLICT DO
-NOTHING`` for the first state. Zero rows written means another writer took the rule's turn first.
+NOTHING`` for the first state. Zero rows written means another writer took the rule's turn first. On SQLite a
+consumer batch reads each rule's state once (``txmemo.WriteLockedRows``) and follows its own writes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from services.assign.adapters.db.tables import assign_rotations
 from services.assign.domain.ports import RotationRepository
 from services.assign.domain.rotation import RotationState
 from services.common.db import PerDialect, dialect_insert, rowcount
+from services.common.txmemo import WriteLockedRows
 
 _r = assign_rotations.c
+
+# (tenant, account id, rule id) -> the stored state (SQLite only, see WriteLockedRows).
+_STATES: WriteLockedRows[tuple[str, str, str], RotationState] = WriteLockedRows("assign_rotations")
 
 
 class _Statements:
@@ -53,10 +58,26 @@ class SqlRotations(RotationRepository):
         self._q = _STATEMENTS(session.dialect.name)
 
     def get_many(self, tenant: str, account_id: str, rule_ids: Sequence[str]) -> dict[str, RotationState]:
-        found = self._s.execute(self._q.select, {"t": tenant, "a": account_id, "rules": list(rule_ids)})
-        return {row.rule_id: RotationState.from_record(row.state, row.version) for row in found}
+        def load(keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], RotationState]:
+            params = {"t": tenant, "a": account_id, "rules": [rule for _, _, rule in keys]}
+            return {
+                (tenant, account_id, row.rule_id): RotationState.from_record(row.state, row.version)
+                for row in self._s.execute(self._q.select, params)
+            }
+
+        states = _STATES.read(self._s, ((tenant, account_id, rule) for rule in rule_ids), load)
+        return {rule: state for (_, _, rule), state in states.items()}
 
     def save(self, tenant: str, account_id: str, rule_id: str, state: RotationState) -> bool:
+        saved = self._save(tenant, account_id, rule_id, state)
+        key = (tenant, account_id, rule_id)
+        if saved:
+            _STATES.put(self._s, key, state)  # the row now holds this state at this version
+        else:
+            _STATES.forget(self._s, key)
+        return saved
+
+    def _save(self, tenant: str, account_id: str, rule_id: str, state: RotationState) -> bool:
         if state.version == 1:
             values = {
                 "tenant_id": tenant,
