@@ -22,7 +22,7 @@ from services.common.messaging.outbox import OutboxMessage, OutboxWriter
 from services.common.uow import TransientConflict, run_retrying
 
 from ..helpers import eventually, setup_schema
-from .test_inbox import STREAM, SUBJECT, Running, js, publish  # noqa: F401
+from .test_inbox import STREAM, SUBJECT, Running, js, publish_around_a_poison  # noqa: F401
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -165,11 +165,7 @@ async def test_a_consumer_batch_writes_its_events_in_one_insert_and_a_poison_mes
     """The runtime's consumers bind with batch_binder: a batch of messages is one outbox INSERT, and the poison
     message's event (recorded before it failed) goes with its savepoint on the careful path."""
     keys = [f"k{n:02d}" for n in range(8)]
-    for key in keys[:4]:
-        await publish(js, key)
-    await publish(js, "poison", poison=True)
-    for key in keys[4:]:
-        await publish(js, key)
+    await publish_around_a_poison(js, keys, "poison")
 
     def handler(uow: NotingUnitOfWork, delivery: Delivery) -> None:
         body = struct_pb2.Struct()

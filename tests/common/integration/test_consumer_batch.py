@@ -15,7 +15,17 @@ from services.common.ids import new_id
 from services.common.messaging import Delivery
 
 from ..helpers import eventually
-from .test_inbox import STREAM, CounterUnitOfWork, Fixture, Running, consumer_for, js, metric, publish  # noqa: F401
+from .test_inbox import (  # noqa: F401
+    STREAM,
+    CounterUnitOfWork,
+    Fixture,
+    Running,
+    consumer_for,
+    js,
+    metric,
+    publish,
+    publish_around_a_poison,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,11 +47,7 @@ async def test_a_poison_message_fails_alone_and_the_batch_is_one_transaction(dat
     fx = Fixture(database_url)
     name = f"batch_{new_id().lower()}"
     good = [f"g{n:02d}" for n in range(12)]
-    for key in good[:6]:
-        await publish(js, key)
-    await publish(js, "bad", poison=True)
-    for key in good[6:]:
-        await publish(js, key)
+    await publish_around_a_poison(js, good, "bad")
     began = write_transactions(fx)
     async with Running(consumer_for(fx, js, name, max_deliver=1)):
         await eventually(lambda: fx.count(fx.tables.dead_letters) == 1, timeout=15, what="dead letter")

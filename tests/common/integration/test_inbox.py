@@ -90,6 +90,16 @@ async def publish(js, key: str, *, poison: bool = False, event_id: str | None = 
     return event_id
 
 
+async def publish_around_a_poison(js, keys: list[str], poison: str) -> None:
+    """The first half of ``keys``, then the poison event ``poison``, then the rest: a batch with a failure inside."""
+    middle = len(keys) // 2
+    for key in keys[:middle]:
+        await publish(js, key)
+    await publish(js, poison, poison=True)
+    for key in keys[middle:]:
+        await publish(js, key)
+
+
 @pytest.fixture
 async def js(nats_server):
     nc = await nats.connect(nats_server.url)
