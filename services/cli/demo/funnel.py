@@ -193,7 +193,7 @@ def render_final(
     else:
         lines = [
             "[bold green]The demo's own counts and the services' agree[/] (submissions, verdicts, rejections, "
-            "duplicates, leads, calls, charges)."
+            "duplicates, leads, calls started, charges; call outcomes differ by the late receipts above)."
         ]
     lines += notes
     lines.append(
