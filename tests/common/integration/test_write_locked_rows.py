@@ -30,9 +30,10 @@ class Loader:
         return {key: self.rows[key] for key in keys if key in self.rows}
 
 
-def test_sqlite_reads_each_row_once_and_follows_the_transactions_writes(database: Database) -> None:
+def test_rows_are_read_once_on_sqlite_and_follow_the_transactions_writes(database: Database) -> None:
     if database.dialect != "sqlite":
-        pytest.skip("the memo is SQLite's: see the PostgreSQL test below")
+        _reads_every_time(database)
+        return
     memo: WriteLockedRows[str, int] = WriteLockedRows("test_rows")
     load = Loader({"a": 1, "b": 2})
     with database.transaction() as connection:
@@ -61,9 +62,8 @@ def test_sqlite_reads_each_row_once_and_follows_the_transactions_writes(database
         assert memo.known(connection, "a") is None, "a new transaction starts afresh"
 
 
-def test_postgresql_reads_every_time(database: Database) -> None:
-    if database.dialect == "sqlite":
-        pytest.skip("PostgreSQL only")
+def _reads_every_time(database: Database) -> None:
+    """PostgreSQL: other transactions commit meanwhile, so the memo reads every time and remembers nothing."""
     memo: WriteLockedRows[str, int] = WriteLockedRows("test_rows")
     load = Loader({"a": 1})
     with database.transaction() as connection:
