@@ -90,11 +90,11 @@ class SqlTransactions(Transactions[U], Generic[U]):
         def attempt() -> T:
             nonlocal recorded
             with dberrors.translated(), self.database.transaction() as session:
-                events = OutboxWriter(session, self._messaging, self._encode, deferred=True)
-                uow = self._unit_of_work(session, events)
+                # The batch's writer: the transaction's events in one statement at commit, and those recorded in a
+                # savepoint that rolled back (a use case's own retry) dropped with it.
+                uow = self.batch_binder(session)
                 result = work(uow)
-                events.flush()  # the transaction's events in one statement
-                recorded = events.count
+                recorded = uow.events.count
             return result
 
         result = run_retrying(

@@ -197,3 +197,20 @@ def _dead_letters(fx: Fixture) -> int:
         return int(
             session.execute(sa.select(sa.func.count()).select_from(fx.tables.dead_letters)).scalar_one()
         )
+
+
+def test_write_now_uses_the_same_writer_so_a_use_cases_own_retry_records_once(fx: Fixture) -> None:
+    lost = [True]
+
+    def route(uow: NotingUnitOfWork) -> None:
+        uow.events.add(Noted("routed"))
+        if lost[0]:
+            lost[0] = False
+            raise TransientConflict()
+
+    def work(uow: NotingUnitOfWork) -> None:
+        uow.events.add(Noted("before"))
+        run_retrying(lambda: uow.savepoint(lambda: route(uow)))
+
+    fx.transactions.write_now(work)
+    assert fx.outbox_keys() == ["before", "routed"] and fx.outbox_inserts == 1
