@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow test-postgres fuzz chaos genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench clean
+.PHONY: run test test-slow test-postgres fuzz chaos genproto genproto-check phoneregion-check lint deploy-gen deploy-check bench bench-instructions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,11 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m bench.pagecache
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Instructions per lead of ingest's submit path under valgrind (callgrind): the load-independent figure for comparing
+# two versions of the code (README "Benchmarks"). A few minutes; needs valgrind.
+bench-instructions: $(STAMP)
+	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV)

@@ -1,0 +1,37 @@
+"""bench.instructions: the counted program submits real leads through ingest's handlers, and the figure is the
+difference of two counted runs."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+
+from bench import instructions
+
+
+@pytest.mark.parametrize("shape", ["batch", "single"])
+def test_each_round_submits_new_leads_through_the_handlers(shape: str) -> None:
+    assert asyncio.run(instructions._run_rounds(shape, rounds=2, batch_size=3)) == 6
+
+
+def test_the_figure_is_the_difference_of_the_two_runs_per_lead(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    totals = {1: 5_000_000, 4: 5_000_000 + 3 * 10 * 2_000}  # a start of 5 M, then 2,000 per lead
+    monkeypatch.setattr(instructions, "_count", lambda shape, rounds, size, valgrind: totals[rounds])
+    assert instructions.instructions_per_lead("batch", 3, 10, "valgrind") == 2_000
+
+
+def test_without_valgrind_it_says_so_and_counts_nothing(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert instructions.main(["--shape", "batch"]) == 2
+    assert "valgrind is not installed" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_a_counted_run_gives_instructions_per_lead() -> None:
+    figure = instructions.instructions_per_lead(
+        "batch", rounds=1, batch_size=5, valgrind=shutil.which("valgrind")
+    )
+    assert 100_000 < figure < 100_000_000  # a lead is hundreds of thousands to millions of instructions
