@@ -3,9 +3,10 @@ numbers; this module judges one text.
 
 Validation is ``phonenumbers.parse`` once, with ``default_region`` for numbers without a country code, then the
 allocated-prefix overlay (``mobile_prefixes``: an 11-digit Chinese number with an allocated mobile prefix is a
-mobile number even where phonenumbers' metadata lags, such as China Telecom's 149), then ``is_valid_number`` (the
-full per-region metadata: length *and* allocated prefixes, so 10-digit "1380013800", unallocated "140…" mobiles and
-Shenzhen landlines with 7 digits all fail), not just ``is_possible_number``.
+mobile number even where phonenumbers' metadata lags, such as China Telecom's 149), then validity as
+``is_valid_number`` judges it, read from ``number_type`` (the full per-region metadata: length *and* allocated
+prefixes, so 10-digit "1380013800", unallocated "140…" mobiles and Shenzhen landlines with 7 digits all fail), not
+just ``is_possible_number``.
 
 A rejection says what is wrong with the number that was sent, by its digit count and the prefix class, never by
 repeating it (architecture §6): ``phone.not_a_number``, ``phone.too_short``, ``phone.too_long``,
@@ -224,7 +225,12 @@ def check_number(text: str, *, default_region: str, field: str) -> PhoneCheck:
         return _parse_failure(exc, text, field)
 
     overlay = allocated_cn_mobile(str(number.national_number)) if number.country_code == 86 else None
-    valid = phonenumbers.is_valid_number(number)
+    # number_type is UNKNOWN exactly when is_valid_number is False: both match the national number against the
+    # patterns of the region region_code_for_number picks (phonenumberutil), so one call answers both questions
+    # (the patterns are most of the cost of a number; tests/ingest/unit/test_phone_validity.py holds the library
+    # to it).
+    number_type = phonenumbers.number_type(number)
+    valid = number_type != PhoneNumberType.UNKNOWN
     if not valid and overlay is None:
         return _invalid(number, field)
 
@@ -232,7 +238,7 @@ def check_number(text: str, *, default_region: str, field: str) -> PhoneCheck:
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     province, city, carrier_name = "", "", ""
     if valid:
-        kind = _KINDS.get(phonenumbers.number_type(number), PhoneKind.OTHER)
+        kind = _KINDS.get(number_type, PhoneKind.OTHER)
         region_code = phonenumbers.region_code_for_number(number)
         if number.country_code == _CN_COUNTRY_CODE:
             place = phoneregion.lookup(e164)
