@@ -7,9 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from services.common.ids import new_id
-
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from services.common.ids import new_id, ulid_text
 
 
 def id_at(moment: datetime) -> str:
@@ -18,10 +16,4 @@ def id_at(moment: datetime) -> str:
 
 def derived_id(moment: datetime, seed: str) -> str:
     """A ULID-shaped id: the time part from ``moment``, the 80 random bits from SHA-256 of ``seed``."""
-    millis = int(moment.timestamp() * 1000)
-    value = (millis << 80) | int.from_bytes(hashlib.sha256(seed.encode()).digest()[:10], "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return ulid_text(int(moment.timestamp() * 1000), hashlib.sha256(seed.encode()).digest()[:10])

@@ -26,12 +26,12 @@ import hmac
 import json
 from datetime import datetime
 
+from services.common.ids import ulid_text
 from services.ingest.domain.model import SubmitCommand
 from services.ingest.domain.timeutil import to_us
 
 _CLAIM_CONTEXT = b"leadflow/ingest/claim\x00"
 _LEAD_ID_CONTEXT = b"leadflow/ingest/lead-id\x00"
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def request_digest(tenant_key: bytes, command: SubmitCommand) -> bytes:
@@ -82,7 +82,5 @@ def rescue_claim_request_id(request_id: str, attempt_id: str) -> str:
 
 def candidate_lead_id(tenant_key: bytes, request_id: str, submit_time: datetime) -> str:
     """The lead id proposed to dedup: a ULID (48-bit milliseconds of ``submit_time``, 80 keyed bits)."""
-    millis = max(0, to_us(submit_time) // 1000) & ((1 << 48) - 1)
     keyed = hmac.new(tenant_key, _LEAD_ID_CONTEXT + request_id.encode(), hashlib.sha256).digest()[:10]
-    value = (millis << 80) | int.from_bytes(keyed, "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    return ulid_text(to_us(submit_time) // 1000, keyed)
