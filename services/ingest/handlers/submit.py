@@ -574,7 +574,7 @@ class SubmitHandlers:
             uow.leads.add_accounts(tenant, outcome.lead_id, accounts, now)
             lead = uow.leads.get(tenant, outcome.lead_id)
         else:
-            lead = replace(created, account_ids=accounts)
+            lead = created  # built with its accounts (_new_lead), which the caller stores
         assert lead is not None
         if lead.erase_time is not None:
             # Dedup matched it to the lead before forgetting the erased lead's keys: the erasure covers it too.
@@ -650,7 +650,7 @@ class SubmitHandlers:
         return Lead(
             id=outcome.lead_id,
             tenant_id=tenant,
-            account_ids=(),
+            account_ids=_accounts(command),  # stored beside the row (leads.add_accounts*), not in it
             status=LeadStatus.NEW,
             verdict=outcome.verdict,
             contact=item.contact,
