@@ -93,6 +93,8 @@ def test_a_plainly_written_mobile_is_read_as_parse_reads_it() -> None:
     texts = list(_plain_texts())
     for text in texts:
         assert plain_cn_mobile(text, "CN") == phonenumbers.parse(text, "CN"), text
+        if text.startswith("+86"):  # the country code is written: any default region reads it the same
+            assert plain_cn_mobile(text, "US") == phonenumbers.parse(text, "US"), text
     assert len(texts) == 700 * len(PLAIN_TAILS) * 2
 
 

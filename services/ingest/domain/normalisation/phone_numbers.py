@@ -1,8 +1,9 @@
 """One phone number: validate it for real, classify it, locate it. ``phones`` decides which texts of a cell are
 numbers; this module judges one text.
 
-Validation is ``phonenumbers.parse`` once, with ``default_region`` for numbers without a country code, then the
-allocated-prefix overlay (``mobile_prefixes``: an 11-digit Chinese number with an allocated mobile prefix is a
+Validation is ``phonenumbers.parse`` once, with ``default_region`` for numbers without a country code (a mainland
+mobile written plainly, 11 digits with or without "+86", is read into the same number without it:
+``plain_cn_mobile``), then the allocated-prefix overlay (``mobile_prefixes``: an 11-digit Chinese number with an allocated mobile prefix is a
 mobile number even where phonenumbers' metadata lags, such as China Telecom's 149), then validity as
 ``is_valid_number`` judges it, read from ``number_type`` (the full per-region metadata: length *and* allocated
 prefixes, so 10-digit "1380013800", unallocated "140…" mobiles and Shenzhen landlines with 7 digits all fail), not
@@ -242,8 +243,7 @@ def check_number(text: str, *, default_region: str, field: str) -> PhoneCheck:
     overlay = allocated_cn_mobile(str(number.national_number)) if number.country_code == 86 else None
     # number_type is UNKNOWN exactly when is_valid_number is False: both match the national number against the
     # patterns of the region region_code_for_number picks (phonenumberutil), so one call answers both questions
-    # (the patterns are most of the cost of a number; tests/ingest/unit/test_phone_validity.py holds the library
-    # to it).
+    # (tests/ingest/unit/test_phone_validity.py holds the library to it).
     number_type = phonenumbers.number_type(number)
     valid = number_type != PhoneNumberType.UNKNOWN
     if not valid and overlay is None:
