@@ -190,15 +190,28 @@ class PushHandlers:
 
     # ------------------------------------------------------------------------------------------------ events
 
-    def schedule(self, uow: IngestUnitOfWork, accepted: AcceptedLead) -> PushDelivery | None:
+    def rule_pushing(
+        self, uow: IngestUnitOfWork, tenant_id: str, account_id: str, event_type: PushEventType
+    ) -> PushRule | None:
+        """The account's rule when it is enabled and pushes ``event_type``; None otherwise (most accounts)."""
+        rule = uow.push.get_rule(tenant_id, account_id)
+        return rule if rule is not None and rule.pushes(event_type) else None
+
+    def schedule(
+        self, uow: IngestUnitOfWork, accepted: AcceptedLead, *, rule: PushRule | None = None
+    ) -> PushDelivery | None:
         """Create the delivery of an accepted lead in the caller's transaction, when its account has an enabled rule.
+        ``rule``: that rule, when the caller read it already (``rule_pushing``, in the same transaction).
 
         Returns the new delivery; None when there is no enabled rule, the lead was erased, or the event was
         scheduled before."""
         if not accepted.event_id:
             raise ValueError("a lead.accepted event without an event id can't be scheduled exactly once")
-        rule = uow.push.get_rule(accepted.tenant_id, accepted.account_id)
-        if rule is None or not rule.pushes(PushEventType.LEAD_ACCEPTED):
+        if rule is None:
+            rule = self.rule_pushing(
+                uow, accepted.tenant_id, accepted.account_id, PushEventType.LEAD_ACCEPTED
+            )
+        if rule is None:
             return None
         if uow.leads.is_erased(accepted.tenant_id, accepted.lead_id):
             return None  # erased before its push was scheduled: nothing of it may leave any more

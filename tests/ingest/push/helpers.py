@@ -33,7 +33,8 @@ from tests.harness import run_sync
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 # The key ring of these tests: events are sealed and opened as ingest does, under a test key.
-SEALER = Sealer(KeyRing.parse("test1:" + "A" * 43 + "="))
+SEALER_KEYS = "test1:" + "A" * 43 + "="
+SEALER = Sealer(KeyRing.parse(SEALER_KEYS))
 SECRET = "whsec_0123456789abcdef0123456789abcdef"
 _counter = itertools.count(1)
 
