@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run, about two minutes")
     parser.add_argument(
-        "--tiny", action="store_true", help="a smoke run of the harness (seconds; the figures mean nothing)"
+        "--tiny",
+        action="store_true",
+        help="a smoke run of the harness (under a minute; the figures mean nothing)",
     )
     parser.add_argument("--only", choices=("e2e", "services"), help="run only this part")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
