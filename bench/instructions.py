@@ -160,9 +160,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"shape": shape, "leads": leads}))
         return 0
     parser = argparse.ArgumentParser(
-        prog="python -m bench.instructions", description=__doc__.split("\n\n")[0]
+        prog="python -m bench.instructions",
+        description=__doc__.split("\n\n")[0]
+        + " Needs valgrind; about two minutes per shape. Prints thousands of instructions per lead.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--shape", choices=("batch", "single", "both"), default="both")
+    parser.add_argument(
+        "--shape", choices=("batch", "single", "both"), default="both", help="which submit path to count"
+    )
     parser.add_argument(
         "--rounds", type=int, default=5, help="measured rounds (the difference of the two runs)"
     )
