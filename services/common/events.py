@@ -6,6 +6,9 @@ from here, never as string literals of their own.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from services.common.messaging import StreamSpec
 
 # Subjects: leadflow.<domain>.v1.<event>
@@ -84,3 +87,15 @@ def payload_types() -> dict[str, type]:
         REFUND_ISSUED: refund_events.RefundIssued,
         REFUND_REJECTED: refund_events.RefundRejected,
     }
+
+
+_payload_types = functools.cache(payload_types)
+
+
+def lead_key(subject: str, data: bytes) -> str:
+    """The lead an event is about, as one sortable text, "<tenant_id>\\x00<lead_id>" (a NUL between them): the order consumers apply
+    their batches in when their handlers lock the lead's rows (``ConsumerSpec.order_key``; see
+    ``services.common.runtime.by_lead``). Raises KeyError for a subject outside the catalog, AttributeError for one
+    whose payload names no lead, and protobuf's DecodeError for a payload that does not decode."""
+    message: Any = _payload_types()[subject].FromString(data)  # type: ignore[attr-defined]
+    return f"{message.tenant_id}\x00{message.lead_id}"

@@ -26,9 +26,11 @@ from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
+from services.common.events import lead_key
 from services.common.grpcserver.bindings import GrpcBinding
 from services.common.grpcserver.server import create_server, set_serving
 from services.common.messaging import (
+    Delivery,
     EventConsumer,
     MessagingTables,
     OutboxRelay,
@@ -61,6 +63,14 @@ class ConsumerSpec:
     # Seconds to wait for more of a burst after a short fetch (``EventConsumer``'s ``linger``); 0 for consumers a
     # caller waits on.
     linger_seconds: float = 0.0
+    # The key batches are applied in order of, for handlers that lock a row per key (``EventConsumer``'s
+    # ``order_key``): consumers that lock the same rows order by the same key and never deadlock each other.
+    order_key: Callable[[Delivery], str] | None = None
+
+
+def by_lead(delivery: Delivery) -> str:
+    """``ConsumerSpec.order_key`` of consumers whose handlers lock the lead an event is about (``lead_key``)."""
+    return lead_key(delivery.subject, delivery.data)
 
 
 class OutboxWaker:
@@ -209,6 +219,7 @@ class RunningService:
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
                 linger=spec.linger_seconds,
+                order_key=spec.order_key,
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
         if app.timers is not None:

@@ -48,8 +48,14 @@ OVERDUE_AFTER = timedelta(minutes=1)  # a timer this late counts as overdue (lea
 
 @dataclass(frozen=True)
 class TimerSpec:
+    """A kind of timer and its handler. ``order_key``: for handlers that lock a row per key (a lead), the key a
+    round fires its timers of this kind in order of, so that rounds and consumer batches that lock the same rows take
+    them in one order (``ConsumerSpec.order_key``) and never deadlock each other on PostgreSQL. Kinds without one
+    fire first, in due order."""
+
     kind: str
     handler: TimerHandler
+    order_key: Callable[[Timer], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class TimerWorker:
         self._messaging = messaging
         self._table = timers.table
         self._handlers = {spec.kind: spec.handler for spec in timers.specs}
+        self._order_keys = {spec.kind: spec.order_key for spec in timers.specs if spec.order_key is not None}
         self._bind = bind
         self._clock = clock
         self._wake_relay = wake_relay
@@ -121,7 +128,7 @@ class TimerWorker:
         with self._db.transaction() as session:
             store = SqlTimers(session, self._table)
             due = store.claim_due(self._clock.now(), self._batch)
-            for timer in due:
+            for timer in self._in_lock_order(due):
                 events = self._fire(session, store, timer)
                 if events is not None:
                     fired.append(timer.kind)
@@ -132,6 +139,21 @@ class TimerWorker:
         if recorded:
             self._wake_relay()
         return len(due)
+
+    def _in_lock_order(self, due: list[Timer]) -> list[Timer]:
+        """``due`` (in due order) stably sorted by their kinds' order keys; kinds without one first."""
+        if not self._order_keys:
+            return due
+        return sorted(due, key=self._lock_key)
+
+    def _lock_key(self, timer: Timer) -> tuple[int, str]:
+        order_key = self._order_keys.get(timer.kind)
+        if order_key is None:
+            return (0, "")
+        try:
+            return (1, order_key(timer))
+        except Exception:  # noqa: BLE001 - a payload without its key: the handler fails it, counted as usual
+            return (0, "")
 
     def _fire(self, session: Connection, store: SqlTimers, timer: Timer) -> int | None:
         """Fire one timer in a savepoint; the number of events it recorded, or None when it failed. A lost race

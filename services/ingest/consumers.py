@@ -26,7 +26,7 @@ from services.common.events import (
     TELEPHONY_STREAM,
 )
 from services.common.messaging import Delivery
-from services.common.runtime import ConsumerSpec
+from services.common.runtime import ConsumerSpec, by_lead
 from services.common.sealing import Sealer
 from services.ingest import metrics
 from services.ingest.converters import events, push
@@ -69,11 +69,22 @@ def consumer_specs(
             metrics.PUSH_SCHEDULED.inc()
 
     return [
-        ConsumerSpec("ingest-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued),
-        ConsumerSpec("ingest-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed),
-        ConsumerSpec("ingest-lead-assigned", ASSIGN_STREAM, [LEAD_ASSIGNED], on_lead_assigned),
+        # The status events update the lead's row: batches apply them in lead order (ConsumerSpec.order_key).
         ConsumerSpec(
-            "ingest-lead-status-changed", ASSIGN_STREAM, [LEAD_STATUS_CHANGED], on_lead_status_changed
+            "ingest-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued, order_key=by_lead
+        ),
+        ConsumerSpec(
+            "ingest-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed, order_key=by_lead
+        ),
+        ConsumerSpec(
+            "ingest-lead-assigned", ASSIGN_STREAM, [LEAD_ASSIGNED], on_lead_assigned, order_key=by_lead
+        ),
+        ConsumerSpec(
+            "ingest-lead-status-changed",
+            ASSIGN_STREAM,
+            [LEAD_STATUS_CHANGED],
+            on_lead_status_changed,
+            order_key=by_lead,
         ),
         # Nobody waits on a push being scheduled, and lead.accepted comes in bursts (one per group commit): gather a
         # burst into one transaction.

@@ -24,7 +24,7 @@ from services.common.events import (
 )
 from services.common.messaging import Delivery
 from services.common.protoconv import erased_lead
-from services.common.runtime import ConsumerSpec
+from services.common.runtime import ConsumerSpec, by_lead
 from services.refund import metrics
 from services.refund.converters import events
 from services.refund.domain.ports import RefundUnitOfWork
@@ -50,8 +50,11 @@ def consumer_specs(cases: CaseHandlers, erasure: ErasureHandlers) -> list[Consum
         erasure.on_lead_erased(uow, *erased_lead(delivery.data))
 
     return [
-        ConsumerSpec(CHARGES_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_charge),
-        ConsumerSpec(CALLS_CONSUMER, TELEPHONY_STREAM, [CALL_COMPLETED], on_call),
+        # Each charge, call and erasure locks its lead (refund_lead_locks): batches apply them in lead order.
+        ConsumerSpec(
+            CHARGES_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_charge, order_key=by_lead
+        ),
+        ConsumerSpec(CALLS_CONSUMER, TELEPHONY_STREAM, [CALL_COMPLETED], on_call, order_key=by_lead),
         ConsumerSpec("refund-callable-hours", TELEPHONY_STREAM, [CALLABLE_HOURS_CHANGED], on_callable_hours),
-        ConsumerSpec("refund-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
+        ConsumerSpec("refund-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased, order_key=by_lead),
     ]

@@ -36,7 +36,20 @@ def timer_set(table: sa.Table, cases: CaseHandlers, rules: RulesHandlers) -> Tim
     def on_rules_changed(uow: RefundUnitOfWork, timer: Timer) -> None:
         metrics.count_refresh(rules.on_rules_timer(uow, timer))
 
-    return TimerSet(table, (TimerSpec(CASE_TIMER, on_case), TimerSpec(RULES_TIMER, on_rules_changed)))
+    return TimerSet(
+        table,
+        (
+            # A case timer evaluates its lead under the lead's lock: rounds fire them in lead order, as the
+            # consumers apply their batches (services.common.events.lead_key's order).
+            TimerSpec(CASE_TIMER, on_case, order_key=case_lead_key),
+            TimerSpec(RULES_TIMER, on_rules_changed),
+        ),
+    )
+
+
+def case_lead_key(timer: Timer) -> str:
+    """The lead a case timer evaluates, in ``services.common.events.lead_key``'s form ("<tenant>\\x00<lead>")."""
+    return f"{timer.tenant_id}\x00{timer.payload['lead_id']}"
 
 
 def ledger_check(ledger: LedgerHandlers, interval: float) -> BackgroundTask:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_ASSIGNED, LEAD_ERASED
 from services.common.messaging import Delivery
 from services.common.protoconv import erased_lead
-from services.common.runtime import ConsumerSpec
+from services.common.runtime import ConsumerSpec, by_lead
 from services.common.sealing import Sealer
 from services.telephony.converters import events
 from services.telephony.domain.ports import TelephonyUnitOfWork
@@ -37,8 +37,19 @@ def consumer_specs(handlers: PartyHandlers, erasure: ErasureHandlers, sealer: Se
         erasure.on_lead_erased(uow, *erased_lead(delivery.data))
 
     return [
-        ConsumerSpec("telephony-lead-accepted", INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted),
-        ConsumerSpec("telephony-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
-        ConsumerSpec("telephony-lead-assigned", events.AGENT_STREAM, [LEAD_ASSIGNED], on_lead_assigned),
+        # These write the lead's row: batches apply them in lead order (ConsumerSpec.order_key).
+        ConsumerSpec(
+            "telephony-lead-accepted", INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted, order_key=by_lead
+        ),
+        ConsumerSpec(
+            "telephony-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased, order_key=by_lead
+        ),
+        ConsumerSpec(
+            "telephony-lead-assigned",
+            events.AGENT_STREAM,
+            [LEAD_ASSIGNED],
+            on_lead_assigned,
+            order_key=by_lead,
+        ),
         ConsumerSpec("telephony-agents", events.AGENT_STREAM, list(events.AGENT_SUBJECTS), on_agent_changed),
     ]

@@ -92,6 +92,16 @@ class Delivery:
 # personal data.
 Handler = Callable[[Any, Delivery], None]
 UnitOfWorkBinder = Callable[[Connection], Any]
+# The key a consumer's batches are applied in order of (``EventConsumer``'s ``order_key``); it may raise for a payload
+# it can't read.
+OrderKey = Callable[[Delivery], str]
+
+
+def _key_or_first(order_key: OrderKey, delivery: Delivery) -> str:
+    try:
+        return order_key(delivery)
+    except Exception:  # noqa: BLE001 - an unreadable payload: its handler raises and the batch deals with it
+        return ""
 
 
 def redelivery_delay(backoff: Sequence[float], num_delivered: int) -> float:
@@ -134,11 +144,17 @@ class EventConsumer:
         fetch_timeout: float = 1.0,
         stats_interval: float = 5.0,
         linger: float = 0.0,
+        order_key: OrderKey | None = None,
     ) -> None:
         """``linger`` (seconds, 0 = none): after a fetch that brought less than a full batch, wait this long and
         fetch what arrived meanwhile into the same batch, so that events published in bursts (a group commit's) are
         applied in one transaction rather than two or three. For consumers whose work is not waited for by a
-        caller; the latency it adds is at most twice ``linger``."""
+        caller; the latency it adds is at most twice ``linger``.
+
+        ``order_key``: the order a batch is applied in (a stable sort, so deliveries of one key keep their stream
+        order), for handlers that lock a row per key, such as a lead: every batch, of every consumer that orders by
+        the same key, then takes its locks in one global order, so two concurrent batches on PostgreSQL wait for
+        each other instead of deadlocking. A delivery whose key can't be read sorts first (its handler fails it)."""
         if max_deliver < 1:
             raise ValueError("max_deliver must be at least 1")
         if not subjects:
@@ -160,6 +176,7 @@ class EventConsumer:
         self._stats_interval = stats_interval
         self._stats_due = 0.0
         self._linger = linger
+        self._order_key = order_key
 
     @property
     def name(self) -> str:
@@ -282,8 +299,23 @@ class EventConsumer:
         )
 
     def _apply_batch(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
-        """Apply the deliveries in one transaction; per delivery APPLIED, DUPLICATE, or the handler's exception (its
-        savepoint rolled back). Raises when the transaction as a whole failed: then nothing of it was committed.
+        """Apply the deliveries in one transaction, in ``order_key`` order when the consumer has one; per delivery
+        (in the order given) APPLIED, DUPLICATE, or the handler's exception. Raises when the transaction as a whole
+        failed: then nothing of it was committed."""
+        order_key = self._order_key
+        if order_key is None or len(deliveries) < 2:
+            return self._apply_batch_in_order(deliveries)
+        order = sorted(range(len(deliveries)), key=lambda i: _key_or_first(order_key, deliveries[i]))
+        applied = self._apply_batch_in_order([deliveries[i] for i in order])
+        outcomes: list[str | Exception] = [DUPLICATE] * len(deliveries)
+        for place, index in enumerate(order):
+            outcomes[index] = applied[place]
+        return outcomes
+
+    def _apply_batch_in_order(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
+        """Apply the deliveries in one transaction, in this order; per delivery APPLIED, DUPLICATE, or the handler's
+        exception (its savepoint rolled back). Raises when the transaction as a whole failed: then nothing of it was
+        committed.
 
         First optimistically: every new event claimed in the inbox with one statement, the handlers run without
         savepoints (two statements fewer per message). When a handler fails, that transaction is rolled back and

@@ -5,6 +5,9 @@ redelivered batch takes effect once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +15,8 @@ from google.protobuf import struct_pb2
 from sqlalchemy import event
 
 from services.common.ids import new_id
-from services.common.messaging import Delivery
+from services.common.messaging import Delivery, EventConsumer, StreamSpec, ensure_stream
+from services.common.messaging.relay import MSG_ID_HEADER
 
 from ..helpers import eventually
 from .test_inbox import (  # noqa: F401
@@ -188,4 +192,132 @@ async def test_a_lingering_consumer_applies_a_burst_that_trickles_in_as_one_batc
         assert transactions >= 2
     else:
         assert transactions == most
+    fx.database.dispose()
+
+
+def _group(delivery: Delivery) -> str:
+    """ "a-2" -> "a": the order key of the ordering tests (the row a handler would lock)."""
+    return key_of(delivery).split("-")[0]
+
+
+async def test_an_ordered_consumer_applies_a_batch_by_key_keeping_stream_order_within_a_key(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    fx = Fixture(database_url)
+    name = f"ordered_{new_id().lower()}"
+    published = ["c-1", "a-1", "b-1", "a-2", "c-2", "b-2"]
+    for key in published:
+        await publish(js, key)
+    applied: list[str] = []
+    handle = fx.handler
+
+    def recording(uow, delivery: Delivery) -> None:  # type: ignore[no-untyped-def]
+        applied.append(key_of(delivery))
+        handle(uow, delivery)
+
+    consumer = consumer_for(fx, js, name, order_key=_group)
+    consumer._handler = recording
+    async with Running(consumer):
+        await eventually(lambda: len(fx.counter_values()) == len(published), timeout=15, what="all applied")
+    assert applied == ["a-1", "a-2", "b-1", "b-2", "c-1", "c-2"]
+    info = await js.consumer_info(STREAM.name, name)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    fx.database.dispose()
+
+
+async def test_an_ordered_batch_settles_each_message_as_its_own(database_url, js) -> None:  # noqa: F811
+    """Reordered for applying, the outcomes still go to their own messages: the poison message (whose key can't
+    be read either) is the one dead-lettered, every other one is applied once and acknowledged."""
+    fx = Fixture(database_url)
+    name = f"ordsettle_{new_id().lower()}"
+    good = [f"{letter}-{n}" for n in range(3) for letter in "zyxw"]
+
+    def reversed_group(delivery: Delivery) -> str:
+        key = key_of(delivery)
+        if key == "bad":
+            raise ValueError("no key in this payload")
+        return chr(
+            0x7A - ord(key[0]) + 0x61
+        )  # z first ... w last: the reverse of the publish order's letters
+
+    await publish_around_a_poison(js, good, "bad")
+    async with Running(consumer_for(fx, js, name, max_deliver=1, order_key=reversed_group)):
+        await eventually(lambda: fx.count(fx.tables.dead_letters) == 1, timeout=15, what="dead letter")
+        await eventually(
+            lambda: len(fx.counter_values()) == len(good), timeout=15, what="good events applied"
+        )
+    assert fx.counter_values() == dict.fromkeys(good, 1)
+    with fx.database.read() as session:
+        [payload] = session.execute(sa.select(fx.tables.dead_letters.c.payload)).scalars()
+    body = struct_pb2.Struct()
+    body.ParseFromString(payload)
+    assert body["key"] == "bad"
+    info = await js.consumer_info(STREAM.name, name)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    fx.database.dispose()
+
+
+DEADLOCK_STREAM = StreamSpec(
+    "LEADFLOW_LOCKORDERTEST", ("leadflow.lockordertest.v1.x", "leadflow.lockordertest.v1.y")
+)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.parametrize("ordered", [False, True], ids=["stream order", "key order"])
+async def test_two_consumers_locking_the_same_rows_deadlock_unless_they_apply_in_key_order(
+    database_url,
+    js,  # noqa: F811
+    ordered: bool,
+    caplog,
+) -> None:
+    """Two consumers, each of whose batches locks rows "a" and "b" (the counters' UPDATE), one in the order a, b and
+    the other b, a, with both holding their first row when they go for the second: PostgreSQL detects the deadlock
+    and aborts one batch, which runs again. With the same ``order_key`` both take "a" first, the second waits for
+    the first's commit, and no batch fails. (SQLite has one writer at a time: nothing to deadlock.)"""
+    fx = Fixture(database_url)
+    with fx.database.transaction() as session:
+        session.execute(sa.insert(fx.counters), [{"key": "a", "value": 0}, {"key": "b", "value": 0}])
+    await ensure_stream(js, DEADLOCK_STREAM)
+    x_subject, y_subject = DEADLOCK_STREAM.subjects
+    both_hold_one = threading.Barrier(2, timeout=3)  # broken by a timeout when one is blocked instead
+    handle = fx.handler
+
+    def locking(uow, delivery: Delivery) -> None:  # type: ignore[no-untyped-def]
+        handle(uow, delivery)  # the UPDATE holds the row's lock until the batch commits
+        body = struct_pb2.Struct()
+        body.ParseFromString(delivery.data)
+        if body["wait"]:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_hold_one.wait()
+
+    async def send(subject: str, key: str, wait: bool) -> None:
+        body = struct_pb2.Struct()
+        body.update({"key": key, "poison": False, "wait": wait})
+        await js.publish(subject, body.SerializeToString(), headers={MSG_ID_HEADER: new_id()})
+
+    await send(x_subject, "a", True)
+    await send(x_subject, "b", False)
+    await send(y_subject, "b", True)
+    await send(y_subject, "a", False)
+
+    def consumer(name: str, subject: str) -> EventConsumer:
+        return EventConsumer(
+            fx.database, fx.tables, js, name=name, stream=DEADLOCK_STREAM.name, subjects=[subject],
+            handler=locking, bind=CounterUnitOfWork, fetch_timeout=0.2,
+            order_key=key_of if ordered else None,
+        )  # fmt: skip
+
+    suffix = new_id().lower()
+    with caplog.at_level(logging.WARNING, logger="services.common.messaging.consumer"):
+        async with (
+            Running(consumer(f"lock_x_{suffix}", x_subject)),
+            Running(consumer(f"lock_y_{suffix}", y_subject)),
+        ):
+            await eventually(lambda: fx.counter_values() == {"a": 2, "b": 2}, timeout=30, what="both batches")
+    failed_whole = [r for r in caplog.records if "failed as a whole" in r.getMessage()]
+    if ordered:
+        assert failed_whole == []
+    else:
+        assert failed_whole and "deadlock" in repr(failed_whole[0].exc_info).lower()
     fx.database.dispose()

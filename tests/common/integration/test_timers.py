@@ -346,3 +346,36 @@ def test_a_round_whose_commit_fails_counts_nothing_fired(
     assert TIMERS_FIRED.labels(kind="remind")._value.get() == fired_before  # noqa: SLF001
     assert fx.counts() == {} and fx.pending() == 1
     assert worker.fire_due() == 1 and fx.counts() == {"a": 1}
+
+
+def test_a_round_fires_keyed_kinds_in_key_order_after_the_others(fx: Fixture) -> None:
+    """``TimerSpec.order_key``: the lock order of rounds (see the consumers' ``order_key``). Kinds without a key
+    fire first in due order; keyed ones by key, ties in due order; a timer whose key can't be read fires with the
+    unkeyed ones."""
+    fired: list[str] = []
+
+    def record(uow, timer: Timer) -> None:  # type: ignore[no-untyped-def]
+        fired.append(timer.key)
+
+    def by_lead(timer: Timer) -> str:
+        return str(timer.payload["lead"])
+
+    timers = [
+        Timer("locking", "l-c", "t1", T0, {"lead": "c"}),
+        Timer("plain", "p-2", "t1", T0 + timedelta(seconds=2)),
+        Timer("locking", "l-a1", "t1", T0 + timedelta(seconds=1), {"lead": "a"}),
+        Timer("locking", "l-b", "t1", T0 + timedelta(seconds=3), {"lead": "b"}),
+        Timer("locking", "l-a2", "t1", T0 + timedelta(seconds=4), {"lead": "a"}),
+        Timer("locking", "l-none", "t1", T0 + timedelta(seconds=5)),  # no lead in its payload
+        Timer("plain", "p-1", "t1", T0 - timedelta(seconds=1)),
+    ]
+    fx.schedule(*timers)
+    worker = TimerWorker(
+        fx.database,
+        fx.messaging,
+        TimerSet(fx.timers, (TimerSpec("plain", record), TimerSpec("locking", record, order_key=by_lead))),
+        fx.transactions.batch_binder,
+        FakeClock(T0 + timedelta(minutes=1)),
+    )
+    assert worker.fire_due() == len(timers)
+    assert fired == ["p-1", "p-2", "l-none", "l-a1", "l-a2", "l-b", "l-c"]
