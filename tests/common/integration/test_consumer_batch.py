@@ -16,7 +16,6 @@ from sqlalchemy import event
 
 from services.common.ids import new_id
 from services.common.messaging import Delivery, EventConsumer, StreamSpec, ensure_stream
-from services.common.messaging.relay import MSG_ID_HEADER
 
 from ..helpers import eventually
 from .test_inbox import (  # noqa: F401
@@ -291,15 +290,10 @@ async def test_two_consumers_locking_the_same_rows_deadlock_unless_they_apply_in
             with contextlib.suppress(threading.BrokenBarrierError):
                 both_hold_one.wait()
 
-    async def send(subject: str, key: str, wait: bool) -> None:
-        body = struct_pb2.Struct()
-        body.update({"key": key, "poison": False, "wait": wait})
-        await js.publish(subject, body.SerializeToString(), headers={MSG_ID_HEADER: new_id()})
-
-    await send(x_subject, "a", True)
-    await send(x_subject, "b", False)
-    await send(y_subject, "b", True)
-    await send(y_subject, "a", False)
+    await publish(js, "a", subject=x_subject, wait=True)
+    await publish(js, "b", subject=x_subject, wait=False)
+    await publish(js, "b", subject=y_subject, wait=True)
+    await publish(js, "a", subject=y_subject, wait=False)
 
     def consumer(name: str, subject: str) -> EventConsumer:
         return EventConsumer(

@@ -82,11 +82,20 @@ def metric(name: str, consumer: str) -> float:
     return REGISTRY.get_sample_value(name, {"consumer": consumer}) or 0.0
 
 
-async def publish(js, key: str, *, poison: bool = False, event_id: str | None = None) -> str:
+async def publish(
+    js,
+    key: str,
+    *,
+    poison: bool = False,
+    event_id: str | None = None,
+    subject: str = SUBJECT,
+    **fields: object,
+) -> str:
+    """An event for ``key`` on ``subject``; ``fields`` go into its body beside key and poison."""
     event_id = event_id or new_id()
     body = struct_pb2.Struct()
-    body.update({"key": key, "poison": poison})
-    await js.publish(SUBJECT, body.SerializeToString(), headers={MSG_ID_HEADER: event_id})
+    body.update({"key": key, "poison": poison, **fields})
+    await js.publish(subject, body.SerializeToString(), headers={MSG_ID_HEADER: event_id})
     return event_id
 
 
