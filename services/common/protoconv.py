@@ -39,8 +39,17 @@ def optional_time(message: Any, name: str, path: str | None = None) -> datetime 
 
 
 def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
-    micros = to_us(value)
-    return timestamp_pb2.Timestamp(seconds=micros // 1_000_000, nanos=(micros % 1_000_000) * 1000)
+    return timestamp_pb2.Timestamp(**timestamp_fields(value))
+
+
+def timestamp_fields(value: datetime) -> dict[str, int]:
+    """A Timestamp's fields ``{"seconds", "nanos"}`` for a message built from field dicts.
+
+    Why dicts: upb copies every message passed to a constructor (a parent built from child messages copies each
+    child once more), while a dict is read straight into the parent; a SubmitLead answer built from dicts costs
+    half the CPU (see ``services.ingest.converters.submit``)."""
+    seconds, micros = divmod(to_us(value), 1_000_000)
+    return {"seconds": seconds, "nanos": micros * 1000}
 
 
 def to_timedelta(value: duration_pb2.Duration, path: str) -> timedelta:
@@ -91,9 +100,12 @@ def to_enum(enum: type[E], value: int) -> E:
 
 
 def encrypted_value(sealed: SealedValue) -> encryption_pb2.EncryptedValue:
-    return encryption_pb2.EncryptedValue(
-        key_id=sealed.key_id, wrapped_key=sealed.wrapped_key, ciphertext=sealed.ciphertext
-    )
+    return encryption_pb2.EncryptedValue(**encrypted_fields(sealed))
+
+
+def encrypted_fields(sealed: SealedValue) -> dict[str, Any]:
+    """An EncryptedValue's fields as a dict (see ``timestamp_fields``)."""
+    return {"key_id": sealed.key_id, "wrapped_key": sealed.wrapped_key, "ciphertext": sealed.ciphertext}
 
 
 def sealed_value(message: encryption_pb2.EncryptedValue) -> SealedValue:

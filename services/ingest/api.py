@@ -64,10 +64,7 @@ class IngestApi(ingest_service_pb2_grpc.IngestServiceServicer):
         commands = [submit.submit_command_or_error(item) for item in request.requests]
         outcomes = await self._submit.submit_batch(current_principal(), commands)
         metrics.count_submissions(outcomes)
-        answer = pb.BatchSubmitLeadsResponse(
-            results=[submit.submit_result(index, outcome) for index, outcome in enumerate(outcomes)]
-        )
-        return reply_size.fit_answer(answer, self._max_message_bytes)
+        return reply_size.fit_answer(submit.batch_submit_response(outcomes), self._max_message_bytes)
 
     async def ImportLeads(
         self, request_iterator: AsyncIterator[pb.ImportLeadsRequest], context: grpc.aio.ServicerContext

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from leadflow.common.v1 import lead_pb2
 from leadflow.dedup.v1 import dedup_service_pb2 as pb
 from services.common.errors import DomainError
-from services.common.protoconv import duration, item_error, timestamp, to_datetime, to_enum
+from services.common.protoconv import duration, item_error, timestamp, timestamp_fields, to_datetime, to_enum
 from services.dedup.domain.claims import ClaimCommand
 from services.dedup.domain.model import ClaimResult, ExplainedKey
 
@@ -33,32 +35,39 @@ def claim_command_or_error(item: pb.ClaimLeadRequest) -> ClaimCommand | DomainEr
 
 
 def claim_response(result: ClaimResult) -> pb.ClaimLeadResponse:
-    return pb.ClaimLeadResponse(
-        verdict=to_enum(lead_pb2.LeadVerdict, result.verdict),
-        canonical_lead_id=result.canonical_lead_id,
-        action=to_enum(pb.DedupAction, result.action),
-        matches=[
-            pb.Match(
-                dimension=to_enum(lead_pb2.DedupDimension, m.dimension),
-                lead_id=m.lead_id,
-                first_seen_time=timestamp(m.first_seen),
-                policy_account_id=m.policy_account_id,
-                window=duration(m.window),
-                within_window=m.within_window,
-            )
+    return pb.ClaimLeadResponse(**claim_response_fields(result))
+
+
+def claim_response_fields(result: ClaimResult) -> dict[str, Any]:
+    """A ClaimLeadResponse's fields as a dict: answers are built from dicts, since upb copies every message handed
+    to a constructor and reads a dict straight in (``protoconv.timestamp_fields``)."""
+    return {
+        "verdict": to_enum(lead_pb2.LeadVerdict, result.verdict),
+        "canonical_lead_id": result.canonical_lead_id,
+        "action": to_enum(pb.DedupAction, result.action),
+        "matches": [
+            {
+                "dimension": to_enum(lead_pb2.DedupDimension, m.dimension),
+                "lead_id": m.lead_id,
+                "first_seen_time": timestamp_fields(m.first_seen),
+                "policy_account_id": m.policy_account_id,
+                "window": duration(m.window),
+                "within_window": m.within_window,
+            }
             for m in result.matches
         ],
-    )
+    }
 
 
 def batch_claim_response(outcomes: list[ClaimResult | DomainError]) -> pb.BatchClaimLeadsResponse:
-    results = []
-    for index, outcome in enumerate(outcomes):
-        if isinstance(outcome, ClaimResult):
-            results.append(pb.ClaimLeadResult(index=index, response=claim_response(outcome)))
-        else:
-            results.append(pb.ClaimLeadResult(index=index, error=item_error(outcome)))
-    return pb.BatchClaimLeadsResponse(results=results)
+    return pb.BatchClaimLeadsResponse(
+        results=[
+            {"index": index, "response": claim_response_fields(outcome)}
+            if isinstance(outcome, ClaimResult)
+            else {"index": index, "error": item_error(outcome)}
+            for index, outcome in enumerate(outcomes)
+        ]
+    )
 
 
 def index_key_message(key: ExplainedKey) -> pb.IndexKey:

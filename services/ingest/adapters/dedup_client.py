@@ -31,7 +31,7 @@ from services.common.config import TlsSettings
 from services.common.errors import Aborted, DomainError, Unavailable
 from services.common.grpc_errors import error_info_of
 from services.common.grpcclient import open_channel
-from services.ingest.converters.dedup import claim_answer, claim_message
+from services.ingest.converters.dedup import batch_claim_message, claim_answer, claim_message
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
 
 log = logging.getLogger("leadflow.ingest.dedup")
@@ -96,7 +96,7 @@ class GrpcDedupClient(DedupPort):
         self, tenant_id: str, requests: Sequence[ClaimRequest]
     ) -> list[ClaimAnswer | DomainError]:
         stub = self._get_stub()
-        message = dedup_pb.BatchClaimLeadsRequest(requests=[claim_message(r) for r in requests])
+        message = batch_claim_message(requests)
         try:
             response = await stub.BatchClaimLeads(
                 message, timeout=self._timeout, metadata=self._metadata(tenant_id)

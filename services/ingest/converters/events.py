@@ -4,6 +4,8 @@ the consumer retries it and finally dead-letters it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from leadflow.assign.v1 import assign_service_pb2 as assign_pb
 from leadflow.assign.v1 import events_pb2 as assign_events
 from leadflow.common.v1 import call_pb2, lead_pb2
@@ -15,18 +17,19 @@ from services.common.events import LEAD_ACCEPTED, LEAD_DUPLICATE, LEAD_ERASED, L
 from services.common.ids import new_id
 from services.common.messaging.outbox import OutboxMessage
 from services.common.protoconv import (
-    encrypted_value,
+    encrypted_fields,
     enum_name,
     sealed_value,
     timestamp,
+    timestamp_fields,
     to_datetime,
     to_enum,
 )
 from services.common.sealing import LEAD_PHONE, Sealer
 from services.ingest.converters.values import (
     matched_dimensions,
-    money_message,
-    region_message,
+    money_fields,
+    region_fields,
     rejection_code,
 )
 from services.ingest.domain.events import (
@@ -71,36 +74,38 @@ def encode_event(event: object, sealer: Sealer) -> OutboxMessage:
 
 
 def accepted_message(event_id: str, event: LeadAccepted, sealer: Sealer) -> events_pb2.LeadAccepted:
+    """Built from field dicts, as the submit answers are (``protoconv.timestamp_fields`` says why)."""
     lead, submission = event.lead, event.submission
-    message = events_pb2.LeadAccepted(
-        event_id=event_id,
-        tenant_id=lead.tenant_id,
-        occurred_time=timestamp(event.occurred_time),
-        lead_id=lead.id,
-        submission_id=submission.id,
-        account_id=submission.account_id,
-        account_ids=list(lead.account_ids),
-        verdict=to_enum(lead_pb2.LeadVerdict, lead.verdict),
-        returning_of_lead_id=lead.returning_of_lead_id,
-        channel=to_enum(lead_pb2.Channel, submission.channel),
-        traffic_source=to_enum(lead_pb2.TrafficSource, submission.traffic_source),
-        business_source=to_enum(lead_pb2.BusinessSource, submission.business_source),
-        campaign_id=submission.campaign_id,
-        adgroup_id=submission.adgroup_id,
-        creative_id=submission.creative_id,
-        cost=money_message(submission.cost),
-        submit_time=timestamp(submission.submit_time),
-        encrypted_phone=(
-            encrypted_value(sealer.seal(lead.tenant_id, LEAD_PHONE, lead.contact.phone))
-            if lead.contact.phone
+    contact = lead.contact
+    fields: dict[str, Any] = {
+        "event_id": event_id,
+        "tenant_id": lead.tenant_id,
+        "occurred_time": timestamp_fields(event.occurred_time),
+        "lead_id": lead.id,
+        "submission_id": submission.id,
+        "account_id": submission.account_id,
+        "account_ids": lead.account_ids,
+        "verdict": to_enum(lead_pb2.LeadVerdict, lead.verdict),
+        "returning_of_lead_id": lead.returning_of_lead_id,
+        "channel": to_enum(lead_pb2.Channel, submission.channel),
+        "traffic_source": to_enum(lead_pb2.TrafficSource, submission.traffic_source),
+        "business_source": to_enum(lead_pb2.BusinessSource, submission.business_source),
+        "campaign_id": submission.campaign_id,
+        "adgroup_id": submission.adgroup_id,
+        "creative_id": submission.creative_id,
+        "cost": money_fields(submission.cost),
+        "submit_time": timestamp_fields(submission.submit_time),
+        "encrypted_phone": (
+            encrypted_fields(sealer.seal(lead.tenant_id, LEAD_PHONE, contact.phone))
+            if contact.phone
             else None
         ),
-        phone_from_wechat=lead.contact.phone_from_wechat,
-        phone_region=region_message(lead.contact),
-    )
+        "phone_from_wechat": contact.phone_from_wechat,
+        "phone_region": region_fields(contact),
+    }
     if submission.collect_account_id is not None and submission.collect_account_id != submission.account_id:
-        message.collect_account_id = submission.collect_account_id
-    return message
+        fields["collect_account_id"] = submission.collect_account_id
+    return events_pb2.LeadAccepted(**fields)
 
 
 def duplicate_message(event_id: str, event: LeadDuplicate) -> events_pb2.LeadDuplicate:
@@ -108,13 +113,13 @@ def duplicate_message(event_id: str, event: LeadDuplicate) -> events_pb2.LeadDup
     return events_pb2.LeadDuplicate(
         event_id=event_id,
         tenant_id=submission.tenant_id,
-        occurred_time=timestamp(event.occurred_time),
+        occurred_time=timestamp_fields(event.occurred_time),
         lead_id=event.lead_id,
         submission_id=submission.id,
         account_id=submission.account_id,
         matched_dimensions=matched_dimensions(submission.matches),
-        cost=money_message(submission.cost),
-        submit_time=timestamp(submission.submit_time),
+        cost=money_fields(submission.cost),
+        submit_time=timestamp_fields(submission.submit_time),
         channel=to_enum(lead_pb2.Channel, submission.channel),
     )
 
@@ -124,11 +129,11 @@ def rejected_message(event_id: str, event: LeadRejected) -> events_pb2.LeadRejec
     return events_pb2.LeadRejected(
         event_id=event_id,
         tenant_id=submission.tenant_id,
-        occurred_time=timestamp(event.occurred_time),
+        occurred_time=timestamp_fields(event.occurred_time),
         submission_id=submission.id,
         account_id=submission.account_id,
         reasons=[rejection_code(r.code) for r in submission.rejections],
-        submit_time=timestamp(submission.submit_time),
+        submit_time=timestamp_fields(submission.submit_time),
         channel=to_enum(lead_pb2.Channel, submission.channel),
     )
 

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from leadflow.common.v1 import lead_pb2, money_pb2, region_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
-from services.common.protoconv import timestamp, to_enum
+from services.common.protoconv import timestamp_fields, to_enum
 from services.ingest.domain.model import Contact, Match, Money
 from services.ingest.domain.normalisation import Rejection, RejectionCode
 
 
 def money_message(money: Money | None) -> money_pb2.Money | None:
+    fields = money_fields(money)
+    return None if fields is None else money_pb2.Money(**fields)
+
+
+def money_fields(money: Money | None) -> dict[str, Any] | None:
+    """A Money message's fields as a dict (``protoconv.timestamp_fields`` says why); None for no money."""
     if money is None:
         return None
-    return money_pb2.Money(currency_code=money.currency_code, units=money.units, nanos=money.nanos)
+    return {"currency_code": money.currency_code, "units": money.units, "nanos": money.nanos}
 
 
 def money(message: money_pb2.Money) -> Money:
@@ -34,21 +41,27 @@ def rejection_code(code: RejectionCode) -> pb.RejectionCode:
 
 
 def rejection_message(rejection: Rejection) -> pb.RejectionReason:
-    return pb.RejectionReason(
-        code=rejection_code(rejection.code),
-        field=rejection.field,
-        message=rejection.message,
-        rule=rejection.rule,
-    )
+    return pb.RejectionReason(**rejection_fields(rejection))
 
 
-def match_messages(matches: Sequence[Match]) -> list[pb.Match]:
+def rejection_fields(rejection: Rejection) -> dict[str, Any]:
+    """A RejectionReason message's fields as a dict (``protoconv.timestamp_fields`` says why)."""
+    return {
+        "code": rejection_code(rejection.code),
+        "field": rejection.field,
+        "message": rejection.message,
+        "rule": rejection.rule,
+    }
+
+
+def match_fields(matches: Sequence[Match]) -> list[dict[str, Any]]:
+    """Match messages' fields as dicts (``protoconv.timestamp_fields`` says why)."""
     return [
-        pb.Match(
-            dimension=to_enum(lead_pb2.DedupDimension, m.dimension),
-            lead_id=m.lead_id,
-            first_seen_time=timestamp(m.first_seen_time),
-        )
+        {
+            "dimension": to_enum(lead_pb2.DedupDimension, m.dimension),
+            "lead_id": m.lead_id,
+            "first_seen_time": timestamp_fields(m.first_seen_time),
+        }
         for m in matches
     ]
 
@@ -58,6 +71,12 @@ def matched_dimensions(matches: Sequence[Match]) -> list[lead_pb2.DedupDimension
 
 
 def region_message(contact: Contact) -> region_pb2.Region | None:
+    fields = region_fields(contact)
+    return None if fields is None else region_pb2.Region(**fields)
+
+
+def region_fields(contact: Contact) -> dict[str, str] | None:
+    """The phone's Region message fields as a dict; None when the region is unknown."""
     if not contact.phone_province:
         return None
-    return region_pb2.Region(province=contact.phone_province, city=contact.phone_city)
+    return {"province": contact.phone_province, "city": contact.phone_city}
