@@ -126,6 +126,8 @@ async def _profile(stack: BenchStack, arguments: argparse.Namespace, output: Pat
         f" p50 {figures['rpc_p50_ms']:.1f} ms, p99 {figures['rpc_p99_ms']:.1f} ms, errors {figures['errors']}"
     )
     per = max(len(outcome.sent_at), 1)
+    if window["leads_per_submit_group"] is not None:
+        print(f"SubmitLeads per group commit: {window['leads_per_submit_group']:.1f}")
     print(f"{'process':<14} {'CPU ms/lead':>12} {'user':>7} {'system':>7} {'stmts/lead':>11} {'tx/lead':>8}")
     for name, cpu in window["cpu_ms_per_lead"].items():  # type: ignore[attr-defined]
         user, system = times[name]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import nats
 
 from bench.e2e import procs
-from bench.e2e.scrape import STATEMENTS, TRANSACTIONS
+from bench.e2e.scrape import STATEMENTS, SUBMIT_GROUPS, TRANSACTIONS
 from bench.e2e.stack import BenchStack
 from services.common.config import SERVICES
 
@@ -52,13 +52,15 @@ async def settle(nats_url: str, timeout: float = 60.0) -> bool:
 
 
 def spent(before: Snapshot, after: Snapshot, leads: int) -> dict[str, object]:
-    """Per process: CPU ms per lead; per service: statements and transactions per lead; the window's length and the
-    cores other programs kept busy meanwhile (the machine's load, which the CPU figures do not include)."""
+    """Per process: CPU ms per lead; per service: statements and transactions per lead; SubmitLeads per group
+    commit (None when no group was stored: batches); the window's length and the cores other programs kept busy
+    meanwhile (the machine's load, which the CPU figures do not include)."""
     seconds = after.at - before.at
     cpu = {name: after.cpu_ms[name] - before.cpu_ms[name] for name in after.cpu_ms}
     ours = sum(cpu.values())
     others = max(0.0, after.machine_busy_ms - before.machine_busy_ms - ours)
     per = max(leads, 1)
+    groups = sum(after.db[name][SUBMIT_GROUPS] - before.db[name][SUBMIT_GROUPS] for name in after.db)
     return {
         "seconds": seconds,
         "leads": leads,
@@ -69,5 +71,6 @@ def spent(before: Snapshot, after: Snapshot, leads: int) -> dict[str, object]:
         "transactions_per_lead": {
             name: (after.db[name][TRANSACTIONS] - before.db[name][TRANSACTIONS]) / per for name in after.db
         },
+        "leads_per_submit_group": leads / groups if groups else None,
         "other_load_cores": others / 1000 / seconds if seconds > 0 else 0.0,
     }

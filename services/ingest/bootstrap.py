@@ -15,7 +15,7 @@ from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_
 from services.common.paging import PageTokens
 from services.common.runtime import ServiceApp, ServiceCore
 from services.common.sealing import service_sealer
-from services.ingest import consumers, workers
+from services.ingest import consumers, metrics, workers
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
@@ -110,6 +110,7 @@ def build_handlers(
             SubmitConfig(
                 group_window_seconds=settings.group_commit_seconds, group_max=settings.group_commit_max
             ),
+            observe_group=metrics.SUBMIT_GROUP_SIZE.observe,
         ),
         leads=LeadHandlers(transactions, page_tokens),
         rules=RuleHandlers(transactions, clock, page_tokens, screening),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 from services.ingest.domain.model import SubmitResult
 
@@ -22,6 +22,12 @@ REJECTIONS = Counter(
 LEADS_ERASED = Counter(
     "leadflow_ingest_leads_erased_total",
     "Leads whose personal data was erased (EraseLead; repeats not counted).",
+)
+SUBMIT_GROUP_SIZE = Histogram(
+    "leadflow_ingest_submit_group_size",
+    "SubmitLead calls stored together by one group commit (LEADFLOW_INGEST_GROUP_COMMIT_MS): one dedup call and "
+    "one write transaction each. Groups of 1 under load mean the window is too short or the callers too few.",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
 )
 PUSH_SCHEDULED = Counter(
     "leadflow_push_deliveries_scheduled_total", "Push deliveries scheduled for accepted leads."

@@ -163,7 +163,9 @@ class SubmitHandlers:
         screening: ScreeningCache,
         config: SubmitConfig | None = None,
         pause: Pause = asyncio.sleep,
+        observe_group: Callable[[int], None] = lambda size: None,
     ) -> None:
+        """``observe_group`` is told the size of each gathered group of SubmitLeads (group commit on)."""
         self._tx = transactions
         self._dedup = dedup
         self._fp = fingerprinter
@@ -171,6 +173,7 @@ class SubmitHandlers:
         self._screening = screening
         self._config = config or SubmitConfig()
         self._pause = pause
+        self._observe_group = observe_group
         self._groups: Gatherer[str, _Call, SubmitResult] | None = None
         if self._config.group_window_seconds > 0 and self._config.group_max > 1:
             self._groups = Gatherer(
@@ -195,6 +198,7 @@ class SubmitHandlers:
         one goes through the batch pipeline (BatchClaimLeads, one write transaction), whose items succeed or fail
         on their own, exactly as the unary calls would, under the latest of the callers' deadlines."""
         commands = [call.command for call in calls]
+        self._observe_group(len(calls))
         if len(calls) == 1:
             return await self._submit_items(calls[0].principal, commands, batch=False)
         deadlines = [call.deadline for call in calls]

@@ -68,7 +68,9 @@ def database(database_url: str):  # type: ignore[no-untyped-def]
     db.dispose()
 
 
-def grouped(database: Database, dedup: CountingDedup, window: float = 0.2) -> tuple[SubmitHandlers, type]:
+def grouped(
+    database: Database, dedup: CountingDedup, window: float = 0.2, sizes: list[int] | None = None
+) -> tuple[SubmitHandlers, type]:
     class Counted(CountingTransactions):
         writes = 0
 
@@ -82,6 +84,7 @@ def grouped(database: Database, dedup: CountingDedup, window: float = 0.2) -> tu
         FakeClock(T0),
         ScreeningCache(),
         config=SubmitConfig(settle_seconds=0.2, group_window_seconds=window, group_max=64),
+        observe_group=(sizes if sizes is not None else []).append,
     )
     return handlers, Counted
 
@@ -95,8 +98,8 @@ def phone(n: int) -> str:
 
 
 async def test_concurrent_submissions_share_one_claim_call_and_one_write(database: Database) -> None:
-    dedup = CountingDedup()
-    handlers, counted = grouped(database, dedup)
+    dedup, sizes = CountingDedup(), []
+    handlers, counted = grouped(database, dedup, sizes=sizes)
     commands = [command(request_id=f"r{n}", phone=phone(n)) for n in range(12)]
     results = await submit_all(handlers, commands)
     assert all(isinstance(r, SubmitResult) and r.verdict is Verdict.NEW for r in results)
@@ -104,15 +107,17 @@ async def test_concurrent_submissions_share_one_claim_call_and_one_write(databas
     assert [r.lead.contact.phone for r in results] == [f"+86{phone(n)}" for n in range(12)]  # type: ignore[union-attr]
     assert dedup.batch_calls == 1 and dedup.unary_calls == 0
     assert counted.writes == 1
+    assert sizes == [12]  # what leadflow_ingest_submit_group_size observes
     assert _count(database, submissions) == 12 and _count(database, leads) == 12
 
 
 async def test_a_lone_call_is_a_plain_unary_submission(database: Database) -> None:
-    dedup = CountingDedup()
-    handlers, counted = grouped(database, dedup, window=0.01)
+    dedup, sizes = CountingDedup(), []
+    handlers, counted = grouped(database, dedup, window=0.01, sizes=sizes)
     result = await handlers.submit(PRINCIPAL, command(request_id="alone"))
     assert result.verdict is Verdict.NEW
     assert dedup.unary_calls == 1 and dedup.batch_calls == 0 and counted.writes == 1
+    assert sizes == [1]
 
 
 async def test_duplicates_within_a_group(database: Database) -> None:
