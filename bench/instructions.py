@@ -1,15 +1,21 @@
 """Instructions per lead of ingest's submit path, counted by valgrind (callgrind): a figure that does not move with
 the machine's load, for comparing two versions of the code when CPU milliseconds are too noisy to tell.
 
-    .venv/bin/python -m bench.instructions [--shape batch|single|both] [--rounds 5] [--batch-size 100]
+    .venv/bin/python -m bench.instructions [--shape batch|single|both] [--layer handlers|api] [--rounds 5]
+        [--batch-size 100]
 
 What runs: ingest's ``SubmitHandlers`` in this process on a SQLite file (the migrations applied, as deployed), with
 dedup answered by the in-memory ``FakeDedup`` of the tests, so only ingest's own work is counted: validation,
-normalisation, screening, fingerprints, the write transaction with its outbox event. gRPC, protobuf conversion, the
-relay and the consumers are not in it; ``make bench`` measures those, as CPU milliseconds of each process.
+normalisation, screening, fingerprints, the write transaction with its outbox event. gRPC's transport, the relay
+and the consumers are not in it; ``make bench`` measures those, as CPU milliseconds of each process.
 
 - ``batch``: ``submit_batch`` of ``--batch-size`` new leads (BatchSubmitLeads' path);
 - ``single``: ``submit`` of one new lead at a time, with no group window (a lone SubmitLead's path).
+
+``--layer api`` counts one layer more: the servicer's methods (``IngestApi.BatchSubmitLeads`` / ``SubmitLead``)
+with the request decoded from its bytes and the answer encoded to bytes, as gRPC's (de)serializers do, so the
+protobuf conversions of both directions are in the figure. The default, ``handlers``, is the figure the README's
+earlier counts were taken with.
 
 How: the same program runs twice under ``valgrind --tool=callgrind``, once with one measured round and once with
 ``1 + --rounds``; both start, migrate and warm up the same way (fixed clock, PYTHONHASHSEED=0), so the difference of
@@ -61,16 +67,48 @@ def _commands(batch_size: int):  # type: ignore[no-untyped-def]
     return one
 
 
-async def _run_rounds(shape: str, rounds: int, batch_size: int) -> int:
-    """Warm up, then run ``rounds`` measured rounds of ``shape``; returns the leads submitted in them."""
+def _request_bytes(commands: list, shape: str) -> list[bytes]:  # type: ignore[type-arg]
+    """``commands`` as the wire bytes of the requests a client sends: one BatchSubmitLeadsRequest, or one
+    SubmitLeadRequest per command."""
+    from leadflow.ingest.v1 import ingest_service_pb2 as pb
+
+    def message(command) -> pb.SubmitLeadRequest:  # type: ignore[no-untyped-def]
+        return pb.SubmitLeadRequest(
+            account_id=command.account_id,
+            channel=command.channel,
+            traffic_source=command.traffic_source,
+            business_source=command.business_source,
+            request_id=command.request_id,
+            name=command.name,
+            phone=command.phone,
+            attributes=dict(command.attributes),
+            consent=pb.Consent(contact=command.consent.contact),
+        )
+
+    if shape == "batch":
+        return [pb.BatchSubmitLeadsRequest(requests=[message(c) for c in commands]).SerializeToString()]
+    return [message(c).SerializeToString() for c in commands]
+
+
+async def _run_rounds(
+    shape: str, rounds: int, batch_size: int, *, layer: str = "handlers", prepared_rounds: int = 0
+) -> int:
+    """Warm up, then run ``rounds`` measured rounds of ``shape``; returns the leads submitted in them.
+
+    ``layer="api"``: through ``IngestApi`` from request bytes to answer bytes. The request bytes of
+    ``max(rounds, prepared_rounds)`` rounds are built before any round runs, so two runs given the same
+    ``prepared_rounds`` build the same requests and the building cancels out of their difference."""
+    from leadflow.ingest.v1 import ingest_service_pb2 as pb
     from services.common.auth import Principal, Role
     from services.common.clock import FakeClock
     from services.common.db import Database
     from services.common.dbtx import SqlTransactions
+    from services.common.grpcserver.context import set_principal
     from services.common.migrations import upgrade
     from services.common.sealing import KeyRing, Sealer
     from services.ingest.adapters.db.tables import messaging
     from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
+    from services.ingest.api import IngestApi
     from services.ingest.bootstrap import MIGRATIONS_DIR
     from services.ingest.converters.events import EventEncoder
     from services.ingest.domain.fingerprints import Fingerprinter
@@ -81,6 +119,13 @@ async def _run_rounds(shape: str, rounds: int, batch_size: int) -> int:
 
     principal = Principal("bench-tenant", "bench", Role.SERVICE)
     lead = _commands(batch_size)
+    requests: list[list[bytes]] = []
+    if layer == "api":
+        requests = [
+            _request_bytes([lead() for _ in range(batch_size)], shape)
+            for _ in range(WARM_ROUNDS + max(rounds, prepared_rounds))
+        ]
+        requests.reverse()  # popped from the end: the first round's requests first
     with tempfile.TemporaryDirectory(prefix="leadflow-bench-instructions-") as directory:
         url = f"sqlite:///{directory}/ingest.db"
         upgrade(MIGRATIONS_DIR, url)
@@ -101,7 +146,30 @@ async def _run_rounds(shape: str, rounds: int, batch_size: int) -> int:
                 config=SubmitConfig(group_window_seconds=0),
             )
 
+            api = IngestApi(handlers, *([None] * 4))  # type: ignore[arg-type]  # the submit methods only
+            set_principal(principal)  # what the interceptor does for a call
+
+            async def api_round() -> int:
+                encoded = requests.pop()
+                if shape == "batch":
+                    request = pb.BatchSubmitLeadsRequest.FromString(encoded[0])
+                    answer = await api.BatchSubmitLeads(request, None)  # type: ignore[arg-type]
+                    answer.SerializeToString()
+                    verdicts = [r.response.verdict for r in answer.results]
+                else:
+                    verdicts = []
+                    for one in encoded:
+                        reply = await api.SubmitLead(pb.SubmitLeadRequest.FromString(one), None)  # type: ignore[arg-type]
+                        reply.SerializeToString()
+                        verdicts.append(reply.verdict)
+                new = sum(1 for v in verdicts if v == int(Verdict.NEW))
+                if new != batch_size:
+                    raise RuntimeError(f"{batch_size - new} of {batch_size} submissions were not NEW")
+                return new
+
             async def one_round() -> int:
+                if layer == "api":
+                    return await api_round()
                 if shape == "batch":
                     results = await handlers.submit_batch(principal, [lead() for _ in range(batch_size)])
                 else:
@@ -118,8 +186,11 @@ async def _run_rounds(shape: str, rounds: int, batch_size: int) -> int:
             database.dispose()
 
 
-def _count(shape: str, rounds: int, batch_size: int, valgrind: str) -> int:
-    """Total instructions (Ir) of one run of this module under callgrind with ``rounds`` measured rounds."""
+def _count(
+    shape: str, rounds: int, batch_size: int, valgrind: str, layer: str = "handlers", prepared: int = 0
+) -> int:
+    """Total instructions (Ir) of one run of this module under callgrind with ``rounds`` measured rounds
+    (``prepared``: the rounds whose requests are built either way, see ``_run_rounds``)."""
     with tempfile.TemporaryDirectory(prefix="leadflow-callgrind-") as directory:
         out = Path(directory) / "callgrind.out"
         command = [
@@ -133,6 +204,8 @@ def _count(shape: str, rounds: int, batch_size: int, valgrind: str) -> int:
             shape,
             str(rounds),
             str(batch_size),
+            layer,
+            str(prepared),
         ]
         environment = os.environ | {"PYTHONHASHSEED": "0"}
         finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
@@ -144,11 +217,13 @@ def _count(shape: str, rounds: int, batch_size: int, valgrind: str) -> int:
         return int(match.group(1))
 
 
-def instructions_per_lead(shape: str, rounds: int, batch_size: int, valgrind: str) -> float:
-    """Instructions per submitted lead of ``shape``: the difference of a run with ``1 + rounds`` measured rounds
-    and one with 1, divided by the ``rounds × batch_size`` leads between them."""
-    low = _count(shape, 1, batch_size, valgrind)
-    high = _count(shape, 1 + rounds, batch_size, valgrind)
+def instructions_per_lead(
+    shape: str, rounds: int, batch_size: int, valgrind: str, layer: str = "handlers"
+) -> float:
+    """Instructions per submitted lead of ``shape`` at ``layer``: the difference of a run with ``1 + rounds``
+    measured rounds and one with 1, divided by the ``rounds × batch_size`` leads between them."""
+    low = _count(shape, 1, batch_size, valgrind, layer, 1 + rounds)
+    high = _count(shape, 1 + rounds, batch_size, valgrind, layer, 1 + rounds)
     return (high - low) / (rounds * batch_size)
 
 
@@ -156,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == [CHILD]:
         shape, rounds, batch_size = arguments[1], int(arguments[2]), int(arguments[3])
-        leads = asyncio.run(_run_rounds(shape, rounds, batch_size))
+        layer, prepared = (arguments[4], int(arguments[5])) if len(arguments) > 5 else ("handlers", 0)
+        leads = asyncio.run(_run_rounds(shape, rounds, batch_size, layer=layer, prepared_rounds=prepared))
         print(json.dumps({"shape": shape, "leads": leads}))
         return 0
     parser = argparse.ArgumentParser(
@@ -172,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=5, help="measured rounds (the difference of the two runs)"
     )
     parser.add_argument("--batch-size", type=int, default=100, help="leads per round")
+    parser.add_argument(
+        "--layer",
+        choices=("handlers", "api"),
+        default="handlers",
+        help="handlers: SubmitHandlers alone; api: the servicer, from request bytes to answer bytes",
+    )
     parsed = parser.parse_args(arguments)
     valgrind = shutil.which("valgrind")
     if valgrind is None:
@@ -181,10 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     shapes = ("batch", "single") if parsed.shape == "both" else (parsed.shape,)
     print(
-        f"ingest's submit path, instructions per lead (callgrind, {parsed.rounds} × {parsed.batch_size} leads)"
+        f"ingest's submit path at the {parsed.layer} layer, instructions per lead"
+        f" (callgrind, {parsed.rounds} × {parsed.batch_size} leads)"
     )
     for shape in shapes:
-        figure = instructions_per_lead(shape, parsed.rounds, parsed.batch_size, valgrind)
+        figure = instructions_per_lead(shape, parsed.rounds, parsed.batch_size, valgrind, parsed.layer)
         print(f"{shape:<8} {figure / 1000:10,.0f} thousand instructions per lead")
     return 0
 

@@ -21,7 +21,5 @@ def counters(metrics_port: int, names: tuple[str, ...] = COUNTED) -> dict[str, f
     found = dict.fromkeys(names, 0.0)
     for family in text_string_to_metric_families(text):
         if family.name in found:
-            found[family.name] = sum(
-                s.value for s in family.samples if s.name.endswith(("_total", "_count"))
-            )
+            found[family.name] = sum(s.value for s in family.samples if s.name.endswith(("_total", "_count")))
     return found
