@@ -12,6 +12,10 @@ and the consumers are not in it; ``make bench`` measures those, as CPU milliseco
 - ``batch``: ``submit_batch`` of ``--batch-size`` new leads (BatchSubmitLeads' path);
 - ``single``: ``submit`` of one new lead at a time, with no group window (a lone SubmitLead's path).
 
+The garbage collector is set as a serving service sets it (``services.common.gctuning``) once the handlers are
+built; ``--gc default`` leaves CPython's defaults, to see what that setting is worth (or to count code older than
+it).
+
 ``--layer api`` counts one layer more: the servicer's methods (``IngestApi.BatchSubmitLeads`` / ``SubmitLead``)
 with the request decoded from its bytes and the answer encoded to bytes, as gRPC's (de)serializers do, so the
 protobuf conversions of both directions are in the figure. The default, ``handlers``, is the figure the README's
@@ -91,7 +95,13 @@ def _request_bytes(commands: list, shape: str) -> list[bytes]:  # type: ignore[t
 
 
 async def _run_rounds(
-    shape: str, rounds: int, batch_size: int, *, layer: str = "handlers", prepared_rounds: int = 0
+    shape: str,
+    rounds: int,
+    batch_size: int,
+    *,
+    layer: str = "handlers",
+    prepared_rounds: int = 0,
+    gc_setting: str = "serving",
 ) -> int:
     """Warm up, then run ``rounds`` measured rounds of ``shape``; returns the leads submitted in them.
 
@@ -146,6 +156,10 @@ async def _run_rounds(
                 config=SubmitConfig(group_window_seconds=0),
             )
 
+            if gc_setting == "serving":
+                from services.common.gctuning import tune_for_serving
+
+                tune_for_serving()
             api = IngestApi(handlers, *([None] * 4))  # type: ignore[arg-type]  # the submit methods only
             set_principal(principal)  # what the interceptor does for a call
 
@@ -187,7 +201,13 @@ async def _run_rounds(
 
 
 def _count(
-    shape: str, rounds: int, batch_size: int, valgrind: str, layer: str = "handlers", prepared: int = 0
+    shape: str,
+    rounds: int,
+    batch_size: int,
+    valgrind: str,
+    layer: str = "handlers",
+    prepared: int = 0,
+    gc_setting: str = "serving",
 ) -> int:
     """Total instructions (Ir) of one run of this module under callgrind with ``rounds`` measured rounds
     (``prepared``: the rounds whose requests are built either way, see ``_run_rounds``)."""
@@ -206,6 +226,7 @@ def _count(
             str(batch_size),
             layer,
             str(prepared),
+            gc_setting,
         ]
         environment = os.environ | {"PYTHONHASHSEED": "0"}
         finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
@@ -218,12 +239,17 @@ def _count(
 
 
 def instructions_per_lead(
-    shape: str, rounds: int, batch_size: int, valgrind: str, layer: str = "handlers"
+    shape: str,
+    rounds: int,
+    batch_size: int,
+    valgrind: str,
+    layer: str = "handlers",
+    gc_setting: str = "serving",
 ) -> float:
     """Instructions per submitted lead of ``shape`` at ``layer``: the difference of a run with ``1 + rounds``
     measured rounds and one with 1, divided by the ``rounds × batch_size`` leads between them."""
-    low = _count(shape, 1, batch_size, valgrind, layer, 1 + rounds)
-    high = _count(shape, 1 + rounds, batch_size, valgrind, layer, 1 + rounds)
+    low = _count(shape, 1, batch_size, valgrind, layer, 1 + rounds, gc_setting)
+    high = _count(shape, 1 + rounds, batch_size, valgrind, layer, 1 + rounds, gc_setting)
     return (high - low) / (rounds * batch_size)
 
 
@@ -231,8 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == [CHILD]:
         shape, rounds, batch_size = arguments[1], int(arguments[2]), int(arguments[3])
-        layer, prepared = (arguments[4], int(arguments[5])) if len(arguments) > 5 else ("handlers", 0)
-        leads = asyncio.run(_run_rounds(shape, rounds, batch_size, layer=layer, prepared_rounds=prepared))
+        layer, prepared, gc_setting = (
+            (arguments[4], int(arguments[5]), arguments[6])
+            if len(arguments) > 6
+            else ("handlers", 0, "serving")
+        )
+        leads = asyncio.run(
+            _run_rounds(
+                shape, rounds, batch_size, layer=layer, prepared_rounds=prepared, gc_setting=gc_setting
+            )
+        )
         print(json.dumps({"shape": shape, "leads": leads}))
         return 0
     parser = argparse.ArgumentParser(
@@ -254,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         default="handlers",
         help="handlers: SubmitHandlers alone; api: the servicer, from request bytes to answer bytes",
     )
+    parser.add_argument(
+        "--gc",
+        choices=("serving", "default"),
+        default="serving",
+        help="serving: the garbage collector as the services set it (services.common.gctuning); default: CPython's",
+    )
     parsed = parser.parse_args(arguments)
     valgrind = shutil.which("valgrind")
     if valgrind is None:
@@ -263,11 +303,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     shapes = ("batch", "single") if parsed.shape == "both" else (parsed.shape,)
     print(
-        f"ingest's submit path at the {parsed.layer} layer, instructions per lead"
+        f"ingest's submit path at the {parsed.layer} layer, garbage collector {parsed.gc}, instructions per lead"
         f" (callgrind, {parsed.rounds} × {parsed.batch_size} leads)"
     )
     for shape in shapes:
-        figure = instructions_per_lead(shape, parsed.rounds, parsed.batch_size, valgrind, parsed.layer)
+        figure = instructions_per_lead(
+            shape, parsed.rounds, parsed.batch_size, valgrind, parsed.layer, parsed.gc
+        )
         print(f"{shape:<8} {figure / 1000:10,.0f} thousand instructions per lead")
     return 0
 

@@ -21,7 +21,7 @@ import grpc
 from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
-from services.common import devclock, telemetry
+from services.common import devclock, gctuning, telemetry
 from services.common.clock import Clock, DevClock, SystemClock, service_clock
 from services.common.config import ServiceSettings
 from services.common.db import Database
@@ -296,13 +296,17 @@ class RunningService:
 
 
 async def run_service(app: ServiceApp, on_started: Callable[[RunningService], None] | None = None) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit code. ``on_started`` is called once the service is SERVING."""
+    """Run until SIGTERM or SIGINT; returns the exit code. ``on_started`` is called once the service is SERVING.
+
+    The process's garbage collector is set for serving once the service started (``gctuning``): this is the
+    service's own process, unlike ``RunningService``, which tests also run in theirs."""
     running = RunningService(app, on_started)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, running.stop_event.set)
     try:
         await running.start()
+        gctuning.tune_for_serving()
         await running.stop_event.wait()
     finally:
         await running.stop()

@@ -13,13 +13,19 @@ from bench import instructions
 
 @pytest.mark.parametrize("shape", ["batch", "single"])
 def test_each_round_submits_new_leads_through_the_handlers(shape: str) -> None:
-    assert asyncio.run(instructions._run_rounds(shape, rounds=2, batch_size=3)) == 6
+    # gc_setting="default": the serving setting would change this test process's collector.
+    assert asyncio.run(instructions._run_rounds(shape, rounds=2, batch_size=3, gc_setting="default")) == 6
 
 
 @pytest.mark.parametrize("shape", ["batch", "single"])
 def test_the_api_layer_answers_each_round_from_request_bytes(shape: str) -> None:
     # Fails unless every decoded request reaches the servicer and its encoded answer says NEW.
-    assert asyncio.run(instructions._run_rounds(shape, 2, 3, layer="api", prepared_rounds=5)) == 6
+    assert (
+        asyncio.run(
+            instructions._run_rounds(shape, 2, 3, layer="api", prepared_rounds=5, gc_setting="default")
+        )
+        == 6
+    )
 
 
 def test_the_api_layers_requests_are_the_clients_wire_bytes() -> None:
@@ -40,14 +46,14 @@ def test_the_figure_is_the_difference_of_the_two_runs_per_lead(monkeypatch) -> N
     totals = {1: 5_000_000, 4: 5_000_000 + 3 * 10 * 2_000}  # a start of 5 M, then 2,000 per lead
     calls = []
 
-    def count(shape, rounds, size, valgrind, layer, prepared):  # type: ignore[no-untyped-def]
-        calls.append((rounds, layer, prepared))
+    def count(shape, rounds, size, valgrind, layer, prepared, gc_setting):  # type: ignore[no-untyped-def]
+        calls.append((rounds, layer, prepared, gc_setting))
         return totals[rounds]
 
     monkeypatch.setattr(instructions, "_count", count)
-    assert instructions.instructions_per_lead("batch", 3, 10, "valgrind", "api") == 2_000
+    assert instructions.instructions_per_lead("batch", 3, 10, "valgrind", "api", "default") == 2_000
     # Both runs build the requests of the longer one, so the building cancels out.
-    assert calls == [(1, "api", 4), (4, "api", 4)]
+    assert calls == [(1, "api", 4, "default"), (4, "api", 4, "default")]
 
 
 def test_without_valgrind_it_says_so_and_counts_nothing(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
