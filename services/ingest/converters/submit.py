@@ -75,10 +75,6 @@ def submit_response_fields(result: SubmitResult) -> dict[str, Any]:
     }
 
 
-def submit_result(index: int, outcome: SubmitResult | DomainError) -> pb.SubmitLeadResult:
-    return pb.SubmitLeadResult(**submit_result_fields(index, outcome))
-
-
 def submit_result_fields(index: int, outcome: SubmitResult | DomainError) -> dict[str, Any]:
     """A SubmitLeadResult's fields as a dict (see ``submit_response_fields``): the item's answer or its error."""
     if isinstance(outcome, DomainError):

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from leadflow.common.v1 import lead_pb2, money_pb2, region_pb2
+from leadflow.common.v1 import lead_pb2, money_pb2
 from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.protoconv import timestamp_fields, to_enum
 from services.ingest.domain.model import Contact, Match, Money
 from services.ingest.domain.normalisation import Rejection, RejectionCode
-
-
-def money_message(money: Money | None) -> money_pb2.Money | None:
-    fields = money_fields(money)
-    return None if fields is None else money_pb2.Money(**fields)
 
 
 def money_fields(money: Money | None) -> dict[str, Any] | None:
@@ -68,11 +63,6 @@ def match_fields(matches: Sequence[Match]) -> list[dict[str, Any]]:
 
 def matched_dimensions(matches: Sequence[Match]) -> list[lead_pb2.DedupDimension]:
     return [to_enum(lead_pb2.DedupDimension, d) for d in sorted({int(m.dimension) for m in matches})]
-
-
-def region_message(contact: Contact) -> region_pb2.Region | None:
-    fields = region_fields(contact)
-    return None if fields is None else region_pb2.Region(**fields)
 
 
 def region_fields(contact: Contact) -> dict[str, str] | None:
