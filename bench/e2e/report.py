@@ -11,13 +11,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.e2e.sweep import ALONE_BATCH, ALONE_UNARY, BATCH, UNARY, echo_key, family
 from services.common.config import SERVICES
 
-UNARY = "saturation"
-BATCH = "batch"
-ALONE_UNARY = "alone_saturation"
 ALONE_RATE = "alone_rate"
-ALONE_BATCH = "alone_batch"
 ALONE = "ingest + dedup alone"
 
 
@@ -27,6 +24,17 @@ def _rate(figures: dict[str, Any]) -> float:
 
 def _f(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
+
+
+def _at(callers: int | None) -> str:
+    return f", {callers} callers" if callers else ""
+
+
+def _callers(e2e: dict[str, Any], shape: str) -> tuple[int | None, tuple[int, ...]]:
+    """(first caller count, the further ones) of ``shape`` (``unary`` or ``batch``); (None, ()) for a result
+    written before the sweep (``bench.e2e.sweep``)."""
+    counts = e2e.get("callers", {}).get(shape)
+    return (counts[0], tuple(counts[1:])) if counts else (None, ())
 
 
 def _lost(phase: dict[str, Any]) -> str:
@@ -47,14 +55,18 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
             "",
             "",
         )
-    echo = ceilings["echo"]
-    yield (
-        "ceiling: raw gRPC unary echo (calls/s)",
-        _f(_rate(echo)),
-        _f(echo["p50_ms"], 2),
-        _f(echo["p99_ms"], 2),
-        "",
-    )
+    unary_callers, more_unary = _callers(e2e, "unary")
+    batch_callers, more_batch = _callers(e2e, "batch")
+    for n, echo in [(unary_callers, ceilings["echo"])] + [
+        (m, ceilings[echo_key(m)]) for m in more_unary if echo_key(m) in ceilings
+    ]:
+        yield (
+            f"ceiling: raw gRPC unary echo{_at(n)} (calls/s)",
+            _f(_rate(echo)),
+            _f(echo["p50_ms"], 2),
+            _f(echo["p99_ms"], 2),
+            "",
+        )
     yield ("ceiling: raw gRPC client-streaming (msgs/s)", _f(_rate(ceilings["client_streaming"])), "", "", "")
     yield (
         "ceiling: raw JetStream publish_async (msgs/s)",
@@ -65,7 +77,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     )
     unary = phases[UNARY]
     yield (
-        "SubmitLead → lead.assigned, saturation (leads/s)",
+        f"SubmitLead → lead.assigned, saturation{_at(unary_callers)} (leads/s)",
         _f(unary["leads_per_s"]),
         _f(unary["p50_ms"], 1),
         _f(unary["p99_ms"], 1),
@@ -73,13 +85,14 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         _lost(unary),
     )
     yield (
-        "SubmitLead answered, saturation (leads/s)",
+        f"SubmitLead answered, saturation{_at(unary_callers)} (leads/s)",
         _f(unary["rpc_leads_per_s"]),
         _f(unary.get("rpc_p50_ms", 0.0), 1),
         _f(unary.get("rpc_p99_ms", 0.0), 1),
         f"{ratios.get('unary_rpc_to_echo', 0.0):.3f} of echo",
         "",
     )
+    yield from _sweep_rows(e2e, UNARY, "SubmitLead answered, saturation", (unary_callers, more_unary))
     for name, phase in phases.items():
         if name.startswith("rate_"):
             yield (
@@ -108,44 +121,86 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
         _lost(batch),
     )
     yield (
-        "BatchSubmitLeads answered (leads/s)",
+        f"BatchSubmitLeads answered{_at(batch_callers)} (leads/s)",
         _f(batch["rpc_leads_per_s"]),
         _f(batch.get("rpc_p50_ms", 0.0), 1),
         _f(batch.get("rpc_p99_ms", 0.0), 1),
         f"{ratios.get('batch_rpc_to_client_streaming', 0.0):.3f} of streaming",
         "",
     )
-    yield from _alone_rows(phases, ratios)
+    yield from _sweep_rows(e2e, BATCH, "BatchSubmitLeads answered", (batch_callers, more_batch))
+    yield from _alone_rows(e2e)
 
 
-def _alone_rows(phases: dict[str, Any], ratios: dict[str, float]) -> Iterator[tuple[str, ...]]:
+def _sweep_rows(
+    e2e: dict[str, Any], name: str, label: str, counts: tuple[int | None, tuple[int, ...]]
+) -> Iterator[tuple[str, ...]]:
+    """The family's phases at the further caller counts, then its best (``bench.e2e.sweep``), when it has any."""
+    first, more = counts
+    if first is None or not more:
+        return
+    runs = family(e2e["phases"], name, first, more)
+    unary = name in (UNARY, ALONE_UNARY)
+    for n, phase in runs[1:]:
+        echo = e2e["ceilings"].get(echo_key(n))
+        yield (
+            f"{label}{_at(n)} (leads/s)",
+            _f(phase["rpc_leads_per_s"]),
+            _f(phase["rpc_p50_ms"], 1),
+            _f(phase["rpc_p99_ms"], 1),
+            f"{phase['rpc_leads_per_s'] / _rate(echo):.3f} of echo" if unary and echo and _rate(echo) else "",
+            _lost(phase),
+        )
+    best = e2e.get("best", {}).get(name)
+    if best is None:
+        return
+    echo = e2e["best"]["echo"]
+    yield (
+        f"{label}, best of {first}–{more[-1]} callers (at {best['callers']}) (leads/s)",
+        _f(best["rpc_leads_per_s"]),
+        "",
+        _f(best["rpc_p99_ms"], 1),
+        f"{best['to_echo']:.3f} of best echo ({_f(echo['calls_per_s'])}, {echo['callers']} callers)"
+        if "to_echo" in best
+        else "",
+        "",
+    )
+
+
+def _alone_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     """The RPC figures of the phases run with ingest and dedup alone (``bench.e2e.alone``), when the run has them;
     their end-to-end figures include the pause of the services downstream and are not shown."""
+    phases, ratios = e2e["phases"], e2e["ratios"]
+    unary_callers = _callers(e2e, "unary")
+    batch_callers = _callers(e2e, "batch")
     shown = (
         (
             ALONE_UNARY,
             "SubmitLead answered, saturation",
+            unary_callers,
             f"{ratios.get('alone_unary_rpc_to_echo', 0.0):.3f} of echo",
         ),
-        (ALONE_RATE, "SubmitLead answered, {offered}/s offered", ""),
+        (ALONE_RATE, "SubmitLead answered, {offered}/s offered", (None, ()), ""),
         (
             ALONE_BATCH,
             "BatchSubmitLeads answered",
+            batch_callers,
             f"{ratios.get('alone_batch_rpc_to_client_streaming', 0.0):.3f} of streaming",
         ),
     )
-    for key, label, ratio in shown:
+    for key, label, counts, ratio in shown:
         phase = phases.get(key)
         if phase is None:
             continue
         yield (
-            f"{ALONE}: {label.format(offered=phase.get('offered_per_s'))} (leads/s)",
+            f"{ALONE}: {label.format(offered=phase.get('offered_per_s'))}{_at(counts[0])} (leads/s)",
             _f(phase["rpc_leads_per_s"]),
             _f(phase["rpc_p50_ms"], 1),
             _f(phase["rpc_p99_ms"], 1),
             ratio,
             _lost(phase),
         )
+        yield from _sweep_rows(e2e, key, f"{ALONE}: {label}", counts)
 
 
 def process_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:

@@ -2,6 +2,13 @@
 the load phases one after another (saturation, each fixed offered rate, batches), each with what every process
 spent on it; then the same shapes with ingest and dedup alone (``bench.e2e.alone``: the services downstream
 stopped for the window), the phases named ``alone_*``.
+
+Saturation is looked for, not assumed: the closed-loop and batch phases run again with more callers
+(``Sizes.more_callers`` / ``more_batch_callers``, phases named ``..._<n>_callers``), and the echo ceiling is measured
+at each caller count too, because group commit makes SubmitLead cheaper per lead the more calls wait together while
+the echo stops gaining at a few callers. ``bench.e2e.sweep`` takes the best of each family against the best echo.
+The first caller count (``concurrency``, ``batch_concurrency``) stays the phase of record for CPU per lead, so runs
+stay comparable with earlier ones.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from bench import loop
 from bench.e2e import ceilings, leads
 from bench.e2e.alone import RUNNING, downstream_paused
 from bench.e2e.stack import BenchStack, start
+from bench.e2e.sweep import ALONE_BATCH, ALONE_UNARY, BATCH, UNARY, best_of, echo_key, phase_key
 from bench.e2e.window import settle, snapshot, spent
 
 
@@ -36,11 +44,15 @@ class Sizes:
     batch_concurrency: int
     idle_seconds: float
     drain_timeout: float
+    more_callers: tuple[int, ...] = ()
+    more_batch_callers: tuple[int, ...] = ()
 
 
-FULL = Sizes(20_000, 50_000, 20_000, 2000, 16, (100, 150, 300), 10.0, 10_000, 100, 4, 5.0, 300.0)
-QUICK = Sizes(5000, 10_000, 5000, 400, 16, (100, 150, 300), 3.0, 1500, 100, 4, 3.0, 90.0)
-TINY = Sizes(200, 500, 200, 20, 4, (20,), 1.0, 40, 10, 2, 1.0, 120.0)
+FULL = Sizes(
+    20_000, 50_000, 20_000, 2000, 16, (100, 150, 300), 10.0, 10_000, 100, 4, 5.0, 300.0, (32, 64, 128), (16,)
+)
+QUICK = Sizes(5000, 10_000, 5000, 400, 16, (100, 150, 300), 3.0, 1500, 100, 4, 3.0, 90.0, (64,), (16,))
+TINY = Sizes(200, 500, 200, 20, 4, (20,), 1.0, 40, 10, 2, 1.0, 120.0, (8,), (4,))
 
 
 async def _phase(
@@ -145,6 +157,10 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
             ),
         },
     }
+    for callers in sizes.more_callers:
+        result["ceilings"][echo_key(callers)] = asdict(  # type: ignore[index]
+            await ceilings.echo(concurrency=callers, total=sizes.echo_calls, payload=payload)
+        )
     watch = leads.AssignedWatch()
     await watch.start(stack.nats_url)
     loaded_rss: dict[str, float] = {}
@@ -165,6 +181,15 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
                 loaded_rss,
             )
+            for callers in sizes.more_callers:
+                phases[phase_key(UNARY, callers)] = await _phase(
+                    f"saturation, {callers} callers",
+                    stack,
+                    watch,
+                    sizes,
+                    lambda callers=callers: load.closed_loop(sizes.saturation_leads, callers),  # type: ignore[misc]
+                    loaded_rss,
+                )
             for rate in sizes.rates:
                 phases[f"rate_{rate}"] = await _phase(
                     f"{rate}/s offered",
@@ -183,6 +208,17 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
                 loaded_rss,
             )
+            for callers in sizes.more_batch_callers:
+                phases[phase_key(BATCH, callers)] = await _phase(
+                    f"batch, {callers} callers",
+                    stack,
+                    watch,
+                    sizes,
+                    lambda callers=callers: load.batches(  # type: ignore[misc]
+                        sizes.batch_leads, sizes.batch_size, callers
+                    ),
+                    loaded_rss,
+                )
             phases["alone_saturation"] = await _alone_phase(
                 "ingest + dedup alone, saturation",
                 stack,
@@ -190,6 +226,14 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 sizes,
                 lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
             )
+            for callers in sizes.more_callers:
+                phases[phase_key(ALONE_UNARY, callers)] = await _alone_phase(
+                    f"ingest + dedup alone, saturation, {callers} callers",
+                    stack,
+                    watch,
+                    sizes,
+                    lambda callers=callers: load.closed_loop(sizes.saturation_leads, callers),  # type: ignore[misc]
+                )
             alone_rate = sizes.rates[min(1, len(sizes.rates) - 1)]
             phases["alone_rate"] = await _alone_phase(
                 f"ingest + dedup alone, {alone_rate}/s offered",
@@ -206,6 +250,16 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 sizes,
                 lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
             )
+            for callers in sizes.more_batch_callers:
+                phases[phase_key(ALONE_BATCH, callers)] = await _alone_phase(
+                    f"ingest + dedup alone, batch, {callers} callers",
+                    stack,
+                    watch,
+                    sizes,
+                    lambda callers=callers: load.batches(  # type: ignore[misc]
+                        sizes.batch_leads, sizes.batch_size, callers
+                    ),
+                )
     finally:
         await watch.stop()
     result["phases"] = phases
@@ -233,6 +287,18 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
             phases["alone_batch"]["rpc_leads_per_s"] / stream_rate if stream_rate else 0.0  # type: ignore[index]
         ),
     }
+    result["callers"] = {
+        "unary": [sizes.concurrency, *sizes.more_callers],
+        "batch": [sizes.batch_concurrency, *sizes.more_batch_callers],
+    }
+    result["best"] = best_of(
+        result["ceilings"],  # type: ignore[arg-type]
+        phases,
+        callers=sizes.concurrency,
+        more_callers=sizes.more_callers,
+        batch_callers=sizes.batch_concurrency,
+        more_batch_callers=sizes.more_batch_callers,
+    )
     return result
 
 

@@ -38,6 +38,22 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
 
     phases = e2e["phases"]
     assert {"saturation", "batch", "alone_saturation", "alone_rate", "alone_batch"} <= set(phases)
+    # Saturation looked for at more callers (bench.e2e.sweep): each closed-loop family again, the echo too.
+    assert e2e["callers"] == {"unary": [4, 8], "batch": [2, 4]}
+    assert {
+        "saturation_8_callers",
+        "alone_saturation_8_callers",
+        "batch_4_callers",
+        "alone_batch_4_callers",
+    } <= set(phases)
+    assert "echo_8_callers" in e2e["ceilings"]
+    best = e2e["best"]
+    assert set(best) == {"echo", "saturation", "alone_saturation", "batch", "alone_batch"}
+    assert best["echo"]["callers"] in (4, 8) and best["echo"]["calls_per_s"] > 0
+    for name in ("saturation", "alone_saturation"):
+        fastest = max(phases[name]["rpc_leads_per_s"], phases[f"{name}_8_callers"]["rpc_leads_per_s"])
+        assert best[name]["rpc_leads_per_s"] == fastest, name
+        assert best[name]["to_echo"] == fastest / best["echo"]["calls_per_s"], name
     assert any(name.startswith("rate_") for name in phases)
     for name, phase in phases.items():
         assert phase["leads"] > 0, name
@@ -77,6 +93,19 @@ def test_tiny_run_writes_a_sane_report(tmp_path: Path, capsys) -> None:  # type:
         "cores other programs kept busy in each window: saturation " in printed and "alone_batch " in printed
     )
     written_markdown = report.markdown(result)
-    assert "| SubmitLead → lead.assigned, saturation (leads/s) |" in written_markdown
-    assert "| ingest + dedup alone: SubmitLead answered, saturation (leads/s) |" in written_markdown
+    assert "| SubmitLead → lead.assigned, saturation, 4 callers (leads/s) |" in written_markdown
+    assert (
+        "| ingest + dedup alone: SubmitLead answered, saturation, 4 callers (leads/s) |" in written_markdown
+    )
+    assert (
+        "| ingest + dedup alone: SubmitLead answered, saturation, 8 callers (leads/s) |" in written_markdown
+    )
+    assert "| ceiling: raw gRPC unary echo, 8 callers (calls/s) |" in written_markdown
+    assert re.search(
+        r"\| ingest \+ dedup alone: BatchSubmitLeads answered, best of 2–4 callers \(at [24]\) \(leads/s\) \|",
+        written_markdown,
+    )
+    assert re.search(
+        r"SubmitLead answered, saturation, best of 4–8 callers \(at [48]\) .* of best echo", written_markdown
+    )
     assert "| ingest (ingest + dedup alone) |" in written_markdown
