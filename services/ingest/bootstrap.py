@@ -135,6 +135,7 @@ def build_app(
         timeout=settings.dedup_timeout_seconds,
         tokens=TokenCache(TokenCodec(common.auth)),
         tls=common.tls,
+        max_in_flight=settings.dedup_max_in_flight,
     )
     handlers = build_handlers(settings, core.transactions, client, core.clock)
     draining = threading.Event()

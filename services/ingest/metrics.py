@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from services.ingest.domain.model import SubmitResult
 
@@ -28,6 +28,11 @@ SUBMIT_GROUP_SIZE = Histogram(
     "SubmitLead calls stored together by one group commit (LEADFLOW_INGEST_GROUP_COMMIT_MS): one dedup call and "
     "one write transaction each. Groups of 1 under load mean the window is too short or the callers too few.",
     buckets=(1, 2, 4, 8, 16, 32, 64),
+)
+DEDUP_CALLS_WAITING = Gauge(
+    "leadflow_ingest_dedup_calls_waiting",
+    "Calls to dedup waiting for one of the LEADFLOW_INGEST_DEDUP_MAX_IN_FLIGHT slots. Steadily above zero: dedup "
+    "is the bottleneck (its latency and replicas), or the bound is lower than dedup's replicas can take.",
 )
 PUSH_SCHEDULED = Counter(
     "leadflow_push_deliveries_scheduled_total", "Push deliveries scheduled for accepted leads."

@@ -66,6 +66,7 @@ class IngestSettings:
     common: ServiceSettings
     dedup_address: str = DEFAULT_DEDUP_ADDRESS
     dedup_timeout_seconds: float = 2.0
+    dedup_max_in_flight: int = 4
     fingerprint_key: bytes = b""
     pii_keys: KeyRing | None = None  # seals the lead's phone on the bus (LEADFLOW_PII_KEYS)
     import_chunk: int = 200
@@ -82,6 +83,7 @@ def load(environ: Mapping[str, str] | None = None) -> IngestSettings:
         common=common,
         dedup_address=env.str("LEADFLOW_INGEST_DEDUP_ADDRESS", DEFAULT_DEDUP_ADDRESS),
         dedup_timeout_seconds=timeout,
+        dedup_max_in_flight=env.int("LEADFLOW_INGEST_DEDUP_MAX_IN_FLIGHT", 4, minimum=1, maximum=256),
         fingerprint_key=secret_key(
             env, "LEADFLOW_INGEST_FINGERPRINT_KEY", common.data_dir, "fingerprint.key"
         ),

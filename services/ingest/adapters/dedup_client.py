@@ -12,33 +12,45 @@ concurrent attempt of the same submission, see handlers); ABORTED (dedup lost to
 is misconfigured: it is logged and reported as ``Unavailable`` with reason DEDUP_REFUSED, never as the caller's
 fault.
 
+At most ``max_in_flight`` calls are in flight at once (``LEADFLOW_INGEST_DEDUP_MAX_IN_FLIGHT``); the others wait
+here for a slot, as long as their own caller's deadline allows, and only then start dedup's deadline. Without the
+bound a burst of batches (16 BatchSubmitLeads of 100 on PostgreSQL) queued inside dedup, where each call's 2 s was
+already running, and whole batches were answered UNAVAILABLE though dedup was working through them; the calls
+waiting show in ``leadflow_ingest_dedup_calls_waiting``. A caller whose deadline passes while it waits gets
+DEADLINE_EXCEEDED, and nothing was sent to dedup or stored.
+
 The grpc.aio channel is opened on first use, inside the running event loop, and closed by ``close()``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import grpc
 
 from leadflow.dedup.v1 import dedup_service_pb2 as dedup_pb
 from leadflow.dedup.v1 import dedup_service_pb2_grpc
+from services.common import deadline
 from services.common.auth import Role, TokenCodec
 from services.common.config import TlsSettings
-from services.common.errors import Aborted, DomainError, Unavailable
+from services.common.errors import Aborted, DeadlineExceeded, DomainError, Unavailable
 from services.common.grpc_errors import error_info_of
 from services.common.grpcclient import open_channel
 from services.ingest.converters.dedup import batch_claim_message, claim_answer, claim_message
 from services.ingest.domain.ports import ClaimAnswer, ClaimConflict, ClaimRequest, DedupPort
+from services.ingest.metrics import DEDUP_CALLS_WAITING
 
 log = logging.getLogger("leadflow.ingest.dedup")
 
 DEDUP_SERVICE = "leadflow.dedup.v1.DedupService"
 TOKEN_TTL_SECONDS = 3600
 TOKEN_MARGIN_SECONDS = 300
+DEFAULT_MAX_IN_FLIGHT = 4
 
 
 class TokenCache:
@@ -65,13 +77,52 @@ class TokenCache:
 
 
 class GrpcDedupClient(DedupPort):
-    def __init__(self, address: str, *, timeout: float, tokens: TokenCache, tls: TlsSettings | None) -> None:
+    """``timeout``: seconds each call to dedup may take once sent; ``max_in_flight``: calls sent at once, the rest
+    waiting for a slot (module docstring)."""
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        timeout: float,
+        tokens: TokenCache,
+        tls: TlsSettings | None,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    ) -> None:
+        if max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be at least 1, not {max_in_flight}")
         self._address = address
         self._timeout = timeout
         self._tokens = tokens
         self._tls = tls
+        self._max_in_flight = max_in_flight
+        self._slots: asyncio.Semaphore | None = None
         self._channel: grpc.aio.Channel | None = None
         self._stub: dedup_service_pb2_grpc.DedupServiceStub | None = None
+
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """One of the ``max_in_flight`` slots for the duration of a call, waited for no longer than the caller's
+        deadline. Raises DeadlineExceeded when that passes first."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_in_flight)  # made in the loop that uses it
+        slots = self._slots
+        if slots.locked():
+            DEDUP_CALLS_WAITING.inc()
+            try:
+                await asyncio.wait_for(slots.acquire(), deadline.remaining())
+            except TimeoutError:
+                raise DeadlineExceeded(
+                    "the caller's deadline passed while waiting to call dedup; nothing was stored"
+                ) from None
+            finally:
+                DEDUP_CALLS_WAITING.dec()
+        else:
+            await slots.acquire()
+        try:
+            yield
+        finally:
+            slots.release()
 
     def _get_stub(self) -> dedup_service_pb2_grpc.DedupServiceStub:
         if self._stub is None:
@@ -85,9 +136,10 @@ class GrpcDedupClient(DedupPort):
     async def claim(self, tenant_id: str, request: ClaimRequest) -> ClaimAnswer:
         stub = self._get_stub()
         try:
-            response = await stub.ClaimLead(
-                claim_message(request), timeout=self._timeout, metadata=self._metadata(tenant_id)
-            )
+            async with self._slot():
+                response = await stub.ClaimLead(
+                    claim_message(request), timeout=self._timeout, metadata=self._metadata(tenant_id)
+                )
         except grpc.aio.AioRpcError as exc:
             raise _translate(exc) from None
         return claim_answer(response)
@@ -98,9 +150,10 @@ class GrpcDedupClient(DedupPort):
         stub = self._get_stub()
         message = batch_claim_message(requests)
         try:
-            response = await stub.BatchClaimLeads(
-                message, timeout=self._timeout, metadata=self._metadata(tenant_id)
-            )
+            async with self._slot():
+                response = await stub.BatchClaimLeads(
+                    message, timeout=self._timeout, metadata=self._metadata(tenant_id)
+                )
         except grpc.aio.AioRpcError as exc:
             raise _translate(exc) from None
         results: list[ClaimAnswer | DomainError] = []
@@ -121,11 +174,12 @@ class GrpcDedupClient(DedupPort):
         forget."""
         stub = self._get_stub()
         try:
-            await stub.ForgetLead(
-                dedup_pb.ForgetLeadRequest(lead_id=lead_id),
-                timeout=self._timeout,
-                metadata=self._metadata(tenant_id),
-            )
+            async with self._slot():
+                await stub.ForgetLead(
+                    dedup_pb.ForgetLeadRequest(lead_id=lead_id),
+                    timeout=self._timeout,
+                    metadata=self._metadata(tenant_id),
+                )
         except grpc.aio.AioRpcError as exc:
             if exc.code() is not grpc.StatusCode.NOT_FOUND:
                 raise _translate(exc) from None
