@@ -117,6 +117,20 @@ async def _alone_phase(
     return figures
 
 
+_Measure = Callable[[str, int], Awaitable[dict[str, Any]]]
+
+
+async def _family(
+    phases: dict[str, object], name: str, label: str, counts: tuple[int, ...], measure: _Measure
+) -> None:
+    """The phase ``name`` at the first caller count, then ``<name>_<n>_callers`` at each further one
+    (``bench.e2e.sweep``); ``measure(label, callers)`` runs one."""
+    first, *more = counts
+    phases[name] = await measure(label, first)
+    for callers in more:
+        phases[phase_key(name, callers)] = await measure(f"{label}, {callers} callers", callers)
+
+
 async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
     # Idle: what the background loops (relays, pollers, probes) cost with no traffic, per second, to read the
     # per-lead figures of short windows against.
@@ -173,23 +187,22 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
             )  # connections, caches, first plans
             await watch.wait_for(list(warm.sent_at), sizes.drain_timeout)
             await settle(stack.nats_url, sizes.drain_timeout)
-            phases["saturation"] = await _phase(
-                "saturation",
-                stack,
-                watch,
-                sizes,
-                lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
-                loaded_rss,
-            )
-            for callers in sizes.more_callers:
-                phases[phase_key(UNARY, callers)] = await _phase(
-                    f"saturation, {callers} callers",
-                    stack,
-                    watch,
-                    sizes,
-                    lambda callers=callers: load.closed_loop(sizes.saturation_leads, callers),  # type: ignore[misc]
-                    loaded_rss,
-                )
+            unary_counts = (sizes.concurrency, *sizes.more_callers)
+            batch_counts = (sizes.batch_concurrency, *sizes.more_batch_callers)
+
+            def closed_loop(callers: int) -> Callable[[], Awaitable[leads.Outcome]]:
+                return lambda: load.closed_loop(sizes.saturation_leads, callers)
+
+            def batches(callers: int) -> Callable[[], Awaitable[leads.Outcome]]:
+                return lambda: load.batches(sizes.batch_leads, sizes.batch_size, callers)
+
+            def whole(make: Callable[[int], Callable[[], Awaitable[leads.Outcome]]]) -> _Measure:
+                return lambda label, callers: _phase(label, stack, watch, sizes, make(callers), loaded_rss)
+
+            def alone(make: Callable[[int], Callable[[], Awaitable[leads.Outcome]]]) -> _Measure:
+                return lambda label, callers: _alone_phase(label, stack, watch, sizes, make(callers))
+
+            await _family(phases, UNARY, "saturation", unary_counts, whole(closed_loop))
             for rate in sizes.rates:
                 phases[f"rate_{rate}"] = await _phase(
                     f"{rate}/s offered",
@@ -200,40 +213,10 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                     loaded_rss,
                 )
                 phases[f"rate_{rate}"]["offered_per_s"] = rate  # type: ignore[index]
-            phases["batch"] = await _phase(
-                "batch",
-                stack,
-                watch,
-                sizes,
-                lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
-                loaded_rss,
+            await _family(phases, BATCH, "batch", batch_counts, whole(batches))
+            await _family(
+                phases, ALONE_UNARY, "ingest + dedup alone, saturation", unary_counts, alone(closed_loop)
             )
-            for callers in sizes.more_batch_callers:
-                phases[phase_key(BATCH, callers)] = await _phase(
-                    f"batch, {callers} callers",
-                    stack,
-                    watch,
-                    sizes,
-                    lambda callers=callers: load.batches(  # type: ignore[misc]
-                        sizes.batch_leads, sizes.batch_size, callers
-                    ),
-                    loaded_rss,
-                )
-            phases["alone_saturation"] = await _alone_phase(
-                "ingest + dedup alone, saturation",
-                stack,
-                watch,
-                sizes,
-                lambda: load.closed_loop(sizes.saturation_leads, sizes.concurrency),
-            )
-            for callers in sizes.more_callers:
-                phases[phase_key(ALONE_UNARY, callers)] = await _alone_phase(
-                    f"ingest + dedup alone, saturation, {callers} callers",
-                    stack,
-                    watch,
-                    sizes,
-                    lambda callers=callers: load.closed_loop(sizes.saturation_leads, callers),  # type: ignore[misc]
-                )
             alone_rate = sizes.rates[min(1, len(sizes.rates) - 1)]
             phases["alone_rate"] = await _alone_phase(
                 f"ingest + dedup alone, {alone_rate}/s offered",
@@ -243,23 +226,7 @@ async def _measure(stack: BenchStack, sizes: Sizes) -> dict[str, object]:
                 lambda: load.fixed_rate(alone_rate, sizes.rate_seconds),
             )
             phases["alone_rate"]["offered_per_s"] = alone_rate  # type: ignore[index]
-            phases["alone_batch"] = await _alone_phase(
-                "ingest + dedup alone, batch",
-                stack,
-                watch,
-                sizes,
-                lambda: load.batches(sizes.batch_leads, sizes.batch_size, sizes.batch_concurrency),
-            )
-            for callers in sizes.more_batch_callers:
-                phases[phase_key(ALONE_BATCH, callers)] = await _alone_phase(
-                    f"ingest + dedup alone, batch, {callers} callers",
-                    stack,
-                    watch,
-                    sizes,
-                    lambda callers=callers: load.batches(  # type: ignore[misc]
-                        sizes.batch_leads, sizes.batch_size, callers
-                    ),
-                )
+            await _family(phases, ALONE_BATCH, "ingest + dedup alone, batch", batch_counts, alone(batches))
     finally:
         await watch.stop()
     result["phases"] = phases
