@@ -113,7 +113,7 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
             )
     batch = phases[BATCH]
     yield (
-        "BatchSubmitLeads → lead.assigned (leads/s)",
+        f"BatchSubmitLeads → lead.assigned{_at(batch_callers)} (leads/s)",
         _f(batch["leads_per_s"]),
         _f(batch["p50_ms"], 1),
         _f(batch["p99_ms"], 1),

@@ -285,6 +285,21 @@ def build() -> dashboard.Dashboard:
                 ),
             )
         )
+        .with_panel(
+            _series(
+                # Bursts queue here by design (LEADFLOW_INGEST_DEDUP_MAX_IN_FLIGHT); a level that stays up means
+                # dedup is the bottleneck (runbook LeadflowGrpcErrorRatioHigh).
+                "ingest calls waiting for dedup, and ingest's group commit size (p50)",
+                "short",
+                _query("sum(leadflow_ingest_dedup_calls_waiting)", "waiting for dedup", "A"),
+                _query(
+                    "histogram_quantile(0.5, sum by (le) "
+                    f"(rate(leadflow_ingest_submit_group_size_bucket[{RATE}])))",
+                    "SubmitLeads per group commit",
+                    "B",
+                ),
+            )
+        )
     )
 
 
