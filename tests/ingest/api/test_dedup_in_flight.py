@@ -36,7 +36,8 @@ from tests.ingest.stack import Stack, start_stack
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 HOLD_SECONDS = 0.4  # each call's turn at the proxy
-DEDUP_TIMEOUT = "1.5"  # unbounded, the 4th to 8th of 8 calls sent together wait 1.6-3.2 s at the proxy: past it
+# Unbounded, the 4th to 8th of 8 calls sent together wait 1.6-3.2 s at the proxy: past it.
+DEDUP_TIMEOUT = "1.5"
 CALLS = 8
 
 
