@@ -11,15 +11,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.e2e.sweep import ALONE_BATCH, ALONE_UNARY, BATCH, UNARY, echo_key, family
+from bench.e2e.sweep import ALONE_BATCH, ALONE_UNARY, BATCH, UNARY, calls_per_s, echo_key, family
 from services.common.config import SERVICES
 
 ALONE_RATE = "alone_rate"
 ALONE = "ingest + dedup alone"
-
-
-def _rate(figures: dict[str, Any]) -> float:
-    return figures["calls"] / figures["seconds"] if figures["seconds"] else 0.0
 
 
 def _f(value: float, digits: int = 0) -> str:
@@ -62,15 +58,21 @@ def pipeline_rows(e2e: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     ]:
         yield (
             f"ceiling: raw gRPC unary echo{_at(n)} (calls/s)",
-            _f(_rate(echo)),
+            _f(calls_per_s(echo)),
             _f(echo["p50_ms"], 2),
             _f(echo["p99_ms"], 2),
             "",
         )
-    yield ("ceiling: raw gRPC client-streaming (msgs/s)", _f(_rate(ceilings["client_streaming"])), "", "", "")
+    yield (
+        "ceiling: raw gRPC client-streaming (msgs/s)",
+        _f(calls_per_s(ceilings["client_streaming"])),
+        "",
+        "",
+        "",
+    )
     yield (
         "ceiling: raw JetStream publish_async (msgs/s)",
-        _f(_rate(ceilings["jetstream_publish"])),
+        _f(calls_per_s(ceilings["jetstream_publish"])),
         "",
         "",
         "",
@@ -148,7 +150,9 @@ def _sweep_rows(
             _f(phase["rpc_leads_per_s"]),
             _f(phase["rpc_p50_ms"], 1),
             _f(phase["rpc_p99_ms"], 1),
-            f"{phase['rpc_leads_per_s'] / _rate(echo):.3f} of echo" if unary and echo and _rate(echo) else "",
+            f"{phase['rpc_leads_per_s'] / calls_per_s(echo):.3f} of echo"
+            if unary and echo and calls_per_s(echo)
+            else "",
             _lost(phase),
         )
     best = e2e.get("best", {}).get(name)

@@ -30,7 +30,8 @@ def echo_key(callers: int) -> str:
     return f"echo_{callers}_callers"
 
 
-def _calls_per_s(rate: dict[str, Any]) -> float:
+def calls_per_s(rate: dict[str, Any]) -> float:
+    """A ceiling's (``bench.echo.Rate`` as a dict) calls, or messages, per second."""
     return rate["calls"] / rate["seconds"] if rate["seconds"] else 0.0
 
 
@@ -55,8 +56,8 @@ def best_of(
     "saturation" | "alone_saturation": {"callers", "rpc_leads_per_s", "rpc_p99_ms", "to_echo"}, "batch" |
     "alone_batch": {"callers", "rpc_leads_per_s", "rpc_p99_ms"}}``; rates are answered leads (or echo calls) per
     second, ``to_echo`` divides by the best echo. A family the run does not have is left out."""
-    echoes = [(callers, _calls_per_s(ceilings["echo"]))] + [
-        (n, _calls_per_s(ceilings[echo_key(n)])) for n in more_callers if echo_key(n) in ceilings
+    echoes = [(callers, calls_per_s(ceilings["echo"]))] + [
+        (n, calls_per_s(ceilings[echo_key(n)])) for n in more_callers if echo_key(n) in ceilings
     ]
     echo_callers, echo_rate = max(echoes, key=lambda pair: pair[1])
     best: dict[str, Any] = {"echo": {"callers": echo_callers, "calls_per_s": echo_rate}}
