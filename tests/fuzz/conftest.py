@@ -32,7 +32,9 @@ settings.register_profile(
 FUZZ = settings(settings.get_profile("leadflow-fuzz"))
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the stack stops when the fuzz tests end. A stack left running would go on setting
+# process-wide gauges (leadflow_db_writable{service="ingest"}) under the labels later tests read for their own stacks.
+@pytest.fixture(scope="package")
 def fuzz_stack(
     shared_nats_server: NatsServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FuzzStack]:
