@@ -62,7 +62,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check services tests bench scripts deploy
 	$(BIN)/python -m deploy.gen --check
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy services
+	$(BIN)/mypy services bench
 	$(BIN)/python scripts/check_duplicates.py
 
 # Regenerates deploy/k8s's generated files (manifests, NATS permissions, dashboard) from deploy/gen.

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from nats.aio.client import Client as NATS
@@ -154,7 +155,7 @@ def pipelined(
     js: JetStreamContext, subject: str, make: Callable[[str], tuple[bytes, str]]
 ) -> tuple[Callable[[str], Awaitable[None]], Callable[[], Awaitable[None]]]:
     """publish(key) without waiting for the ack (the relay's way), and a function awaiting every ack."""
-    acks: list[asyncio.Future[object]] = []
+    acks: list[asyncio.Future[Any]] = []
 
     async def publish(key: str) -> None:
         payload, event_id = make(key)

@@ -91,6 +91,11 @@ def py_spy(stack: BenchStack, services: list[str], output: Path) -> Iterator[Non
             spy.wait(timeout=60)
 
 
+def _spent_since(before: tuple[float, float], now: tuple[float, float]) -> tuple[float, float]:
+    """User and system CPU ms spent between two readings of ``procs.user_system_ms``."""
+    return now[0] - before[0], now[1] - before[1]
+
+
 async def _profile(stack: BenchStack, arguments: argparse.Namespace, output: Path) -> None:
     metadata = stack.metadata()
     await leads.set_up_assignment(stack.grpc_address("assign"), metadata)
@@ -113,8 +118,7 @@ async def _profile(stack: BenchStack, arguments: argparse.Namespace, output: Pat
                 await settle(stack.nats_url, 300)  # the work behind the answers is part of the window
             after = snapshot(stack, running)
             times = {
-                name: tuple(b - a for a, b in zip(times[name], procs.user_system_ms(pid), strict=True))
-                for name, pid in stack.pids.items()
+                name: _spent_since(times[name], procs.user_system_ms(pid)) for name, pid in stack.pids.items()
             }
     figures = outcome.figures(leads.AssignedWatch(), 0)
     window = spent(before, after, len(outcome.sent_at))

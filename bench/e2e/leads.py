@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 import nats
@@ -125,7 +126,7 @@ class Outcome:
         self.errors[code] += leads
         self.examples.setdefault(code, details[:300])
 
-    def figures(self, watch: AssignedWatch, missing: int) -> dict[str, float]:
+    def figures(self, watch: AssignedWatch, missing: int) -> dict[str, Any]:
         """leads, leads/s end to end (first send to last ``lead.assigned``), RPC leads/s, p50/p99 ms, missing."""
         arrived = [watch.seen[lead] for lead in self.sent_at if lead in watch.seen]
         latencies = [

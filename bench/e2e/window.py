@@ -41,8 +41,10 @@ async def settle(nats_url: str, timeout: float = 60.0) -> bool:
         while time.monotonic() < deadline:
             busy = False
             for stream in await js.streams_info():
+                if stream.config.name is None:
+                    continue
                 for consumer in await js.consumers_info(stream.config.name):
-                    busy = busy or consumer.num_pending > 0 or consumer.num_ack_pending > 0
+                    busy = busy or bool(consumer.num_pending) or bool(consumer.num_ack_pending)
             if not busy:
                 return True
             await asyncio.sleep(0.1)
