@@ -42,34 +42,25 @@ class _Statements:
             )
             .values(last_seen_us=sa.bindparam("seen"))
         )
-        self.find: PerShape[int, sa.TextualSelect] = PerShape(lambda count: self._find(count, dialect))
+        self.find = PerShape(self._find)
 
     @staticmethod
-    def _find(count: int, dialect: str) -> sa.TextualSelect:
+    def _find(count: int) -> sa.TextualSelect:
         """A lookup of ``count`` keys: the keys as a VALUES list, each probing the unique index (one B-tree descent
         per key). ``CROSS JOIN`` makes the list the outer loop on SQLite, whose planner otherwise reads every key
         of the tenant: an OR of ``count`` exact probes was planned that way from a few dozen probes on (405 ms for
-        200 keys against 10^5, SQLite 3.40), as was ``(a, b, c) IN (VALUES ...)``. PostgreSQL orders a join
-        itself, and reads the tenant's keys when its statistics underrate the tenant (``services.common.keyed``),
-        so there each key runs a ``LATERAL`` subquery fenced by ``OFFSET 0``: one probe per key on any statistics.
-        Both name a VALUES list's columns column1, column2, column3. Kept per count (``PerShape``): at most
-        ``_REFS_PER_LOOKUP`` of them."""
+        200 keys against 10^5, SQLite 3.40), as was ``(a, b, c) IN (VALUES ...)``. On PostgreSQL CROSS JOIN is an
+        inner join the planner orders itself. Both name a VALUES list's columns column1, column2, column3. Kept per
+        count (``PerShape``): at most ``_REFS_PER_LOOKUP`` of them."""
         k = dedup_keys
         listed = ", ".join(f"(:s{i}, :d{i}, :h{i})" for i in range(count))
-        columns = ", ".join(f"k.{c.name}" for c in k.c)
-        match = (
-            "k.tenant_id = :tenant AND k.scope_key = v.column1 AND k.dimension = v.column2"
-            " AND k.key_hash = v.column3"
-        )
-        if dialect == "postgresql":
-            text = (
-                f"SELECT {', '.join(f'm.{c.name}' for c in k.c)} FROM (VALUES {listed}) AS v"  # noqa: S608 - names only
-                f" CROSS JOIN LATERAL (SELECT {columns} FROM {k.name} AS k WHERE {match} OFFSET 0) AS m"
-            )
-        else:
-            text = f"SELECT {columns} FROM (VALUES {listed}) AS v CROSS JOIN {k.name} AS k WHERE {match}"  # noqa: S608
         return (
-            sa.text(text)
+            sa.text(
+                f"SELECT {', '.join(f'k.{c.name}' for c in k.c)}"  # noqa: S608 - column names and bind names only
+                f" FROM (VALUES {listed}) AS v CROSS JOIN {k.name} AS k"
+                " WHERE k.tenant_id = :tenant AND k.scope_key = v.column1 AND k.dimension = v.column2"
+                " AND k.key_hash = v.column3"
+            )
             .bindparams(*(sa.bindparam(f"h{i}", type_=k.c.key_hash.type) for i in range(count)))
             .columns(*k.c)
         )

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.common.db import PerDialect, dialect_insert
-from services.common.keyed import rows_by_keys
 from services.common.timeconv import to_us
 from services.common.uow import TransientConflict
 from services.dedup.adapters.db.tables import dedup_requests
@@ -32,12 +31,17 @@ class _Statements:
             .values(response=sa.bindparam("response", type_=r.c.response.type))
         )
         # Two probes of their own indexes (the primary key, the candidate's unique index) joined by UNION ALL: an OR
-        # of the two IN lists is planned as a scan of the tenant's requests (EXPLAIN QUERY PLAN on SQLite). Each
-        # list is probed key by key on PostgreSQL too (services.common.keyed).
+        # of the two IN lists is planned as a scan of the tenant's requests (EXPLAIN QUERY PLAN on SQLite).
         columns = (r.c.request_id, r.c.candidate_lead_id)
         self.taken = sa.union_all(
-            rows_by_keys(dialect, columns, r.c.tenant_id, r.c.request_id, keys="rids"),
-            rows_by_keys(dialect, columns, r.c.tenant_id, r.c.candidate_lead_id, keys="cids"),
+            sa.select(*columns).where(
+                r.c.tenant_id == sa.bindparam("tenant"),
+                r.c.request_id.in_(sa.bindparam("rids", expanding=True)),
+            ),
+            sa.select(*columns).where(
+                r.c.tenant_id == sa.bindparam("tenant"),
+                r.c.candidate_lead_id.in_(sa.bindparam("cids", expanding=True)),
+            ),
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from services.common.db import dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
 from services.common.iterutil import chunks
-from services.common.keyed import rows_by_keys
 from services.common.statements import PerDialect
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
@@ -33,7 +32,9 @@ class _Statements:
 
     def __init__(self, dialect: str) -> None:
         c, la = leads.c, lead_accounts.c
-        self.get_many = rows_by_keys(dialect, list(c), c.tenant_id, c.id, keys="ids")
+        self.get_many = sa.select(leads).where(
+            c.tenant_id == sa.bindparam("tenant"), c.id.in_(sa.bindparam("ids", expanding=True))
+        )
         self.accounts_of = (
             sa.select(la.lead_id, la.account_id)
             .where(la.lead_id.in_(sa.bindparam("ids", expanding=True)))

@@ -14,7 +14,6 @@ from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
-from services.common.keyed import rows_by_keys
 from services.common.statements import PerDialect
 from services.common.timeconv import from_us, to_us
 from services.ingest.adapters.db.leads import IN_CHUNK
@@ -33,7 +32,7 @@ SETTINGS_COLUMNS = ("default_region", "landline_allowed", "phone_extension_allow
 class _Statements:
     """What every submission reads (screening), built once (``services.common.statements``)."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, _dialect: str) -> None:
         ts, b, d = tenant_settings.c, blocklist_entries.c, dead_numbers.c
         self.settings = sa.select(
             ts.tenant_id,
@@ -51,7 +50,9 @@ class _Statements:
         self.blocked_phones = sa.select(b.value).where(
             b.tenant_id == sa.bindparam("tenant"), b.kind == int(BlocklistKind.PHONE)
         )
-        self.dead_phones = rows_by_keys(dialect, [d.phone], d.tenant_id, d.phone, keys="phones")
+        self.dead_phones = sa.select(d.phone).where(
+            d.tenant_id == sa.bindparam("tenant"), d.phone.in_(sa.bindparam("phones", expanding=True))
+        )
 
 
 _STATEMENTS = PerDialect(_Statements)

@@ -14,7 +14,6 @@ from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.iterutil import chunks
-from services.common.keyed import rows_by_keys
 from services.common.statements import PerDialect
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
@@ -29,7 +28,9 @@ class _Statements:
 
     def __init__(self, dialect: str) -> None:
         s = submissions.c
-        self.by_request_ids = rows_by_keys(dialect, list(s), s.tenant_id, s.request_id, keys="ids")
+        self.by_request_ids = sa.select(submissions).where(
+            s.tenant_id == sa.bindparam("tenant"), s.request_id.in_(sa.bindparam("ids", expanding=True))
+        )
         self.by_external_ids = sa.select(submissions).where(
             s.tenant_id == sa.bindparam("tenant"),
             s.external_id.in_(sa.bindparam("ids", expanding=True)),
