@@ -275,6 +275,11 @@ def run_backend(sizes: Sizes, postgres_url: str | None = None) -> dict[str, obje
     Raises bench.e2e.stack.StackFailed when the stack does not start."""
     stack = start(postgres_url)
     try:
-        return loop.run(_measure(stack, sizes))
+        result = loop.run(_measure(stack, sizes))
+        if (
+            stack.autoanalyze is not None
+        ):  # the server has autovacuum off: how often the bench stood in for it
+            result["autoanalyze_runs"] = stack.autoanalyze.analyzed
+        return result
     finally:
         stack.stop()

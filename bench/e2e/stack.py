@@ -1,6 +1,7 @@
 """nats-server and the five services, each in a process of its own, started the way `leadflow up` starts them
 (``services.cli.stack``: the same children, environment and readiness pipe), on SQLite files in a temporary data
-directory or on a fresh PostgreSQL database per service (dropped at the end).
+directory or on a fresh PostgreSQL database per service (dropped at the end), analyzed as autovacuum would where the
+server has autovacuum off (``bench.e2e.autoanalyze``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 from bench.e2e import procs, scrape
+from bench.e2e.autoanalyze import Autoanalyze, server_autovacuum_is_off
 from services.cli.ports import PortChoice, StackPlan
 from services.cli.stack import Stack
 from services.common.auth import TokenCodec
@@ -39,6 +41,8 @@ class BenchStack:
     serving_seconds: float
     database: str
     _cleanup: list[Callable[[], None]] = field(default_factory=list)
+    # Set when the PostgreSQL server has autovacuum off: the bench analyzes the databases as autovacuum would.
+    autoanalyze: Autoanalyze | None = None
 
     def grpc_address(self, service: str) -> str:
         return f"127.0.0.1:{self.stack.grpc_port(service)}"
@@ -125,14 +129,21 @@ def start(postgres_url: str | None = None, timeout: float = 120.0) -> BenchStack
     tmp = tempfile.TemporaryDirectory(prefix="leadflow-bench-e2e-")
     cleanup.append(tmp.cleanup)
     extra = {"LEADFLOW_DATA_DIR": tmp.name}
+    autoanalyze: Autoanalyze | None = None
     if postgres_url:
         variables, drop = _fresh_postgres(postgres_url)
         cleanup.append(drop)
         extra |= variables
+        if server_autovacuum_is_off(next(iter(variables.values()))):
+            autoanalyze = Autoanalyze(list(variables.values())).start()
+            cleanup.append(
+                autoanalyze.stop
+            )  # stopped before the databases are dropped (cleanups run in reverse)
     any_port = {name: PortChoice(0, "bench") for name in SERVICES}
     plan = StackPlan(grpc=any_port, metrics=dict(any_port), nats_url=None, nats_port=0)
     stack = Stack(Path(tmp.name), plan)
     bench = BenchStack(Path(tmp.name), stack, 0.0, "PostgreSQL" if postgres_url else "SQLite", cleanup)
+    bench.autoanalyze = autoanalyze
     began = time.monotonic()
     try:
         with _environ(extra):
