@@ -4,26 +4,13 @@ analyzed, one below it is left alone, and the planner then knows how many rows t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from bench.e2e.autoanalyze import Autoanalyze, server_autovacuum_is_off
-from tests.harness import POSTGRES_URL, fresh_postgres_database
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tier: set LEADFLOW_TEST_POSTGRES_URL to run it")
-    made, drop = fresh_postgres_database("lf_autoanalyze")
-    try:
-        yield made
-    finally:
-        drop()
 
 
 def _reltuples(engine: sa.Engine, table: str) -> float:
@@ -35,8 +22,8 @@ def _reltuples(engine: sa.Engine, table: str) -> float:
         )
 
 
-def test_a_table_past_the_threshold_is_analyzed_and_one_below_is_not(url: str) -> None:
-    engine = sa.create_engine(url)
+def test_a_table_past_the_threshold_is_analyzed_and_one_below_is_not(postgres_url: str) -> None:
+    engine = sa.create_engine(postgres_url)
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE busy (id int PRIMARY KEY)")
         connection.exec_driver_sql("CREATE TABLE quiet (id int PRIMARY KEY)")
@@ -44,7 +31,7 @@ def test_a_table_past_the_threshold_is_analyzed_and_one_below_is_not(url: str) -
         connection.exec_driver_sql("INSERT INTO quiet SELECT generate_series(1, 10)")  # under 50 changed rows
     # The counters of changed rows reach pg_stat_user_tables when the writing backend reports them: dispose it.
     engine.dispose()
-    analyze = Autoanalyze([url])
+    analyze = Autoanalyze([postgres_url])
     try:
         for _ in range(50):  # the report of the counters is asynchronous (at most a second in PostgreSQL 15)
             if analyze.run_once():
@@ -59,11 +46,11 @@ def test_a_table_past_the_threshold_is_analyzed_and_one_below_is_not(url: str) -
         engine.dispose()
 
 
-def test_the_server_setting_is_read(url: str) -> None:
-    engine = sa.create_engine(url)
+def test_the_server_setting_is_read(postgres_url: str) -> None:
+    engine = sa.create_engine(postgres_url)
     try:
         with engine.connect() as connection:
             setting = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
     finally:
         engine.dispose()
-    assert server_autovacuum_is_off(url) is (setting == "off")
+    assert server_autovacuum_is_off(postgres_url) is (setting == "off")
