@@ -16,17 +16,22 @@ _IPV6_RE = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b")
 
 
 def mask_phone(value: str) -> str:
-    """138****8000 style: keep the first three and last four digits when there are enough of them."""
+    """138****8000 style: keep the first three and last four digits of 11 or more, two and two of 8 to 10, one and
+    two of 7, none of fewer; at least four digits are always hidden."""
     digits = re.sub(r"\D", "", value)
     # A Chinese mobile with its country code shows the familiar 138****8000 rather than 861****8000.
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
             break
+    # A mask hides at least four digits: a 7-digit number (a short landline, Luxembourg's +352 3000) kept 2 + 2
+    # and showed four of its seven.
     if len(digits) >= 11:
         return digits[:3] + "****" + digits[-4:]
-    if len(digits) >= 7:
+    if len(digits) >= 8:
         return digits[:2] + "****" + digits[-2:]
+    if len(digits) == 7:
+        return digits[:1] + "****" + digits[-2:]
     return "****"
 
 

@@ -163,6 +163,15 @@ def test_scrub_masks_emails_and_ips() -> None:
     assert "203.0.113.42" not in text and "zhang.san@" not in text and "2001:db8::1:2:3" not in text
 
 
+def test_mask_phone_hides_at_least_four_digits_of_any_length() -> None:
+    assert mask_phone("+3523000") == "3****00"  # 7 digits: one and two kept
+    assert mask_phone("12345678") == "12****78"
+    for length in range(1, 16):
+        digits = "".join(str(n % 10) for n in range(1, length + 1))
+        shown = sum(ch.isdigit() for ch in mask_phone(digits))
+        assert shown <= max(length - 4, 0), (digits, mask_phone(digits))
+
+
 def test_mask_phone_keeps_three_and_four() -> None:
     assert mask_phone("+8613800138000") == "138****8000"
     assert mask_phone("13800138000") == "138****8000"

@@ -327,6 +327,7 @@ def _digits(text: str) -> str:
 @given(raw=contacts, mobile_only=st.booleans(), require_phone=st.booleans())
 @example(raw=RawContact(phone="100/8610000"), mobile_only=False, require_phone=False)  # a mask spelling a run
 @example(raw=RawContact(phone="010-86100000"), mobile_only=False, require_phone=True)
+@example(raw=RawContact(wechat="+3523000"), mobile_only=False, require_phone=False)  # 7 digits: mask hides 4
 def test_screen_contact_never_raises_and_never_leaks_the_number(
     raw: RawContact, mobile_only: bool, require_phone: bool
 ) -> None:
