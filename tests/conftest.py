@@ -2,19 +2,31 @@
 
 SQLite files are the default tier. The PostgreSQL tier runs when LEADFLOW_TEST_POSTGRES_URL points at a server
 where we may create databases; each test gets a fresh database, dropped afterwards.
+
+Property tests (Hypothesis) replay a fixed sequence of examples, so a run passes or fails on the code alone and CI
+never meets a new example by chance; ``LEADFLOW_FUZZ_RANDOM=1`` in the environment of ``make test`` draws new
+ones, as the fuzz suite does. A random run found mask_phone showing four digits of a 7-digit number.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from services.common.natsbin import start_nats_server
 from services.common.netutil import free_port, wait_for_port
 from tests.harness import POSTGRES_URL, fresh_postgres_database
+
+# Loaded here, before any test module is imported: a test's own @settings inherits what it does not set.
+settings.register_profile(
+    "leadflow", derandomize=os.environ.get("LEADFLOW_FUZZ_RANDOM") != "1", database=None
+)
+settings.load_profile("leadflow")
 
 
 @dataclass
