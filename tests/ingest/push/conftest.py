@@ -18,7 +18,10 @@ from tests.ingest.push.helpers import T0, PushTestConfig, SessionPush, SyncPushH
 from tests.ingest.push.receiver import Receiver
 
 # Tests talk to a loopback endpoint over plain http; production refuses both.
-TEST_CONFIG = PushTestConfig(
+# A push that should succeed gets 5 s: with 0.5 s one of sixty pushes timed out on CI's loaded 2 cores and the
+# delivery ended FAILED. The test of the timeout path sets its own short deadline (SHORT_TIMEOUT_CONFIG).
+TEST_CONFIG = PushTestConfig(allow_http=True, allow_private_networks=True, send_timeout=timedelta(seconds=5))
+SHORT_TIMEOUT_CONFIG = PushTestConfig(
     allow_http=True, allow_private_networks=True, send_timeout=timedelta(seconds=0.5)
 )
 
