@@ -127,3 +127,28 @@ def outside_sqlite_writer(path: Path) -> Iterator[None]:
     finally:
         connection.execute("ROLLBACK")
         connection.close()
+
+
+class SelectsSent:
+    """The SELECTs (and WITH queries) any engine of this process sent inside the block, with their parameters
+    (before_cursor_execute on the Engine class: a database reads through an engine of its own), only those whose
+    text contains ``containing`` when given. For asking the database afterwards how it planned them."""
+
+    def __init__(self, containing: str = "") -> None:
+        self.containing = containing
+        self.statements: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> SelectsSent:
+        import sqlalchemy as sa
+
+        sa.event.listen(sa.Engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        import sqlalchemy as sa
+
+        sa.event.remove(sa.Engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and self.containing in statement:
+            self.statements.append((statement, parameters))

@@ -2,17 +2,29 @@
 
 ``stack`` is shared by the tests of one module (each test uses its own tenant, so they never see each other's
 leads) and runs on SQLite and, in the PostgreSQL tier, on PostgreSQL. Tests that break the stack (stopping dedup)
-start their own with ``start_stack``.
+start their own with ``start_stack``. ``database`` is ingest's schema, migrated, on each tier, for the tests of the
+repositories and handlers without a stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 
+from services.common.db import Database
+from services.common.migrations import upgrade
+from services.ingest.bootstrap import MIGRATIONS_DIR
 from tests.ingest.stack import POSTGRES_URL, Stack, start_stack
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    upgrade(MIGRATIONS_DIR, database_url)
+    db = Database(database_url)
+    yield db
+    db.dispose()
 
 
 @pytest_asyncio.fixture(

@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from services.common.db import Database
 from services.dedup.adapters.db.keys import SqlKeys
@@ -21,6 +19,7 @@ from services.dedup.adapters.db.requests import SqlRequests
 from services.dedup.adapters.db.tables import dedup_keys
 from services.dedup.domain.model import Dimension, KeyOrigin
 from services.dedup.domain.ports import KeyRef, NewKey
+from tests.harness import SelectsSent
 
 TENANT = "t"
 STORED = 5000
@@ -44,26 +43,7 @@ def _ref(n: int) -> KeyRef:
     return KeyRef(f"scope-{n % 3}", Dimension(1 + n % 2), hashlib.sha256(str(n).encode()).digest())
 
 
-class Sent:
-    """The SELECTs any engine of this process sent meanwhile, with their parameters (before_cursor_execute on the
-    Engine class: the database reads through an engine of its own)."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, Any]] = []
-
-    def __enter__(self) -> Sent:
-        sa.event.listen(sa.Engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        sa.event.remove(sa.Engine, "before_cursor_execute", self._record)
-
-    def _record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            self.statements.append((statement, parameters))
-
-
-def _plans(database: Database, sent: Sent) -> list[list[str]]:
+def _plans(database: Database, sent: SelectsSent) -> list[list[str]]:
     plans = []
     raw = database.engine.raw_connection()
     try:
@@ -84,7 +64,7 @@ def _probes_only(plan: list[str]) -> bool:
 @pytest.mark.parametrize("count", [1, 2, 40, 300])
 def test_a_key_lookup_probes_the_unique_index_for_every_size(database: Database, count: int) -> None:
     wanted = [_ref(n) for n in range(0, 2 * count, 2)]  # half stored (even n < STORED), half not when large
-    with Sent() as sent, database.read() as connection:
+    with SelectsSent() as sent, database.read() as connection:
         found = SqlKeys(connection).existing(TENANT, wanted)
     assert found == {ref for n, ref in zip(range(0, 2 * count, 2), wanted, strict=True) if n < STORED}
     plans = _plans(database, sent)
@@ -93,7 +73,7 @@ def test_a_key_lookup_probes_the_unique_index_for_every_size(database: Database,
 
 @pytest.mark.parametrize("count", [1, 100])
 def test_a_request_lookup_probes_its_indexes_for_every_size(database: Database, count: int) -> None:
-    with Sent() as sent, database.read() as connection:
+    with SelectsSent() as sent, database.read() as connection:
         taken = SqlRequests(connection).taken(
             TENANT, [f"r{n}" for n in range(count)], [f"c{n}" for n in range(count)]
         )

@@ -9,16 +9,11 @@ a whole index key (EXPLAIN QUERY PLAN), never the tenant alone."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-
-import pytest
-import sqlalchemy as sa
 
 from services.common.auth import Principal, Role
 from services.common.db import Database, is_sqlite
-from services.common.migrations import upgrade
-from services.ingest.bootstrap import MIGRATIONS_DIR
 from services.ingest.domain.model import SubmitResult, Verdict
+from tests.harness import SelectsSent
 from tests.ingest.fakes import FakeDedup
 from tests.ingest.integration.test_submit_pipeline import command, handlers_with
 
@@ -26,33 +21,7 @@ PRINCIPAL = Principal("t1", "svc", Role.SERVICE)
 STORED = 300
 
 
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    upgrade(MIGRATIONS_DIR, database_url)
-    db = Database(database_url)
-    yield db
-    db.dispose()
-
-
-class SubmissionReads:
-    """The SELECTs on submissions this process sent meanwhile, with their parameters."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, object]] = []
-
-    def __enter__(self) -> SubmissionReads:
-        sa.event.listen(sa.Engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        sa.event.remove(sa.Engine, "before_cursor_execute", self._record)
-
-    def _record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT") and " submissions" in statement:
-            self.statements.append((statement, parameters))
-
-
-def _sqlite_plans(database: Database, reads: SubmissionReads) -> list[list[str]]:
+def _sqlite_plans(database: Database, reads: SelectsSent) -> list[list[str]]:
     raw = database.engine.raw_connection()
     try:
         return [
@@ -80,7 +49,7 @@ async def test_repeated_external_ids_are_answered_by_their_whole_key(database: D
         command(request_id=uuid.uuid4().hex, phone=f"139{n:08d}", external_id=_external(n))
         for n in range(0, 2 * 50, 2)
     ]
-    with SubmissionReads() as reads:
+    with SelectsSent(" submissions") as reads:
         again = await handlers.submit_batch(PRINCIPAL, repeats)
     replayed = [r for r in again if isinstance(r, SubmitResult) and r.replayed]
     assert len(replayed) == 50

@@ -11,8 +11,6 @@ import pytest
 
 from services.common.clock import FakeClock
 from services.common.db import Database
-from services.common.migrations import upgrade
-from services.ingest.bootstrap import MIGRATIONS_DIR
 from services.ingest.workers import PushWorker
 from tests.ingest.push.helpers import T0, PushTestConfig, SessionPush, SyncPushHandlers, push_worker
 from tests.ingest.push.receiver import Receiver
@@ -24,14 +22,6 @@ TEST_CONFIG = PushTestConfig(allow_http=True, allow_private_networks=True, send_
 SHORT_TIMEOUT_CONFIG = PushTestConfig(
     allow_http=True, allow_private_networks=True, send_timeout=timedelta(seconds=0.5)
 )
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    upgrade(MIGRATIONS_DIR, database_url)
-    db = Database(database_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
