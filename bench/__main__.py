@@ -13,7 +13,8 @@ terminal and the figures as JSON in bench/results/<UTC timestamp>.json.
   and 10^6 keys).
 
 ``--quick`` (about two minutes on two cores) runs everything smaller: fewer leads, shorter rate windows, 1,000
-pairs, 10^4 vs 10^5 keys, no PostgreSQL; the full run takes about eighteen. ``--latest`` also writes
+pairs, 10^4 vs 10^5 keys, no PostgreSQL; the full run takes about eighteen. ``--tiny`` runs every part at smoke
+sizes (``SERVICE_SIZES``, ``bench.e2e.run.TINY``) to check the harness: under a minute, figures meaningless. ``--latest`` also writes
 bench/results/latest.json (the file the README's table comes from); ``--markdown`` prints the README's tables.
 The other modules of this folder (ingest_submit, assign_latency, db_faults, screening, stack_footprint,
 profile_stack) are run on their own: ``python -m bench.<name>``.
@@ -31,6 +32,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,20 +91,37 @@ def run_e2e(
     return results
 
 
-def run_services(quick: bool, results: dict[str, Any], save: Callable[[], object]) -> None:
-    """The per-service benches' figures into ``results``, each in the size the issue names (smaller with
-    ``quick``); ``save()`` after each."""
+@dataclass(frozen=True)
+class ServiceSizes:
+    """How big the per-service benches run: telephony's bound pairs, refund's leads, dedup_claims' arguments."""
+
+    pairs: int
+    refund_leads: int
+    dedup_args: tuple[str, ...]
+
+
+SERVICE_SIZES = {
+    "full": ServiceSizes(10_000, 1000, ()),  # the sizes the issues name
+    "quick": ServiceSizes(
+        1000, 300, ("--keys", "10000,100000", "--rounds", "1", "--claims", "1000", "--batch-calls", "30")
+    ),
+    # A smoke run of the harness: every bench runs, none measures anything.
+    "tiny": ServiceSizes(
+        100, 30, ("--keys", "1000,2000", "--rounds", "1", "--claims", "100", "--batch-calls", "5")
+    ),
+}
+
+
+def run_services(mode: str, results: dict[str, Any], save: Callable[[], object]) -> None:
+    """The per-service benches' figures into ``results``, at the sizes of ``mode`` ("full", "quick" or "tiny",
+    ``SERVICE_SIZES``); ``save()`` after each."""
     from bench import dedup_claims, refund_cases, telephony_calls
 
-    dedup_args = (
-        ["--keys", "10000,100000", "--rounds", "1", "--claims", "1000", "--batch-calls", "30"]
-        if quick
-        else []
-    )
+    sizes = SERVICE_SIZES[mode]
     benches: dict[str, Callable[[], Coroutine[Any, Any, dict[str, Any]]]] = {
-        "telephony": lambda: telephony_calls.run(pairs=1000 if quick else 10_000, concurrency=16, numbers=60),
-        "refund": lambda: refund_cases.run(leads=300 if quick else 1000, calls=3, postgres=False),
-        "dedup": lambda: dedup_claims.run(dedup_claims.parse_args(dedup_args)),
+        "telephony": lambda: telephony_calls.run(pairs=sizes.pairs, concurrency=16, numbers=60),
+        "refund": lambda: refund_cases.run(leads=sizes.refund_leads, calls=3, postgres=False),
+        "dedup": lambda: dedup_claims.run(dedup_claims.parse_args(list(sizes.dedup_args))),
     }
     for name, bench in benches.items():
         print(f"\n=== bench: {name} ===", flush=True)
@@ -177,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         save()
     if arguments.only in (None, "services"):
-        run_services(arguments.quick, result["services"], save)
+        run_services(result["mode"], result["services"], save)
     save()
     print()
     report.print_report(result)
