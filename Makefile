@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The stack on the dev clock, then `leadflow demo --accelerate` (a day of leads, calls and refunds, about three
+# The stack on the dev clock, then `leadflow demo --accelerate` (a day of leads, calls and refunds, two to three
 # minutes); the stack stays up afterwards until Ctrl-C. DEMO_ARGS adds demo options, e.g. DEMO_ARGS="--leads 1000".
 DEMO_ARGS ?=
 run: $(STAMP)

@@ -197,7 +197,7 @@ def render_final(
         ]
     lines += notes
     lines.append(
-        f"tenant [bold]{tenant}[/], seed {plan.seed}: `leadflow token --tenant {tenant} --role admin` for a token"
+        f"tenant [bold]{tenant}[/], seed {plan.seed}: `.venv/bin/leadflow token --tenant {tenant} --role admin` for a token"
     )
     parts.append(Text.from_markup("\n".join(lines)))
     return Group(*parts)
