@@ -14,8 +14,9 @@ terminal and the figures as JSON in bench/results/<UTC timestamp>.json.
 
 ``--quick`` (about two minutes on two cores) runs everything smaller: fewer leads, shorter rate windows, 1,000
 pairs, 10^4 vs 10^5 keys, no PostgreSQL; the full run takes about eighteen. ``--tiny`` runs every part at smoke
-sizes (``SERVICE_SIZES``, ``bench.e2e.run.TINY``) to check the harness: under a minute, figures meaningless. ``--latest`` also writes
-bench/results/latest.json (the file the README's table comes from); ``--markdown`` prints the README's tables.
+sizes (``SERVICE_SIZES``, ``bench.e2e.run.TINY``) to check the harness: under a minute, figures meaningless.
+``--latest`` also writes bench/results/latest.json (the file the README's table comes from); ``--markdown``
+prints the README's tables.
 The other modules of this folder (ingest_submit, assign_latency, db_faults, screening, stack_footprint,
 profile_stack) are run on their own: ``python -m bench.<name>``.
 """

@@ -76,7 +76,6 @@ class Autoanalyze:
         while not self._stopping.wait(self._naptime):
             try:
                 self.run_once()
-            except (
-                sa.exc.SQLAlchemyError
-            ) as exc:  # a database dropped at the end of the run: nothing left to do
+            except sa.exc.SQLAlchemyError as exc:
+                # A database dropped at the end of the run: nothing left to analyze.
                 log.debug("autoanalyze: %s", exc)

@@ -276,9 +276,8 @@ def run_backend(sizes: Sizes, postgres_url: str | None = None) -> dict[str, obje
     stack = start(postgres_url)
     try:
         result = loop.run(_measure(stack, sizes))
-        if (
-            stack.autoanalyze is not None
-        ):  # the server has autovacuum off: how often the bench stood in for it
+        # The server has autovacuum off: how often the bench stood in for it.
+        if stack.autoanalyze is not None:
             result["autoanalyze_runs"] = stack.autoanalyze.analyzed
         return result
     finally:

@@ -136,9 +136,8 @@ def start(postgres_url: str | None = None, timeout: float = 120.0) -> BenchStack
         extra |= variables
         if server_autovacuum_is_off(next(iter(variables.values()))):
             autoanalyze = Autoanalyze(list(variables.values())).start()
-            cleanup.append(
-                autoanalyze.stop
-            )  # stopped before the databases are dropped (cleanups run in reverse)
+            # Stopped before the databases are dropped: the cleanups run in reverse.
+            cleanup.append(autoanalyze.stop)
     any_port = {name: PortChoice(0, "bench") for name in SERVICES}
     plan = StackPlan(grpc=any_port, metrics=dict(any_port), nats_url=None, nats_port=0)
     stack = Stack(Path(tmp.name), plan)

@@ -196,9 +196,8 @@ def render_final(
             "duplicates, leads, calls started, charges; call outcomes differ by the late receipts above)."
         ]
     lines += notes
-    lines.append(
-        f"tenant [bold]{tenant}[/], seed {plan.seed}: `.venv/bin/leadflow token --tenant {tenant} --role admin` for a token"
-    )
+    token_command = f".venv/bin/leadflow token --tenant {tenant} --role admin"
+    lines.append(f"tenant [bold]{tenant}[/], seed {plan.seed}: `{token_command}` for a token")
     parts.append(Text.from_markup("\n".join(lines)))
     return Group(*parts)
 
