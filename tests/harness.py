@@ -38,13 +38,17 @@ POSTGRES_URL = os.environ.get("LEADFLOW_TEST_POSTGRES_URL")
 TEST_JWT_KEY = "leadflow-test-key-" + "k" * 40
 
 
-def fresh_postgres_database(prefix: str = "lf_test") -> tuple[str, Callable[[], None]]:
-    """Create an empty database; returns its SQLAlchemy URL (psycopg 3) and a function that drops it."""
+def fresh_postgres_database(
+    prefix: str = "lf_test", server_url: str | None = None
+) -> tuple[str, Callable[[], None]]:
+    """Create an empty database on ``server_url``'s server (default: LEADFLOW_TEST_POSTGRES_URL's); returns its
+    SQLAlchemy URL (psycopg 3) and a function that drops it."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    assert POSTGRES_URL, "the PostgreSQL tier needs LEADFLOW_TEST_POSTGRES_URL"
-    base = make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    server_url = server_url or POSTGRES_URL
+    assert server_url, "the PostgreSQL tier needs LEADFLOW_TEST_POSTGRES_URL"
+    base = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(
         base.set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"

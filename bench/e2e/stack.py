@@ -99,11 +99,10 @@ def _fresh_postgres(postgres_url: str) -> tuple[dict[str, str], Callable[[], Non
 
     variables: dict[str, str] = {}
     drops: list[Callable[[], None]] = []
-    with mock.patch("tests.harness.POSTGRES_URL", postgres_url):
-        for name in SERVICES:
-            url, drop = fresh_postgres_database(f"lf_bench_{name}")
-            variables[f"LEADFLOW_{name.upper()}_DATABASE_URL"] = url
-            drops.append(drop)
+    for name in SERVICES:
+        url, drop = fresh_postgres_database(f"lf_bench_{name}", postgres_url)
+        variables[f"LEADFLOW_{name.upper()}_DATABASE_URL"] = url
+        drops.append(drop)
 
     def drop_all() -> None:
         for drop in drops:

@@ -19,6 +19,10 @@ SERVICES: tuple[str, ...] = ("ingest", "dedup", "assign", "telephony", "refund")
 DEFAULT_GRPC_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
 DEFAULT_METRICS_PORTS = {name: 9101 + i for i, name in enumerate(SERVICES)}
 
+# How long the services' streams keep a message (JetStream max_age, seconds; services.common.messaging.streams).
+# The inbox must remember an applied event at least this long (services.common.messaging.retention).
+STREAM_MAX_AGE_SECONDS = 14 * 24 * 3600.0
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the environment variable."""
@@ -273,6 +277,29 @@ def _readable_file(env: Env, name: str) -> Path | None:
     return path
 
 
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long the messaging tables keep what they no longer need (services.common.messaging.retention).
+
+    - ``LEADFLOW_OUTBOX_RETENTION_HOURS`` (default 168, >= 1): sent outbox rows, kept for operators;
+    - ``LEADFLOW_INBOX_RETENTION_HOURS`` (default 360, >= 360): records of applied events; never less than the
+      streams' message age (14 days) plus a day, or a replayed event could be applied twice;
+    - ``LEADFLOW_RETENTION_INTERVAL_SECONDS`` (default 600, >= 1): how often a replica prunes."""
+
+    outbox_hours: int = 168
+    inbox_hours: int = 360
+    interval_seconds: float = 600.0
+
+    @classmethod
+    def from_env(cls, env: Env) -> RetentionSettings:
+        least_inbox_hours = int(STREAM_MAX_AGE_SECONDS // 3600) + 24
+        return cls(
+            outbox_hours=env.int("LEADFLOW_OUTBOX_RETENTION_HOURS", 168, minimum=1),
+            inbox_hours=env.int("LEADFLOW_INBOX_RETENTION_HOURS", 360, minimum=least_inbox_hours),
+            interval_seconds=env.float("LEADFLOW_RETENTION_INTERVAL_SECONDS", 600.0, minimum=1.0),
+        )
+
+
 EVENT_LOOPS = ("uvloop", "asyncio")
 
 
@@ -319,6 +346,7 @@ class ServiceSettings:
     paging_key: bytes
     tls: TlsSettings | None
     nats: NatsSettings
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -362,4 +390,5 @@ class ServiceSettings:
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),
             tls=TlsSettings.from_env(env),
             nats=NatsSettings.from_env(env),
+            retention=RetentionSettings.from_env(env),
         )

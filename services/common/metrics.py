@@ -40,6 +40,12 @@ OUTBOX_PUBLISH_ERRORS = Counter(
     "leadflow_outbox_publish_errors_total", "Outbox publish attempts that failed and will be retried."
 )
 
+MESSAGING_ROWS_PRUNED = Counter(
+    "leadflow_messaging_rows_pruned_total",
+    "Sent outbox rows and inbox records deleted past their retention (services.common.messaging.retention).",
+    ["table"],
+)
+
 # Events: consumers, inbox and dead letters.
 CONSUMER_PENDING = Gauge(
     "leadflow_consumer_pending_messages",

@@ -37,6 +37,7 @@ from services.common.messaging import (
     StreamSpec,
     ensure_stream,
 )
+from services.common.messaging.retention import MessagingRetention, RetentionConfig
 from services.common.metrics import serve_metrics
 from services.common.migrate_first import upgrade_before_serving
 from services.common.natsconn import connect_nats
@@ -174,6 +175,7 @@ class RunningService:
         self._nats: NATS | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.timer_worker: TimerWorker | None = None
+        self.retention: MessagingRetention | None = None
 
     async def start(self) -> None:
         app, settings = self.app, self.app.settings
@@ -232,6 +234,10 @@ class RunningService:
             unwritable_after=settings.db_unwritable_seconds,
         )
         self._spawn(self.write_health.run(self.stop_event), "write-health")
+        self.retention = MessagingRetention(
+            app.database, app.messaging, RetentionConfig.from_settings(settings.retention)
+        )
+        self._spawn(self.retention.run(self.stop_event), "messaging-retention")
         for task in app.background:
             self._spawn(task(self.stop_event), getattr(task, "__name__", "background"))
         await server.start()

@@ -7,7 +7,9 @@ from services.common.messaging.relay import MSG_ID_HEADER, OutboxRelay, acked_pr
 from services.common.messaging.streams import StreamSpec, ensure_stream
 from services.common.messaging.tables import (
     MessagingTables,
+    add_inbox_retention_index,
     create_messaging_tables,
+    drop_inbox_retention_index,
     drop_messaging_tables,
     messaging_tables,
 )
@@ -21,8 +23,10 @@ __all__ = [
     "OutboxRelay",
     "StreamSpec",
     "acked_prefix",
+    "add_inbox_retention_index",
     "claim_inbox",
     "create_messaging_tables",
+    "drop_inbox_retention_index",
     "drop_messaging_tables",
     "ensure_stream",
     "messaging_tables",

@@ -8,10 +8,12 @@ import nats.js.errors
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig, StreamInfo
 
+from services.common.config import STREAM_MAX_AGE_SECONDS
+
 # JetStream drops a re-published message with a Nats-Msg-Id it stored this recently: the window in which a relay
 # that crashed between the ack and marking the row sent can come back without creating a duplicate.
 DEFAULT_DUPLICATE_WINDOW = 120.0
-DEFAULT_MAX_AGE = 14 * 24 * 3600.0
+DEFAULT_MAX_AGE = STREAM_MAX_AGE_SECONDS
 
 # JSStreamNameExistErr: another replica created the stream between our lookup and our add.
 _STREAM_NAME_IN_USE = 10058

@@ -18,6 +18,8 @@ _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 # Longest error text kept in a dead letter: enough for a traceback tail, bounded so a runaway repr can't bloat rows.
 ERROR_TEXT_LIMIT = 4000
 
+INBOX_PROCESSED_INDEX = "ix_inbox_processed_at"
+
 
 @dataclass(frozen=True)
 class MessagingTables:
@@ -53,6 +55,9 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Column("event_id", sa.String(40), primary_key=True),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # Retention deletes the oldest records first (services.common.messaging.retention): found by this index, not by
+    # a scan of every event the service ever applied.
+    sa.Index(INBOX_PROCESSED_INDEX, inbox.c.processed_at)
 
     dead_letters = sa.Table(
         "dead_letters",
@@ -80,6 +85,23 @@ def create_messaging_tables(bind: sa.Connection | sa.Engine) -> None:
     metadata = new_metadata()
     messaging_tables(metadata)
     metadata.create_all(bind)
+
+
+def add_inbox_retention_index(bind: sa.Connection | sa.Engine) -> None:
+    """Create ``ix_inbox_processed_at`` where it is missing: the migration that brings a database created before
+    retention (services.common.messaging.retention) up to date. A database created since has it already, from
+    ``create_messaging_tables``."""
+    sa.Index(INBOX_PROCESSED_INDEX, _inbox_of(bind).c.processed_at).create(bind, checkfirst=True)
+
+
+def drop_inbox_retention_index(bind: sa.Connection | sa.Engine) -> None:
+    """Drop ``ix_inbox_processed_at`` where it exists: that migration's downgrade."""
+    sa.Index(INBOX_PROCESSED_INDEX, _inbox_of(bind).c.processed_at).drop(bind, checkfirst=True)
+
+
+def _inbox_of(bind: sa.Connection | sa.Engine) -> sa.Table:
+    """The inbox table as reflected from ``bind`` (the index is built on the table the database has)."""
+    return sa.Table("inbox", sa.MetaData(), autoload_with=bind)
 
 
 def drop_messaging_tables(bind: sa.Connection | sa.Engine) -> None:

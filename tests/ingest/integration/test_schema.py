@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from services.common.db import Database
+from services.common.migrate_first import head_revision
 from services.common.migrations import current_revision, upgrade
 from services.ingest.adapters.db.tables import DEFAULT_SETTINGS_TENANT, metadata, tenant_settings
 from services.ingest.bootstrap import MIGRATIONS_DIR
@@ -17,7 +18,7 @@ from services.ingest.bootstrap import MIGRATIONS_DIR
 def test_migrations_match_the_tables(database_url: str) -> None:
     upgrade(MIGRATIONS_DIR, database_url)
     upgrade(MIGRATIONS_DIR, database_url)  # idempotent: a second run changes nothing
-    assert current_revision(MIGRATIONS_DIR, database_url) == "0006"
+    assert current_revision(MIGRATIONS_DIR, database_url) == head_revision(MIGRATIONS_DIR) == "0007"
     database = Database(database_url)
     try:
         with database.engine.connect() as connection:
