@@ -79,7 +79,9 @@ async def follow(kv: KeyValue, clock: DevClock, stop: asyncio.Event) -> None:
                 continue
             if entry is not None and entry.value is not None:
                 clock.set_offset(_decode(entry.value))
-                log.info("dev clock moved", extra={"offset_seconds": clock.offset.total_seconds()})
+                # DEBUG: `leadflow demo --accelerate` moves it thousands of times a run, which at INFO were nearly
+                # every line of every service's log.
+                log.debug("dev clock moved", extra={"offset_seconds": clock.offset.total_seconds()})
     finally:
         with contextlib.suppress(Exception):
             await watcher.stop()

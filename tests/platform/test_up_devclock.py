@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # processes of their own: `make test-slow`
 
 
 def test_up_with_the_dev_clock_lets_leadflow_clock_move_the_stack(tmp_path: Path) -> None:
-    env = dict(os.environ) | any_free_ports()
+    env = dict(os.environ) | any_free_ports() | {"LEADFLOW_LOG_LEVEL": "DEBUG"}  # each move is a DEBUG line
     nats_url = f"nats://127.0.0.1:{free_port()}"
     stack = Stack(tmp_path / "stack", env=env, args=["--dev-clock", "--nats-url", nats_url])
     try:

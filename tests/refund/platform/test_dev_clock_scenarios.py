@@ -50,7 +50,7 @@ class Stack:
         self.stub = refund_service_pb2_grpc.RefundServiceStub(self.channel)
 
     async def set_time(self, moment: datetime) -> None:
-        """``leadflow clock set``, then wait until the service follows (it logs every move)."""
+        """``leadflow clock set``, then wait until the service follows (it logs every move, at DEBUG)."""
         moves = self.process.log().count("dev clock moved")
         args = [sys.executable, "-m", "services.cli.main", "clock", "--nats-url", self.nats_url, "set"]
         done = await asyncio.to_thread(
@@ -106,7 +106,9 @@ def calls(lead: str, *spec: tuple) -> list[Event]:  # type: ignore[type-arg]
 
 
 async def test_the_boundary_scenarios_on_the_dev_clock(tmp_path: Path, nats_server) -> None:  # type: ignore[no-untyped-def]
-    env = service_env("refund", tmp_path, nats_server.url, LEADFLOW_DEV_CLOCK="true")
+    env = service_env(
+        "refund", tmp_path, nats_server.url, LEADFLOW_DEV_CLOCK="true", LEADFLOW_LOG_LEVEL="DEBUG"
+    )  # every move of the dev clock is a DEBUG line: set_time waits for it
     process = start_service("refund", env, tmp_path / "refund.log")
     try:
         wait_serving(process, timeout=60)
