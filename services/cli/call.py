@@ -23,7 +23,8 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
 
-from services.common.config import DEFAULT_GRPC_PORTS, SERVICES
+from services.cli import stackfile
+from services.common.config import SERVICES, Env
 from services.common.grpc_errors import error_info_of, field_violations_of
 
 _PACKAGE_OF = {service: f"leadflow.{service}.v1" for service in SERVICES}
@@ -98,7 +99,7 @@ def run_call(name: str, body: str, address: str | None, token: str | None, timeo
     except CallError as error:
         print(f"leadflow call: {error}", file=sys.stderr)
         return 2
-    address = address or f"127.0.0.1:{DEFAULT_GRPC_PORTS[target.service]}"
+    address = address or f"127.0.0.1:{stackfile.grpc_port(Env(), target.service)}"
     response_class = GetMessageClass(target.method.output_type)
     metadata = [("authorization", f"Bearer {token}")] if token else []
     with grpc.insecure_channel(address) as channel:

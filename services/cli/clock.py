@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import nats
 
+from services.cli import stackfile
 from services.common import devclock
 from services.common.config import Env
 from services.common.natsconn import ignore_client_error
@@ -66,7 +67,7 @@ async def _run(action: str, value: str | None, nats_url: str) -> str:
 
 
 def run_clock(action: str, value: str | None, nats_url: str | None) -> int:
-    url = nats_url or Env().str("LEADFLOW_NATS_URL", "nats://127.0.0.1:4222")
+    url = stackfile.nats_url(Env(), nats_url)
     try:
         print(asyncio.run(_run(action, value, url)))
     except ValueError as exc:

@@ -89,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         "value", nargs="?", help="an ISO 8601 time for set; a duration such as 2h or 1d for advance"
     )
     clock.add_argument(
-        "--nats-url", help="the stack's NATS (default LEADFLOW_NATS_URL or nats://127.0.0.1:4222)"
+        "--nats-url",
+        help="the stack's NATS (default LEADFLOW_NATS_URL, else the stack `leadflow up` runs over LEADFLOW_DATA_DIR, "
+        "else nats://127.0.0.1:4222)",
     )
 
     _demo_parser(sub)
@@ -106,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("json", nargs="?", default="{}", help="the request in proto3 JSON (default {})")
     call.add_argument(
         "--address",
-        help="HOST:PORT (default 127.0.0.1 and the service's default port, 50051 ingest … 50055 refund)",
+        help="HOST:PORT (default 127.0.0.1 and the service's port: LEADFLOW_<SVC>_GRPC_PORT, else the stack `leadflow "
+        "up` runs over LEADFLOW_DATA_DIR, else 50051 ingest … 50055 refund)",
     )
     call.add_argument(
         "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
@@ -123,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
         "with a header row of SubmitLeadRequest field names",
     )
     imp.add_argument(
-        "--address", default="127.0.0.1:50051", help="ingest's gRPC address (default %(default)s)"
+        "--address",
+        help="ingest's gRPC address (default 127.0.0.1 and LEADFLOW_INGEST_GRPC_PORT, else the port of the stack "
+        "`leadflow up` runs over LEADFLOW_DATA_DIR, else 50051)",
     )
     imp.add_argument(
         "--token", default=os.environ.get("LEADFLOW_TOKEN"), help="bearer token (or LEADFLOW_TOKEN)"
@@ -194,11 +199,13 @@ def _demo_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         type=_service_port,
         default=[],
         metavar="SERVICE=PORT",
-        help="a service's gRPC port (over LEADFLOW_<SVC>_GRPC_PORT, then the defaults 50051-50055); repeatable",
+        help="a service's gRPC port (over LEADFLOW_<SVC>_GRPC_PORT, then the stack `leadflow up` runs over "
+        "LEADFLOW_DATA_DIR, then the defaults 50051-50055); repeatable",
     )
     demo.add_argument(
         "--nats-url",
-        help="the stack's NATS, for its dev clock (default LEADFLOW_NATS_URL or nats://127.0.0.1:4222)",
+        help="the stack's NATS, for its dev clock (default LEADFLOW_NATS_URL, else the stack `leadflow up` runs "
+        "over LEADFLOW_DATA_DIR, else nats://127.0.0.1:4222)",
     )
     demo.add_argument(
         "--token",
@@ -282,12 +289,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command == "import":
+        from services.cli import stackfile
         from services.cli.importer import ReadOptions
         from services.cli.importer import main as run_import
+        from services.common.config import Env
 
         delimiter = "\t" if args.delimiter == "tab" else args.delimiter
         read = ReadOptions(encoding=args.encoding, delimiter=delimiter, sheet=args.sheet)
-        return run_import(args.file, args.address, args.token, args.timeout, read, args.errors)
+        address = args.address or f"127.0.0.1:{stackfile.grpc_port(Env(), 'ingest')}"
+        return run_import(args.file, address, args.token, args.timeout, read, args.errors)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from services.cli import stackfile
 from services.cli.ports import StackPlan, plan_stack
 from services.cli.stack import Failure, Stack
 from services.common.auth import TokenCodec
@@ -83,7 +84,7 @@ def run_up(
     data_dir = Path(data_dir_arg or env.str("LEADFLOW_DATA_DIR", str(Path.cwd() / ".leadflow"))).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["LEADFLOW_DATA_DIR"] = str(data_dir)
-    lock = open(data_dir / "up.lock", "w")  # noqa: SIM115 - held for the life of the stack
+    lock = open(data_dir / stackfile.LOCK_FILE, "w")  # noqa: SIM115 - held for the life of the stack
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -116,6 +117,7 @@ def run_up(
         token = TokenCodec(AuthSettings.from_env(Env(), data_dir)).mint(
             tenant="demo", role="admin", subject="dev-admin"
         )
+        stackfile.write(data_dir, _addresses(stack, Env().bool("LEADFLOW_DEV_CLOCK", False)))
         _print_table(stack, token, time.monotonic() - started)
         demo = start_demo(stack, then_demo) if then_demo is not None else None
         while not stopping:
@@ -132,12 +134,24 @@ def run_up(
                 demo = None
             time.sleep(0.2)
     finally:
+        stackfile.remove(data_dir)  # first: nothing should look for a stack that is going away
         if demo is not None:
             stop_demo(demo)
         print("stopping…", flush=True)
         stack.stop()
         print("stopped.", flush=True)
     return code
+
+
+def _addresses(stack: Stack, dev_clock: bool) -> stackfile.StackAddresses:
+    """Where the started stack listens, as its services reported it (``stackfile``)."""
+    reports = {name: stack.children[name].report for name in SERVICES}
+    return stackfile.StackAddresses(
+        nats_url=stack.nats_url,
+        grpc_ports={name: report.grpc_port for name, report in reports.items() if report is not None},
+        metrics_ports={name: report.metrics_port for name, report in reports.items() if report is not None},
+        dev_clock=dev_clock,
+    )
 
 
 def start_demo(stack: Stack, args: list[str]) -> subprocess.Popen[bytes]:

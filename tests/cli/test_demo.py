@@ -14,7 +14,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -212,3 +214,45 @@ def test_a_stack_that_does_not_answer_is_named(tmp_path: Path) -> None:
     assert "the stack does not answer" in result.stdout
     for name in SERVICES:
         assert re.search(rf"{name} at 127\.0\.0\.1:\d+: UNAVAILABLE", result.stdout), result.stdout
+
+
+def test_a_real_time_demo_after_the_accelerated_one_finds_the_stack_and_calls(demo_stack: DemoStack) -> None:
+    """The README's next command after `make run`: `leadflow demo --leads N --rate R`, no ports and no NATS URL.
+    It finds the stack through its data directory (stack.json: `up` took free ports here), and with the stack's time
+    outside every agent's shift (set to 03:00 Asia/Shanghai) it moves the dev clock once, to the next 13:00, so the
+    agents call, instead of a day where nobody could (0 calls, OUTSIDE_CALLABLE_HOURS)."""
+    clock = [sys.executable, "-m", "services.cli.main", "clock", f"--nats-url={demo_stack.nats_url}"]
+    shown = subprocess.run([*clock, "show"], capture_output=True, text=True, timeout=60, check=True).stdout
+    now = datetime.fromisoformat(re.search(r"stack time (\S+)", shown).group(1))  # type: ignore[union-attr]
+    night = now.astimezone(ZoneInfo("Asia/Shanghai")).replace(hour=3, minute=0, second=0) + timedelta(days=1)
+    subprocess.run([*clock, "set", night.isoformat()], capture_output=True, timeout=60, check=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("LEADFLOW_NATS_URL", "LEADFLOW_JWT_HS256_KEY") and not key.endswith("_GRPC_PORT")
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.cli.main",
+            "demo",
+            "--leads",
+            "12",
+            "--rate",
+            "4",
+            "--seed",
+            str(SEED),
+        ]
+        + ["--no-live", "--settle-seconds", "30", "--tenant", "realtime"],
+        capture_output=True,
+        text=True,
+        env=env | {"LEADFLOW_DATA_DIR": str(demo_stack.data_dir), "COLUMNS": "140"},
+        timeout=300,
+    )
+    output = result.stdout.replace("\n", " ")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no agent works at 03:00 Asia/Shanghai, so the stack's dev clock was moved once" in output, output
+    assert re.search(r"day starts \d{4}-\d{2}-\d{2} 13:00 Asia/Shanghai \(stack time\)", output), output
+    services_count, demo_count = _figure(result.stdout, "calls started")
+    assert int(demo_count) > 0 and int(services_count) > 0, result.stdout

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from services.cli import stackfile
 from services.cli.ports import any_free_ports
 from services.common.config import SERVICES
 from services.common.netutil import free_port
@@ -114,6 +115,13 @@ def test_up_brings_all_five_to_serving_and_leaves_no_process(tmp_path: Path) -> 
             ), table
         token = stack.wait_for(r"^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$").group(1)
         assert token
+        # The other commands find this stack through its data directory (services.cli.stackfile).
+        found = stackfile.read(data_dir)
+        assert found is not None
+        for service in SERVICES:
+            assert re.search(rf"^{service}\s+127\.0\.0\.1:{found.grpc_ports[service]}\s", table, re.M), table
+            assert f"127.0.0.1:{found.metrics_ports[service]}/metrics" in table
+        assert re.search(rf"^nats-server\s+{re.escape(found.nats_url)}\s", table, re.M), table
         assert len(_processes_using(data_dir)) >= 6  # nats-server and five services (and `up` itself)
         for service in SERVICES:  # each runs on the loop its settings chose: uvloop, installed with leadflow
             started = [
@@ -131,6 +139,7 @@ def test_up_brings_all_five_to_serving_and_leaves_no_process(tmp_path: Path) -> 
     assert _processes_using(data_dir) == []
     for service in SERVICES:
         assert (data_dir / f"{service}.db").exists()
+    assert not (data_dir / stackfile.STACK_FILE).exists(), "removed when the stack stops"
 
 
 def _submit_and_read(address: str, token: str, lead_id: str | None) -> str:

@@ -61,6 +61,22 @@ FOLLOW_UPS: tuple[tuple[str, str, float], ...] = (
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
 
 
+def working_window(agent: cast.AgentSpec) -> tuple[int, int]:
+    """An agent's calling hours: their shift within the tenant's callable hours (local hours, Asia/Shanghai)."""
+    start, end = agent.shift
+    return max(start, cast.CALLABLE_HOURS[0][0]), min(end, cast.CALLABLE_HOURS[1][0])
+
+
+def is_working(agent: cast.AgentSpec, moment: datetime) -> bool:
+    start, end = working_window(agent)
+    return start <= moment.astimezone(ZONE).hour < end
+
+
+def everyone_working_hour() -> int:
+    """The first local hour at which every agent can call (the latest start of their calling hours)."""
+    return max(working_window(agent)[0] for agent in cast.AGENTS)
+
+
 @dataclass
 class LeadWork:
     lead_id: str
@@ -106,12 +122,10 @@ class Agents:
 
     def working_window(self, agent_key: str) -> tuple[int, int]:
         """The agent's calling hours: their shift within the tenant's callable hours (local hours)."""
-        start, end = self._specs[agent_key].shift
-        return max(start, cast.CALLABLE_HOURS[0][0]), min(end, cast.CALLABLE_HOURS[1][0])
+        return working_window(self._specs[agent_key])
 
     def is_working(self, agent_key: str, moment: datetime) -> bool:
-        start, end = self.working_window(agent_key)
-        return start <= moment.astimezone(ZONE).hour < end
+        return is_working(self._specs[agent_key], moment)
 
     def next_working(self, agent_key: str, moment: datetime, rng: random.Random) -> datetime:
         """``moment`` when the agent may call then (or in real time, where windows are not waited for), else the

@@ -29,9 +29,9 @@ from leadflow.dedup.v1 import dedup_service_pb2_grpc
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from leadflow.refund.v1 import refund_service_pb2_grpc
 from leadflow.telephony.v1 import telephony_service_pb2_grpc
-from services.cli.ports import grpc_port_variable
+from services.cli import stackfile
 from services.common.auth import TokenCodec
-from services.common.config import DEFAULT_GRPC_PORTS, SERVICES, AuthSettings, ConfigError, Env
+from services.common.config import SERVICES, AuthSettings, ConfigError, Env
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 CALL_TIMEOUT_SECONDS = 15.0
@@ -46,16 +46,9 @@ class StackUnreachable(RuntimeError):
 
 
 def resolve_addresses(env: Env, host: str, flags: Mapping[str, int]) -> dict[str, str]:
-    """``{service: "host:port"}`` from flags, then LEADFLOW_<SVC>_GRPC_PORT, then the defaults; ConfigError names
-    a malformed variable."""
-    addresses = {}
-    for name in SERVICES:
-        if name in flags:
-            port = flags[name]
-        else:
-            port = env.port(grpc_port_variable(name), DEFAULT_GRPC_PORTS[name])
-        addresses[name] = f"{host}:{port}"
-    return addresses
+    """``{service: "host:port"}`` from flags, then LEADFLOW_<SVC>_GRPC_PORT, then the stack `leadflow up` runs over
+    LEADFLOW_DATA_DIR (``stackfile``), then the defaults; ConfigError names a malformed variable."""
+    return {name: f"{host}:{stackfile.grpc_port(env, name, flags.get(name))}" for name in SERVICES}
 
 
 def tenant_of(token: str) -> str:

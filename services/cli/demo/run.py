@@ -15,7 +15,9 @@ from datetime import timedelta
 import grpc
 from rich.console import Console
 
+from services.cli import stackfile
 from services.cli.demo import cast
+from services.cli.demo.agents import everyone_working_hour, is_working
 from services.cli.demo.connection import Connection, StackUnreachable, Tokens, error_reason, resolve_addresses
 from services.cli.demo.driver import DAY_END_OFFSET, Day, DayState
 from services.cli.demo.funnel import agent_name, render_final
@@ -31,6 +33,7 @@ from services.common.config import ConfigError, Env, data_dir
 DAY_FIRST_HOUR = 8
 SETUP_MARGIN = timedelta(minutes=30)  # the day starts at least this long after the stack's time
 SETUP_LEAD = timedelta(minutes=20)  # the tenant is set up and the history submitted this long before the day
+REAL_TIME_LEAD = timedelta(seconds=2)  # in real time, the day starts this long after the stack's time
 LEAD_SPAN_SECONDS = len(HOURLY_WEIGHTS) * HOUR
 VIEW_REFRESH_SECONDS = 1.0
 SETTLE_POLL_SECONDS = 1.0
@@ -68,7 +71,7 @@ async def _run(options: DemoOptions, console: Console) -> int:
     except ConfigError as exc:
         console.print(f"[red]leadflow demo: configuration error: {exc}[/]")
         return 2
-    nats_url = options.nats_url or env.str("LEADFLOW_NATS_URL", "nats://127.0.0.1:4222")
+    nats_url = stackfile.nats_url(env, options.nats_url)
     try:
         clock = await StackClock.open(nats_url, accelerate=options.accelerate)
     except DevClockRequired as exc:
@@ -112,21 +115,43 @@ def _timeline(options: DemoOptions, clock: StackClock) -> Timeline:
         day_start = next_day_start(clock.now(), DAY_FIRST_HOUR, SETUP_MARGIN)
         return Timeline(clock, day_start, accelerated=True, speed=86400 / options.day_seconds)
     submitting_seconds = max(options.leads / options.rate, 1.0) if options.rate > 0 else 1.0
-    origin = clock.now() + timedelta(seconds=2)
+    origin = clock.now() + REAL_TIME_LEAD
     return Timeline(clock, origin, accelerated=False, compression=LEAD_SPAN_SECONDS / submitting_seconds)
+
+
+async def _real_time_mode(clock: StackClock) -> str:
+    """How real time runs, said in the header. When no agent's shift is on at the stack's time, nobody would call
+    (telephony refuses OUTSIDE_CALLABLE_HOURS, agents take nothing from the pool): a dev clock is moved forward
+    once, to the next hour every agent works, and is left alone from there; a system clock cannot be, and the
+    header says what will happen."""
+    start = clock.now() + REAL_TIME_LEAD
+    if any(is_working(agent, start) for agent in cast.AGENTS):
+        return "real time: the stack's clock is not moved; refund windows will not pass"
+    local = f"{start.astimezone(ZONE):%H:%M}"
+    if not clock.movable:
+        return (
+            f"real time: the stack's time is {local} in Asia/Shanghai, outside every agent's shift: leads will "
+            "wait in the pool and nobody will call (run with --accelerate on a dev-clock stack for the whole day)"
+        )
+    await clock.advance_to(next_day_start(start, everyone_working_hour(), timedelta(0)))
+    return (
+        f"real time: no agent works at {local} Asia/Shanghai, so the stack's dev clock was moved once, to "
+        f"{clock.now().astimezone(ZONE):%m-%d %H:%M}, when every agent does, and is left alone from there; "
+        "refund windows will not pass"
+    )
 
 
 async def _day(options: DemoOptions, console: Console, conn: Connection, clock: StackClock) -> int:
     plan = plan_day(options.seed, options.leads)
+    mode = (
+        f"accelerated: a day in {options.day_seconds:g} s of wall time on the dev clock"
+        if options.accelerate
+        else await _real_time_mode(clock)
+    )
     timeline = _timeline(options, clock)
     tally = Tally(planned=len(plan.day))
     state = DayState(planned=len(plan.day), day_start=timeline.origin, day_end=timeline.at(DAY_END_OFFSET))
     live = console.is_terminal if options.live is None else options.live
-    mode = (
-        f"accelerated: a day in {options.day_seconds:g} s of wall time on the dev clock"
-        if options.accelerate
-        else "real time: the stack's clock is not moved; refund windows will not pass"
-    )
     console.print(
         f"leadflow demo: tenant [bold]{conn.tokens.tenant}[/], seed {options.seed}, {len(plan.day)} leads "
         f"(+{len(plan.history)} earlier submissions of returning persons), plan sha256 {plan.digest()}\n"
@@ -160,7 +185,7 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
         notes.append(
             "submissions that failed: " + ", ".join(f"{k} ×{v}" for k, v in tally.submit_errors.items())
         )
-    if not options.accelerate and not any(day.agents.is_working(a.key, timeline.origin) for a in cast.AGENTS):
+    if not options.accelerate and not any(is_working(agent, timeline.origin) for agent in cast.AGENTS):
         notes.append(
             f"the stack's time was {timeline.origin.astimezone(ZONE):%H:%M} in Asia/Shanghai, outside every agent's "
             "shift: leads waited in the pool and nobody called (run with --accelerate on a dev-clock stack to see "
