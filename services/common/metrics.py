@@ -45,6 +45,10 @@ MESSAGING_ROWS_PRUNED = Counter(
     "Sent outbox rows and inbox records deleted past their retention (services.common.messaging.retention).",
     ["table"],
 )
+MESSAGING_RETENTION_FAILURES = Counter(
+    "leadflow_messaging_retention_failures_total",
+    "Rounds of messaging-table retention that failed (tried again next interval; the tables grow meanwhile).",
+)
 
 # Events: consumers, inbox and dead letters.
 CONSUMER_PENDING = Gauge(

@@ -19,7 +19,9 @@ rows across the five services), on disk and in every index the hot path writes t
 Work comes in chunks of ``chunk_rows`` rows, one write transaction each with a pause between, so the service's
 own writes (and, on SQLite, every other writer of the file) never wait behind a long delete. Every replica may run
 it: two deleting the same rows delete them once. Times are the services' wall clock (UTC), as ``sent_at`` and
-``processed_at`` are written. Counted in ``leadflow_messaging_rows_pruned_total{table}``.
+``processed_at`` are written. Counted in ``leadflow_messaging_rows_pruned_total{table}``; a round that fails (the
+database busy or away) is logged, counted in ``leadflow_messaging_retention_failures_total`` (alert
+LeadflowRetentionFailing) and tried again at the next interval.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sqlalchemy import Connection
 from services.common.config import STREAM_MAX_AGE_SECONDS, RetentionSettings
 from services.common.db import Database, rowcount
 from services.common.messaging.tables import MessagingTables
-from services.common.metrics import MESSAGING_ROWS_PRUNED
+from services.common.metrics import MESSAGING_RETENTION_FAILURES, MESSAGING_ROWS_PRUNED
 from services.common.statements import PerTable
 
 log = logging.getLogger(__name__)
@@ -206,6 +208,7 @@ class MessagingRetention:
             try:
                 await self.prune_once(stop)
             except Exception:  # a round is retried at the next interval; the service goes on serving
+                MESSAGING_RETENTION_FAILURES.inc()  # LeadflowRetentionFailing
                 log.warning("pruning the messaging tables failed; retrying next interval", exc_info=True)
 
     async def prune_once(self, stop: asyncio.Event | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from services.common.config import ConfigError, Env, RetentionSettings
 from services.common.db import Database
-from services.common.messaging import MessagingTables
+from services.common.messaging import MessagingTables, messaging_tables
 from services.common.messaging.retention import (
     HOUR,
     MIN_INBOX_SECONDS,
@@ -289,3 +289,30 @@ def test_a_chunk_reads_its_rows_not_every_old_one(tmp_path, chunk) -> None:  # t
     large = _vm_steps_of_one_chunk(tmp_path, "large.db", 40_000, chunk)
     assert small > 0
     assert large < 1.5 * small, (small, large)
+
+
+def test_a_failed_round_is_counted_and_the_next_one_tried(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No messaging tables (a database never migrated): each round fails, is counted for
+    LeadflowRetentionFailing, and the loop goes on instead of crashing the service."""
+    database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    tables = messaging_tables(sa.MetaData())  # the shapes, not created in this database
+    config = RetentionConfig(interval_seconds=0.01, chunk_pause_seconds=0.0)
+    failures = "leadflow_messaging_retention_failures_total"
+
+    async def scenario() -> float:
+        before = REGISTRY.get_sample_value(failures) or 0.0
+        stop = asyncio.Event()
+        task = asyncio.create_task(MessagingRetention(database, tables, config).run(stop))
+        for _ in range(500):
+            if (REGISTRY.get_sample_value(failures) or 0.0) - before >= 2:
+                break
+            await asyncio.sleep(0.01)
+        assert not task.done(), "the loop goes on after a failed round"
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        return (REGISTRY.get_sample_value(failures) or 0.0) - before
+
+    try:
+        assert asyncio.run(scenario()) >= 2
+    finally:
+        database.dispose()
