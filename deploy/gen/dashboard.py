@@ -260,6 +260,22 @@ def build() -> dashboard.Dashboard:
                 _query("sum by (consumer) (increase(leadflow_dead_letters_total[$__range]))", "{{consumer}}"),
             )
         )
+        .with_panel(
+            _series(
+                "Messaging rows pruned by service and table, failed retention rounds",
+                "ops",
+                _query(
+                    f"sum by (service, table) (rate(leadflow_messaging_rows_pruned_total[{RATE}]))",
+                    "{{service}} {{table}}",
+                    "A",
+                ),
+                _query(
+                    f"sum by (service) (rate(leadflow_messaging_retention_failures_total[{RATE}]))",
+                    "failed {{service}}",
+                    "B",
+                ),
+            )
+        )
         .with_row(dashboard.Row("Dependencies"))
         .with_panel(
             _series(
