@@ -256,3 +256,21 @@ def test_a_real_time_demo_after_the_accelerated_one_finds_the_stack_and_calls(de
     assert re.search(r"day starts \d{4}-\d{2}-\d{2} 13:00 Asia/Shanghai \(stack time\)", output), output
     services_count, demo_count = _figure(result.stdout, "calls started")
     assert int(demo_count) > 0 and int(services_count) > 0, result.stdout
+    # An agent calls a lead again only once its earlier calls ended (compressed real time once made "look again in
+    # half an hour" a second: six calls within a minute per lead, all open at once).
+    metadata = [("authorization", f"Bearer {demo_stack.token('realtime')}")]
+    with demo_stack.channel("telephony") as channel:
+        calls = (
+            telephony_service_pb2_grpc.TelephonyServiceStub(channel)
+            .ListCalls(telephony_pb.ListCallsRequest(page_size=1000), metadata=metadata, timeout=10)
+            .calls
+        )
+    by_lead: dict[str, list[telephony_pb.Call]] = {}
+    for call in calls:
+        by_lead.setdefault(call.lead_id, []).append(call)
+    assert by_lead
+    for lead_calls in by_lead.values():
+        lead_calls.sort(key=lambda c: c.start_time.ToDatetime())
+        for earlier, later in zip(lead_calls, lead_calls[1:], strict=False):
+            assert earlier.HasField("release_time"), earlier
+            assert earlier.release_time.ToDatetime() <= later.start_time.ToDatetime(), (earlier, later)

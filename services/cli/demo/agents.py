@@ -46,6 +46,8 @@ NOT_ATTEMPTS = (
 MIN_REACHED_TALK_SECONDS = 10
 STOP_CALLING_AFTER = timedelta(hours=22)
 TELEPHONY_CATCH_UP_TRIES = 8
+REVIEW_TRIES = 20  # looks at a lead whose calls have not all ended before the agent leaves it
+CARRIER_REPORT_WAIT = timedelta(seconds=20)  # stack time between two such looks, at least
 POOL_CLAIMS_PER_HOUR = 2
 PAGE = 1000
 FINAL_OUTCOMES = ("EMPTY_NUMBER", "SUSPENDED")
@@ -265,9 +267,19 @@ class Agents:
             self._token(work.agent_key),
         )
         calls = list(reply.calls)
-        if any(c.state != telephony_pb.CALL_STATE_ENDED for c in calls) and work.retries < 20:
+        if any(c.state != telephony_pb.CALL_STATE_ENDED for c in calls):
+            if work.retries >= REVIEW_TRIES:
+                # The carrier has not reported for this long: calling again would pile calls on a lead whose
+                # earlier ones are still open (in real time, six within a minute, every one refused an outcome).
+                work.done = True
+                self._tally.calls_left_open += 1
+                return
             work.retries += 1  # the carrier's last reports are not in yet: look again later
-            self._schedule(self._timeline.later(self._timeline.now(), 30 * 60), lambda: self.review(work))
+            now = self._timeline.now()
+            # Half an hour of the day, but never less than the carrier's own pace in stack time: compressed
+            # real time makes half an hour a second, while a call takes about a minute to end.
+            again = max(self._timeline.later(now, 30 * 60), now + CARRIER_REPORT_WAIT)
+            self._schedule(again, lambda: self.review(work))
             return
         outcomes = [call_pb2.CallOutcome.Name(c.outcome).removeprefix("CALL_OUTCOME_") for c in calls]
         for call, outcome in zip(calls, outcomes, strict=True):

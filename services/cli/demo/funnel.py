@@ -158,6 +158,8 @@ def render_final(
         1 for call, seen in tally.call_outcome_seen.items() if back.outcome_of.get(call, seen) != seen
     )
     calls.add_row("outcomes changed after the agent looked (late receipts)", "", str(changed))
+    if tally.calls_left_open:
+        calls.add_row("leads left with calls the carrier never ended", "", str(tally.calls_left_open))
     calls.add_row("StartCall refused, by reason", "", "")
     _counts(calls, None, tally.call_refusals, "    ")
     parts.append(calls)

@@ -179,6 +179,17 @@ async def _day(options: DemoOptions, console: Console, conn: Connection, clock: 
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
     notes = []
+    open_calls = sum(n for call_state, n in back.call_states.items() if call_state != "ENDED")
+    if open_calls:
+        notes.append(
+            f"{open_calls} calls had not ended when the demo stopped waiting ({options.settle_seconds:g} s, "
+            "--settle-seconds): their outcomes are in neither column yet"
+            + (
+                " (in real time a call takes its real ringing and talking time)"
+                if not options.accelerate
+                else ""
+            )
+        )
     if state.action_errors:
         notes.append("actions that failed: " + ", ".join(f"{k} ×{v}" for k, v in state.action_errors.items()))
     if tally.submit_errors:

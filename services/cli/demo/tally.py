@@ -26,6 +26,7 @@ class Tally:
     # lead id -> plan index of the submission that created it (today's leads only)
     leads: dict[str, int] = field(default_factory=dict)
     calls_started: int = 0
+    calls_left_open: int = 0  # leads an agent left because their calls had not ended after every look
     call_refusals: Counter[str] = field(default_factory=Counter)
     outcomes_seen: Counter[str] = field(default_factory=Counter)
     call_outcome_seen: dict[str, str] = field(
