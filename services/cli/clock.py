@@ -74,7 +74,8 @@ def run_clock(action: str, value: str | None, nats_url: str | None) -> int:
         print(f"leadflow clock: {exc}", file=sys.stderr)
         return 2
     except devclock.DevClockNotEnabled as exc:
-        print(f"leadflow clock: {exc}", file=sys.stderr)
+        # Name the server: with no stack running over LEADFLOW_DATA_DIR it may be some other NATS on 4222.
+        print(f"leadflow clock: {exc} (asked the NATS server at {url})", file=sys.stderr)
         return 1
     except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
         print(f"leadflow clock: cannot reach NATS at {url}: {type(exc).__name__}", file=sys.stderr)

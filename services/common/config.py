@@ -293,9 +293,17 @@ class RetentionSettings:
     @classmethod
     def from_env(cls, env: Env) -> RetentionSettings:
         least_inbox_hours = int(STREAM_MAX_AGE_SECONDS // 3600) + 24
+        inbox_hours = env.int("LEADFLOW_INBOX_RETENTION_HOURS", 360)
+        if inbox_hours < least_inbox_hours:
+            raise ConfigError(
+                "LEADFLOW_INBOX_RETENTION_HOURS",
+                f"must be >= {least_inbox_hours}, got {inbox_hours}: the streams keep a message "
+                f"{STREAM_MAX_AGE_SECONDS / 86400:g} days and can deliver it again until then, so the inbox must "
+                "remember it a day longer",
+            )
         return cls(
             outbox_hours=env.int("LEADFLOW_OUTBOX_RETENTION_HOURS", 168, minimum=1),
-            inbox_hours=env.int("LEADFLOW_INBOX_RETENTION_HOURS", 360, minimum=least_inbox_hours),
+            inbox_hours=inbox_hours,
             interval_seconds=env.float("LEADFLOW_RETENTION_INTERVAL_SECONDS", 600.0, minimum=1.0),
         )
 

@@ -28,6 +28,7 @@ def _clock_cli(nats_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_clock_cli_moves_a_following_clock_and_refuses_without_a_dev_stack(nats_server) -> None:
     refused = await asyncio.to_thread(_clock_cli, nats_server.url, "advance", "2h")
     assert refused.returncode == 1 and "--dev-clock" in refused.stderr
+    assert f"(asked the NATS server at {nats_server.url})" in refused.stderr  # which server said so
 
     clock, stop = DevClock(), asyncio.Event()
     nc = await nats.connect(nats_server.url)
