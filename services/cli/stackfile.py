@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -104,10 +105,23 @@ def nats_url(env: Env, flag: str | None = None) -> str:
 def grpc_port(env: Env, service: str, flag: int | None = None) -> int:
     """A service's gRPC port: ``flag``, else LEADFLOW_<SVC>_GRPC_PORT, else the running stack's, else the default
     (50051-50055). Raises ConfigError naming a malformed variable."""
-    if flag is not None:
-        return flag
-    variable = grpc_port_variable(service)
-    if env.raw(variable) is not None:
-        return env.port(variable, DEFAULT_GRPC_PORTS[service])
-    stack = running(env)
-    return stack.grpc_ports[service] if stack is not None else DEFAULT_GRPC_PORTS[service]
+    return flag if flag is not None else grpc_ports(env, {}, (service,))[service]
+
+
+def grpc_ports(env: Env, flags: Mapping[str, int], services: Sequence[str] = SERVICES) -> dict[str, int]:
+    """The gRPC port of each of ``services``, as ``grpc_port`` gives it; the stack file read once, and only when
+    some service has neither a flag nor a variable."""
+    ports: dict[str, int] = {}
+    unnamed = []
+    for service in services:
+        variable = grpc_port_variable(service)
+        if service in flags:
+            ports[service] = flags[service]
+        elif env.raw(variable) is not None:
+            ports[service] = env.port(variable, DEFAULT_GRPC_PORTS[service])
+        else:
+            unnamed.append(service)
+    stack = running(env) if unnamed else None
+    for service in unnamed:
+        ports[service] = stack.grpc_ports[service] if stack is not None else DEFAULT_GRPC_PORTS[service]
+    return ports

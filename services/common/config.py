@@ -22,6 +22,8 @@ DEFAULT_METRICS_PORTS = {name: 9101 + i for i, name in enumerate(SERVICES)}
 # How long the services' streams keep a message (JetStream max_age, seconds; services.common.messaging.streams).
 # The inbox must remember an applied event at least this long (services.common.messaging.retention).
 STREAM_MAX_AGE_SECONDS = 14 * 24 * 3600.0
+# The least inbox retention settings accept (hours): the streams' message age plus a day of margin.
+MIN_INBOX_RETENTION_HOURS = int(STREAM_MAX_AGE_SECONDS // 3600) + 24
 
 
 class ConfigError(ValueError):
@@ -292,12 +294,11 @@ class RetentionSettings:
 
     @classmethod
     def from_env(cls, env: Env) -> RetentionSettings:
-        least_inbox_hours = int(STREAM_MAX_AGE_SECONDS // 3600) + 24
         inbox_hours = env.int("LEADFLOW_INBOX_RETENTION_HOURS", 360)
-        if inbox_hours < least_inbox_hours:
+        if inbox_hours < MIN_INBOX_RETENTION_HOURS:
             raise ConfigError(
                 "LEADFLOW_INBOX_RETENTION_HOURS",
-                f"must be >= {least_inbox_hours}, got {inbox_hours}: the streams keep a message "
+                f"must be >= {MIN_INBOX_RETENTION_HOURS}, got {inbox_hours}: the streams keep a message "
                 f"{STREAM_MAX_AGE_SECONDS / 86400:g} days and can deliver it again until then, so the inbox must "
                 "remember it a day longer",
             )

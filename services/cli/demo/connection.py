@@ -31,7 +31,7 @@ from leadflow.refund.v1 import refund_service_pb2_grpc
 from leadflow.telephony.v1 import telephony_service_pb2_grpc
 from services.cli import stackfile
 from services.common.auth import TokenCodec
-from services.common.config import SERVICES, AuthSettings, ConfigError, Env
+from services.common.config import AuthSettings, ConfigError, Env
 
 HEALTH_TIMEOUT_SECONDS = 3.0
 CALL_TIMEOUT_SECONDS = 15.0
@@ -48,7 +48,7 @@ class StackUnreachable(RuntimeError):
 def resolve_addresses(env: Env, host: str, flags: Mapping[str, int]) -> dict[str, str]:
     """``{service: "host:port"}`` from flags, then LEADFLOW_<SVC>_GRPC_PORT, then the stack `leadflow up` runs over
     LEADFLOW_DATA_DIR (``stackfile``), then the defaults; ConfigError names a malformed variable."""
-    return {name: f"{host}:{stackfile.grpc_port(env, name, flags.get(name))}" for name in SERVICES}
+    return {name: f"{host}:{port}" for name, port in stackfile.grpc_ports(env, flags).items()}
 
 
 def tenant_of(token: str) -> str:

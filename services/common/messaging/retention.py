@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from services.common.config import STREAM_MAX_AGE_SECONDS, RetentionSettings
+from services.common.config import MIN_INBOX_RETENTION_HOURS, RetentionSettings
 from services.common.db import Database, rowcount
 from services.common.messaging.tables import MessagingTables
 from services.common.metrics import MESSAGING_RETENTION_FAILURES, MESSAGING_ROWS_PRUNED
@@ -46,8 +46,7 @@ log = logging.getLogger(__name__)
 
 HOUR = 3600.0
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# The least inbox retention settings accept: the stream's message age plus a day of margin (seconds).
-MIN_INBOX_SECONDS = STREAM_MAX_AGE_SECONDS + 24 * HOUR
+MIN_INBOX_SECONDS = MIN_INBOX_RETENTION_HOURS * HOUR  # the streams' message age plus a day (config)
 
 
 @dataclass(frozen=True)
