@@ -11,9 +11,10 @@ call is inside callable hours). Its leads and agents are loaded through the cons
 - StartCall, new pair: one call per lead, each binding a new A-X-B pair (X chosen by region and load, counted by
   compare-and-set, the call stored with its attempt number, call.started in the outbox), until ``--pairs`` pairs
   are bound;
-- StartCall, bound pair: a second call per lead with all pairs bound (the binding is reused);
 - ReportCallEvent: one carrier bill (FINAL_REPORT with times and a Huawei stateCode) per call, found by call id,
   merged, classified, call.completed written;
+- StartCall, bound pair: a second call per lead, its first ended by the bill, with all pairs bound (the binding is
+  reused);
 - ReportCallEvent, repeat: the same bills again (Huawei re-sends), answered as duplicates.
 """
 
@@ -147,13 +148,14 @@ async def run(pairs: int, concurrency: int, numbers: int) -> dict[str, object]:
                     )
                 )
                 rows.append(
+                    ("ReportCallEvent, new bill", await drive(report, concurrency=concurrency, total=pairs))
+                )
+                # After the bills: a lead's second call is refused while its first has not ended.
+                rows.append(
                     (
                         f"StartCall, bound pair ({pairs} bound)",
                         await drive(start_bound, concurrency=concurrency, total=pairs),
                     )
-                )
-                rows.append(
-                    ("ReportCallEvent, new bill", await drive(report, concurrency=concurrency, total=pairs))
                 )
                 rows.append(
                     (

@@ -260,8 +260,9 @@ class FakeCalls(CallRepository):
     def delete(self, tenant: str, call_id: str) -> None:
         self.rows.pop((tenant, call_id), None)
 
-    def attempts(self, tenant: str, lead_id: str) -> int:
-        return sum(1 for (t, _), s in self.rows.items() if t == tenant and s.call.lead_id == lead_id)
+    def latest_of_lead(self, tenant: str, lead_id: str) -> StoredCall | None:
+        mine = [s for (t, _), s in self.rows.items() if t == tenant and s.call.lead_id == lead_id]
+        return max(mine, key=lambda s: s.call.attempt_number, default=None)
 
     def erase_evidence(self, tenant: str, lead_id: str) -> int:
         changed = 0

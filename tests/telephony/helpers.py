@@ -150,6 +150,11 @@ class World:
         command = StartCallCommand(lead_id, agent_id, request_id or unique("req"), mode)
         return self.run(self.handlers.calls.start_call(admin(self.tenant), command))
 
+    def end(self, call_id: str) -> Any:
+        """EndCall as the tenant's administrator: the call ends, so the lead can be called again."""
+        view, _announced = self.run(self.handlers.calls.end_call(admin(self.tenant), call_id))
+        return view
+
     def deliver_all(self, until: timedelta = timedelta(hours=6)) -> int:
         """Move the clock step by step and deliver every simulated report due."""
         delivered = 0

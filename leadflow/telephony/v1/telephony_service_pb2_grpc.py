@@ -132,7 +132,9 @@ class TelephonyServiceServicer:
         province, then any, least recently used first, within each number's limits. It answers with the call and the X
         to dial (or places both legs in callback mode). Idempotent on request_id. It fails with FAILED_PRECONDITION
         outside callable hours in the lead's time zone (reason OUTSIDE_CALLABLE_HOURS), for a lead on the dead-number
-        list (reason DEAD_NUMBER), when no X is free (reason NO_NUMBER_AVAILABLE, with the limit that was hit), or when
+        list (reason DEAD_NUMBER), while another call of the lead has not ended (reason CALL_IN_PROGRESS, naming that
+        call and its agent; a call whose end is never reported stops counting an hour after its start, and EndCall ends
+        it sooner), when no X is free (reason NO_NUMBER_AVAILABLE, with the limit that was hit), or when
         telephony holds no phone for the agent (reason AGENT_PHONE_UNKNOWN: telephony keeps its own copy of each agent's
         A-leg phone from assign's agent events, newest by revision, and never returns it), or for the lead (reason
         LEAD_PHONE_UNKNOWN). An agent may call only the leads they hold (PERMISSION_DENIED, reason NOT_LEAD_HOLDER).

@@ -13,7 +13,8 @@ How an agent works a lead (modelled on lead-CRM call-centre practice and on the 
 
 Refusals of StartCall are counted by reason: telephony may not have heard of the lead or its assignment yet (the
 events are asynchronous: tried again two minutes later, a few times), the lead may have moved to another agent or
-been proved dead meanwhile (the work ends). In real-time mode the windows are not waited for: a call outside them is
+been proved dead meanwhile (the work ends), or another call of the lead may not have ended yet (CALL_IN_PROGRESS:
+tried again later, as a review of unended calls is). In real-time mode the windows are not waited for: a call outside them is
 refused by telephony (OUTSIDE_CALLABLE_HOURS), and that refusal is what the table shows.
 """
 
@@ -248,6 +249,15 @@ class Agents:
         if reason == "NO_NUMBER_AVAILABLE" and work.retries < TELEPHONY_CATCH_UP_TRIES:
             work.retries += 1
             self._schedule(self._timeline.later(self._timeline.now(), 30 * 60), lambda: self.call(work))
+            return
+        if reason == "CALL_IN_PROGRESS" and work.retries < REVIEW_TRIES:
+            # Another call of the lead has not ended (its previous holder's, or one whose report is late): the
+            # agent tries again once the carrier has had time to report it.
+            work.retries += 1
+            now = self._timeline.now()
+            self._schedule(
+                max(self._timeline.later(now, 30 * 60), now + CARRIER_REPORT_WAIT), lambda: self.call(work)
+            )
             return
         if reason == "OUTSIDE_CALLABLE_HOURS" and self._timeline.accelerated:
             nxt = self.next_working(

@@ -28,6 +28,11 @@ from services.telephony.domain.outcomes import CallOutcome, EvidenceSource, Rele
 from services.telephony.domain.provider_times import ReportedTimes
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+# How long after its start a call that has not ended still holds its lead (StartCall refuses a second call
+# meanwhile). Carriers report a call's release within seconds and their final report within minutes; a call still
+# open after an hour has lost its receipts, not a conversation this long. Huawei's AXB binding caps a call at its
+# maxDuration (minutes) and Aliyun's at the pool's setting, neither known here, hence a fixed hour.
+CALL_PRESUMED_OVER = timedelta(hours=1)
 AGENT_PROVIDER = "agent"  # events leadflow itself records (EndCall), not a carrier's
 
 
@@ -271,6 +276,12 @@ class Call:
             return self, True
         events = distinct_events((*self.events, event))
         return replace(self, events=events, progress=merge(events, codebook)), False
+
+    def in_progress_at(self, now: datetime) -> bool:
+        """Whether the call still occupies its lead at ``now``: it has not ended, and it started less than
+        ``CALL_PRESUMED_OVER`` ago. A call whose carrier never reports its end (a lost receipt) stops holding the
+        lead after that, so the lead can be called again; the agent ends it sooner with EndCall."""
+        return self.progress.state is not CallState.ENDED and now - self.start_time < CALL_PRESUMED_OVER
 
     def end_by_agent(self, now: datetime) -> Call:
         """The agent hung up from leadflow (EndCall): a caller-side release at ``now``, which a carrier's final

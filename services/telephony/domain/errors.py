@@ -70,6 +70,21 @@ class DeadNumber(TelephonyError):
         )
 
 
+class CallInProgress(TelephonyError):
+    """The lead has a call that has not ended (``Call.in_progress_at``): a second call now would ring the lead's
+    phone twice. The agent waits for its end, or ends it with EndCall."""
+
+    reason = "CALL_IN_PROGRESS"
+
+    def __init__(self, call_id: str, agent_id: str, start_time: datetime) -> None:
+        super().__init__(
+            f"the lead has a call in progress: call {call_id}, started {start_time.isoformat()} by agent "
+            f"{agent_id}; wait for it to end or end it with EndCall",
+            {"call_id": call_id, "agent_id": agent_id, "start_time": start_time.isoformat()},
+        )
+        self.call_id = call_id
+
+
 class LeadPhoneUnknown(TelephonyError):
     """Telephony holds no phone number for the lead (lead.accepted carried none)."""
 

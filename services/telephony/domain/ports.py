@@ -234,6 +234,12 @@ class StoredCall:
     update_time: datetime
 
 
+def next_attempt(latest: StoredCall | None) -> int:
+    """The attempt number of the lead's next call: one more than its newest call's (from 1). Not a count of its
+    calls: a call undone after a carrier refusal leaves a gap, and a count would then repeat the newest number."""
+    return 1 if latest is None else latest.call.attempt_number + 1
+
+
 class CallRepository(abc.ABC):
     @abc.abstractmethod
     def insert(self, call: Call, request_id: str, provider: str, now: datetime) -> bool:
@@ -265,8 +271,8 @@ class CallRepository(abc.ABC):
     def delete(self, tenant: str, call_id: str) -> None: ...
 
     @abc.abstractmethod
-    def attempts(self, tenant: str, lead_id: str) -> int:
-        """How many calls the lead has had."""
+    def latest_of_lead(self, tenant: str, lead_id: str) -> StoredCall | None:
+        """The lead's call with the highest attempt number (its newest), or None when it has had none."""
 
     @abc.abstractmethod
     def page(

@@ -27,7 +27,7 @@ from services.telephony.domain.call import Call, CallEventType, CallMode
 from services.telephony.domain.commands import CallEventReport
 from services.telephony.domain.errors import not_found
 from services.telephony.domain.outcomes import CallOutcome
-from services.telephony.domain.ports import StoredCall, TelephonyUnitOfWork
+from services.telephony.domain.ports import StoredCall, TelephonyUnitOfWork, next_attempt
 from services.telephony.handlers.access import check_id
 from services.telephony.handlers.completion import check_health, settle
 
@@ -145,7 +145,7 @@ def _carrier_call(
         number_id=number.number_id,
         masked_number=number.phone_number,
         mode=CallMode.DIRECT_DIAL,
-        attempt_number=uow.calls.attempts(tenant, binding.lead_id) + 1,
+        attempt_number=next_attempt(uow.calls.latest_of_lead(tenant, binding.lead_id)),
         start_time=start,
     )
     request_id = f"carrier:{report.event.provider}:{report.provider_call_id}"[:64]

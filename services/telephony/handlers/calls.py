@@ -10,11 +10,14 @@ StartCall, in order (each refusal names itself; nothing is stored when one appli
    administrator names the agent, or the lead's holder is used.
 3. Preconditions (FAILED_PRECONDITION): the lead's phone and the agent's phone are known (LEAD_PHONE_UNKNOWN,
    AGENT_PHONE_UNKNOWN), now is inside the tenant's callable hours in the lead's time zone
-   (OUTSIDE_CALLABLE_HOURS, with the next opening), the lead's phone is not on the dead-number list (DEAD_NUMBER).
+   (OUTSIDE_CALLABLE_HOURS, with the next opening), the lead's phone is not on the dead-number list (DEAD_NUMBER),
+   and the lead has no call in progress (CALL_IN_PROGRESS, naming it: not ended and started within the hour,
+   ``Call.in_progress_at``), whoever placed it.
 4. The binding: the pair's active binding is reused; otherwise X is chosen (same city > province > any, least
    recently bound, within limits: NO_NUMBER_AVAILABLE names the limit) and counted on its number by a
    compare-and-set, so racing StartCalls never put more pairs on X than its limit.
-5. The call is stored with its attempt number (unique per lead), in the same transaction.
+5. The call is stored with its attempt number (one more than the lead's newest; unique per lead), in the same
+   transaction.
 6. A new binding is then made at the carrier, outside any transaction (a carrier call must not be repeated by a
    transaction retry); if the carrier refuses or is unreachable, the call and binding are removed again and the
    caller gets FAILED_PRECONDITION CARRIER_REFUSED or UNAVAILABLE, so a retry with the same request id starts
@@ -50,6 +53,7 @@ from services.telephony.domain.commands import CallListQuery, StartCallCommand
 from services.telephony.domain.errors import (
     AgentPhoneUnknown,
     CallbackUnsupported,
+    CallInProgress,
     DeadNumber,
     LeadErased,
     LeadPhoneUnknown,
@@ -70,6 +74,7 @@ from services.telephony.domain.ports import (
     PlacedCall,
     StoredCall,
     TelephonyUnitOfWork,
+    next_attempt,
     pool_day,
 )
 from services.telephony.domain.selection import choose_number
@@ -190,6 +195,12 @@ class CallHandlers:
         lead = uow.leads.get(tenant, command.lead_id, for_update=True)
         if lead is None:
             raise not_found("lead", command.lead_id)
+        # The lead's row is locked (SQLite's writers queue), so racing StartCalls of one lead see each other's
+        # call here: one starts, the others are refused below (CALL_IN_PROGRESS), or answered with it when they
+        # carry its request id (committed while they waited for the lock, after their own look-up above).
+        latest = uow.calls.latest_of_lead(tenant, lead.lead_id)
+        if latest is not None and latest.request_id == command.request_id:
+            return self._replay(uow, principal, command, latest)
         agent = self._agent_of(uow, principal, command, lead)
         if not lead.phone:
             raise (
@@ -204,6 +215,8 @@ class CallHandlers:
         dead = uow.dead.get(tenant, lead.phone)
         if dead is not None:
             raise DeadNumber(dead.outcome.name, dead.call_id)
+        if latest is not None and latest.call.in_progress_at(now):
+            raise CallInProgress(latest.call.call_id, latest.call.agent_id, latest.call.start_time)
         day = pool_day(now, settings.default_time_zone)
         binding = reusable_binding(
             uow.bindings.active_for_pair(tenant, lead.lead_id, agent.agent_id, now),
@@ -243,7 +256,7 @@ class CallHandlers:
             number_id=number.number_id,
             masked_number=number.phone_number,
             mode=mode,
-            attempt_number=uow.calls.attempts(tenant, lead.lead_id) + 1,
+            attempt_number=next_attempt(latest),
             start_time=now,
         )
         if not uow.calls.insert(call, command.request_id, number.provider, now):

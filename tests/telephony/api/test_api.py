@@ -204,6 +204,15 @@ async def test_a_call_from_events_to_outcome_with_the_produced_events(stack: Sta
         metadata=stack.md(tenant, Role.AGENT, "agent-user"),
     )
     assert replay.call.id == started.call.id
+    with pytest.raises(grpc.aio.AioRpcError) as busy:  # a second call would ring the lead twice
+        await stack.stub.StartCall(
+            pb.StartCallRequest(lead_id=lead, request_id=unique("req")),
+            metadata=stack.md(tenant, Role.AGENT, "agent-user"),
+        )
+    assert busy.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert _reason(busy.value) == "CALL_IN_PROGRESS"
+    assert started.call.id in (busy.value.details() or "")
+    assert "13900007777" not in (busy.value.details() or "")
     stack.clock.advance(timedelta(hours=6))  # every simulated report is due by now
     deadline = time.monotonic() + 20
     while True:
@@ -260,6 +269,11 @@ async def test_a_call_from_events_to_outcome_with_the_produced_events(stack: Sta
     assert b"13900007777" not in completed[-1].SerializeToString()  # the phone travels sealed only
     opened = SEALER.open(tenant, LEAD_PHONE, sealed_value(completed[-1].encrypted_lead_phone))
     assert opened == "+8613900007777"
+    again = await stack.stub.StartCall(  # the call ended: the lead can be called again
+        pb.StartCallRequest(lead_id=lead, request_id=unique("req")),
+        metadata=stack.md(tenant, Role.AGENT, "agent-user"),
+    )
+    assert again.call.attempt_number == 2 and again.call.id != started.call.id
 
 
 async def test_bad_input_names_the_field_and_other_tenants_and_roles_are_refused(stack: Stack) -> None:

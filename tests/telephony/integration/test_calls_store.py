@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from services.common.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.common.timers import Timer
-from services.telephony.adapters.db.tables import messaging
-from services.telephony.domain.call import CallState
+from services.telephony.adapters.db.tables import calls, messaging
+from services.telephony.domain.call import CALL_PRESUMED_OVER, CallState
 from services.telephony.domain.numbers import NumberStatus
 from services.telephony.domain.outcomes import CallOutcome
 from services.telephony.domain.ports import NumberFilter
@@ -101,7 +101,7 @@ def test_daily_limit_counts_calls_and_restarts_the_next_day(world: World) -> Non
     world.numbers(("+8617100000031", "广东省", "深圳市"), daily=2)
     agent = world.agent()
     lead = world.lead(holder=agent)
-    world.start(lead)
+    world.end(world.start(lead).call.call_id)
     world.start(lead)  # the pair's binding is reused, the call still counts
     with pytest.raises(FailedPrecondition) as refused:
         world.start(world.lead(holder=agent))
@@ -172,17 +172,66 @@ def test_an_agent_calls_only_the_leads_they_hold(world: World) -> None:
     world.assign(lead, bob, at=world.clock.now() + timedelta(minutes=5))
     world.assign(lead, alice, at=world.clock.now() + timedelta(minutes=1))
     again = StartCallCommand(lead, "", unique("req"), CallMode.DIRECT_DIAL)
+    # Alice's call has not ended: Bob's would ring the lead a second time.
+    with pytest.raises(FailedPrecondition) as busy:
+        world.run(world.handlers.calls.start_call(agent_principal(world.tenant, "bob"), again))
+    assert (busy.value.reason, busy.value.metadata["call_id"]) == ("CALL_IN_PROGRESS", started.call.call_id)
+    assert busy.value.metadata["agent_id"] == alice
+    world.end(started.call.call_id)
     assert (
         world.run(world.handlers.calls.start_call(agent_principal(world.tenant, "bob"), again)).call.agent_id
         == bob
     )
 
 
+def _calls_of(world: World, lead_id: str) -> int:
+    with world.transactions.database.read() as session:
+        return int(session.execute(sa.select(sa.func.count()).where(calls.c.lead_id == lead_id)).scalar_one())
+
+
+def _active_bindings(world: World, number_id: str) -> int:
+    page = world.run(world.handlers.numbers.list_numbers(admin(world.tenant), NumberFilter(), 0, ""))
+    return next(v.active_bindings for v in page.items if v.number.number_id == number_id)
+
+
+def test_a_lead_with_a_call_in_progress_is_not_called_again_until_it_ends(world: World) -> None:
+    (number,) = world.numbers(("+8617100000066", "广东省", "深圳市"))
+    alice, bob = world.agent(), world.agent()
+    lead = world.lead(holder=alice)
+    first = world.start(lead)
+    for agent in (alice, bob):  # whoever calls: the lead's phone would ring twice
+        with pytest.raises(FailedPrecondition) as busy:
+            world.start(lead, agent_id=agent)
+        assert busy.value.reason == "CALL_IN_PROGRESS"
+        assert busy.value.metadata == {
+            "call_id": first.call.call_id,
+            "agent_id": alice,
+            "start_time": first.call.start_time.isoformat(),
+        }
+    # A refusal changes nothing: no call stored, no binding made for Bob's pair.
+    assert (_calls_of(world, lead), _active_bindings(world, number)) == (1, 1)
+    # The carrier's reports end the call: the next attempt starts.
+    assert world.deliver_all() > 0
+    second = world.start(lead)
+    assert second.call.attempt_number == 2
+    # A call whose end is never reported holds the lead for an hour from its start, then no more.
+    lost = world.carrier.due(world.clock.now() + timedelta(days=1))  # the carrier's reports of it, never sent
+    assert lost
+    world.clock.advance(CALL_PRESUMED_OVER - timedelta(seconds=1))
+    with pytest.raises(FailedPrecondition) as still:
+        world.start(lead)
+    assert still.value.metadata["call_id"] == second.call.call_id
+    world.clock.advance(timedelta(seconds=1))
+    assert world.start(lead).call.attempt_number == 3
+
+
 def test_binding_is_reused_for_the_pair_and_stops_counting_when_its_timer_fires(world: World) -> None:
     (number,) = world.numbers(("+8617100000071", "广东省", "深圳市"))
     agent = world.agent()
     lead = world.lead(holder=agent)
-    first, second = world.start(lead), world.start(lead)
+    first = world.start(lead)
+    world.end(first.call.call_id)
+    second = world.start(lead)
     assert first.binding.binding_id == second.binding.binding_id
     assert (first.call.attempt_number, second.call.attempt_number) == (1, 2)
     timer = world.transactions.read_now(

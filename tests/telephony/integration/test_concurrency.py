@@ -1,6 +1,6 @@
 """StartCall under concurrency, on SQLite and PostgreSQL: one request id stores one call (a unique constraint, not a
-read-then-write), racing calls of one lead get distinct attempt numbers, and racing calls never put more pairs on a
-number than its limit."""
+read-then-write), racing calls of one lead start one call and refuse the others (the lead's row is locked), and
+racing calls never put more pairs on a number than its limit."""
 
 from __future__ import annotations
 
@@ -43,12 +43,32 @@ def test_one_request_id_stores_one_call_however_many_race(world: World) -> None:
     assert (stored, bound) == (1, 1)
 
 
-def test_racing_calls_of_one_lead_get_distinct_attempt_numbers(world: World) -> None:
+def test_racing_calls_of_one_lead_start_one_and_refuse_the_rest_naming_it(world: World) -> None:
     world.numbers(("+8617100000311", "广东省", "深圳市"))
+    agents = [world.agent(), world.agent()]
+    lead = world.lead(holder=agents[0])
+    turns = iter(range(THREADS))
+    results = _race(lambda: world.start(lead, agent_id=agents[next(turns) % 2]))
+    started = [r for r in results if not isinstance(r, FailedPrecondition)]
+    refused = [r for r in results if isinstance(r, FailedPrecondition)]
+    assert len(started) == 1 and started[0].call.attempt_number == 1
+    assert {(r.reason, r.metadata["call_id"]) for r in refused} == {
+        ("CALL_IN_PROGRESS", started[0].call.call_id)
+    }
+    with world.transactions.database.read() as session:
+        stored = session.execute(sa.select(sa.func.count()).where(calls.c.lead_id == lead)).scalar_one()
+    assert stored == 1
+
+
+def test_calls_of_one_lead_ended_in_turn_get_successive_attempt_numbers(world: World) -> None:
+    world.numbers(("+8617100000312", "广东省", "深圳市"))
     lead = world.lead(holder=world.agent())
-    results = _race(lambda: world.start(lead))
-    assert sorted(r.call.attempt_number for r in results) == list(range(1, THREADS + 1))
-    assert len({r.binding.binding_id for r in results}) == 1  # one pair, one binding
+    attempts = []
+    for _ in range(4):
+        started = world.start(lead)
+        attempts.append(started.call.attempt_number)
+        world.end(started.call.call_id)
+    assert attempts == [1, 2, 3, 4]
 
 
 def test_racing_calls_never_exceed_a_numbers_binding_limit(world: World) -> None:

@@ -30,7 +30,13 @@ class _Statements:
         self.by_provider_call = sa.select(c).where(
             tenant, c.c.provider == sa.bindparam("provider"), c.c.provider_call_id == sa.bindparam("pcid")
         )
-        self.attempts = sa.select(sa.func.count()).where(tenant, c.c.lead_id == sa.bindparam("lead_id"))
+        # The unique (tenant, lead, attempt) index answers it without a sort.
+        self.latest_of_lead = (
+            sa.select(c)
+            .where(tenant, c.c.lead_id == sa.bindparam("lead_id"))
+            .order_by(c.c.attempt_number.desc())
+            .limit(1)
+        )
         self.save = (
             sa.update(c)
             .where(tenant, c.c.id == sa.bindparam("call_id"), c.c.version == sa.bindparam("expected"))
@@ -174,8 +180,8 @@ class SqlCalls(CallRepository):
         c = calls
         self._s.execute(sa.delete(c).where(c.c.tenant_id == tenant, c.c.id == call_id))
 
-    def attempts(self, tenant: str, lead_id: str) -> int:
-        return int(self._s.execute(self._q.attempts, {"tenant": tenant, "lead_id": lead_id}).scalar_one())
+    def latest_of_lead(self, tenant: str, lead_id: str) -> StoredCall | None:
+        return self._one(self._q.latest_of_lead, {"tenant": tenant, "lead_id": lead_id})
 
     def page(
         self, tenant: str, where: CallFilter, after: tuple[datetime, str] | None, limit: int
