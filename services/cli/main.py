@@ -71,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
         "e.g. --then-demo='--accelerate --leads 500'); the stack stays up after the demo until Ctrl-C",
     )
 
+    down = sub.add_parser(
+        "down", help="stop the stack `leadflow up` runs over the data directory (as Ctrl-C would) and wait"
+    )
+    down.add_argument("--data-dir", help="the stack's data directory (LEADFLOW_DATA_DIR, else ./.leadflow)")
+    down.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for the stack to stop (default %(default)s)",
+    )
+
     migrate = sub.add_parser("migrate", help="apply a service's database migrations (the Kubernetes Job)")
     migrate.add_argument("service", choices=SERVICES)
 
@@ -245,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             dev_clock=args.dev_clock,
             then_demo=None if args.then_demo is None else shlex.split(args.then_demo),
         )
+    if args.command == "down":
+        from services.cli.down import run_down
+
+        return run_down(args.data_dir, args.timeout)
     if args.command == "migrate":
         from services.cli.admin import migrate
 

@@ -6,7 +6,8 @@ and `import` read it for whatever no flag or variable names, so a stack that had
 another NATS server, say) is still the one they talk to, rather than whatever answers on the defaults.
 
 A file whose stack is gone (killed before it could remove it) is ignored: `up` holds ``up.lock`` in the same folder
-for as long as it runs, and a reader that can take that lock knows nobody holds it.
+for as long as it runs, and a reader that can take that lock knows nobody holds it. ``up.lock`` also holds the pid
+of the `up` process, which `leadflow down` signals.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TextIO
 
 from services.cli.ports import NATS_URL_ENV, grpc_port_variable
 from services.common.config import DEFAULT_GRPC_PORTS, SERVICES, Env, data_dir
@@ -70,6 +72,26 @@ def read(data_dir: Path) -> StackAddresses | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return addresses
+
+
+def write_holder(lock: TextIO) -> None:
+    """Write this process's pid into ``up.lock``, which it has just locked: who `leadflow down` stops."""
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+
+
+def holder(data_dir: Path) -> int | None:
+    """The pid of the `leadflow up` running over ``data_dir``, or None when none runs there. Read only while the
+    lock is held, so the pid is a live holder's, not a stale file's."""
+    lock_path = data_dir / LOCK_FILE
+    if not _held(lock_path):
+        return None
+    try:
+        return int(lock_path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None  # an `up` older than the pid in its lock, or one that is just starting
 
 
 def _held(lock_path: Path) -> bool:

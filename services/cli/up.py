@@ -3,8 +3,8 @@
 Ports and the NATS server come from flags, then LEADFLOW_* variables, then the defaults (``ports.py``). The table
 and the "all five services SERVING" line are printed only once every service has reported, itself, the ports it
 bound (``stack.py``); a service that exits before that, or later, is reported by name with the last lines of its
-log, everything is stopped, and the exit status is 1. Ctrl-C or SIGTERM stops the services first (each drains and
-exits 0), then nats-server.
+log, everything is stopped, and the exit status is 1. Ctrl-C or SIGTERM (what `leadflow down` sends) stops the
+services first (each drains and exits 0), then nats-server.
 
 ``--then-demo ARGS`` (what ``make run`` uses) runs ``leadflow demo ARGS`` once the table is printed, against the
 ports and NATS server the services reported, in the same terminal; when it ends, the stack stays up until Ctrl-C.
@@ -59,7 +59,7 @@ def _print_table(stack: Stack, token: str, elapsed: float) -> None:
         )
     print("dev admin token (tenant 'demo', 24 h):")
     print(token)
-    print("\nCtrl-C stops everything.", flush=True)
+    print("\nCtrl-C (or `leadflow down` from another terminal) stops everything.", flush=True)
 
 
 def _report(failures: list[Failure]) -> None:
@@ -90,6 +90,7 @@ def run_up(
     except BlockingIOError:
         print(f"leadflow up: another stack already runs over {data_dir}", file=sys.stderr)
         return 1
+    stackfile.write_holder(lock)  # `leadflow down` reads whom to stop from here
     try:
         plan: StackPlan = plan_stack(
             env, grpc_flags=grpc_ports, metrics_flags=metrics_ports, nats_url_flag=nats_url

@@ -202,6 +202,40 @@ def _address(stack: Stack, service: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
+def test_leadflow_down_from_another_process_stops_the_whole_stack(tmp_path: Path) -> None:
+    data_dir = tmp_path / "stack"
+    stack = Stack(data_dir)
+    try:
+        stack.wait_for(r"all five services SERVING")
+        assert len(_processes_using(data_dir)) >= 6
+        env = {k: v for k, v in os.environ.items() if k != "LEADFLOW_DATA_DIR"}
+        done = subprocess.run(
+            [sys.executable, "-m", "services.cli.main", "down", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"pid {stack.process.pid}" in done.stdout and "stopped." in done.stdout
+        # When down returns, up has let go of its lock: up has exited, its services and nats-server with it.
+        assert stack.process.wait(timeout=10) == 0, "".join(stack.output)
+        assert _processes_using(data_dir) == []
+        assert not (data_dir / stackfile.STACK_FILE).exists()
+    finally:
+        if stack.process.poll() is None:
+            stack.stop()
+    again = subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "down"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "LEADFLOW_DATA_DIR": str(data_dir)},
+    )
+    assert again.returncode == 0 and "no stack runs over" in again.stderr
+
+
 def test_a_second_up_on_a_running_data_dir_is_refused(tmp_path: Path) -> None:
     data_dir = tmp_path / "stack"
     data_dir.mkdir()
