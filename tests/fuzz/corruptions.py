@@ -61,6 +61,8 @@ PLAUSIBLE_ULID = "01JBX3M2Q3Z6Y7W8V9T0S1R2P3"
 def _plausible(container: Descriptor, field: FieldDescriptor) -> object | None:
     """A value a well-behaved caller could send for ``field``, guessed from its type and name; None: leave unset."""
     name = field.name
+    if container.full_name.endswith(".Money") and name == "units":
+        return 1  # one yuan: an amount of zero is refused (a refund of nothing)
     if field.type == FieldDescriptor.TYPE_ENUM:
         values = [v.number for v in field.enum_type.values if v.number != 0]
         return values[0] if values else None
@@ -80,6 +82,8 @@ def _plausible(container: Descriptor, field: FieldDescriptor) -> object | None:
         return "Asia/Shanghai"
     if name == "currency_code":
         return "CNY"
+    if name == "provider":
+        return "huawei"
     return None
 
 

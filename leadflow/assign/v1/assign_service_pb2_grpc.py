@@ -336,7 +336,7 @@ class AssignServiceServicer:
 
     def CreateTag(self, request, context):
         """CreateTag defines an enterprise tag (administrators) or a personal tag (the calling agent's own); idempotent
-        on request_id.
+        on request_id. A new tag is ACTIVE: tag.state must be unset or ACTIVE (INVALID_ARGUMENT otherwise).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

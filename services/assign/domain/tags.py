@@ -97,6 +97,24 @@ def _checked_name(name: str, path: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()
 
 
+def check_new_tag_state(errors: ViolationCollector, state: int) -> None:
+    """A new tag is ACTIVE: CreateTag takes ``tag.state`` unset or ACTIVE, and names it otherwise rather than
+    creating an ACTIVE tag the caller asked to be something else (a tag is retired with UpdateTag)."""
+    if state not in (TagState.UNSPECIFIED, TagState.ACTIVE):
+        errors.add("tag.state", "a new tag is ACTIVE: leave it unset or ACTIVE (UpdateTag retires a tag)")
+
+
+def check_tag_update(errors: ViolationCollector, display_name: str, state: int, paths: Iterable[str]) -> None:
+    """The shape of an UpdateTag's fields named in ``paths``, checked before the tag is looked up, so bad input is
+    INVALID_ARGUMENT whether or not the tag exists: ``tag.display_name`` a tag name, ``tag.state`` ACTIVE or
+    RETIRED."""
+    paths = set(paths)
+    if "display_name" in paths:
+        check_name(errors, "tag.display_name", display_name, MAX_TAG_NAME_LENGTH)
+    if "state" in paths and state not in (TagState.ACTIVE, TagState.RETIRED):
+        errors.add("tag.state", "must be ACTIVE or RETIRED")
+
+
 def create_tag(
     tag_id: str, display_name: str, scope: int, actor: Actor, existing: Iterable[Tag], now: datetime
 ) -> Tag:

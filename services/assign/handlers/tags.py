@@ -19,6 +19,8 @@ from services.assign.domain.tags import (
     Tag,
     TaggingChange,
     add_tags,
+    check_new_tag_state,
+    check_tag_update,
     create_tag,
     remove_tags,
     rename_tag,
@@ -78,6 +80,7 @@ class TagHandlers:
     async def create_tag(self, principal: Principal, draft: TagDraft, request_id: str) -> Tag:
         errors = ViolationCollector()
         check_request_id(errors, request_id)
+        check_new_tag_state(errors, draft.state)
         errors.raise_if_any()
         tenant = principal.tenant_id
         now = self._clock.now()
@@ -104,6 +107,7 @@ class TagHandlers:
         errors = ViolationCollector()
         check_identifier(errors, "tag.id", tag_id)
         paths = _tag_mask(errors, draft, mask)
+        check_tag_update(errors, draft.display_name, draft.state, paths)
         errors.raise_if_any()
         tenant = principal.tenant_id
 

@@ -43,11 +43,16 @@ def money_message(money: Money) -> money_pb2.Money:
 
 
 def money_value(message: money_pb2.Money, path: str) -> Money:
-    """A request's amount; INVALID_ARGUMENT on ``path`` when it is not a whole number of fen in a currency."""
+    """A request's amount; INVALID_ARGUMENT naming the part that is wrong: ``<path>.currency_code`` when it is not
+    an ISO 4217 code, ``<path>.nanos`` when the amount is not a whole number of fen (google.type.Money's rules)."""
+    try:
+        Money.zero(message.currency_code)
+    except MoneyError as error:
+        raise InvalidArgument(FieldViolation(f"{path}.currency_code", str(error))) from None
     try:
         return Money.from_units_nanos(message.currency_code, message.units, message.nanos)
     except MoneyError as error:
-        raise InvalidArgument(FieldViolation(path, str(error))) from None
+        raise InvalidArgument(FieldViolation(f"{path}.nanos", str(error))) from None
 
 
 def daily_window(window: CallableWindow) -> schedule_pb2.DailyWindow:

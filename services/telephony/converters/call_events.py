@@ -25,6 +25,10 @@ from services.telephony.domain.provider_times import ReportedTimes
 STATUS_CODE_FIELD = "status_code"
 MAX_RAW_FIELDS = 32
 MAX_TEXT = 512
+# A carrier's code, as text: numbers and short names (FreeSWITCH's longest hangup cause,
+# "MANDATORY_IE_LENGTH_ERROR", has 25 characters; Huawei's and Aliyun's are numbers).
+MAX_CODE = 64
+MAX_URI = 2048  # a recording's address: a signed object-storage URL with its query string
 
 # oneof provider_codes: (provider name in the mapping tables, {proto field: provider's own field name}).
 PROVIDER_CODES: dict[str, tuple[str, dict[str, str]]] = {
@@ -79,6 +83,23 @@ def _provider_evidence(request: pb.ReportCallEventRequest, at: datetime | None) 
     ]
 
 
+def _overlong(request: pb.ReportCallEventRequest) -> list[FieldViolation]:
+    """The carrier's code fields (the generic one and the provider's own, text ones) and the recording's address
+    past their bounds: each would be kept as evidence, and shown, as sent."""
+    found = []
+    texts: list[tuple[str, str, int]] = [("carrier_status_code", request.carrier_status_code, MAX_CODE)]
+    which = request.WhichOneof("provider_codes")
+    if which is not None:
+        codes = getattr(request, which)
+        texts += [(f"{which}.{name}", getattr(codes, name), MAX_CODE) for name in PROVIDER_CODES[which][1]]
+    if request.HasField("recording"):
+        texts.append(("recording.uri", request.recording.uri, MAX_URI))
+    for path, value, bound in texts:
+        if isinstance(value, str) and len(value) > bound:
+            found.append(FieldViolation(path, f"must be at most {bound} characters"))
+    return found
+
+
 def _times(request: pb.ReportCallEventRequest) -> ReportedTimes | None:
     if not request.HasField("times"):
         return None
@@ -98,7 +119,7 @@ def report(request: pb.ReportCallEventRequest, received: datetime) -> CallEventR
     """The domain report of a request (validation of ids and type is the handler's)."""
     at = optional_time(request, "event_time")
     provider = request.provider
-    errors: list[FieldViolation] = []
+    errors: list[FieldViolation] = _overlong(request)
     evidence = _provider_evidence(request, at)
     if request.carrier_status_code:
         evidence.append(provider_code(provider, STATUS_CODE_FIELD, request.carrier_status_code, at))

@@ -139,3 +139,30 @@ def test_pool_filter_by_tag(world: World) -> None:
     page = world.run(world.pool.list_pool(ME, PoolFilter(tag_ids=(hot.id,)), 10, ""))
     assert [v.entry.lead.lead_id for v in page.items] == [second.entry.lead.lead_id]
     assert page.items[0].tag_ids == (hot.id,)
+
+
+def test_a_new_tag_refuses_a_state_other_than_active_and_creates_nothing(world: World) -> None:
+    for state in (TagState.RETIRED, 9999):
+        with pytest.raises(InvalidArgument) as refused:
+            world.run(
+                world.tags.create_tag(world.admin, TagDraft("VIP", TagScope.ENTERPRISE, state), f"s-{state}")
+            )
+        assert [v.field for v in refused.value.violations] == ["tag.state"]
+    assert world.run(world.tags.list_tags(world.admin, 0, 0, 0, "")).items == []
+    active = world.run(
+        world.tags.create_tag(world.admin, TagDraft("VIP", TagScope.ENTERPRISE, TagState.ACTIVE), "a")
+    )
+    assert active.state == TagState.ACTIVE
+
+
+def test_an_update_with_bad_fields_is_refused_before_the_tag_is_looked_up(world: World) -> None:
+    missing = "01JBX3M2Q3Z6Y7W8V9T0S1R2P3"
+    with pytest.raises(InvalidArgument) as refused:  # not NOT_FOUND: the request is wrong whatever the tag
+        world.run(
+            world.tags.update_tag(
+                world.admin, missing, TagDraft(display_name="x" * 100, state=7), ["display_name", "state"]
+            )
+        )
+    assert sorted(v.field for v in refused.value.violations) == ["tag.display_name", "tag.state"]
+    with pytest.raises(NotFound):  # well-formed: the tag is looked up
+        world.run(world.tags.update_tag(world.admin, missing, TagDraft(state=TagState.RETIRED), ["state"]))

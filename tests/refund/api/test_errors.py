@@ -90,7 +90,23 @@ BAD: list[tuple[str, Any, list[str]]] = [
         pb.RequestRefundRequest(
             case_id="c", request_id="r", amount=money_pb2.Money(currency_code="CNY", units=1, nanos=5_000_000)
         ),
-        ["amount"],
+        ["amount.nanos"],  # half a fen
+    ),
+    (
+        "RequestRefund",
+        pb.RequestRefundRequest(
+            case_id="c", request_id="r", amount=money_pb2.Money(currency_code="yuan", units=1)
+        ),
+        ["amount.currency_code"],
+    ),
+    (
+        "RequestRefund",
+        pb.RequestRefundRequest(
+            case_id="c",
+            request_id="r",
+            amount=money_pb2.Money(currency_code="CNY", units=1, nanos=-10_000_000),
+        ),
+        ["amount.nanos"],  # the sign of units
     ),
     ("GetRefund", pb.GetRefundRequest(), ["refund_id"]),
     ("ListRefunds", pb.ListRefundsRequest(reason=42), ["reason"]),
