@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import signal
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,9 @@ class ConsumerSpec:
     # The key batches are applied in order of, for handlers that lock a row per key (``EventConsumer``'s
     # ``order_key``): consumers that lock the same rows order by the same key and never deadlock each other.
     order_key: Callable[[Delivery], str] | None = None
+    # Applies all of a batch's new events at once (``EventConsumer``'s ``batch_handler``: set-based statements
+    # instead of one per event); ``handler`` is still required, the careful path's per-event fallback.
+    batch_handler: Callable[[Any, Sequence[Delivery]], None] | None = None
 
 
 def by_lead(delivery: Delivery) -> str:
@@ -222,6 +225,7 @@ class RunningService:
                 backoff=list(spec.backoff),
                 linger=spec.linger_seconds,
                 order_key=spec.order_key,
+                batch_handler=spec.batch_handler,
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
         if app.timers is not None:

@@ -13,6 +13,8 @@ A payload that does not decode raises, so the shared consumer retries it and fin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from leadflow.ingest.v1 import events_pb2
 from services.common.events import (
     ASSIGN_STREAM,
@@ -52,6 +54,9 @@ def consumer_specs(
     def on_lead_assigned(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
 
+    def on_leads_assigned(uow: IngestUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        handlers.on_leads_assigned(uow, [events.lead_assigned(d.data) for d in deliveries])
+
     def on_lead_status_changed(uow: IngestUnitOfWork, delivery: Delivery) -> None:
         change = events.lead_status_changed(delivery.data, delivery.event_id)
         if handlers.on_lead_status_changed(uow, change) and push_handlers.schedule_status_change(uow, change):
@@ -76,8 +81,14 @@ def consumer_specs(
         ConsumerSpec(
             "ingest-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed, order_key=by_lead
         ),
+        # One per lead: a batch's moves in one statement (an UPDATE each cost ingest a tenth of its CPU per lead).
         ConsumerSpec(
-            "ingest-lead-assigned", ASSIGN_STREAM, [LEAD_ASSIGNED], on_lead_assigned, order_key=by_lead
+            "ingest-lead-assigned",
+            ASSIGN_STREAM,
+            [LEAD_ASSIGNED],
+            on_lead_assigned,
+            order_key=by_lead,
+            batch_handler=on_leads_assigned,
         ),
         ConsumerSpec(
             "ingest-lead-status-changed",

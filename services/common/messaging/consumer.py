@@ -67,6 +67,9 @@ BATCH_ATTEMPTS = 3
 APPLIED, DUPLICATE = "applied", "duplicate"
 
 
+NO_POSITION = -1  # a batch handler's failure belongs to no one delivery: the careful path runs them all
+
+
 class _HandlerFailed(Exception):
     """A handler raised in an optimistic batch (no savepoints): the batch runs again with them."""
 
@@ -91,6 +94,10 @@ class Delivery:
 # rolls the whole delivery back. Exception messages end up in the dead-letter table, so they must not carry raw
 # personal data.
 Handler = Callable[[Any, Delivery], None]
+# Optional: applies all of a batch's new deliveries at once, in the order given, on one unit of work (set-based
+# statements instead of one per event). Same rules as ``Handler``; when it raises, the batch runs again the careful
+# way, each delivery through ``Handler`` in a savepoint of its own, so the failure stays with its event.
+BatchHandler = Callable[[Any, Sequence[Delivery]], None]
 UnitOfWorkBinder = Callable[[Connection], Any]
 # The key a consumer's batches are applied in order of (``EventConsumer``'s ``order_key``); it may raise for a payload
 # it can't read.
@@ -145,6 +152,7 @@ class EventConsumer:
         stats_interval: float = 5.0,
         linger: float = 0.0,
         order_key: OrderKey | None = None,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         """``linger`` (seconds, 0 = none): after a fetch that brought less than a full batch, wait this long and
         fetch what arrived meanwhile into the same batch, so that events published in bursts (a group commit's) are
@@ -154,7 +162,10 @@ class EventConsumer:
         ``order_key``: the order a batch is applied in (a stable sort, so deliveries of one key keep their stream
         order), for handlers that lock a row per key, such as a lead: every batch, of every consumer that orders by
         the same key, then takes its locks in one global order, so two concurrent batches on PostgreSQL wait for
-        each other instead of deadlocking. A delivery whose key can't be read sorts first (its handler fails it)."""
+        each other instead of deadlocking. A delivery whose key can't be read sorts first (its handler fails it).
+
+        ``batch_handler`` (``BatchHandler``): applies a batch's new deliveries in one call; ``handler`` stays the
+        fallback for the careful path and must do the same per event."""
         if max_deliver < 1:
             raise ValueError("max_deliver must be at least 1")
         if not subjects:
@@ -177,6 +188,7 @@ class EventConsumer:
         self._stats_due = 0.0
         self._linger = linger
         self._order_key = order_key
+        self._batch_handler = batch_handler
 
     @property
     def name(self) -> str:
@@ -318,8 +330,9 @@ class EventConsumer:
         committed.
 
         First optimistically: every new event claimed in the inbox with one statement, the handlers run without
-        savepoints (two statements fewer per message). When a handler fails, that transaction is rolled back and
-        the batch runs again the careful way, each message in a savepoint of its own, so the failure stays its own.
+        savepoints (two statements fewer per message), or the batch handler once for all of them. When a handler
+        fails, that transaction is rolled back and the batch runs again the careful way, each message in a
+        savepoint of its own, so the failure stays its own.
         """
         try:
             return self._apply_batch_optimistic(deliveries)
@@ -330,6 +343,7 @@ class EventConsumer:
     def _apply_batch_optimistic(self, deliveries: Sequence[Delivery]) -> list[str | Exception]:
         outcomes: list[str | Exception] = []
         recorded = 0
+        claimed: list[Delivery] = []  # for the batch handler
         with self._db.transaction() as session:
             # The insert's answer is the whole truth (no read first): an id it did not return was applied before.
             owned = claim_inbox_many(session, self._tables, self._name, [d.event_id for d in deliveries])
@@ -338,11 +352,40 @@ class EventConsumer:
                     outcomes.append(DUPLICATE)
                     continue
                 owned.discard(delivery.event_id)
-                recorded += self._apply_claimed(session, position, delivery)
+                if self._batch_handler is None:
+                    recorded += self._apply_claimed(session, position, delivery)
+                else:
+                    claimed.append(delivery)
                 outcomes.append(APPLIED)
+            if claimed:
+                recorded += self._apply_claimed_batch(session, claimed)
         if recorded:
             self._wake()
         return outcomes
+
+    def _apply_claimed_batch(self, session: Connection, deliveries: Sequence[Delivery]) -> int:
+        """Run the batch handler on events this transaction claimed, each delivery's span open around it (every
+        message was processed by this call); the number of events it recorded. Its failure raises _HandlerFailed
+        for no one position: the careful path then runs every delivery on its own."""
+        assert self._batch_handler is not None
+        with contextlib.ExitStack() as spans:
+            for delivery in deliveries:
+                spans.enter_context(
+                    telemetry.span(
+                        f"{delivery.subject} process",
+                        telemetry.CONSUMER,
+                        delivery.headers.get("traceparent"),
+                        telemetry.consumer_attributes(delivery.subject, self._name),
+                    )
+                )
+            try:
+                uow = self._bind(session)
+                self._batch_handler(uow, deliveries)
+            except sa.exc.OperationalError:
+                raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
+            except Exception as exc:  # noqa: BLE001 - rerun the batch with savepoints (see _apply_batch)
+                raise _HandlerFailed(NO_POSITION, exc) from exc
+            return int(getattr(getattr(uow, "events", None), "count", 0))
 
     def _apply_claimed(self, session: Connection, position: int, delivery: Delivery) -> int:
         """Run the handler of an event this transaction claimed; the number of events it recorded. A handler's

@@ -176,6 +176,22 @@ class LeadRepository(ABC):
         """Set the lead's status (and invalid reason) if its status now is one of ``only_from``, in one statement;
         whether it changed (False also when there is no such lead: ``status_of`` tells them apart)."""
 
+    def move_status_many(
+        self,
+        moves: Sequence[tuple[str, str]],
+        status: LeadStatus,
+        invalid_reason: str,
+        now: datetime,
+        *,
+        only_from: frozenset[LeadStatus],
+    ) -> int | None:
+        """``move_status`` of each (tenant, lead id) of ``moves`` (one statement in SQL, run for all of them); how
+        many changed, or None when the driver cannot say (then ``status_of`` or ``get_many`` tells)."""
+        return sum(
+            self.move_status(tenant, lead_id, status, invalid_reason, now, only_from=only_from)
+            for tenant, lead_id in moves
+        )
+
     @abstractmethod
     def list(self, tenant: str, where: LeadFilter, after: tuple[int, str] | None, limit: int) -> list[Lead]:
         """By first_submit_time descending then id descending; ``after`` is the (first_submit_us, id) of the

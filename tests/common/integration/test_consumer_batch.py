@@ -315,3 +315,64 @@ async def test_two_consumers_locking_the_same_rows_deadlock_unless_they_apply_in
     else:
         assert failed_whole and "deadlock" in repr(failed_whole[0].exc_info).lower()
     fx.database.dispose()
+
+
+async def test_a_batch_handler_gets_the_new_deliveries_at_once_and_a_failure_falls_back_to_each_alone(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    fx = Fixture(database_url)
+    name = f"whole_{new_id().lower()}"
+    good = [f"w{n:02d}" for n in range(10)]
+    await publish_around_a_poison(js, good, "bad")
+    calls: list[list[str]] = []
+
+    def batch_handler(uow: CounterUnitOfWork, deliveries) -> None:  # type: ignore[no-untyped-def]
+        calls.append([key_of(d) for d in deliveries])
+        for delivery in deliveries:  # the per-event work, all in one call; the poison raises midway
+            fx.handler(uow, delivery)
+
+    dead0 = metric("leadflow_dead_letters_total", name)
+    async with Running(consumer_for(fx, js, name, max_deliver=1, batch_handler=batch_handler)):
+        await eventually(lambda: fx.count(fx.tables.dead_letters) == 1, timeout=15, what="dead letter")
+        await eventually(
+            lambda: len(fx.counter_values()) == len(good), timeout=15, what="good events applied"
+        )
+    # The batch handler saw whole batches, in stream order; where it failed, each event ran alone in a savepoint
+    # (the careful path's per-event handler), so the good ones count once and the poison alone is dead-lettered.
+    assert calls and any(len(keys) > 1 for keys in calls)
+    seen = [key for keys in calls for key in keys]
+    assert seen == sorted(seen, key=[*good[:5], "bad", *good[5:]].index)
+    assert fx.counter_values() == dict.fromkeys(good, 1)
+    assert metric("leadflow_dead_letters_total", name) - dead0 == 1
+    info = await js.consumer_info(STREAM.name, name)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    fx.database.dispose()
+
+
+async def test_a_batch_handler_never_sees_an_event_the_inbox_holds(database_url, js) -> None:  # noqa: F811
+    fx = Fixture(database_url)
+    name = f"once_{new_id().lower()}"
+    keys = [f"o{n:02d}" for n in range(6)]
+    for key in keys:
+        await publish(js, key)
+    handed: list[str] = []
+
+    def batch_handler(uow: CounterUnitOfWork, deliveries) -> None:  # type: ignore[no-untyped-def]
+        for delivery in deliveries:
+            handed.append(key_of(delivery))
+            fx.handler(uow, delivery)
+
+    async with Running(consumer_for(fx, js, name, batch_handler=batch_handler)):
+        await eventually(lambda: len(fx.counter_values()) == len(keys), timeout=15, what="applied")
+    # The same events again (a replay from the stream's start: a new consumer name would not do, the inbox is
+    # per consumer): recognised in the inbox, acked, never handed over.
+    await js.delete_consumer(STREAM.name, name)
+    async with Running(consumer_for(fx, js, name, batch_handler=batch_handler)):
+        await eventually(
+            lambda: metric("leadflow_consumer_duplicates_total", name) >= len(keys),
+            timeout=15,
+            what="replayed",
+        )
+    assert sorted(handed) == keys and fx.counter_values() == dict.fromkeys(keys, 1)
+    fx.database.dispose()

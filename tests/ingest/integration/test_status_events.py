@@ -143,3 +143,36 @@ async def test_move_status_is_a_compare_and_set(database: Database) -> None:  # 
     assert await ingest.tx.write(move(S.CONTACTED, frozenset({S.NEW, S.ASSIGNED}))) is True
     assert await ingest.tx.write(move(S.CONTACTED, frozenset({S.NEW, S.ASSIGNED}))) is False  # moved already
     assert await _status(ingest, lead) is S.CONTACTED
+
+
+async def test_a_batch_of_assignments_moves_every_lead_with_one_statement(
+    database: Database,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ingest = Ingest(database)
+    fresh = [await _lead(ingest, f"b{n}", f"138 0013 80{n:02d}") for n in range(5)]
+    contacted = await _lead(ingest, "b-c", "139 0000 2222")
+    await ingest.tx.write(
+        lambda uow: ingest.events.on_call_completed(uow, CallCompleted("t1", contacted, "c1", "ANSWERED", ""))
+    )
+    statements = Statements(database)
+    batch = [LeadAssigned("t1", lead) for lead in fresh]
+    await ingest.tx.write(lambda uow: ingest.events.on_leads_assigned(uow, batch))
+    assert statements.take() == ["UPDATE"]  # one statement run for all five, no read
+    assert [await _status(ingest, lead) for lead in fresh] == [S.ASSIGNED] * 5
+
+    # What one event at a time would do, for each kind in one batch: a repeat and a contacted lead stay as they
+    # are (read once to tell them from unknown leads), unknown ones and another tenant's are logged, untouched.
+    caplog.set_level(logging.WARNING, logger="leadflow.ingest")
+    mixed = [
+        LeadAssigned("t1", fresh[0]),
+        LeadAssigned("t1", contacted),
+        LeadAssigned("t2", fresh[1]),
+        LeadAssigned("t1", "01NOSUCHLEAD0000000000000"),
+        LeadAssigned("t1", ""),
+    ]
+    await ingest.tx.write(lambda uow: ingest.events.on_leads_assigned(uow, mixed))
+    assert await _status(ingest, contacted) is S.CONTACTED
+    assert await _status(ingest, fresh[1], "t1") is S.ASSIGNED
+    warnings = [r for r in caplog.records if r.getMessage() == "event for a lead ingest does not have"]
+    assert len(warnings) == 3

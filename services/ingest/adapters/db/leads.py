@@ -30,6 +30,26 @@ IN_CHUNK = 500  # values per IN (...) list
 class _Statements:
     """The submit path's statements (``services.common.statements``): built once, executed with parameters."""
 
+    def moves_from(self, only_from: frozenset[LeadStatus]) -> Any:
+        """``move_status`` for many leads at once (executemany): the statuses it moves from written into the
+        statement, since an expanding IN parameter cannot be executed many times. One per set, built on first use
+        (two threads building the same one at once build equal statements)."""
+        statement = self._moves_from.get(only_from)
+        if statement is None:
+            c = leads.c
+            statement = (
+                sa.update(leads)
+                .where(
+                    c.tenant_id == sa.bindparam("tenant"),
+                    c.id == sa.bindparam("lead_id"),
+                    c.status.in_([sa.literal_column(str(int(s))) for s in sorted(only_from)]),
+                )
+                .execution_options(preserve_rowcount=True)
+                .values(**self._values)
+            )
+            self._moves_from[only_from] = statement
+        return statement
+
     def __init__(self, dialect: str) -> None:
         c, la = leads.c, lead_accounts.c
         self.get_many = sa.select(leads).where(
@@ -75,6 +95,12 @@ class _Statements:
                 update_us=sa.bindparam("now_us", type_=c.update_us.type),
             )
         )
+        self._moves_from: dict[frozenset[LeadStatus], Any] = {}
+        self._values = {
+            "status": sa.bindparam("new_status"),
+            "invalid_reason": sa.bindparam("reason"),
+            "update_us": sa.bindparam("now_us", type_=c.update_us.type),
+        }
         self.add_accounts = dialect_insert(dialect)(lead_accounts).on_conflict_do_nothing(
             index_elements=["lead_id", "account_id"]
         )
@@ -143,6 +169,34 @@ class SqlLeads(LeadRepository):
         ]
         if values:
             self._s.execute(self._q.add_accounts, values)
+
+    def move_status_many(
+        self,
+        moves: Sequence[tuple[str, str]],
+        status: LeadStatus,
+        invalid_reason: str,
+        now: datetime,
+        *,
+        only_from: frozenset[LeadStatus],
+    ) -> int | None:
+        if not only_from or not moves:
+            return 0
+        now_us = to_us(now)
+        changed = self._s.execute(
+            self._q.moves_from(only_from),
+            [
+                {
+                    "tenant": tenant,
+                    "lead_id": lead_id,
+                    "new_status": int(status),
+                    "reason": invalid_reason,
+                    "now_us": now_us,
+                }
+                for tenant, lead_id in moves
+            ],
+        )
+        count = rowcount(changed)
+        return count if count >= 0 else None
 
     def move_status(
         self,
