@@ -5,6 +5,7 @@ that erases personal data."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from sqlalchemy import Connection
 
 from services.common.db import after_commit, dialect_insert, rowcount, transaction_scratch
 from services.common.erasure import ErasedLeadRepository
+from services.common.iterutil import chunks
 from services.common.statements import PerTable
 from services.common.timeconv import to_us
 
@@ -20,6 +22,7 @@ LEAD = 128
 
 log = logging.getLogger("leadflow.erasure")
 _WAL_WIPE = "wipe_wal_after_commit"  # transaction_scratch key: the checkpoint is already due
+IN_CHUNK = 500  # ids per IN (...) list: under every driver's parameter limit
 CHECKPOINT_WAIT_MS = 1000  # how long the checkpoint after an erasure waits for readers to leave the WAL
 
 
@@ -62,6 +65,9 @@ class _Statements:
         self.contains = sa.select(c.erase_us).where(
             c.tenant_id == sa.bindparam("tenant"), c.lead_id == sa.bindparam("lead")
         )
+        self.contains_many = sa.select(c.lead_id).where(
+            c.tenant_id == sa.bindparam("tenant"), c.lead_id.in_(sa.bindparam("leads", expanding=True))
+        )
 
 
 _STATEMENTS = PerTable(_Statements)
@@ -79,6 +85,14 @@ class SqlErasedLeads(ErasedLeadRepository):
 
     def contains(self, tenant: str, lead_id: str) -> bool:
         return self._s.execute(self._q.contains, {"tenant": tenant, "lead": lead_id}).first() is not None
+
+    def contains_many(self, tenant: str, lead_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(lead_ids)), IN_CHUNK):
+            found.update(
+                self._s.execute(self._q.contains_many, {"tenant": tenant, "leads": list(chunk)}).scalars()
+            )
+        return found
 
 
 def wipe_wal_after_commit(session: Connection) -> None:

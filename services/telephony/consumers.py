@@ -12,6 +12,8 @@ A payload that does not decode or open raises, so the shared consumer retries it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.common.events import INGEST_STREAM, LEAD_ACCEPTED, LEAD_ASSIGNED, LEAD_ERASED
 from services.common.messaging import Delivery
 from services.common.protoconv import erased_lead
@@ -30,6 +32,13 @@ def consumer_specs(handlers: PartyHandlers, erasure: ErasureHandlers, sealer: Se
     def on_lead_assigned(uow: TelephonyUnitOfWork, delivery: Delivery) -> None:
         handlers.on_lead_assigned(uow, events.lead_assigned(delivery.data))
 
+    # Both come once per lead: a batch's events in a few statements for all of them (ConsumerSpec.batch_handler).
+    def on_leads_accepted(uow: TelephonyUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        handlers.on_leads_accepted(uow, [events.lead_accepted(d.data, sealer) for d in deliveries])
+
+    def on_leads_assigned(uow: TelephonyUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        handlers.on_leads_assigned(uow, [events.lead_assigned(d.data) for d in deliveries])
+
     def on_agent_changed(uow: TelephonyUnitOfWork, delivery: Delivery) -> None:
         handlers.on_agent_changed(uow, events.agent_changed(delivery.subject, delivery.data, sealer))
 
@@ -39,7 +48,12 @@ def consumer_specs(handlers: PartyHandlers, erasure: ErasureHandlers, sealer: Se
     return [
         # These write the lead's row: batches apply them in lead order (ConsumerSpec.order_key).
         ConsumerSpec(
-            "telephony-lead-accepted", INGEST_STREAM, [LEAD_ACCEPTED], on_lead_accepted, order_key=by_lead
+            "telephony-lead-accepted",
+            INGEST_STREAM,
+            [LEAD_ACCEPTED],
+            on_lead_accepted,
+            order_key=by_lead,
+            batch_handler=on_leads_accepted,
         ),
         ConsumerSpec(
             "telephony-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased, order_key=by_lead
@@ -50,6 +64,7 @@ def consumer_specs(handlers: PartyHandlers, erasure: ErasureHandlers, sealer: Se
             [LEAD_ASSIGNED],
             on_lead_assigned,
             order_key=by_lead,
+            batch_handler=on_leads_assigned,
         ),
         ConsumerSpec("telephony-agents", events.AGENT_STREAM, list(events.AGENT_SUBJECTS), on_agent_changed),
     ]

@@ -25,6 +25,7 @@ other than the sealed fields the contract names.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -305,6 +306,16 @@ class LeadRepository(abc.ABC):
 
     @abc.abstractmethod
     def put(self, tenant: str, lead: LeadRecord) -> None: ...
+
+    def get_many(self, tenant: str, lead_ids: Sequence[str]) -> dict[str, LeadRecord]:
+        """The stored ones of ``lead_ids``, by id (one statement in SQL): a consumer batch's ``get``."""
+        found = {lead_id: self.get(tenant, lead_id) for lead_id in lead_ids}
+        return {lead_id: lead for lead_id, lead in found.items() if lead is not None}
+
+    def put_many(self, tenant: str, leads: Sequence[LeadRecord]) -> None:
+        """``put`` of each (one statement in SQL, executed for all)."""
+        for lead in leads:
+            self.put(tenant, lead)
 
 
 class AgentRepository(abc.ABC):

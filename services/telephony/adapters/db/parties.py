@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.common.db import dialect_insert
+from services.common.iterutil import chunks
 from services.common.statements import PerDialect
 from services.telephony.adapters.db import rows
 from services.telephony.adapters.db.tables import agents, leads
@@ -23,6 +27,7 @@ _LEAD_VALUES = (
     "holder_us",
 )
 _AGENT_VALUES = ("user_id", "phone", "revision", "deleted")
+IN_CHUNK = 500  # lead ids per IN (...) list
 
 
 def _upsert(dialect: str, table: sa.Table, key: tuple[str, str], columns: tuple[str, ...]) -> sa.Executable:
@@ -47,6 +52,9 @@ class _Statements:
         # FOR UPDATE on PostgreSQL; SQLite renders none (BEGIN IMMEDIATE already holds the write lock).
         self.lead_for_update = self.lead.with_for_update()
         self.put_lead = _upsert(dialect, leads, ("tenant_id", "lead_id"), _LEAD_VALUES)
+        self.leads = sa.select(leads).where(
+            lc.tenant_id == sa.bindparam("tenant"), lc.lead_id.in_(sa.bindparam("leads", expanding=True))
+        )
         self.agent = sa.select(agents).where(
             a.tenant_id == sa.bindparam("tenant"), a.agent_id == sa.bindparam("agent")
         )
@@ -72,34 +80,50 @@ class SqlLeads(LeadRepository):
     def get(self, tenant: str, lead_id: str, *, for_update: bool = False) -> LeadRecord | None:
         query = self._q.lead_for_update if for_update else self._q.lead
         row = self._s.execute(query, {"tenant": tenant, "lead": lead_id}).first()
-        if row is None:
-            return None
-        return LeadRecord(
-            lead_id=row.lead_id,
-            account_id=row.account_id,
-            phone=row.phone,
-            province=row.province,
-            city=row.city,
-            time_zone=row.time_zone,
-            accepted_time=rows.moment(row.accepted_us),
-            holder_agent_id=row.holder_agent_id,
-            holder_time=rows.moment(row.holder_us),
-        )
+        return None if row is None else _lead(row)
+
+    def get_many(self, tenant: str, lead_ids: Sequence[str]) -> dict[str, LeadRecord]:
+        found: dict[str, LeadRecord] = {}
+        for chunk in chunks(sorted(set(lead_ids)), IN_CHUNK):
+            for row in self._s.execute(self._q.leads, {"tenant": tenant, "leads": list(chunk)}):
+                found[row.lead_id] = _lead(row)
+        return found
 
     def put(self, tenant: str, lead: LeadRecord) -> None:
-        values = {
-            "tenant_id": tenant,
-            "lead_id": lead.lead_id,
-            "account_id": lead.account_id,
-            "phone": lead.phone,
-            "province": lead.province,
-            "city": lead.city,
-            "time_zone": lead.time_zone,
-            "accepted_us": rows.us(lead.accepted_time),
-            "holder_agent_id": lead.holder_agent_id,
-            "holder_us": rows.us(lead.holder_time),
-        }
-        self._s.execute(self._q.put_lead, values)
+        self._s.execute(self._q.put_lead, _lead_values(tenant, lead))
+
+    def put_many(self, tenant: str, leads: Sequence[LeadRecord]) -> None:
+        if leads:
+            self._s.execute(self._q.put_lead, [_lead_values(tenant, lead) for lead in leads])
+
+
+def _lead(row: Any) -> LeadRecord:
+    return LeadRecord(
+        lead_id=row.lead_id,
+        account_id=row.account_id,
+        phone=row.phone,
+        province=row.province,
+        city=row.city,
+        time_zone=row.time_zone,
+        accepted_time=rows.moment(row.accepted_us),
+        holder_agent_id=row.holder_agent_id,
+        holder_time=rows.moment(row.holder_us),
+    )
+
+
+def _lead_values(tenant: str, lead: LeadRecord) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant,
+        "lead_id": lead.lead_id,
+        "account_id": lead.account_id,
+        "phone": lead.phone,
+        "province": lead.province,
+        "city": lead.city,
+        "time_zone": lead.time_zone,
+        "accepted_us": rows.us(lead.accepted_time),
+        "holder_agent_id": lead.holder_agent_id,
+        "holder_us": rows.us(lead.holder_time),
+    }
 
 
 class SqlAgents(AgentRepository):
