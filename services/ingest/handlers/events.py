@@ -66,11 +66,12 @@ class EventHandlers:
         by_tenant: dict[str, list[str]] = {}
         for tenant, lead_id in moves:
             by_tenant.setdefault(tenant, []).append(lead_id)
-        unknown = len(events) - len(moves)
+        unknown = [""] * (len(events) - len(moves))
         for tenant, lead_ids in by_tenant.items():
-            unknown += len(set(lead_ids) - set(uow.leads.get_many(tenant, lead_ids)))
-        for _ in range(unknown):
-            log.warning("event for a lead ingest does not have")
+            stored = uow.leads.get_many(tenant, lead_ids)
+            unknown += [lead_id for lead_id in lead_ids if lead_id not in stored]
+        for lead_id in unknown:
+            log.warning("event for a lead ingest does not have", extra={"lead_id": lead_id})
 
     def on_lead_status_changed(self, uow: IngestUnitOfWork, event: LeadStatusChanged) -> bool:
         """Settle the lead as the agent did; True when its status changed (a final status never changes again, so
