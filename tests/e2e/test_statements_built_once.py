@@ -1,7 +1,7 @@
 """The whole pipeline builds no SQL statement per lead: the five services, in this process on SQLite files with a
 real nats-server, take leads through SubmitLead and BatchSubmitLeads, dedup, assignment, telephony's and refund's
-copies, the outbox relays, the inboxes and the timers; once warm, a second round of leads (and the background loops
-meanwhile) must execute only statements built before it (``services.common.statements``)."""
+copies, the outbox relays, the inboxes and the timers; once warm, a second round of leads and every background loop
+run after it must execute only statements built before it (``services.common.statements``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from leadflow.ingest.v1 import ingest_service_pb2_grpc
 from services.common.config import SERVICES
 from services.common.runtime import RunningService
+from services.telephony.workers import GAUGE_INTERVAL_SECONDS, UNBIND_INTERVAL_SECONDS
 from tests.harness import TokenMinter, service_environ, start_service
 from tests.statement_builds import counting_statement_builds
 
@@ -26,8 +27,14 @@ pytestmark = pytest.mark.timeout(240)
 TENANT = "statements-tenant"
 
 
+# Every background loop runs at least once inside the counted window, however fast the host: the pool gauges
+# (telephony's and assign's, every 15 s), the unbind worker (2 s), the push worker (1 s), the timers, and refund's
+# ledger check (set to every second here).
+BACKGROUND_LOOPS_SECONDS = max(GAUGE_INTERVAL_SECONDS, UNBIND_INTERVAL_SECONDS) + 2.0
+
+
 async def _start_all(tmp_path: Path, nats_url: str) -> tuple[dict[str, RunningService], dict[str, str]]:
-    env = service_environ(SERVICES, tmp_path, nats_url)
+    env = service_environ(SERVICES, tmp_path, nats_url, LEADFLOW_REFUND_LEDGER_CHECK_SECONDS="1")
     running: dict[str, RunningService] = {}
     for name in [s for s in SERVICES if s != "ingest"]:
         running[name] = await start_service(name, env)
@@ -82,6 +89,7 @@ async def test_a_warm_pipeline_runs_only_statements_built_before(
             await _round(stub, metadata, people, watch, nats_server.url)  # warm: first plans and statements
             with counting_statement_builds() as built:
                 await _round(stub, metadata, people, watch, nats_server.url)
+                await asyncio.sleep(BACKGROUND_LOOPS_SECONDS)
     finally:
         await watch.stop()
     assert not built, "statements built per lead or per poll (build them once): " + ", ".join(

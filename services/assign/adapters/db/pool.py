@@ -25,6 +25,10 @@ _p = assign_pool.c
 _c = assign_cooldowns.c
 
 
+# The pool gauge's read (every few seconds): built once (services.common.statements).
+_POOL_SIZE = sa.select(sa.func.count()).select_from(assign_pool)
+
+
 class SqlPool(PoolRepository):
     def __init__(self, session: Connection) -> None:
         self._s = session
@@ -76,7 +80,7 @@ class SqlPool(PoolRepository):
         return [rows.pool_entry(row) for row in self._s.execute(query)]
 
     def size(self) -> int:
-        return int(self._s.execute(sa.select(sa.func.count()).select_from(assign_pool)).scalar_one())
+        return int(self._s.execute(_POOL_SIZE).scalar_one())
 
 
 class SqlCooldowns(CooldownRepository):

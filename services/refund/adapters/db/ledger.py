@@ -17,6 +17,10 @@ from services.refund.domain.ports import Cursor, LedgerFilter, LedgerRepository
 from services.refund.domain.statement import LedgerMovement
 
 t = refund_ledger_entries
+# The ledger check's read (every LEADFLOW_REFUND_LEDGER_CHECK_SECONDS): debits minus credits per currency, built
+# once (services.common.statements).
+_SIGNED = sa.case((t.c.direction == Direction.DEBIT.value, t.c.amount_fen), else_=-t.c.amount_fen)
+_IMBALANCE = sa.select(t.c.currency, sa.func.sum(_SIGNED)).group_by(t.c.currency)
 
 
 class SqlLedger(LedgerRepository):
@@ -64,6 +68,4 @@ class SqlLedger(LedgerRepository):
         ]
 
     def imbalance(self) -> dict[str, int]:
-        signed = sa.case((t.c.direction == Direction.DEBIT.value, t.c.amount_fen), else_=-t.c.amount_fen)
-        query = sa.select(t.c.currency, sa.func.sum(signed)).group_by(t.c.currency)
-        return {currency: int(fen) for currency, fen in self._s.execute(query)}
+        return {currency: int(fen) for currency, fen in self._s.execute(_IMBALANCE)}

@@ -35,6 +35,14 @@ class _Statements:
             n.c.tenant_id == sa.bindparam("tenant"), n.c.phone_number == sa.bindparam("phone")
         )
         self.get = sa.select(n).where(mine)
+        # The pool gauges' two reads (every GAUGE_INTERVAL_SECONDS).
+        resting = n.c.status.in_([int(NumberStatus.COOLING), int(NumberStatus.QUARANTINED)])
+        rested = sa.and_(
+            resting, n.c.cooling_end_us.is_not(None), n.c.cooling_end_us <= sa.bindparam("now_us")
+        )
+        effective = sa.case((rested, int(NumberStatus.ACTIVE)), else_=n.c.status)
+        self.status_counts = sa.select(effective.label("status"), sa.func.count()).group_by(effective)
+        self.active_binding_total = sa.select(sa.func.coalesce(sa.func.sum(n.c.active_bindings), 0))
         self.usage = sa.select(n).where(
             n.c.tenant_id == sa.bindparam("tenant"), n.c.status != int(NumberStatus.RETIRED)
         )
@@ -174,19 +182,10 @@ class SqlNumbers(NumberRepository):
         )
 
     def status_counts(self, now: datetime) -> dict[NumberStatus, int]:
-        n = numbers
-        resting = n.c.status.in_([int(NumberStatus.COOLING), int(NumberStatus.QUARANTINED)])
-        rested = sa.and_(resting, n.c.cooling_end_us.is_not(None), n.c.cooling_end_us <= to_us(now))
-        effective = sa.case((rested, int(NumberStatus.ACTIVE)), else_=n.c.status)
-        query = sa.select(effective.label("status"), sa.func.count()).group_by(effective)
         counts: dict[NumberStatus, int] = {s: 0 for s in NumberStatus if s is not NumberStatus.UNSPECIFIED}
-        for status, count in self._s.execute(query):
+        for status, count in self._s.execute(self._q.status_counts, {"now_us": to_us(now)}):
             counts[NumberStatus(status)] = int(count)
         return counts
 
     def active_binding_total(self) -> int:
-        return int(
-            self._s.execute(
-                sa.select(sa.func.coalesce(sa.func.sum(numbers.c.active_bindings), 0))
-            ).scalar_one()
-        )
+        return int(self._s.execute(self._q.active_binding_total).scalar_one())
