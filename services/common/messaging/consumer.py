@@ -367,43 +367,39 @@ class EventConsumer:
         """Run the batch handler on events this transaction claimed, each delivery's span open around it (every
         message was processed by this call); the number of events it recorded. Its failure raises _HandlerFailed
         for no one position: the careful path then runs every delivery on its own."""
-        assert self._batch_handler is not None
+        batch_handler = self._batch_handler
+        assert batch_handler is not None
         with contextlib.ExitStack() as spans:
             for delivery in deliveries:
-                spans.enter_context(
-                    telemetry.span(
-                        f"{delivery.subject} process",
-                        telemetry.CONSUMER,
-                        delivery.headers.get("traceparent"),
-                        telemetry.consumer_attributes(delivery.subject, self._name),
-                    )
-                )
-            try:
-                uow = self._bind(session)
-                self._batch_handler(uow, deliveries)
-            except sa.exc.OperationalError:
-                raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
-            except Exception as exc:  # noqa: BLE001 - rerun the batch with savepoints (see _apply_batch)
-                raise _HandlerFailed(NO_POSITION, exc) from exc
-            return int(getattr(getattr(uow, "events", None), "count", 0))
+                spans.enter_context(self._span(delivery))
+            return self._run_handler(NO_POSITION, lambda uow: batch_handler(uow, deliveries), session)
 
     def _apply_claimed(self, session: Connection, position: int, delivery: Delivery) -> int:
         """Run the handler of an event this transaction claimed; the number of events it recorded. A handler's
         failure (other than the database's own) raises _HandlerFailed."""
-        with telemetry.span(
+        with self._span(delivery):
+            return self._run_handler(position, lambda uow: self._handler(uow, delivery), session)
+
+    def _span(self, delivery: Delivery) -> contextlib.AbstractContextManager[Any]:
+        """The delivery's process span, child of the producer's traceparent (current while it is open)."""
+        return telemetry.span(
             f"{delivery.subject} process",
             telemetry.CONSUMER,
             delivery.headers.get("traceparent"),
             telemetry.consumer_attributes(delivery.subject, self._name),
-        ):
-            try:
-                uow = self._bind(session)
-                self._handler(uow, delivery)
-            except sa.exc.OperationalError:
-                raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
-            except Exception as exc:  # noqa: BLE001 - rerun the batch with savepoints (see _apply_batch)
-                raise _HandlerFailed(position, exc) from exc
-            return int(getattr(getattr(uow, "events", None), "count", 0))
+        )
+
+    def _run_handler(self, position: int, handle: Callable[[Any], None], session: Connection) -> int:
+        """``handle`` on a unit of work bound to ``session``; the number of events it recorded. A failure other than
+        the database's own raises _HandlerFailed at ``position``."""
+        try:
+            uow = self._bind(session)
+            handle(uow)
+        except sa.exc.OperationalError:
+            raise  # the transaction itself is in trouble (lock, connection): the whole batch runs again
+        except Exception as exc:  # noqa: BLE001 - rerun the batch with savepoints (see _apply_batch)
+            raise _HandlerFailed(position, exc) from exc
+        return int(getattr(getattr(uow, "events", None), "count", 0))
 
     def _apply_batch_careful(
         self, deliveries: Sequence[Delivery], failed: dict[int, Exception] | None = None
@@ -434,12 +430,7 @@ class EventConsumer:
 
     def _apply(self, session: Connection, delivery: Delivery) -> tuple[str | Exception, int]:
         # A CONSUMER span of the event's trace; events the handler records continue it.
-        with telemetry.span(
-            f"{delivery.subject} process",
-            telemetry.CONSUMER,
-            delivery.headers.get("traceparent"),
-            telemetry.consumer_attributes(delivery.subject, self._name),
-        ):
+        with self._span(delivery):
             savepoint = session.begin_nested()
             try:
                 if not claim_inbox(session, self._tables, self._name, delivery.event_id):
