@@ -14,6 +14,7 @@ fit the request message, a streaming method).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,7 @@ def describe_error(error: grpc.RpcError) -> list[str]:
     info = error_info_of(error)
     if info is not None:
         lines.append(f"  reason {info.reason} ({info.domain})")
+        lines += [f"  {key}: {value}" for key, value in sorted(info.metadata.items())]
     return lines
 
 
@@ -113,5 +115,10 @@ def run_call(name: str, body: str, address: str | None, token: str | None, timeo
         except grpc.RpcError as error:
             print("\n".join(describe_error(error)), file=sys.stderr)
             return 1
-    print(json_format.MessageToJson(response, ensure_ascii=False, indent=2))
+    try:
+        print(json_format.MessageToJson(response, ensure_ascii=False, indent=2), flush=True)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error of the call. Python's own recipe: point stdout at
+        # devnull so the interpreter's flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

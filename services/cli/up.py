@@ -129,7 +129,8 @@ def run_up(
                 break
             if demo is not None and demo.poll() is not None:
                 print(
-                    f"\nleadflow demo finished (exit status {demo.returncode}); the stack stays up: Ctrl-C stops it.",
+                    f"\nleadflow demo finished (exit status {demo.returncode}); the stack stays up: Ctrl-C or "
+                    "`leadflow down` stops it.",
                     flush=True,
                 )
                 demo = None

@@ -52,6 +52,27 @@ async def test_a_call_answers_in_json_and_errors_name_their_fields(tmp_path: Pat
         assert missing.stderr.startswith("INVALID_ARGUMENT")
         assert "lead_id" in missing.stderr  # the field violation, on a line of its own
 
+        # The reason and its details (ErrorInfo metadata), each on a line of its own.
+        unknown = await asyncio.to_thread(
+            _call, "RefundService/GetRefund", '{"refundId": "01NOSUCHREFUND000000000000"}', "--address", address,
+            token=token,
+        )  # fmt: skip
+        assert unknown.returncode == 1 and unknown.stderr.startswith("NOT_FOUND")
+        assert "  refund_id: 01NOSUCHREFUND000000000000" in unknown.stderr.splitlines()
+
+        # A reader that has gone (`| head` done reading) ends the output, not the command with a traceback.
+        def reader_gone() -> tuple[int, str]:
+            command = [sys.executable, "-m", "services.cli.main", "call", "RefundService/GetRefundRules"]
+            command += ['{"accountId": "acct-1"}', "--address", address, "--token", token]
+            child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert child.stdout is not None
+            child.stdout.close()  # long before the child, still importing, writes its answer
+            _out, err = child.communicate(timeout=60)
+            return child.returncode, err
+
+        code, err = await asyncio.to_thread(reader_gone)
+        assert (code, "Traceback" in err) == (0, False), err
+
         unauthenticated = await asyncio.to_thread(
             _call, "RefundService/GetEligibility", '{"leadId": "x"}', "--address", address
         )
