@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from services.common.db import after_commit, dialect_insert, rowcount, transaction_scratch
 from services.common.erasure import ErasedLeadRepository
-from services.common.iterutil import chunks
+from services.common.iterutil import IN_CHUNK, chunks
 from services.common.statements import PerTable
 from services.common.timeconv import to_us
 
@@ -22,7 +22,6 @@ LEAD = 128
 
 log = logging.getLogger("leadflow.erasure")
 _WAL_WIPE = "wipe_wal_after_commit"  # transaction_scratch key: the checkpoint is already due
-IN_CHUNK = 500  # ids per IN (...) list: under every driver's parameter limit
 CHECKPOINT_WAIT_MS = 1000  # how long the checkpoint after an erasure waits for readers to leave the WAL
 
 

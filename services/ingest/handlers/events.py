@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 
 from services.common.clock import Clock
+from services.common.iterutil import grouped_by
 from services.ingest.domain.events import CallCompleted, LeadAssigned, LeadStatusChanged, RefundIssued
 from services.ingest.domain.model import LeadStatus
 from services.ingest.domain.ports import IngestUnitOfWork
@@ -63,11 +64,9 @@ class EventHandlers:
         changed = uow.leads.move_status_many(moves, wanted, "", self._clock.now(), only_from=moves_to(wanted))
         if changed == len(events):
             return
-        by_tenant: dict[str, list[str]] = {}
-        for tenant, lead_id in moves:
-            by_tenant.setdefault(tenant, []).append(lead_id)
         unknown = [""] * (len(events) - len(moves))
-        for tenant, lead_ids in by_tenant.items():
+        for tenant, of_tenant in grouped_by(moves, lambda move: move[0]).items():
+            lead_ids = [lead_id for _, lead_id in of_tenant]
             stored = uow.leads.get_many(tenant, lead_ids)
             unknown += [lead_id for lead_id in lead_ids if lead_id not in stored]
         for lead_id in unknown:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol, TypeVar
 
+from services.common.iterutil import grouped_by
 from services.telephony.domain.commands import AgentChanged, LeadAccepted, LeadAssigned
 from services.telephony.domain.parties import AgentRecord, LeadRecord, time_zone_of_phone
 from services.telephony.domain.ports import TelephonyUnitOfWork
@@ -22,7 +22,7 @@ class PartyHandlers:
     def on_leads_accepted(self, uow: TelephonyUnitOfWork, events: Sequence[LeadAccepted]) -> None:
         """Each lead's phone, region and time zone, keeping a holder ``lead.assigned`` brought first; nothing of a
         lead ``lead.erased`` was handled for. A consumer batch in three statements (erased, current, upsert)."""
-        for tenant, batch in _by_tenant(events).items():
+        for tenant, batch in grouped_by(events, lambda e: e.tenant_id).items():
             ids = [e.lead_id for e in batch]
             erased = uow.erased.contains_many(tenant, ids)
             current = uow.leads.get_many(tenant, ids)
@@ -52,7 +52,7 @@ class PartyHandlers:
     def on_leads_assigned(self, uow: TelephonyUnitOfWork, events: Sequence[LeadAssigned]) -> None:
         """Who holds each lead, the newest assignment by its own time winning; a lead not accepted yet is
         remembered with its holder (the phone comes with lead.accepted). A batch in two statements."""
-        for tenant, batch in _by_tenant(events).items():
+        for tenant, batch in grouped_by(events, lambda e: e.tenant_id).items():
             current = uow.leads.get_many(tenant, [e.lead_id for e in batch])
             changed: dict[str, LeadRecord] = {}
             for event in batch:
@@ -74,19 +74,3 @@ class PartyHandlers:
         )
         if incoming.supersedes(uow.agents.get(event.tenant_id, event.agent_id)):
             uow.agents.put(event.tenant_id, incoming)
-
-
-class _OfTenant(Protocol):
-    @property
-    def tenant_id(self) -> str: ...
-
-
-E = TypeVar("E", bound=_OfTenant)
-
-
-def _by_tenant(events: Sequence[E]) -> dict[str, list[E]]:
-    """The events per tenant, each tenant's in the order given (a batch may mix tenants; they share no lead)."""
-    grouped: dict[str, list[E]] = {}
-    for event in events:
-        grouped.setdefault(event.tenant_id, []).append(event)
-    return grouped

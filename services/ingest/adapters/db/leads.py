@@ -16,15 +16,13 @@ from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
 from services.common.erasurestore import wipe_wal_after_commit
-from services.common.iterutil import chunks
+from services.common.iterutil import IN_CHUNK, chunks
 from services.common.statements import PerDialect
 from services.common.timeconv import to_us
 from services.ingest.adapters.db import rows
 from services.ingest.adapters.db.tables import lead_accounts, leads
 from services.ingest.domain.model import Lead, LeadStatus
 from services.ingest.domain.ports import LeadFilter, LeadRepository
-
-IN_CHUNK = 500  # values per IN (...) list
 
 
 class _Statements:

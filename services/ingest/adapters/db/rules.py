@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.common.db import dialect_insert, rowcount
-from services.common.iterutil import chunks
+from services.common.iterutil import IN_CHUNK, chunks
 from services.common.statements import PerDialect
 from services.common.timeconv import from_us, to_us
-from services.ingest.adapters.db.leads import IN_CHUNK
 from services.ingest.adapters.db.tables import (
     DEFAULT_SETTINGS_TENANT,
     blocklist_entries,

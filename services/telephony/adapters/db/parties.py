@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.common.db import dialect_insert
-from services.common.iterutil import chunks
+from services.common.iterutil import IN_CHUNK, chunks
 from services.common.statements import PerDialect
 from services.telephony.adapters.db import rows
 from services.telephony.adapters.db.tables import agents, leads
@@ -27,7 +27,6 @@ _LEAD_VALUES = (
     "holder_us",
 )
 _AGENT_VALUES = ("user_id", "phone", "revision", "deleted")
-IN_CHUNK = 500  # lead ids per IN (...) list
 
 
 def _upsert(dialect: str, table: sa.Table, key: tuple[str, str], columns: tuple[str, ...]) -> sa.Executable:
