@@ -17,6 +17,7 @@ from services.assign.handlers.assignments import AssignmentHandlers
 from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers
+from services.assign.handlers.intake_batch import BatchIntake
 from services.assign.handlers.policies import PolicyHandlers
 from services.assign.handlers.pool import PoolHandlers
 from services.assign.handlers.refunds import RefundHandlers
@@ -82,6 +83,7 @@ class AssignHandlers:
     follow_ups: FollowUpHandlers
     tags: TagHandlers
     intake: IntakeHandlers
+    batch_intake: BatchIntake
     refunds: RefundHandlers
     erasure: ErasureHandlers
     timers: TimerHandlers
@@ -92,6 +94,7 @@ def build_handlers(
 ) -> AssignHandlers:
     tokens = PageTokens(settings.common.paging_key)
     requests = RequestLog(settings.request_key)
+    intake = IntakeHandlers(clock)
     return AssignHandlers(
         agents=AgentHandlers(transactions, clock, tokens, requests),
         policies=PolicyHandlers(transactions, clock, tokens, requests),
@@ -99,7 +102,8 @@ def build_handlers(
         pool=PoolHandlers(transactions, clock, tokens, requests),
         follow_ups=FollowUpHandlers(transactions, clock, tokens, requests),
         tags=TagHandlers(transactions, clock, tokens, requests),
-        intake=IntakeHandlers(clock),
+        intake=intake,
+        batch_intake=BatchIntake(clock, intake),
         refunds=RefundHandlers(clock),
         erasure=ErasureHandlers(clock),
         timers=TimerHandlers(clock),
@@ -139,7 +143,7 @@ def build_app(settings: AssignSettings, *, clock: Clock | None = None) -> Servic
         bindings=[binding],
         produces=STREAM_OF_SERVICE["assign"],
         consumers=consumers.consumer_specs(
-            handlers.intake, handlers.follow_ups, handlers.refunds, handlers.erasure
+            handlers.intake, handlers.batch_intake, handlers.follow_ups, handlers.refunds, handlers.erasure
         ),
         background=workers.background_tasks(gauges),
         timers=TimerSet(timers, tuple(workers.timer_specs(handlers.timers))),

@@ -2,7 +2,8 @@
 inbox transaction, on the unit of work bound to it (a redelivered event changes nothing).
 
 - ``lead.accepted`` and ``lead.duplicate`` (ingest's stream, one consumer so that a lead's duplicate is handled
-  after the lead): routing by the account's policy, and familiarity for a pooled lead (``handlers.intake``);
+  after the lead): routing by the account's policy, and familiarity for a pooled lead (``handlers.intake``); a
+  batch of lead.accepted is routed at once (``handlers.intake_batch``);
 - ``call.completed`` (telephony's): a call follow-up (``handlers.followups``);
 - ``refund.issued`` (refund's): the lead stops counting against its agents (``handlers.refunds``);
 - ``lead.erased`` (ingest's): the lead leaves the queues and its free texts and phone region are erased
@@ -14,6 +15,7 @@ A payload that does not decode raises, so the shared consumer retries it and fin
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from services.assign import metrics
 from services.assign.converters import events
@@ -22,6 +24,7 @@ from services.assign.domain.routing import ToPool
 from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers, IntakeResult
+from services.assign.handlers.intake_batch import BatchIntake
 from services.assign.handlers.refunds import RefundHandlers
 from services.common.events import (
     CALL_COMPLETED,
@@ -33,6 +36,7 @@ from services.common.events import (
     REFUND_STREAM,
     TELEPHONY_STREAM,
 )
+from services.common.iterutil import grouped_by
 from services.common.messaging import Delivery
 from services.common.protoconv import erased_lead
 from services.common.runtime import ConsumerSpec
@@ -61,7 +65,11 @@ def _log(lead_id: str, result: IntakeResult) -> None:
 
 
 def consumer_specs(
-    intake: IntakeHandlers, follow_ups: FollowUpHandlers, refunds: RefundHandlers, erasure: ErasureHandlers
+    intake: IntakeHandlers,
+    batch_intake: BatchIntake,
+    follow_ups: FollowUpHandlers,
+    refunds: RefundHandlers,
+    erasure: ErasureHandlers,
 ) -> list[ConsumerSpec]:
     def on_lead(uow: AssignUnitOfWork, delivery: Delivery) -> None:
         if delivery.subject == LEAD_DUPLICATE:
@@ -76,6 +84,19 @@ def consumer_specs(
             _log(lead_id, result)
             count(result)
 
+    # A batch of lead.accepted is routed at once (``handlers.intake_batch``). lead.duplicate moves a pooled lead of
+    # the same stream, perhaps one this batch routes: a batch holding one runs event by event, in stream order.
+    def on_leads(uow: AssignUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        if any(delivery.subject == LEAD_DUPLICATE for delivery in deliveries):
+            for delivery in deliveries:
+                on_lead(uow, delivery)
+            return
+        accepted = [events.accepted_lead(delivery.data) for delivery in deliveries]
+        for tenant, group in grouped_by(accepted, lambda event: event.tenant_id).items():
+            for lead_id, result in batch_intake.accept_many(uow, tenant, [event.facts for event in group]):
+                _log(lead_id, result)
+                count(result)
+
     def on_call_completed(uow: AssignUnitOfWork, delivery: Delivery) -> None:
         ended = events.call_ended(delivery.data)
         follow_ups.on_call_completed(uow, ended.tenant_id, ended.call)
@@ -88,7 +109,9 @@ def consumer_specs(
         erasure.on_lead_erased(uow, *erased_lead(delivery.data))
 
     return [
-        ConsumerSpec(LEADS_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_lead),
+        ConsumerSpec(
+            LEADS_CONSUMER, INGEST_STREAM, [LEAD_ACCEPTED, LEAD_DUPLICATE], on_lead, batch_handler=on_leads
+        ),
         ConsumerSpec("assign-lead-erased", INGEST_STREAM, [LEAD_ERASED], on_lead_erased),
         ConsumerSpec("assign-call-completed", TELEPHONY_STREAM, [CALL_COMPLETED], on_call_completed),
         ConsumerSpec("assign-refund-issued", REFUND_STREAM, [REFUND_ISSUED], on_refund_issued),

@@ -30,12 +30,14 @@ from services.assign.domain.ports import (
     KnownLead,
     LeadRepository,
     LoadRepository,
+    LoadTake,
     PolicyRepository,
     PolicyRevision,
     PoolFilter,
     PoolRepository,
     RequestRepository,
     RotationRepository,
+    RotationSave,
     StoredRequest,
     TagFilter,
     TaggingRepository,
@@ -198,6 +200,17 @@ class FakeRotations(RotationRepository):
         self.rows[(tenant, account_id, rule_id)] = state
         return True
 
+    def save_many(self, tenant: str, saves: Sequence[RotationSave]) -> bool:
+        if self.races.lose():
+            return False
+        for save in saves:
+            stored = self.rows.get((tenant, save.account_id, save.rule_id))
+            if (stored.version if stored else 0) != save.read_version:
+                return False
+        for save in saves:
+            self.rows[(tenant, save.account_id, save.rule_id)] = save.state
+        return True
+
 
 class FakeLoads(LoadRepository):
     """(held, day start us, day end us, assigned on that day) per agent."""
@@ -229,6 +242,23 @@ class FakeLoads(LoadRepository):
         self.rows[(tenant, agent_id)] = [row[0] + 1, start, end, today + 1]
         return True
 
+    def take_many(self, tenant: str, takes: Sequence[LoadTake]) -> bool:
+        for take in takes:
+            row = self.rows.get((tenant, take.agent_id))
+            today = (row[3] if row[1] == to_us(take.day[0]) else 0) if row else 0
+            if (
+                row is None
+                or (take.max_held and row[0] + take.leads > take.max_held)
+                or (take.daily_capacity and today + take.leads > take.daily_capacity)
+            ):
+                return False
+        for take in takes:
+            row = self.rows[(tenant, take.agent_id)]
+            today = row[3] if row[1] == to_us(take.day[0]) else 0
+            start, end = to_us(take.day[0]), to_us(take.day[1])
+            self.rows[(tenant, take.agent_id)] = [row[0] + take.leads, start, end, today + take.leads]
+        return True
+
     def release(self, tenant: str, agent_id: str) -> None:
         row = self.rows.get((tenant, agent_id))
         if row is not None and row[0] > 0:
@@ -250,6 +280,9 @@ class FakeLeads(LeadRepository):
             return False
         self.rows[key] = lead
         return True
+
+    def insert_many(self, tenant: str, leads: Sequence[KnownLead]) -> set[str]:
+        return {lead.facts.lead_id for lead in leads if self.insert(tenant, lead)}
 
     def get(self, tenant: str, lead_id: str) -> KnownLead | None:
         return self.rows.get((tenant, lead_id))
@@ -276,6 +309,9 @@ class FakeAssignments(AssignmentRepository):
         self.rows[(tenant, assignment.id)] = assignment
         self.by_lead.setdefault((tenant, assignment.lead.lead_id), []).append(assignment.id)
         return True
+
+    def insert_many(self, tenant: str, assignments: Sequence[Assignment]) -> bool:
+        return all([self.insert(tenant, assignment) for assignment in assignments])
 
     def update(self, tenant: str, assignment: Assignment) -> bool:
         current = self.rows.get((tenant, assignment.id))
@@ -354,6 +390,9 @@ class FakePool(PoolRepository):
             return False
         self.rows[key] = entry
         return True
+
+    def insert_many(self, tenant: str, entries: Sequence[PoolEntry]) -> int:
+        return sum(self.insert(tenant, entry) for entry in entries)
 
     def get(self, tenant: str, lead_id: str) -> PoolEntry | None:
         return self.rows.get((tenant, lead_id))

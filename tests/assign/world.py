@@ -25,6 +25,7 @@ from services.assign.handlers.assignments import AssignmentHandlers
 from services.assign.handlers.erasure import ErasureHandlers
 from services.assign.handlers.followups import FollowUpHandlers
 from services.assign.handlers.intake import IntakeHandlers, IntakeResult
+from services.assign.handlers.intake_batch import BatchIntake
 from services.assign.handlers.policies import PolicyHandlers
 from services.assign.handlers.pool import PoolHandlers
 from services.assign.handlers.refunds import RefundHandlers
@@ -88,6 +89,7 @@ class World:
         self.follow_ups = FollowUpHandlers(transactions, clock, tokens, requests)
         self.tags = TagHandlers(transactions, clock, tokens, requests)
         self.intake = IntakeHandlers(clock)
+        self.batch_intake = BatchIntake(clock, self.intake)
         self.refunds = RefundHandlers(clock)
         self.erasure = ErasureHandlers(clock)
         self.timers = TimerHandlers(clock)
@@ -133,6 +135,10 @@ class World:
     def accept(self, facts: LeadFacts | None = None, **changes: Any) -> IntakeResult | None:
         lead = facts or lead_facts(**changes)
         return self.write(lambda uow: self.intake.accept(uow, self.tenant, lead))
+
+    def accept_many(self, leads: list[LeadFacts]) -> list[tuple[str, IntakeResult]]:
+        """A consumer batch of lead.accepted, routed at once in one transaction (``handlers.intake_batch``)."""
+        return self.write(lambda uow: self.batch_intake.accept_many(uow, self.tenant, leads))
 
     def erase(self, lead_id: str) -> bool:
         """lead.erased for ``lead_id``, as the consumer runs it."""

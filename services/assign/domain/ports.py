@@ -67,6 +67,29 @@ class PolicyRevision:
 
 
 @dataclass(frozen=True)
+class RotationSave:
+    """A consumer batch's last state of one rule's rotation: store ``state`` (at ``state.version``) where the stored
+    version is still ``read_version`` (0: no row yet), the version the batch routed from."""
+
+    account_id: str
+    rule_id: str
+    read_version: int
+    state: RotationState
+
+
+@dataclass(frozen=True)
+class LoadTake:
+    """``leads`` more held by ``agent_id`` and received on ``day`` (its local day, UTC [start, end)), all of them
+    within ``max_held`` and ``daily_capacity`` (0: no limit) as the counter stands when the row is written."""
+
+    agent_id: str
+    day: tuple[datetime, datetime]
+    leads: int
+    max_held: int
+    daily_capacity: int
+
+
+@dataclass(frozen=True)
 class KnownLead:
     """A lead assign received: its routing facts, and the score and grade computed on arrival."""
 
@@ -206,6 +229,11 @@ class RotationRepository(ABC):
         """Store ``state`` where the stored version is ``state.version - 1`` (0: no row yet); False when another
         writer got there first."""
 
+    @abstractmethod
+    def save_many(self, tenant: str, saves: Sequence[RotationSave]) -> bool:
+        """``save`` of several rules at once (one statement per kind: updates, first states); False when another
+        writer got to any of them first (the caller then undoes the whole transaction)."""
+
 
 class LoadRepository(ABC):
     @abstractmethod
@@ -226,6 +254,11 @@ class LoadRepository(ABC):
         concurrent takers of one agent are serialised by the database); False when a limit is reached."""
 
     @abstractmethod
+    def take_many(self, tenant: str, takes: Sequence[LoadTake]) -> bool:
+        """``take`` of several leads for several agents at once (one statement); False when any agent's limit is
+        reached (the caller then undoes the whole transaction)."""
+
+    @abstractmethod
     def release(self, tenant: str, agent_id: str) -> None:
         """One lead fewer held."""
 
@@ -240,6 +273,10 @@ class LeadRepository(ABC):
         """False when the lead is already known (a lead is routed once)."""
 
     @abstractmethod
+    def insert_many(self, tenant: str, leads: Sequence[KnownLead]) -> set[str]:
+        """``insert`` of each (distinct lead ids) at once; the ids of those that were new."""
+
+    @abstractmethod
     def get(self, tenant: str, lead_id: str) -> KnownLead | None: ...
 
     @abstractmethod
@@ -251,6 +288,11 @@ class AssignmentRepository(ABC):
     @abstractmethod
     def insert(self, tenant: str, assignment: Assignment) -> bool:
         """False when the lead already has an active assignment (at most one, by a unique index)."""
+
+    @abstractmethod
+    def insert_many(self, tenant: str, assignments: Sequence[Assignment]) -> bool:
+        """``insert`` of each (distinct leads) at once; False when any lead already had an active assignment (the
+        caller then undoes the whole transaction)."""
 
     @abstractmethod
     def update(self, tenant: str, assignment: Assignment) -> bool:
@@ -289,6 +331,10 @@ class PoolRepository(ABC):
     @abstractmethod
     def insert(self, tenant: str, entry: PoolEntry) -> bool:
         """False when the lead is already in the pool."""
+
+    @abstractmethod
+    def insert_many(self, tenant: str, entries: Sequence[PoolEntry]) -> int:
+        """``insert`` of each (distinct leads) at once; how many were new."""
 
     @abstractmethod
     def get(self, tenant: str, lead_id: str) -> PoolEntry | None: ...

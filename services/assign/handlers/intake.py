@@ -57,6 +57,32 @@ def familiar_agent(uow: AssignUnitOfWork, tenant: str, lead_id: str) -> str:
     return held[-1].agent_id if held else ""
 
 
+def lead_summary(policy: AssignmentPolicy, lead: LeadFacts) -> LeadSummary:
+    """What assignments and pool entries carry of ``lead``: its facts with the score and grade ``policy`` gives."""
+    value, grade = lead_grade(policy, lead)
+    return LeadSummary(lead.lead_id, lead.account_id, value, grade, lead.channel, lead.phone_region)
+
+
+def returning_familiarity(
+    uow: AssignUnitOfWork, tenant: str, policy: AssignmentPolicy, lead: LeadFacts
+) -> tuple[str, tuple[Cooldown, ...]]:
+    """For a RETURNING lead under a policy with familiarity: the agent who had the person (the earlier lead's
+    latest), and the cooling periods of the earlier lead, now this lead's (reclaimed from that agent recently: the
+    person does not go back to them yet). ("", ()) otherwise."""
+    if not (policy.familiarity and lead.verdict == Verdict.RETURNING and lead.returning_of_lead_id):
+        return "", ()
+    familiar = familiar_agent(uow, tenant, lead.returning_of_lead_id)
+    cooldowns = tuple(
+        replace(c, lead_id=lead.lead_id) for c in uow.cooldowns.of_lead(tenant, lead.returning_of_lead_id)
+    )
+    return familiar, cooldowns
+
+
+def rule_method(policy: AssignmentPolicy, rule_id: str) -> AssignmentMethod | None:
+    """The method of the policy's rule ``rule_id`` (None for familiarity and for no rule: an empty id)."""
+    return next((rule.method for rule in policy.rules if rule.id == rule_id), None)
+
+
 class IntakeHandlers:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -74,19 +100,10 @@ class IntakeHandlers:
             return None  # lead.erased was handled first: an erased lead is never routed
         now = self._clock.now()
         policy = policy_of(uow, tenant, lead.account_id)
-        value, grade = lead_grade(policy, lead)
-        summary = LeadSummary(lead.lead_id, lead.account_id, value, grade, lead.channel, lead.phone_region)
+        summary = lead_summary(policy, lead)
         if not uow.leads.insert(tenant, KnownLead(lead, summary, now)):
             return None
-        familiar = ""
-        cooldowns: tuple[Cooldown, ...] = ()
-        if policy.familiarity and lead.verdict == Verdict.RETURNING and lead.returning_of_lead_id:
-            familiar = familiar_agent(uow, tenant, lead.returning_of_lead_id)
-            # Reclaimed from that agent recently: the person does not go back to them yet.
-            cooldowns = tuple(
-                replace(c, lead_id=lead.lead_id)
-                for c in uow.cooldowns.of_lead(tenant, lead.returning_of_lead_id)
-            )
+        familiar, cooldowns = returning_familiarity(uow, tenant, policy, lead)
         result = self._route(uow, tenant, policy, lead, summary, familiar, cooldowns, "", now)
         if result.entry is not None:
             uow.pool.insert(tenant, result.entry)
@@ -159,8 +176,7 @@ class IntakeHandlers:
         )
         routing = route(policy, lead, inputs)
         outcome = routing.outcome
-        rules = {rule.id: rule for rule in policy.rules}
-        method = rules[outcome.rule_id].method if outcome.rule_id in rules else None
+        method = rule_method(policy, outcome.rule_id)
         if isinstance(outcome, ToPool):
             entry = PoolEntry(summary, outcome.reason, now, rule_id=outcome.rule_id)
             return IntakeResult(routing, method, entry=entry)

@@ -8,6 +8,7 @@ compare-and-set on ``version``. Lists filter in SQL (tags by ``EXISTS`` over the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ class _Statements:
             )
             .execution_options(preserve_rowcount=True)
         )
+        self.insert_returning = self.insert.returning(_a.id)
         self.active_of_lead = sa.select(assign_assignments).where(
             _a.tenant_id == sa.bindparam("t"), _a.lead_id == sa.bindparam("lead"), _a.state == _ACTIVE
         )
@@ -63,6 +65,14 @@ class SqlAssignments(AssignmentRepository):
 
     def insert(self, tenant: str, assignment: Assignment) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.assignment_values(tenant, assignment))) == 1
+
+    def insert_many(self, tenant: str, assignments: Sequence[Assignment]) -> bool:
+        if not assignments:
+            return True
+        values = [rows.assignment_values(tenant, assignment) for assignment in assignments]
+        # The RETURNING rows are the inserted ones: psycopg reports no row count for a multi-row insert.
+        inserted = self._s.execute(self._q.insert_returning, values).scalars().all()
+        return len(inserted) == len(assignments)
 
     def update(self, tenant: str, assignment: Assignment) -> bool:
         values = rows.assignment_values(tenant, assignment)

@@ -1,7 +1,10 @@
 """The routing facts of received leads (``assign_leads``): inserted once with ``ON CONFLICT DO NOTHING``, so a
-lead is routed once however often its lead.accepted arrives."""
+lead is routed once however often its lead.accepted arrives (a consumer batch inserts its leads in one statement and
+routes those the RETURNING clause names)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -21,6 +24,9 @@ class _Statements:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
+        self.insert_returning = (
+            dialect_insert(dialect)(assign_leads).on_conflict_do_nothing().returning(_l.lead_id)
+        )
         self.get = sa.select(assign_leads).where(
             _l.tenant_id == sa.bindparam("t"), _l.lead_id == sa.bindparam("lead")
         )
@@ -36,6 +42,14 @@ class SqlLeads(LeadRepository):
 
     def insert(self, tenant: str, lead: KnownLead) -> bool:
         return rowcount(self._s.execute(self._q.insert, rows.lead_values(tenant, lead))) == 1
+
+    def insert_many(self, tenant: str, leads: Sequence[KnownLead]) -> set[str]:
+        if not leads:
+            return set()
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLAlchemy's insertmanyvalues): the ids it
+        # returns are the leads that were new.
+        values = [rows.lead_values(tenant, lead) for lead in leads]
+        return set(self._s.execute(self._q.insert_returning, values).scalars())
 
     def get(self, tenant: str, lead_id: str) -> KnownLead | None:
         row = self._s.execute(self._q.get, {"t": tenant, "lead": lead_id}).first()

@@ -6,11 +6,13 @@ Taking a lead is one conditional UPDATE that re-checks the limits against the ro
 its WHERE against the committed row, so two rules that pick one agent at once can never both pass its max held
 or daily capacity: the loser writes zero rows and routes again. On SQLite writers are serialised anyway, and a
 consumer batch reads each agent's row once (``txmemo.WriteLockedRows``), then follows its own writes.
+``take_many`` takes a batch's leads of several agents in one executemany, each row's limits checked for all of its
+leads at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +21,7 @@ from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import assign_agent_loads
 from services.assign.domain.agents import AgentLoad
-from services.assign.domain.ports import LoadRepository
+from services.assign.domain.ports import LoadRepository, LoadTake
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import to_us
 from services.common.txmemo import WriteLockedRows
@@ -55,6 +57,22 @@ class _Statements:
             .values(
                 held=_l.held + 1,
                 assigned_today=sa.case((same_day, _l.assigned_today + 1), else_=1),
+                day_start_us=day_start,
+                day_end_us=sa.bindparam("de", type_=sa.BigInteger()),
+            )
+        )
+        # take, n leads at once (a consumer batch's leads of one agent): each limit holds after all n.
+        leads = sa.bindparam("n", type_=sa.Integer())
+        self.take_many = (
+            sa.update(assign_agent_loads)
+            .where(
+                key,
+                sa.or_(max_held == 0, _l.held + leads <= max_held),
+                sa.or_(cap == 0, sa.case((same_day, _l.assigned_today), else_=0) + leads <= cap),
+            )
+            .values(
+                held=_l.held + leads,
+                assigned_today=sa.case((same_day, _l.assigned_today + leads), else_=leads),
                 day_start_us=day_start,
                 day_end_us=sa.bindparam("de", type_=sa.BigInteger()),
             )
@@ -133,6 +151,36 @@ class SqlLoads(LoadRepository):
             _ROWS.put(self._s, key, _Row(known.held + 1, day_start, today))
         else:
             _ROWS.forget(self._s, key)
+        return taken
+
+    def take_many(self, tenant: str, takes: Sequence[LoadTake]) -> bool:
+        if not takes:
+            return True
+        # By agent id: two transactions taking the same agents lock their rows in one order (no deadlock).
+        ordered = sorted(takes, key=lambda take: take.agent_id)
+        params = [
+            {
+                "t": tenant,
+                "a": take.agent_id,
+                "ds": to_us(take.day[0]),
+                "de": to_us(take.day[1]),
+                "n": take.leads,
+                "max_held": take.max_held,
+                "cap": take.daily_capacity,
+            }
+            for take in ordered
+        ]
+        # An executemany's row count is the sum over its rows (both drivers): every agent took its leads, or not.
+        taken = rowcount(self._s.execute(self._q.take_many, params)) == len(ordered)
+        for take in ordered:
+            key = (tenant, take.agent_id)
+            known = _ROWS.known(self._s, key)
+            if taken and known is not None:
+                day_start = to_us(take.day[0])
+                today = known.assigned_today if known.day_start_us == day_start else 0
+                _ROWS.put(self._s, key, _Row(known.held + take.leads, day_start, today + take.leads))
+            else:
+                _ROWS.forget(self._s, key)
         return taken
 
     def release(self, tenant: str, agent_id: str) -> None:

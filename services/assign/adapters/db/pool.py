@@ -7,6 +7,7 @@ nothing, so exactly one claim takes the lead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from services.assign.adapters.db.assignments import tagged_with_all
 from services.assign.adapters.db.tables import assign_cooldowns, assign_pool
 from services.assign.domain.pool import Cooldown, PoolEntry
 from services.assign.domain.ports import CooldownRepository, PoolFilter, PoolRepository
-from services.common.db import dialect_insert, rowcount
+from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.timeconv import from_us, to_us
 
 _p = assign_pool.c
@@ -29,19 +30,32 @@ _c = assign_cooldowns.c
 _POOL_SIZE = sa.select(sa.func.count()).select_from(assign_pool)
 
 
-class SqlPool(PoolRepository):
-    def __init__(self, session: Connection) -> None:
-        self._s = session
-        self._insert = dialect_insert(session.dialect.name)
-
-    def insert(self, tenant: str, entry: PoolEntry) -> bool:
-        statement = (
-            self._insert(assign_pool)
-            .values(**rows.pool_values(tenant, entry))
+class _Statements:
+    def __init__(self, dialect: str) -> None:
+        self.insert = (
+            dialect_insert(dialect)(assign_pool)
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
-        return rowcount(self._s.execute(statement)) == 1
+        self.insert_returning = self.insert.returning(_p.lead_id)
+
+
+_STATEMENTS = PerDialect(_Statements)
+
+
+class SqlPool(PoolRepository):
+    def __init__(self, session: Connection) -> None:
+        self._s = session
+        self._q = _STATEMENTS(session.dialect.name)
+
+    def insert(self, tenant: str, entry: PoolEntry) -> bool:
+        return rowcount(self._s.execute(self._q.insert, rows.pool_values(tenant, entry))) == 1
+
+    def insert_many(self, tenant: str, entries: Sequence[PoolEntry]) -> int:
+        if not entries:
+            return 0
+        values = [rows.pool_values(tenant, entry) for entry in entries]
+        return len(self._s.execute(self._q.insert_returning, values).scalars().all())
 
     def get(self, tenant: str, lead_id: str) -> PoolEntry | None:
         row = self._s.execute(

@@ -4,6 +4,7 @@ Writes are a compare-and-set: ``UPDATE ... WHERE version = :read`` (PostgreSQL, 
 writer's commit is seen when the row lock is granted, and the WHERE then fails), or ``INSERT ... ON CONFLICT DO
 NOTHING`` for the first state. Zero rows written means another writer took the rule's turn first. On SQLite a
 consumer batch reads each rule's state once (``txmemo.WriteLockedRows``) and follows its own writes.
+``save_many`` writes a batch's last state of several rules, each compared with the version the batch read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from services.assign.adapters.db.tables import assign_rotations
-from services.assign.domain.ports import RotationRepository
+from services.assign.domain.ports import RotationRepository, RotationSave
 from services.assign.domain.rotation import RotationState
 from services.common.db import PerDialect, dialect_insert, rowcount
 from services.common.txmemo import WriteLockedRows
@@ -32,6 +33,7 @@ class _Statements:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
+        self.insert_returning = self.insert.returning(_r.rule_id)
         self.update = (
             sa.update(assign_rotations)
             .where(
@@ -75,6 +77,45 @@ class SqlRotations(RotationRepository):
             _STATES.put(self._s, key, state)  # the row now holds this state at this version
         else:
             _STATES.forget(self._s, key)
+        return saved
+
+    def save_many(self, tenant: str, saves: Sequence[RotationSave]) -> bool:
+        firsts = [save for save in saves if save.read_version == 0]
+        updates = [save for save in saves if save.read_version != 0]
+        saved = True
+        if firsts:
+            values = [
+                {
+                    "tenant_id": tenant,
+                    "account_id": save.account_id,
+                    "rule_id": save.rule_id,
+                    "version": save.state.version,
+                    "state": save.state.to_record(),
+                }
+                for save in firsts
+            ]
+            # RETURNING names the rows written: psycopg reports no row count for a multi-row insert.
+            saved = len(self._s.execute(self._q.insert_returning, values).scalars().all()) == len(firsts)
+        if saved and updates:
+            params = [
+                {
+                    "t": tenant,
+                    "a": save.account_id,
+                    "r": save.rule_id,
+                    "read": save.read_version,
+                    "v": save.state.version,
+                    "s": save.state.to_record(),
+                }
+                for save in updates
+            ]
+            # An executemany's row count is the sum over its rows (both drivers): all of them, or someone won.
+            saved = rowcount(self._s.execute(self._q.update, params)) == len(updates)
+        for save in saves:
+            key = (tenant, save.account_id, save.rule_id)
+            if saved:
+                _STATES.put(self._s, key, save.state)
+            else:
+                _STATES.forget(self._s, key)
         return saved
 
     def _save(self, tenant: str, account_id: str, rule_id: str, state: RotationState) -> bool:
