@@ -108,7 +108,7 @@ def store_state(world: World, agents: list[Agent]) -> tuple[Any, ...]:
     assignments, pool entries, timers and lead.assigned in the outbox."""
     now = world.clock.now()
 
-    def read(uow: SqlAssignUnitOfWork) -> tuple[Any, ...]:
+    def read(uow: Any) -> tuple[Any, ...]:
         loads = uow.loads.get_many(world.tenant, {a.id: capacity_day(a, now) for a in agents})
         rotations = {
             account: {
@@ -268,7 +268,7 @@ def test_a_store_moved_on_under_the_batch_raises_and_the_retry_routes_on_fresh_r
         conflicts: list[str] = []
 
         def routed_under_interference(
-            uow: SqlAssignUnitOfWork,
+            uow: Any,
             batch: list[LeadFacts] = batch,
             interfere: Callable[[SqlAssignUnitOfWork], None] = interfere,
             conflicts: list[str] = conflicts,
@@ -280,7 +280,7 @@ def test_a_store_moved_on_under_the_batch_raises_and_the_retry_routes_on_fresh_r
                     interfere(uow)
                 return real_save_many(*args)
 
-            uow.rotations.save_many = interfere_then_write  # type: ignore[method-assign]
+            uow.rotations.save_many = interfere_then_write
             try:
                 return world.batch_intake.accept_many(uow, world.tenant, batch)
             except TransientConflict:
