@@ -186,7 +186,9 @@ class FakeRotations(RotationRepository):
         self.rows: dict[tuple[str, str, str], RotationState] = {}
         self.races = LostRaces()
 
-    def get_many(self, tenant: str, account_id: str, rule_ids: Sequence[str]) -> dict[str, RotationState]:
+    def get_many(
+        self, tenant: str, account_id: str, rule_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, RotationState]:
         return {
             r: self.rows[(tenant, account_id, r)] for r in rule_ids if (tenant, account_id, r) in self.rows
         }

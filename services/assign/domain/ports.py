@@ -221,8 +221,12 @@ class PolicyRepository(ABC):
 
 class RotationRepository(ABC):
     @abstractmethod
-    def get_many(self, tenant: str, account_id: str, rule_ids: Sequence[str]) -> dict[str, RotationState]:
-        """Stored states by rule id; rules never stored are absent (a new rotation)."""
+    def get_many(
+        self, tenant: str, account_id: str, rule_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, RotationState]:
+        """Stored states by rule id; rules never stored are absent (a new rotation). ``for_update``: the rows stay
+        locked until the transaction ends (PostgreSQL's FOR UPDATE; SQLite's write transaction locks everything),
+        so another writer of these rules waits for this one instead of losing its compare-and-set."""
 
     @abstractmethod
     def save(self, tenant: str, account_id: str, rule_id: str, state: RotationState) -> bool:

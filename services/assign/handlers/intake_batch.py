@@ -4,7 +4,8 @@ per batch instead of about eight statements per lead.
 
 1. Reads, one statement per kind for the batch: which of its leads were erased, which are new (their facts inserted
    at once, RETURNING the new ones), the agents the matching rules name (and the familiar agents), their loads and
-   the rules' rotation states.
+   the rules' rotation states, locked until the commit (``FOR UPDATE`` on PostgreSQL, where two replicas' batches
+   of one rule then take turns instead of one losing the race).
 2. Routing in memory (``domain.routing.route``), lead after lead, each decision seeing the loads and rotation
    states the decisions before it left, as the per-lead path reads them back from the store.
 3. Writes, one statement per table: each rule's last rotation state (a compare-and-set on the version read), each
@@ -12,10 +13,11 @@ per batch instead of about eight statements per lead.
    assignments, their timers, the pool entries; then lead.assigned of each assignment.
 
 On SQLite the transaction holds the database's only write lock, so nothing moves between the reads and the writes.
-On PostgreSQL another replica may commit meanwhile (a turn of the same rule, a claim filling an agent): the writes'
-conditions catch it and ``TransientConflict`` is raised, the consumer undoes the whole transaction and runs each
-event on its own (``IntakeHandlers.accept``, which routes again on fresh reads) — no lead is assigned twice, no
-agent over a limit, no turn lost.
+On PostgreSQL the locked rotation rows hold still too, but a rule's first turn (no row to lock yet) or an agent's load
+(a claim from the pool) may still be taken by another transaction meanwhile: the writes' conditions catch it and
+``TransientConflict`` is raised, the consumer undoes the whole transaction and runs each event on its own
+(``IntakeHandlers.accept``, which routes again on fresh reads) — no lead is assigned twice, no agent goes over a
+limit, no turn is lost.
 
 What one pass cannot decide goes lead by lead through ``IntakeHandlers.accept`` in the same transaction: a RETURNING
 lead whose earlier lead is in the same batch (its familiar agent is the one this batch gives the earlier lead).
@@ -244,10 +246,12 @@ def _capacity(
     for arrival in arrivals:
         account_rules = rule_ids.setdefault(arrival.facts.account_id, {})
         account_rules.update(dict.fromkeys(needs(arrival.policy, arrival.facts).rule_ids))
+    # Locked (PostgreSQL): another replica's batch of the same rules waits for this one, rather than losing its
+    # compare-and-set and running lead by lead. By account, as the writes go.
     rotations = {
-        account: uow.rotations.get_many(tenant, account, list(rules))
-        for account, rules in rule_ids.items()
-        if rules
+        account: uow.rotations.get_many(tenant, account, list(rule_ids[account]), for_update=True)
+        for account in sorted(rule_ids)
+        if rule_ids[account]
     }
     return _Capacity(dict(uow.loads.get_many(tenant, days)) if days else {}, rotations)
 

@@ -1,6 +1,7 @@
 """Two replicas of assign over one PostgreSQL database, consuming the same stream: each lead is assigned exactly
 once, ROUND_ROBIN stays within ±1 per agent across the replicas, both replicas did part of the work, and each
-reminder fires once. PostgreSQL tier (skipped without LEADFLOW_TEST_POSTGRES_URL; CI sets it)."""
+reminder fires once; most leads are routed in batches (the rotation row locked, so the replicas' batches take
+turns). PostgreSQL tier (skipped without LEADFLOW_TEST_POSTGRES_URL; CI sets it)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def counting(spec: ConsumerSpec, seen: Counter[str]) -> ConsumerSpec:
         batch_handler(uow, deliveries)
         seen[spec.name] += len(deliveries)
         seen[f"{spec.name} batches"] += 1
+        seen[f"{spec.name} in batches"] += len(deliveries)
 
     return dataclasses.replace(spec, handler=handler, batch_handler=counted_batch)
 
@@ -76,7 +78,11 @@ async def test_two_replicas_assign_each_lead_once_and_fairly(
         team = await assign.team()
         agents = [await assign.agent(team) for _ in range(3)]
         await assign.round_robin(team)
-        leads = await asyncio.gather(*(assign.accept() for _ in range(LEADS)))
+        # One lead first, so that the rule's rotation row exists when the burst comes (its first turn has no row to
+        # lock: both replicas' first batches may race on inserting it, and one of them then goes lead by lead).
+        leads = [await assign.accept()]
+        await assign.eventually(lambda: assign.assignments(page_size=1), lambda r: r.total_size == 1)
+        leads += await asyncio.gather(*(assign.accept() for _ in range(LEADS - 1)))
         done = await assign.eventually(
             lambda: assign.assignments(page_size=1000), lambda r: r.total_size >= LEADS
         )
@@ -85,12 +91,16 @@ async def test_two_replicas_assign_each_lead_once_and_fairly(
         counts = Counter(a.agent_id for a in done.assignments)
         print(
             f"\ntwo replicas, {LEADS} leads: per agent {sorted(counts.values())}; per replica "
-            f"{[s['assign-leads'] for s in seen]} (in batches: {[s['assign-leads batches'] for s in seen]})"
+            f"{[s['assign-leads'] for s in seen]} (batches applied at once: {[s['assign-leads batches'] for s in seen]}, holding "
+            f"{[s['assign-leads in batches'] for s in seen]} leads)"
         )
         assert set(counts) == {a.id for a in agents}
         assert max(counts.values()) - min(counts.values()) <= 1
         assert all(s["assign-leads"] > 0 for s in seen), "both replicas consumed leads"
         assert sum(s["assign-leads"] for s in seen) == LEADS
+        # Each replica's batch locks the rule's rotation row: the other's batch waits for it instead of losing its
+        # compare-and-set and running lead by lead.
+        assert sum(s["assign-leads in batches"] for s in seen) >= LEADS * 9 // 10
         assigned = await assign.published(LEAD_ASSIGNED, LEADS)
         assert len({e.lead_id for e in assigned}) == LEADS
 

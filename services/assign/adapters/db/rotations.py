@@ -49,6 +49,8 @@ class _Statements:
             _r.account_id == sa.bindparam("a"),
             _r.rule_id.in_(sa.bindparam("rules", expanding=True)),
         )
+        # In one order (by rule id), so that two batches locking the same rules wait rather than deadlock.
+        self.select_for_update = self.select.order_by(_r.rule_id).with_for_update()
 
 
 _STATEMENTS = PerDialect(_Statements)
@@ -59,12 +61,16 @@ class SqlRotations(RotationRepository):
         self._s = session
         self._q = _STATEMENTS(session.dialect.name)
 
-    def get_many(self, tenant: str, account_id: str, rule_ids: Sequence[str]) -> dict[str, RotationState]:
+    def get_many(
+        self, tenant: str, account_id: str, rule_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, RotationState]:
+        query = self._q.select_for_update if for_update else self._q.select
+
         def load(keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], RotationState]:
             params = {"t": tenant, "a": account_id, "rules": [rule for _, _, rule in keys]}
             return {
                 (tenant, account_id, row.rule_id): RotationState.from_record(row.state, row.version)
-                for row in self._s.execute(self._q.select, params)
+                for row in self._s.execute(query, params)
             }
 
         states = _STATES.read(self._s, ((tenant, account_id, rule) for rule in rule_ids), load)
