@@ -278,7 +278,8 @@ async def _import(
         print_summary(out, tally, complete=complete)
     if errors_path is not None:
         written = write_error_file(errors_path, table, tally.sorted_problems())
-        out.write(f"\n{written} rows to fix written to {errors_path}; correct them and import that file.\n")
+        rows = "row" if written == 1 else "rows"
+        out.write(f"\n{written} {rows} to fix written to {errors_path}; correct them and import that file.\n")
     if failure is not None:
         err.write(f"leadflow import: the import failed: {_describe(failure)}\n")
     if complete:

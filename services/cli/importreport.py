@@ -135,9 +135,9 @@ def print_summary(out: TextIO, tally: ImportTally, *, complete: bool) -> None:
     listed_rows = len({p.line for p in problems})
     expected = c.rejected_count + tally.failed
     if expected > listed_rows:
-        out.write(
-            f"({expected - listed_rows} rejected or failed rows are counted but this server did not say which)\n"
-        )
+        unlisted = expected - listed_rows
+        rows = "row is" if unlisted == 1 else "rows are"
+        out.write(f"({unlisted} rejected or failed {rows} counted but this server did not say which)\n")
 
 
 def write_error_file(destination: Path, table: Table, problems: Iterable[Problem]) -> int:
