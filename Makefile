@@ -18,9 +18,12 @@ DEMO_ARGS ?=
 run: $(STAMP)
 	$(BIN)/leadflow up --dev-clock --then-demo="--accelerate $(DEMO_ARGS)"
 
-# Everything but the tests marked slow (whole stacks of processes, kills, the long fuzz): a few minutes.
+# Everything but the tests marked slow (whole stacks of processes, kills, the long fuzz): a few minutes. The test
+# files are shared out to TEST_WORKERS processes (pytest-xdist; auto: one per core), each file's tests in one of
+# them, so a module's shared stack starts once; TEST_WORKERS=0 runs them all in this process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The tests marked slow alone; CI runs them after `make test`.
 test-slow: $(STAMP)

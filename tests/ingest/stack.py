@@ -88,6 +88,9 @@ async def start_stack(
         tmp,
         f"nats://127.0.0.1:{port}",
         LEADFLOW_INGEST_FINGERPRINT_KEY="fingerprint-test-key-" + "f" * 32,
+        # Past production's 2 s: on a machine running the suite's workers side by side a dedup call can queue that
+        # long. The tests of the deadline itself set their own through ingest_env.
+        LEADFLOW_INGEST_DEDUP_TIMEOUT_SECONDS="10",
     )
     stack = Stack(tmp=tmp, nats_url=env["LEADFLOW_NATS_URL"], nats_process=process, env=env)
     try:
