@@ -25,6 +25,19 @@ def user_system_ms(pid: int) -> tuple[float, float]:
     return utime * 1000 / _TICKS_PER_SECOND, stime * 1000 / _TICKS_PER_SECOND
 
 
+def all_threads_stopped(pid: int) -> bool:
+    """Whether every thread of ``pid`` is stopped (state ``T`` in /proc/<pid>/task/<tid>/stat): a SIGSTOP takes effect
+    when each thread next enters the kernel, not when ``kill`` returns, and a thread still running is still counted."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue  # the thread ended meanwhile
+        if state not in ("T", "t"):
+            return False
+    return True
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` now (VmRSS), in MiB; 0.0 when the kernel does not say."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
