@@ -136,8 +136,8 @@ def print_summary(out: TextIO, tally: ImportTally, *, complete: bool) -> None:
     expected = c.rejected_count + tally.failed
     if expected > listed_rows:
         unlisted = expected - listed_rows
-        rows = "row is" if unlisted == 1 else "rows are"
-        out.write(f"({unlisted} rejected or failed {rows} counted but this server did not say which)\n")
+        being = "row is" if unlisted == 1 else "rows are"
+        out.write(f"({unlisted} rejected or failed {being} counted but this server did not say which)\n")
 
 
 def write_error_file(destination: Path, table: Table, problems: Iterable[Problem]) -> int:
