@@ -8,6 +8,12 @@ Guarantees, and what provides each:
   commits later is still sent), published in that order on one connection, and only the contiguous acknowledged
   prefix is marked sent, so a failure mid-batch retries from the first failed row. One relay per database holds
   the lock (see ``relay_lock``).
+
+What it costs: one transaction per batch. A full batch is marked sent in the transaction that reads the next one. A
+short batch (the relay caught up) is marked in the transaction of the next read, which the next commit's ``wake()``
+starts, or after ``mark_delay`` seconds when no commit comes: at a trickle of commits (a group commit every few
+milliseconds) each costs the relay one transaction, not a read and then a write. A crash before the mark only
+re-publishes what JetStream then drops (see above).
 """
 
 from __future__ import annotations
@@ -67,7 +73,14 @@ class OutboxRelay:
         lock_retry_interval: float = 1.0,
         metrics_interval: float = 1.0,
         lock_key: int = DEFAULT_LOCK_KEY,
+        mark_delay: float = 0.25,
     ) -> None:
+        """``poll_interval``: seconds between looks at an idle outbox when no ``wake()`` comes (a commit of another
+        process, e.g. a replica whose relay does not hold the lock). ``mark_delay``: at most how many seconds the
+        rows of a short batch wait, acknowledged, to be marked sent with the next read; well under JetStream's
+        duplicate window (2 minutes), within which a re-publish of them is dropped."""
+        if mark_delay < 0:
+            raise ValueError("the outbox relay's mark_delay must be >= 0 seconds")
         self._db = database
         self._outbox = tables.outbox
         self._js = nats_js_context
@@ -78,6 +91,7 @@ class OutboxRelay:
         self._lock_retry_interval = lock_retry_interval
         self._metrics_interval = metrics_interval
         self._lock_key = lock_key
+        self._mark_delay = mark_delay
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._metrics_due = 0.0
@@ -154,40 +168,55 @@ class OutboxRelay:
         return False
 
     async def _relay(self, lock: RelayLock, stop: asyncio.Event) -> None:
-        """Publish batch after batch. A batch acknowledged in full is marked sent in the same transaction (and
-        thread hop) that reads the next one: one transaction per batch while rows keep coming, rather than a read,
-        a write and a backlog count (the relay's share of a busy service's transactions was half of them)."""
+        """Publish batch after batch, one transaction per batch (see the module's docstring): a batch acknowledged
+        in full is marked sent in the transaction (and thread hop) that reads the next one; a short one waits for
+        the next read, up to ``mark_delay``. Stopping marks what is acknowledged first."""
         retry = Backoff(initial=0.1, maximum=self._max_backoff)
         # Cleared before every read, so a wake() that arrives while a batch is published is not lost.
         self._wake.clear()
         rows = await asyncio.to_thread(self._checked_fetch, lock)
+        # Acknowledged by JetStream, not yet marked sent: they ride on the next read.
+        unmarked: list[int] = []
         while not stop.is_set():
             if not rows:
                 # Caught up as of that read: rows committed since then woke the relay (or the poll finds them).
                 OUTBOX_BACKLOG.set(0)
                 OUTBOX_OLDEST_AGE_SECONDS.set(0)
-                await wait_for_any(stop, self._wake, timeout=self._poll_interval)
+                timeout = self._mark_delay if unmarked else self._poll_interval
+                await wait_for_any(stop, self._wake, timeout=timeout)
                 if stop.is_set():
-                    return
+                    break
                 self._wake.clear()
-                rows = await asyncio.to_thread(self._checked_fetch, lock)
+                rows = await asyncio.to_thread(self._mark_sent_and_fetch, lock, unmarked)
+                unmarked = []
                 continue
             acked = await self._publish(rows)
             for row in rows[:acked]:
                 OUTBOX_PUBLISHED.labels(subject=row.subject).inc()
             sent = [row.id for row in rows[:acked]]
             if acked < len(rows):
-                if sent:
-                    await asyncio.to_thread(self._mark_sent, sent)
+                unmarked += sent
+                if unmarked:
+                    await asyncio.to_thread(self._mark_sent, unmarked)
+                    unmarked = []
                 await wait_for_any(stop, timeout=retry.next())
                 self._wake.clear()
                 rows = await asyncio.to_thread(self._checked_fetch, lock)
                 continue
             retry.reset()
+            if len(rows) < self._batch_size:
+                # The outbox held no more than this a moment ago: wait for the next commit (or mark_delay) and mark
+                # these with the read that follows it, instead of a read now that most likely finds nothing.
+                unmarked += sent
+                rows = []
+                continue
             self._wake.clear()
-            rows = await asyncio.to_thread(self._mark_sent_and_fetch, lock, sent)
+            rows = await asyncio.to_thread(self._mark_sent_and_fetch, lock, unmarked + sent)
+            unmarked = []
             if rows:
                 await self._refresh_backlog_metrics()
+        if unmarked:
+            await asyncio.to_thread(self._mark_sent, unmarked)
 
     def _checked_fetch(self, lock: RelayLock) -> list[Any]:
         """The next batch of unsent rows, in id order, after checking the lock is still held (one thread hop)."""
@@ -196,8 +225,11 @@ class OutboxRelay:
             return list(session.execute(self._unsent).all())
 
     def _mark_sent_and_fetch(self, lock: RelayLock, ids: list[int]) -> list[Any]:
-        """Mark ``ids`` sent and read the next batch, in one write transaction. The lock is checked first: a relay
-        that lost it (PostgreSQL) must not go on to publish what another replica now owns."""
+        """Mark ``ids`` sent and read the next batch, in one write transaction (a read one when ``ids`` is empty).
+        The lock is checked first: a relay that lost it (PostgreSQL) must not go on to publish what another replica
+        now owns."""
+        if not ids:
+            return self._checked_fetch(lock)
         lock.check()
         with self._db.transaction() as session:
             session.execute(self._sent, {"ids": ids, "sent_at": datetime.now(UTC)})

@@ -128,6 +128,63 @@ async def test_a_backlog_costs_one_transaction_per_batch(database_url, js):
     database.dispose()
 
 
+async def stream_count(js) -> int:
+    return (await js.stream_info(STREAM.name)).state.messages
+
+
+async def until_stream_holds(js, count: int) -> None:
+    deadline = asyncio.get_running_loop().time() + 10
+    while await stream_count(js) < count:
+        assert asyncio.get_running_loop().time() < deadline, f"the relay did not publish {count} rows"
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("commits", [4, 9])
+async def test_a_trickle_of_commits_costs_one_relay_transaction_each(database_url, js, commits):
+    """Commits one at a time, each waking the relay once the previous one is on the stream (a group commit every
+    few milliseconds): the short batch of each is marked sent in the read the next wake starts, so the relay runs one
+    transaction per commit (plus its first read and the last mark), where it ran a read and a write for each."""
+    database = Database(database_url)
+    tables = setup_schema(database)
+    relay = OutboxRelay(database, tables, js, poll_interval=30, metrics_interval=60, mark_delay=30)
+    async with Running(relay):
+        await asyncio.sleep(0.3)  # the first read has found the outbox empty
+        before = transactions_begun()
+        for n in range(commits):
+            write(database, tables, 1, start=n)
+            relay.wake()
+            await until_stream_holds(js, n + 1)
+        relayed = transactions_begun() - before - commits  # the test's own writes are counted too
+        # Every row is on the stream; the last one waits, acknowledged, for the next read (mark_delay here 30 s).
+        assert unsent_count(database, tables) == 1
+    assert relayed == commits
+    # Stopping marks what JetStream acknowledged.
+    assert unsent_count(database, tables) == 0
+    assert values(await read_stream(js, STREAM.name, SUBJECT)) == list(range(commits))
+    database.dispose()
+
+
+async def test_a_short_batch_is_marked_sent_after_mark_delay_without_another_commit(database_url, js):
+    database = Database(database_url)
+    tables = setup_schema(database)
+    async with Running(OutboxRelay(database, tables, js, poll_interval=30, mark_delay=0.05)) as relay:
+        await asyncio.sleep(0.3)
+        write(database, tables, 3)
+        relay.wake()
+        await eventually(
+            lambda: unsent_count(database, tables) == 0, timeout=5, what="marked after mark_delay"
+        )
+        assert await stream_count(js) == 3
+    database.dispose()
+
+
+def test_a_negative_mark_delay_is_refused(database_url):
+    database = Database(database_url)
+    with pytest.raises(ValueError, match="mark_delay"):
+        OutboxRelay(database, setup_schema(database), None, mark_delay=-1)  # type: ignore[arg-type]
+    database.dispose()
+
+
 async def test_republish_after_crash_between_ack_and_mark_is_deduplicated(database_url, js):
     """The state a crash leaves behind after JetStream acked a batch but before the rows were marked sent."""
     database = Database(database_url)
