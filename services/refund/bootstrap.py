@@ -23,6 +23,7 @@ from services.refund.handlers.appeals import AppealHandlers
 from services.refund.handlers.cases import CaseHandlers
 from services.refund.handlers.erasure import ErasureHandlers
 from services.refund.handlers.ledger import LedgerHandlers
+from services.refund.handlers.ledger_check import LedgerCheck
 from services.refund.handlers.refunds import RefundHandlers
 from services.refund.handlers.rules import RulesHandlers
 from services.refund.settings import RefundSettings
@@ -58,6 +59,7 @@ class RefundHandlerSet:
     refunds: RefundHandlers
     appeals: AppealHandlers
     ledger: LedgerHandlers
+    ledger_check: LedgerCheck
     erasure: ErasureHandlers
 
 
@@ -70,6 +72,7 @@ def build_handlers(
         refunds=RefundHandlers(transactions, clock, tokens),
         appeals=AppealHandlers(transactions, clock, tokens),
         ledger=LedgerHandlers(transactions, clock, tokens),
+        ledger_check=LedgerCheck(transactions, clock),
         erasure=ErasureHandlers(),
     )
 
@@ -93,6 +96,6 @@ def build_app(settings: RefundSettings, *, clock: Clock | None = None) -> Servic
         bindings=[binding],
         produces=STREAM_OF_SERVICE["refund"],
         consumers=consumers.consumer_specs(handlers.cases, handlers.erasure),
-        background=workers.background_tasks(handlers.ledger, settings.ledger_check_seconds),
+        background=workers.background_tasks(handlers.ledger_check, settings.ledger_check_seconds),
         timers=workers.timer_set(timers, handlers.cases, handlers.rules),
     )

@@ -5,7 +5,8 @@
   7-day claim window closing) evaluates the case's lead, which pays or closes what settled;
   ``refund.rules_changed`` re-evaluates an account's open cases after its rules changed, a batch at a time.
 - The ledger check: every ``interval`` seconds, debits minus credits per currency over the whole ledger into
-  ``leadflow_refund_ledger_imbalance_fen{currency}`` (0 when balanced).
+  ``leadflow_refund_ledger_imbalance_fen{currency}`` (0 when balanced), read as a running sum
+  (``handlers.ledger_check``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from services.common.timerworker import TimerSet, TimerSpec
 from services.refund import metrics
 from services.refund.domain.ports import CASE_TIMER, RULES_TIMER, RefundUnitOfWork
 from services.refund.handlers.cases import CaseHandlers
-from services.refund.handlers.ledger import LedgerHandlers
+from services.refund.handlers.ledger_check import LedgerCheck
 from services.refund.handlers.rules import RulesHandlers
 
 log = logging.getLogger("leadflow.refund")
@@ -52,7 +53,7 @@ def case_lead_key(timer: Timer) -> str:
     return f"{timer.tenant_id}\x00{timer.payload['lead_id']}"
 
 
-def ledger_check(ledger: LedgerHandlers, interval: float) -> BackgroundTask:
+def ledger_check(ledger: LedgerCheck, interval: float) -> BackgroundTask:
     async def check_ledger(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
@@ -64,5 +65,5 @@ def ledger_check(ledger: LedgerHandlers, interval: float) -> BackgroundTask:
     return check_ledger
 
 
-def background_tasks(ledger: LedgerHandlers, interval: float) -> list[BackgroundTask]:
+def background_tasks(ledger: LedgerCheck, interval: float) -> list[BackgroundTask]:
     return [ledger_check(ledger, interval)]

@@ -302,8 +302,15 @@ class FakeLedger(LedgerRepository):
     def movements(self, tenant: str, account_id: str, start: datetime, end: datetime) -> list[LedgerMovement]:
         return movements(self._of(tenant), account_id, start, end)
 
-    def imbalance(self) -> dict[str, int]:
-        return imbalance(e for _, e in self.rows)
+    def imbalance(
+        self, *, posted_from: datetime | None = None, posted_before: datetime | None = None
+    ) -> dict[str, int]:
+        return imbalance(
+            e
+            for _, e in self.rows
+            if (posted_from is None or e.posted_at >= posted_from)
+            and (posted_before is None or e.posted_at < posted_before)
+        )
 
 
 class FakeTimers(TimerRepository):

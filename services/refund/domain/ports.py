@@ -246,8 +246,12 @@ class LedgerRepository(ABC):
         and direction (``statement.movements`` computed by the store)."""
 
     @abstractmethod
-    def imbalance(self) -> dict[str, int]:
-        """Debits minus credits in fen per currency over the whole ledger (every tenant); 0s when balanced."""
+    def imbalance(
+        self, *, posted_from: datetime | None = None, posted_before: datetime | None = None
+    ) -> dict[str, int]:
+        """Debits minus credits in fen per currency over the entries of every tenant posted in
+        [``posted_from``, ``posted_before``) (None: unbounded on that side); 0s when balanced, a currency with no
+        entry there absent."""
 
 
 # ---------------------------------------------------------------------------------------------- timers

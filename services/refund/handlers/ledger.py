@@ -1,5 +1,5 @@
-"""Ledger use cases: ListLedgerEntries (oldest first), GetStatement (an account's month, from the ledger), and the
-balance check behind ``leadflow_refund_ledger_imbalance_fen{currency}``.
+"""Ledger use cases: ListLedgerEntries (oldest first) and GetStatement (an account's month, from the ledger); the
+balance check behind ``leadflow_refund_ledger_imbalance_fen{currency}`` is ``ledger_check``.
 
 The statement is assembled by the domain (``statement.assemble_statement``) from the store's per-reason sums of the
 advertiser account's entries in the month, so it equals the ledger by construction; months run in the tenant's time
@@ -64,7 +64,3 @@ class LedgerHandlers:
         generated_at = self._clock.now()
         found = await self._tx.read(lambda uow: uow.ledger.movements(tenant, account_id, start, end))
         return StatementView(assemble_statement(found, account_id, year, month), generated_at)
-
-    async def imbalance(self) -> dict[str, int]:
-        """Debits minus credits in fen per currency over the whole ledger."""
-        return await self._tx.read(lambda uow: uow.ledger.imbalance())

@@ -17,10 +17,16 @@ from services.refund.domain.ports import Cursor, LedgerFilter, LedgerRepository
 from services.refund.domain.statement import LedgerMovement
 
 t = refund_ledger_entries
-# The ledger check's read (every LEADFLOW_REFUND_LEDGER_CHECK_SECONDS): debits minus credits per currency, built
-# once (services.common.statements).
+# The ledger check's reads (handlers.ledger_check, every LEADFLOW_REFUND_LEDGER_CHECK_SECONDS): debits minus credits
+# per currency of the entries posted in a range, built once (services.common.statements). An open side is the
+# BigInteger's own bound, so one statement serves every range; a narrow range reads ix_refund_ledger_entries_posted.
 _SIGNED = sa.case((t.c.direction == Direction.DEBIT.value, t.c.amount_fen), else_=-t.c.amount_fen)
-_IMBALANCE = sa.select(t.c.currency, sa.func.sum(_SIGNED)).group_by(t.c.currency)
+_IMBALANCE = (
+    sa.select(t.c.currency, sa.func.sum(_SIGNED))
+    .where(t.c.posted_us >= sa.bindparam("lo"), t.c.posted_us < sa.bindparam("hi"))
+    .group_by(t.c.currency)
+)
+_LOWEST_US, _HIGHEST_US = -(2**63), 2**63 - 1
 
 
 class SqlLedger(LedgerRepository):
@@ -67,5 +73,11 @@ class SqlLedger(LedgerRepository):
             for reason, currency, direction, count, fen in self._s.execute(query)
         ]
 
-    def imbalance(self) -> dict[str, int]:
-        return {currency: int(fen) for currency, fen in self._s.execute(_IMBALANCE)}
+    def imbalance(
+        self, *, posted_from: datetime | None = None, posted_before: datetime | None = None
+    ) -> dict[str, int]:
+        bounds = {
+            "lo": _LOWEST_US if posted_from is None else to_us(posted_from),
+            "hi": _HIGHEST_US if posted_before is None else to_us(posted_before),
+        }
+        return {currency: int(fen) for currency, fen in self._s.execute(_IMBALANCE, bounds)}

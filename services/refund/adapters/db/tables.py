@@ -232,6 +232,8 @@ sa.Index(
     refund_ledger_entries.c.posted_us,
     refund_ledger_entries.c.entry_id,
 )
+# The ledger check's range reads (handlers.ledger_check): every tenant's entries posted lately.
+sa.Index("ix_refund_ledger_entries_posted", refund_ledger_entries.c.posted_us)
 sa.Index(
     "ix_refund_ledger_entries_tenant_account",
     refund_ledger_entries.c.tenant_id,
