@@ -3,7 +3,8 @@
 Besides the shared settings (``LEADFLOW_REFUND_GRPC_PORT``, ``LEADFLOW_REFUND_DATABASE_URL``, ...):
 
 - ``LEADFLOW_REFUND_LEDGER_CHECK_SECONDS`` (default 30, 1..3600): how often the ledger's balance is checked into
-  ``leadflow_refund_ledger_imbalance_fen``;
+  ``leadflow_refund_ledger_imbalance_fen`` (a running sum that reads the entries posted lately and recounts the
+  whole ledger every 6 hours, ``handlers.ledger_check``);
 - ``LEADFLOW_REFUND_MAX_ATTEMPTS`` (default 8, 1..50): transaction attempts when a use case loses a race (two
   replicas evaluating one case) before the call answers ABORTED.
 
