@@ -52,14 +52,13 @@ def _print_table(stack: Stack, token: str, elapsed: float) -> None:
             print("  ".join("-" * w for w in widths))
     print(f"\nall five services SERVING after {elapsed:.1f}s; logs in {stack.logs}")
     if os.environ.get("LEADFLOW_DEV_CLOCK") == "true":
-        # The stack's own NATS, which is not the default one when up had to pick another port.
+        # `leadflow clock` finds this stack's NATS (even on a port up had to pick) from the data directory.
         print(
-            f"dev clock on: `leadflow clock --nats-url {stack.nats_url} show | set TIME | advance 2h` moves every "
-            "service's time"
+            "dev clock on: `.venv/bin/leadflow clock show | set TIME | advance 2h` moves every service's time"
         )
     print("dev admin token (tenant 'demo', 24 h):")
     print(token)
-    print("\nCtrl-C (or `leadflow down` from another terminal) stops everything.", flush=True)
+    print("\nCtrl-C (or `.venv/bin/leadflow down` from another terminal) stops everything.", flush=True)
 
 
 def _report(failures: list[Failure]) -> None:
@@ -130,7 +129,7 @@ def run_up(
             if demo is not None and demo.poll() is not None:
                 print(
                     f"\nleadflow demo finished (exit status {demo.returncode}); the stack stays up: Ctrl-C or "
-                    "`leadflow down` stops it.",
+                    "`.venv/bin/leadflow down` stops it.",
                     flush=True,
                 )
                 demo = None
