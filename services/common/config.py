@@ -356,6 +356,9 @@ class ServiceSettings:
     tls: TlsSettings | None
     nats: NatsSettings
     retention: RetentionSettings = RetentionSettings()
+    # One log line per RPC (leadflow.access: method, status code, milliseconds, tenant), off by default: at thousands
+    # of calls a second the lines cost more than the metrics that already count them.
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -394,6 +397,7 @@ class ServiceSettings:
             # A development stack's shared, movable clock (services.common.devclock); never set in production.
             dev_clock=env.bool("LEADFLOW_DEV_CLOCK", False),
             log_level=env.choice("LEADFLOW_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            access_log=env.bool("LEADFLOW_ACCESS_LOG", False),
             event_loop=event_loop(env),
             max_message_bytes=env.int("LEADFLOW_GRPC_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, minimum=1024),
             paging_key=secret_key(env, "LEADFLOW_PAGE_TOKEN_KEY", directory, "page-token.key"),

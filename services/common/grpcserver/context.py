@@ -18,6 +18,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def peek_principal() -> Principal | None:
+    """The call's principal, or None (a public method, or a call refused before its token was read)."""
+    return _principal.get()
+
+
 def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
     return _principal.set(principal)
 

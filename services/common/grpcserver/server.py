@@ -38,7 +38,8 @@ def create_server(
         ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
     ]
     server = grpc.aio.server(
-        interceptors=[ServerInterceptor(bindings, TokenCodec(settings.auth))], options=options
+        interceptors=[ServerInterceptor(bindings, TokenCodec(settings.auth), access_log=settings.access_log)],
+        options=options,
     )
     for binding in bindings:
         binding.add_to_server(server)
