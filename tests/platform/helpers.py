@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +84,45 @@ def wait_serving(proc: ServiceProcess, timeout: float = 30.0) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{proc.service} not SERVING after {timeout}s:\n{proc.log()}")
+
+
+def minted_token(data_dir: Path, tenant: str = "t1", role: str = "admin") -> str:
+    """A token the test services accept (``TEST_JWT_KEY``)."""
+    from services.common.auth import TokenCodec
+    from services.common.config import AuthSettings, Env
+
+    auth = AuthSettings.from_env(Env({"LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY}), data_dir)
+    return TokenCodec(auth).mint(tenant=tenant, role=role)
+
+
+@contextlib.asynccontextmanager
+async def unbuilt_assign_server(data_dir: Path, **env: str) -> AsyncIterator[int]:
+    """The runtime's gRPC server in this process, serving assign's API with the generated base servicer (every
+    method UNIMPLEMENTED) and health, on a free port it yields; ``env``: more settings."""
+    from grpc_health.v1._async import HealthServicer
+
+    from leadflow.assign.v1 import assign_service_pb2_grpc
+    from services.common.config import ServiceSettings
+    from services.common.grpcserver.bindings import GrpcBinding
+    from services.common.grpcserver.server import create_server
+
+    settings = ServiceSettings.from_env(
+        "assign",
+        {
+            "LEADFLOW_DATA_DIR": str(data_dir),
+            "LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY,
+            "LEADFLOW_ASSIGN_GRPC_PORT": "0",
+            **env,
+        },
+    )
+    unbuilt = assign_service_pb2_grpc.AssignServiceServicer()
+    binding = GrpcBinding(
+        "leadflow.assign.v1.AssignService",
+        lambda server: assign_service_pb2_grpc.add_AssignServiceServicer_to_server(unbuilt, server),
+    )
+    server, port = create_server(settings, [binding], HealthServicer())
+    await server.start()
+    try:
+        yield port
+    finally:
+        await server.stop(None)

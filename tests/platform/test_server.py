@@ -17,7 +17,14 @@ from leadflow.assign.v1 import assign_service_pb2
 from services.common.auth import TokenCodec
 from services.common.config import AuthSettings, Env
 from services.common.grpc_errors import error_info_of, field_violations_of
-from tests.platform.helpers import ServiceProcess, service_env, start_service, wait_serving
+from tests.platform.helpers import (
+    ServiceProcess,
+    minted_token,
+    service_env,
+    start_service,
+    unbuilt_assign_server,
+    wait_serving,
+)
 
 SERVICE = "leadflow.assign.v1.AssignService"
 FIRST_METHOD = assign_service_pb2.DESCRIPTOR.services_by_name["AssignService"].methods[0].name
@@ -32,13 +39,6 @@ def assign(tmp_path: Path, nats_server) -> ServiceProcess:  # type: ignore[no-un
     if proc.process.poll() is None:
         proc.process.kill()
         proc.process.wait()
-
-
-def _token(tmp_path: Path, role: str) -> str:
-    from tests.platform.helpers import TEST_JWT_KEY
-
-    auth = AuthSettings.from_env(Env({"LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY}), tmp_path)
-    return TokenCodec(auth).mint(tenant="t1", role=role)
 
 
 def _raw_call(address: str, method: str, payload: bytes, metadata: tuple = ()) -> bytes:
@@ -110,7 +110,10 @@ def test_a_role_that_may_not_call_is_permission_denied(assign: ServiceProcess, t
     # Unlisted methods default to admin and service roles; an agent token is refused before the servicer runs.
     with pytest.raises(grpc.RpcError) as err:
         _raw_call(
-            assign.address, FIRST_METHOD, b"", (("authorization", f"Bearer {_token(tmp_path, 'agent')}"),)
+            assign.address,
+            FIRST_METHOD,
+            b"",
+            (("authorization", f"Bearer {minted_token(tmp_path, role='agent')}"),),
         )
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
@@ -126,8 +129,8 @@ def _code_of(address: str, metadata: tuple) -> grpc.StatusCode:
 def test_each_call_of_a_method_is_judged_by_its_own_metadata(assign: ServiceProcess, tmp_path: Path) -> None:
     """The interceptor wraps a method's handler once, at its first call; every later call of the method is still
     authenticated with that call's own token (none, a refused role, an admin's), in any order."""
-    admin = (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
-    agent = (("authorization", f"Bearer {_token(tmp_path, 'agent')}"),)
+    admin = (("authorization", f"Bearer {minted_token(tmp_path, role='admin')}"),)
+    agent = (("authorization", f"Bearer {minted_token(tmp_path, role='agent')}"),)
     refused = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
     codes = [_code_of(assign.address, metadata) for metadata in (admin, (), agent, admin, (), admin)]
     assert codes[0] not in refused and codes[3] not in refused and codes[5] not in refused, codes
@@ -141,7 +144,10 @@ def test_a_malformed_request_is_invalid_argument_with_a_field_violation(
     garbage = b"\xff\xff\xff\xff\x0f"  # not a protobuf message
     with pytest.raises(grpc.RpcError) as err:
         _raw_call(
-            assign.address, FIRST_METHOD, garbage, (("authorization", f"Bearer {_token(tmp_path, 'admin')}"),)
+            assign.address,
+            FIRST_METHOD,
+            garbage,
+            (("authorization", f"Bearer {minted_token(tmp_path, role='admin')}"),),
         )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_violations_of(err.value) == [("request", "the request message could not be decoded")]
@@ -149,37 +155,11 @@ def test_a_malformed_request_is_invalid_argument_with_a_field_violation(
 
 async def test_an_unbuilt_method_is_unimplemented_not_internal(tmp_path: Path) -> None:
     """The runtime's server with a servicer whose methods are not built (the generated base class)."""
-    from grpc_health.v1._async import HealthServicer
-
-    from leadflow.assign.v1 import assign_service_pb2_grpc
-    from services.common.config import ServiceSettings
-    from services.common.grpcserver.bindings import GrpcBinding
-    from services.common.grpcserver.server import create_server
-    from tests.platform.helpers import TEST_JWT_KEY
-
-    settings = ServiceSettings.from_env(
-        "assign",
-        {
-            "LEADFLOW_DATA_DIR": str(tmp_path),
-            "LEADFLOW_JWT_HS256_KEY": TEST_JWT_KEY,
-            "LEADFLOW_ASSIGN_GRPC_PORT": "0",
-        },
-    )
-    unbuilt = assign_service_pb2_grpc.AssignServiceServicer()
-    binding = GrpcBinding(
-        SERVICE, lambda server: assign_service_pb2_grpc.add_AssignServiceServicer_to_server(unbuilt, server)
-    )
-    server, port = create_server(settings, [binding], HealthServicer())
-    await server.start()
-    try:
+    async with unbuilt_assign_server(tmp_path) as port:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             call = channel.unary_unary(f"/{SERVICE}/{FIRST_METHOD}")
             with pytest.raises(grpc.aio.AioRpcError) as err:
-                await call(
-                    b"", metadata=(("authorization", f"Bearer {_token(tmp_path, 'admin')}"),), timeout=5
-                )
-    finally:
-        await server.stop(None)
+                await call(b"", metadata=(("authorization", f"Bearer {minted_token(tmp_path)}"),), timeout=5)
     assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
