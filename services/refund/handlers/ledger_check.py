@@ -51,32 +51,31 @@ class LedgerCheck:
         self._clock = clock
         self._settle_after = settle_after
         self._recount_every = recount_every
-        self._settled: dict[str, int] | None = None  # the sum over the entries posted before _watermark
-        self._watermark: datetime | None = None
-        self._recount_due: datetime | None = None
+        # The sum over the entries posted before the watermark, the watermark, and when to count from the start
+        # again; None until the first check.
+        self._running: tuple[dict[str, int], datetime, datetime] | None = None
         self.full_counts = 0  # checks that counted from the start (tests and the docstring's claim)
 
     async def imbalance(self) -> dict[str, int]:
         now = self._clock.now()
         watermark = now - self._settle_after
-        settled, since = self._settled, self._watermark
-        full = (
-            settled is None
-            or since is None
-            or watermark < since
-            or (self._recount_due is not None and now >= self._recount_due)
-        )
+        running = self._running
+        if running is not None and (watermark < running[1] or now >= running[2]):
+            running = None  # the clock went back past the watermark, or the recount is due
 
         def read(uow: RefundUnitOfWork) -> tuple[dict[str, int], dict[str, int]]:
-            if full or settled is None:
+            if running is None:
                 before = uow.ledger.imbalance(posted_before=watermark)
             else:
+                settled, since, _ = running
                 before = _added(settled, uow.ledger.imbalance(posted_from=since, posted_before=watermark))
             return before, uow.ledger.imbalance(posted_from=watermark)
 
         before, recent = await self._tx.read(read)
-        self._settled, self._watermark = before, watermark
-        if full:
+        if running is None:
             self.full_counts += 1
-            self._recount_due = now + self._recount_every
+            recount_due = now + self._recount_every
+        else:
+            recount_due = running[2]
+        self._running = (before, watermark, recount_due)
         return _added(before, recent)
