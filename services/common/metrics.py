@@ -69,6 +69,11 @@ CONSUMER_PROCESSED = Counter(
 CONSUMER_DUPLICATES = Counter(
     "leadflow_consumer_duplicates_total", "Redelivered events the inbox recognised and skipped.", ["consumer"]
 )
+CONSUMER_SKIPPED = Counter(
+    "leadflow_consumer_already_applied_total",
+    "Events acknowledged without a transaction because their producer had applied them itself.",
+    ["consumer"],
+)
 CONSUMER_REDELIVERIES = Counter(
     "leadflow_consumer_redeliveries_total", "Deliveries with a delivery count above one.", ["consumer"]
 )

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import signal
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,9 @@ class ConsumerSpec:
     # Applies all of a batch's new events at once (``EventConsumer``'s ``batch_handler``: set-based statements
     # instead of one per event); ``handler`` is still required, the careful path's per-event fallback.
     batch_handler: Callable[[Any, Sequence[Delivery]], None] | None = None
+    # Messages whose headers say their producer already applied them are acknowledged without a transaction
+    # (``EventConsumer``'s ``already_applied``): a consumer kept for events of the producer's older versions.
+    already_applied: Callable[[Mapping[str, str]], bool] | None = None
 
 
 def by_lead(delivery: Delivery) -> str:
@@ -226,6 +229,7 @@ class RunningService:
                 linger=spec.linger_seconds,
                 order_key=spec.order_key,
                 batch_handler=spec.batch_handler,
+                already_applied=spec.already_applied,
             )
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
         if app.timers is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,16 +15,18 @@ from services.common.events import STREAM_OF_SERVICE
 from services.common.grpcserver.bindings import ADMIN_ONLY, ALL_ROLES, SERVICES_AND_ADMINS, GrpcBinding
 from services.common.paging import PageTokens
 from services.common.runtime import ServiceApp, ServiceCore
-from services.common.sealing import service_sealer
+from services.common.sealing import Sealer, service_sealer
 from services.ingest import consumers, metrics, workers
 from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.dedup_client import GrpcDedupClient, TokenCache
 from services.ingest.adapters.push_sender import HttpPushSender
 from services.ingest.api import IngestApi
+from services.ingest.converters import push as push_converters
 from services.ingest.converters.events import EventEncoder
+from services.ingest.domain.events import LeadAccepted
 from services.ingest.domain.fingerprints import Fingerprinter
-from services.ingest.domain.ports import DedupPort, PushSender
+from services.ingest.domain.ports import DedupPort, IngestUnitOfWork, PushSender
 from services.ingest.domain.push import RetryPolicy
 from services.ingest.handlers.erasure import ErasureHandlers
 from services.ingest.handlers.events import EventHandlers
@@ -96,10 +99,24 @@ def build_handlers(
     transactions: SqlTransactions[SqlIngestUnitOfWork],
     dedup: DedupPort,
     clock: Clock,
+    sealer: Sealer,
     sender: PushSender | None = None,
 ) -> IngestHandlers:
     page_tokens = PageTokens(settings.common.paging_key)
     screening = ScreeningCache()
+    push = PushHandlers(
+        transactions,
+        clock,
+        page_tokens,
+        endpoint_policy(settings.push),
+        describe_accepted=lambda event: push_converters.accepted_lead_of(event, sealer),
+    )
+
+    def schedule_pushes(uow: IngestUnitOfWork, accepted: Sequence[LeadAccepted]) -> None:
+        scheduled = push.schedule_accepted(uow, accepted)
+        if scheduled:
+            metrics.PUSH_SCHEDULED.inc(scheduled)
+
     return IngestHandlers(
         submit=SubmitHandlers(
             transactions,
@@ -111,11 +128,12 @@ def build_handlers(
                 group_window_seconds=settings.group_commit_seconds, group_max=settings.group_commit_max
             ),
             observe_group=metrics.SUBMIT_GROUP_SIZE.observe,
+            schedule_pushes=schedule_pushes,
         ),
         leads=LeadHandlers(transactions, page_tokens),
         rules=RuleHandlers(transactions, clock, page_tokens, screening),
         events=EventHandlers(clock),
-        push=PushHandlers(transactions, clock, page_tokens, endpoint_policy(settings.push)),
+        push=push,
         dispatch=PushDispatch(
             transactions, sender or http_sender(settings.push), clock, dispatch_config(settings.push)
         ),
@@ -137,7 +155,7 @@ def build_app(
         tls=common.tls,
         max_in_flight=settings.dedup_max_in_flight,
     )
-    handlers = build_handlers(settings, core.transactions, client, core.clock)
+    handlers = build_handlers(settings, core.transactions, client, core.clock, sealer)
     draining = threading.Event()
     api = IngestApi(
         handlers.submit,

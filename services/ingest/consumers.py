@@ -5,8 +5,11 @@ inbox transaction, on the unit of work bound to it.
   and the dead-number list (``handlers.events``);
 - ``lead.status_changed`` (assign's): an agent's CONVERTED or INVALID, then the push of the change (回传) when the
   status did change (``handlers.events``, ``handlers.push``);
-- ``lead.accepted`` (ingest's own stream, consumer ``ingest-push``): schedules the push of an accepted lead
-  (``handlers.push``), so a push is scheduled once per event even though the submission committed long before.
+- ``lead.accepted`` (ingest's own stream, consumer ``ingest-push``): kept for the events of ingest versions that
+  did not schedule the push of an accepted lead in the submission's transaction: it schedules it (``handlers.push``),
+  once per event. Every event this version records carries ``converters.events.PUSH_SCHEDULED_HEADER`` and is
+  acknowledged as it arrives, without a transaction (``ConsumerSpec.already_applied``). Retiring the consumer (and
+  deleting its durable) is for a later release, once no older ingest can still be running (docs/architecture.md).
 
 A payload that does not decode raises, so the shared consumer retries it and finally dead-letters it.
 """
@@ -97,13 +100,14 @@ def consumer_specs(
             on_lead_status_changed,
             order_key=by_lead,
         ),
-        # Nobody waits on a push being scheduled, and lead.accepted comes in bursts (one per group commit): gather a
-        # burst into one transaction.
+        # Older versions' events only (the module docstring). Nobody waits on a push being scheduled, and
+        # lead.accepted comes in bursts (one per group commit): gather a burst into one transaction.
         ConsumerSpec(
             PUSH_CONSUMER,
             INGEST_STREAM,
             [LEAD_ACCEPTED],
             on_lead_accepted,
             linger_seconds=PUSH_LINGER_SECONDS,
+            already_applied=events.push_scheduled,
         ),
     ]

@@ -66,7 +66,6 @@ EXPECTED = {
     ("leadflow-ingest", "leadflow.ingest.v1.IngestService/SubmitLead"),
     ("leadflow-ingest", "leadflow.dedup.v1.DedupService/ClaimLead"),
     ("leadflow-dedup", "leadflow.dedup.v1.DedupService/ClaimLead"),
-    ("leadflow-ingest", "leadflow.lead.v1.accepted process"),
     ("leadflow-assign", "leadflow.lead.v1.accepted process"),
     ("leadflow-telephony", "leadflow.lead.v1.accepted process"),
     ("leadflow-refund", "leadflow.lead.v1.accepted process"),

@@ -55,6 +55,7 @@ from services.common.metrics import (
     CONSUMER_PENDING,
     CONSUMER_PROCESSED,
     CONSUMER_REDELIVERIES,
+    CONSUMER_SKIPPED,
     DEAD_LETTERS,
 )
 from services.common.uow import backoff_seconds
@@ -102,6 +103,9 @@ UnitOfWorkBinder = Callable[[Connection], Any]
 # The key a consumer's batches are applied in order of (``EventConsumer``'s ``order_key``); it may raise for a payload
 # it can't read.
 OrderKey = Callable[[Delivery], str]
+# Optional: true when a message's headers say its producer already did, in the transaction that recorded the event,
+# what this consumer would do with it (``EventConsumer``'s ``already_applied``).
+AlreadyApplied = Callable[[Mapping[str, str]], bool]
 
 
 def _key_or_first(order_key: OrderKey, delivery: Delivery) -> str:
@@ -153,6 +157,7 @@ class EventConsumer:
         linger: float = 0.0,
         order_key: OrderKey | None = None,
         batch_handler: BatchHandler | None = None,
+        already_applied: AlreadyApplied | None = None,
     ) -> None:
         """``linger`` (seconds, 0 = none): after a fetch that brought less than a full batch, wait this long and
         fetch what arrived meanwhile into the same batch, so that events published in bursts (a group commit's) are
@@ -165,7 +170,11 @@ class EventConsumer:
         each other instead of deadlocking. A delivery whose key can't be read sorts first (its handler fails it).
 
         ``batch_handler`` (``BatchHandler``): applies a batch's new deliveries in one call; ``handler`` stays the
-        fallback for the careful path and must do the same per event."""
+        fallback for the careful path and must do the same per event.
+
+        ``already_applied`` (``AlreadyApplied``): messages it says true of are acknowledged as they arrive, without
+        a transaction, an inbox row or the handler: their producer applied them itself. For a consumer kept only for
+        events an older version of the producer recorded without doing so (ingest's ``ingest-push``)."""
         if max_deliver < 1:
             raise ValueError("max_deliver must be at least 1")
         if not subjects:
@@ -189,6 +198,7 @@ class EventConsumer:
         self._linger = linger
         self._order_key = order_key
         self._batch_handler = batch_handler
+        self._already_applied = already_applied
 
     @property
     def name(self) -> str:
@@ -251,7 +261,12 @@ class EventConsumer:
 
     async def _process_batch(self, msgs: Sequence[Msg]) -> None:
         batch: list[tuple[Msg, Delivery]] = []
+        already_applied = self._already_applied
         for msg in msgs:
+            if already_applied is not None and msg.headers and already_applied(msg.headers):
+                CONSUMER_SKIPPED.labels(consumer=self._name).inc()
+                await msg.ack()
+                continue
             delivery = to_delivery(msg)
             if delivery.num_delivered > 1:
                 CONSUMER_REDELIVERIES.labels(consumer=self._name).inc()

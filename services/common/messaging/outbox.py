@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,12 +18,14 @@ from services.common.statements import PerTable
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    """One event as the bus carries it: its subject, protobuf payload, the aggregate it is about, and its id."""
+    """One event as the bus carries it: its subject, protobuf payload, the aggregate it is about, and its id;
+    ``headers``: NATS headers of its own beside the traceparent and ``Nats-Msg-Id`` (none for most events)."""
 
     subject: str
     message: Message
     aggregate_id: str
     event_id: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 # A service's converter from its domain events to bus messages (``converters/events.py``), wired in bootstrap.
@@ -35,15 +37,24 @@ _INSERT: PerTable[sa.Table, sa.Insert] = PerTable(lambda table, _dialect: sa.ins
 
 
 def outbox_row(
-    *, subject: str, message: Message, aggregate_id: str, event_id: str, traceparent: str | None = None
+    *,
+    subject: str,
+    message: Message,
+    aggregate_id: str,
+    event_id: str,
+    traceparent: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The outbox row of one event, as the values of the outbox INSERT."""
+    """The outbox row of one event, as the values of the outbox INSERT; ``headers`` are published with it."""
+    stored = {"traceparent": traceparent} if traceparent else {}
+    if headers:
+        stored.update(headers)
     return {
         "event_id": event_id,
         "subject": subject,
         "aggregate_id": aggregate_id,
         "payload": message.SerializeToString(deterministic=True),
-        "headers": {"traceparent": traceparent} if traceparent else {},
+        "headers": stored,
         # Wall clock on purpose (not the injectable domain clock): it only feeds the relay-lag metric.
         "created_at": datetime.now(UTC),
         "sent_at": None,
@@ -105,6 +116,7 @@ class OutboxWriter:
             aggregate_id=out.aggregate_id,
             event_id=out.event_id,
             traceparent=tracecontext.current(),
+            headers=out.headers,
         )
         self._pending.append(row)
         self.count += 1

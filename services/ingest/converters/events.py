@@ -4,6 +4,7 @@ the consumer retries it and finally dead-letters it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from leadflow.assign.v1 import assign_service_pb2 as assign_pb
@@ -46,6 +47,17 @@ from services.ingest.domain.model import LeadStatus
 
 # ---------------------------------------------------------------------------------------------- produced
 
+# On every lead.accepted this version records: the submission's transaction scheduled the lead's push (线索推送)
+# itself, so ingest's consumer of its own events (``consumers.PUSH_CONSUMER``), kept for the events of older versions
+# that did not, acknowledges it without a transaction. Ingest's own concern: other consumers ignore it.
+PUSH_SCHEDULED_HEADER = "Leadflow-Push-Scheduled"
+_PUSH_SCHEDULED = {PUSH_SCHEDULED_HEADER: "1"}
+
+
+def push_scheduled(headers: Mapping[str, str]) -> bool:
+    """Whether a lead.accepted message's headers say its push was scheduled when it was recorded."""
+    return PUSH_SCHEDULED_HEADER in headers
+
 
 class EventEncoder:
     """The outbox's encoder of ingest's domain events; personal fields are sealed with ``sealer``."""
@@ -58,12 +70,17 @@ class EventEncoder:
 
 
 def encode_event(event: object, sealer: Sealer) -> OutboxMessage:
-    """The bus message of a recorded domain event; each gets a new event id."""
-    event_id = new_id()
+    """The bus message of a recorded domain event; each gets a new event id but ``LeadAccepted``, which has its
+    own."""
     if isinstance(event, LeadAccepted):
         return OutboxMessage(
-            LEAD_ACCEPTED, accepted_message(event_id, event, sealer), event.lead.id, event_id
+            LEAD_ACCEPTED,
+            accepted_message(event.event_id, event, sealer),
+            event.lead.id,
+            event.event_id,
+            headers=_PUSH_SCHEDULED,
         )
+    event_id = new_id()
     if isinstance(event, LeadDuplicate):
         return OutboxMessage(LEAD_DUPLICATE, duplicate_message(event_id, event), event.lead_id, event_id)
     if isinstance(event, LeadRejected):

@@ -10,6 +10,8 @@ from leadflow.ingest.v1 import ingest_service_pb2 as pb
 from services.common.paging import Page
 from services.common.protoconv import enum_name, sealed_value, timestamp, to_enum
 from services.common.sealing import LEAD_PHONE, Sealer
+from services.ingest.converters.events import accepted_message
+from services.ingest.domain.events import LeadAccepted
 from services.ingest.domain.push import (
     AcceptedLead,
     DeliveryQuery,
@@ -144,3 +146,9 @@ def accepted_lead(event: events_pb2.LeadAccepted, event_id: str, sealer: Sealer)
         lead_id=event.lead_id,
         fields=fields,
     )
+
+
+def accepted_lead_of(event: LeadAccepted, sealer: Sealer) -> AcceptedLead:
+    """``accepted_lead`` of the ``lead.accepted`` message the event is recorded as: the submission's transaction
+    schedules the push from exactly the fields the consumer of older versions' events reads."""
+    return accepted_lead(accepted_message(event.event_id, event, sealer), event.event_id, sealer)

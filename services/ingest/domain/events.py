@@ -11,11 +11,14 @@ from services.ingest.domain.model import Lead, LeadStatus, Submission
 
 @dataclass(frozen=True)
 class LeadAccepted:
-    """A submission created a lead (NEW or RETURNING): assign, telephony and refund take it from here."""
+    """A submission created a lead (NEW or RETURNING): assign, telephony and refund take it from here.
+    ``event_id``: the event's id, given when it is recorded, because the push the submission schedules in the same
+    transaction is keyed by it (``handlers.push``)."""
 
     lead: Lead
     submission: Submission
     occurred_time: datetime
+    event_id: str
 
 
 @dataclass(frozen=True)

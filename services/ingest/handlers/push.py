@@ -2,11 +2,15 @@
 and delivering them.
 
 - ``PushHandlers.set_push_rule`` / ``get_push_rule`` / ``list_push_deliveries``: the three RPCs.
-- ``PushHandlers.schedule(uow, accepted)``: run by the consumer of ingest's own ``lead.accepted`` events, inside its
-  inbox transaction. It creates one PENDING delivery when the lead's account has an enabled rule, with the selected
-  fields taken from the event and, for the contact fields the event does not carry (name, WeChat id, e-mail, IP,
-  device id), from ingest's own lead in the same transaction. The event id is unique on the delivery, so a
-  redelivered event schedules nothing.
+- ``PushHandlers.schedule_accepted(uow, events)``: run by the submission's write transaction (``handlers.submit``)
+  for the leads it accepted, so a lead and its push commit together. Per event, ``schedule``: one PENDING delivery
+  when the lead's account has an enabled rule pushing accepted leads (read once per account and transaction), with
+  the selected fields taken from the ``lead.accepted`` message and, for the contact fields it does not carry (name,
+  WeChat id, e-mail, IP, device id), from ingest's own lead in the same transaction. The delivery is keyed by the
+  event's id, unique, so an event is scheduled at most once.
+- ``PushHandlers.schedule(uow, accepted)``: also run by ingest's consumer of its own ``lead.accepted``
+  (``consumers.PUSH_CONSUMER``), kept for the events older versions recorded without scheduling their push; an
+  event this version recorded carries a header saying it was scheduled, and the consumer acknowledges it untouched.
 - ``PushHandlers.schedule_status_change(uow, change)``: run by the consumer of assign's ``lead.status_changed``
   after the lead's status changed, in the same inbox transaction: one delivery of the change (no personal data) when
   the account's rule pushes status changes.
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,7 +42,7 @@ from services.common.paging import Page, PageTokens, filter_binding, next_page, 
 from services.common.timeconv import to_us
 from services.common.uow import Transactions
 from services.common.validation import check_account_id
-from services.ingest.domain.events import LeadStatusChanged
+from services.ingest.domain.events import LeadAccepted, LeadStatusChanged
 from services.ingest.domain.ports import IngestUnitOfWork, PushSender
 from services.ingest.domain.push import (
     MAX_LEAD_ID,
@@ -97,11 +101,15 @@ class PushHandlers:
         clock: Clock,
         page_tokens: PageTokens,
         endpoints: EndpointPolicy | None = None,
+        describe_accepted: Callable[[LeadAccepted], AcceptedLead] | None = None,
     ) -> None:
+        """``describe_accepted``: the pushable fields of an accepted lead, as its ``lead.accepted`` message carries
+        them (``converters.push.accepted_lead_of``); required by ``schedule_accepted``."""
         self._tx = transactions
         self._clock = clock
         self._tokens = page_tokens
         self._endpoints = endpoints or EndpointPolicy()
+        self._describe_accepted = describe_accepted
 
     # ------------------------------------------------------------------------------------------------ rules
 
@@ -196,6 +204,22 @@ class PushHandlers:
         """The account's rule when it is enabled and pushes ``event_type``; None otherwise (most accounts)."""
         rule = uow.push.get_rule(tenant_id, account_id)
         return rule if rule is not None and rule.pushes(event_type) else None
+
+    def schedule_accepted(self, uow: IngestUnitOfWork, events: Sequence[LeadAccepted]) -> int:
+        """Schedule the pushes of the leads the caller's transaction accepted (``events``, as recorded in its
+        outbox); the number of deliveries created. Accounts without an enabled rule pushing accepted leads (most)
+        cost one read of their rule per transaction and nothing else: their leads are never described."""
+        describe = self._describe_accepted
+        if describe is None:
+            raise RuntimeError("PushHandlers was built without describe_accepted")
+        scheduled = 0
+        for event in events:
+            rule = self.rule_pushing(
+                uow, event.lead.tenant_id, event.submission.account_id, PushEventType.LEAD_ACCEPTED
+            )
+            if rule is not None and self.schedule(uow, describe(event), rule=rule) is not None:
+                scheduled += 1
+        return scheduled
 
     def schedule(
         self, uow: IngestUnitOfWork, accepted: AcceptedLead, *, rule: PushRule | None = None

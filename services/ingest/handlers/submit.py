@@ -12,8 +12,9 @@
    stored (a batch fails as a whole: the caller retries it, and idempotency makes that safe). The claim's request
    id and candidate lead id derive from ``request_id`` (and the submit time), so a retry sends the same claim and
    dedup answers it from its own idempotency record.
-5. One write transaction stores the submission, creates or attaches the lead (``domain.outcome``), and records the
-   event in the outbox; after commit the relay is woken.
+5. One write transaction stores the submission, creates or attaches the lead (``domain.outcome``), records the
+   event in the outbox and, for an accepted lead whose account pushes accepted leads (线索推送), schedules that
+   push (``schedule_pushes``: ``PushHandlers.schedule_accepted``); after commit the relay is woken.
 
 Group commit (``SubmitConfig.group_window_seconds``, on in the service: ``LEADFLOW_INGEST_GROUP_COMMIT_MS``):
 concurrent ``submit`` calls of a tenant are gathered (``services.common.gathering``) and run as one batch, steps 1-5
@@ -99,6 +100,10 @@ class RequestIdReused(FailedPrecondition):
         )
 
 
+# Schedules the pushes of the leads a write transaction accepted, on that transaction's unit of work.
+SchedulePushes = Callable[[IngestUnitOfWork, Sequence[LeadAccepted]], object]
+
+
 @dataclass(frozen=True)
 class SubmitConfig:
     settle_seconds: float = 1.0  # how long a losing concurrent attempt waits for the winner's commit
@@ -164,8 +169,10 @@ class SubmitHandlers:
         config: SubmitConfig | None = None,
         pause: Pause = asyncio.sleep,
         observe_group: Callable[[int], None] = lambda size: None,
+        schedule_pushes: SchedulePushes = lambda uow, accepted: None,
     ) -> None:
-        """``observe_group`` is told the size of each gathered group of SubmitLeads (group commit on)."""
+        """``observe_group`` is told the size of each gathered group of SubmitLeads (group commit on);
+        ``schedule_pushes`` is given the leads each write transaction accepted, in that transaction (step 5)."""
         self._tx = transactions
         self._dedup = dedup
         self._fp = fingerprinter
@@ -174,6 +181,7 @@ class SubmitHandlers:
         self._config = config or SubmitConfig()
         self._pause = pause
         self._observe_group = observe_group
+        self._schedule_pushes = schedule_pushes
         self._groups: Gatherer[str, _Call, SubmitResult] | None = None
         if self._config.group_window_seconds > 0 and self._config.group_max > 1:
             self._groups = Gatherer(
@@ -459,8 +467,9 @@ class SubmitHandlers:
         runs of the common items: a REJECTED submission, or one that creates its own candidate lead (NEW,
         RETURNING, FLAG), which needs no look at the database to decide. A run is written (submissions, then
         leads, then lead accounts) before any other item, so that item sees the database as it would one by one;
-        events are recorded in item order."""
+        events are recorded in item order. Then the accepted leads' pushes are scheduled."""
         results: list[SubmitResult | None] = [None] * len(items)
+        accepted: list[LeadAccepted] = []
         run: list[tuple[int, _Item, Submission, Outcome | None, datetime]] = []
 
         def write_run() -> None:
@@ -486,9 +495,9 @@ class SubmitHandlers:
                 lead = new_leads[index]
                 if lead.id in created:
                     accounts.append((lead.id, _accounts(item.command), now))
-                    results[index] = self._finish(uow, tenant, item, submission, outcome, lead, now)
+                    results[index] = self._finish(uow, tenant, item, submission, outcome, lead, now, accepted)
                 else:  # a concurrent recovery created the lead a moment ago: attach, as _write_item does
-                    results[index] = self._finish(uow, tenant, item, submission, outcome, None, now)
+                    results[index] = self._finish(uow, tenant, item, submission, outcome, None, now, accepted)
             uow.leads.add_accounts_many(tenant, accounts)
             run.clear()
 
@@ -516,11 +525,15 @@ class SubmitHandlers:
                 run.append((index, item, self._outcome_submission(tenant, item, outcome, now), outcome, now))
                 continue
             write_run()
-            results[index] = self._write_item(uow, tenant, item)
+            results[index] = self._write_item(uow, tenant, item, accepted)
         write_run()
+        if accepted:
+            self._schedule_pushes(uow, accepted)
         return results
 
-    def _write_item(self, uow: IngestUnitOfWork, tenant: str, item: _Item) -> SubmitResult | None:
+    def _write_item(
+        self, uow: IngestUnitOfWork, tenant: str, item: _Item, accepted: list[LeadAccepted]
+    ) -> SubmitResult | None:
         """Store one item's submission (and lead), record its event; None when a concurrent attempt stored the
         submission first. Changes nothing but the unit of work, so the transaction may run again."""
         now = self._clock.now()
@@ -552,7 +565,9 @@ class SubmitHandlers:
         created = new_lead is not None and uow.leads.insert(new_lead)
         if created:
             uow.leads.add_accounts(tenant, outcome.lead_id, _accounts(item.command), now)
-        return self._finish(uow, tenant, item, submission, outcome, new_lead if created else None, now)
+        return self._finish(
+            uow, tenant, item, submission, outcome, new_lead if created else None, now, accepted
+        )
 
     def _finish(
         self,
@@ -563,9 +578,11 @@ class SubmitHandlers:
         outcome: Outcome,
         created: Lead | None,
         now: datetime,
+        accepted: list[LeadAccepted],
     ) -> SubmitResult:
         """After the submission (and ``created``, the lead when this item inserted it, its accounts added by the
-        caller): attach to an existing lead otherwise, record the event, answer."""
+        caller): attach to an existing lead otherwise, record the event (a ``LeadAccepted`` also in ``accepted``),
+        answer."""
         answer = item.answer
         assert answer is not None
         announce = outcome.announce
@@ -584,7 +601,9 @@ class SubmitHandlers:
             # Dedup matched it to the lead before forgetting the erased lead's keys: the erasure covers it too.
             uow.submissions.erase(tenant, lead.id, ())
         if announce is Announce.ACCEPTED:
-            uow.events.add(LeadAccepted(lead, submission, now))
+            event = LeadAccepted(lead, submission, now, new_id())
+            uow.events.add(event)
+            accepted.append(event)
         else:
             uow.events.add(LeadDuplicate(outcome.duplicate_of_lead_id or outcome.lead_id, submission, now))
         return SubmitResult(

@@ -15,11 +15,12 @@ from google.protobuf import struct_pb2
 from sqlalchemy import event
 
 from services.common.ids import new_id
-from services.common.messaging import Delivery, EventConsumer, StreamSpec, ensure_stream
+from services.common.messaging import MSG_ID_HEADER, Delivery, EventConsumer, StreamSpec, ensure_stream
 
 from ..helpers import eventually
 from .test_inbox import (  # noqa: F401
     STREAM,
+    SUBJECT,
     CounterUnitOfWork,
     Fixture,
     Running,
@@ -375,4 +376,43 @@ async def test_a_batch_handler_never_sees_an_event_the_inbox_holds(database_url,
             what="replayed",
         )
     assert sorted(handed) == keys and fx.counter_values() == dict.fromkeys(keys, 1)
+    fx.database.dispose()
+
+
+async def test_messages_their_producer_applied_are_acked_without_a_transaction_and_the_rest_as_before(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    """``already_applied``: what its producer says it did itself is acknowledged untouched (no transaction, no
+    inbox row, no handler); an event without that header, as an older producer records it, is applied once."""
+    fx = Fixture(database_url)
+    name = f"applied_{new_id().lower()}"
+    began = write_transactions(fx)
+    done_at_source = [f"a{n:02d}" for n in range(8)]
+    for key in done_at_source:
+        body = struct_pb2.Struct()
+        body.update({"key": key, "poison": False})
+        await js.publish(
+            SUBJECT, body.SerializeToString(), headers={MSG_ID_HEADER: new_id(), "X-Applied": "1"}
+        )
+    skipped0 = metric("leadflow_consumer_already_applied_total", name)
+    consumer = consumer_for(fx, js, name, already_applied=lambda headers: "X-Applied" in headers)
+    async with Running(consumer):
+        await eventually(
+            lambda: metric("leadflow_consumer_already_applied_total", name) - skipped0 == len(done_at_source),
+            timeout=15,
+            what="acknowledged",
+        )
+        info = await js.consumer_info(STREAM.name, name)
+        assert info.num_ack_pending == 0 and info.num_pending == 0
+        assert began[0] == 0 and fx.counter_values() == {}
+        assert fx.count(fx.tables.inbox) == 0
+        # An older producer's events, without the header: applied as before, once each.
+        older = [f"o{n:02d}" for n in range(4)]
+        for key in older:
+            await publish(js, key)
+        await eventually(lambda: len(fx.counter_values()) == len(older), timeout=15, what="older events")
+    assert fx.counter_values() == dict.fromkeys(older, 1)
+    assert fx.count(fx.tables.inbox) == len(older)
+    assert metric("leadflow_consumer_already_applied_total", name) - skipped0 == len(done_at_source)
     fx.database.dispose()

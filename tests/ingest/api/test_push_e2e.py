@@ -351,3 +351,74 @@ async def test_bad_event_types_name_the_field_and_change_nothing(stack, event_ty
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await ingest.GetPushRule(pb.GetPushRuleRequest(account_id="acct-bad"), metadata=admin)
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_leads_push_commits_with_it_and_older_versions_events_are_still_scheduled(stack) -> None:
+    """This version schedules a lead's push in the submission's transaction: the delivery is there when SubmitLead
+    answers. A lead.accepted an older ingest recorded (no header) is scheduled by the ingest-push consumer; one this
+    version recorded (the header) is acknowledged without scheduling anything."""
+    from services.common.events import INGEST_STREAM, LEAD_ACCEPTED
+    from services.common.messaging import MSG_ID_HEADER, ensure_stream
+    from services.ingest.consumers import PUSH_CONSUMER
+    from services.ingest.converters.events import PUSH_SCHEDULED_HEADER
+    from tests.ingest.push.helpers import accepted
+
+    tenant = unique("tenant")
+    admin = stack.metadata(tenant, "admin")
+    ingest = stack.ingest_stub()
+    with Receiver() as receiver:
+        receiver.answer(*[200] * 5)
+        await ingest.SetPushRule(
+            pb.SetPushRuleRequest(
+                push_rule=pb.PushRule(
+                    account_id="acct-push",
+                    endpoint_url=receiver.url(),
+                    enabled=True,
+                    selected_fields=["channel", "campaign_id"],
+                    secret=SECRET,
+                )
+            ),
+            metadata=admin,
+        )
+        lead = (
+            await ingest.SubmitLead(
+                lead_request(account_id="acct-push", phone=mobile()), metadata=stack.metadata(tenant)
+            )
+        ).lead
+        at_once = await ingest.ListPushDeliveries(
+            pb.ListPushDeliveriesRequest(lead_id=lead.id), metadata=admin
+        )
+        assert [d.lead_id for d in at_once.deliveries] == [lead.id]
+
+        older, marked = accepted(tenant, "acct-push"), accepted(tenant, "acct-push")
+        for event in (older, marked):
+            event.ClearField("encrypted_phone")  # sealed under another key than this ingest's; not pushed
+        nc = await stack.nats()
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, INGEST_STREAM)
+            await js.publish(
+                LEAD_ACCEPTED, older.SerializeToString(), headers={MSG_ID_HEADER: older.event_id}
+            )
+            ack = await js.publish(
+                LEAD_ACCEPTED,
+                marked.SerializeToString(),
+                headers={MSG_ID_HEADER: marked.event_id, PUSH_SCHEDULED_HEADER: "1"},
+            )
+            deadline = time.monotonic() + 20
+            while True:
+                info = await js.consumer_info(INGEST_STREAM.name, PUSH_CONSUMER)
+                if info.delivered.stream_seq >= ack.seq and info.num_ack_pending == 0:
+                    break
+                assert time.monotonic() < deadline, f"ingest-push never got to the events: {info}"
+                await asyncio.sleep(0.1)
+        finally:
+            await nc.close()
+        scheduled = await ingest.ListPushDeliveries(
+            pb.ListPushDeliveriesRequest(lead_id=older.lead_id), metadata=admin
+        )
+        assert [d.lead_id for d in scheduled.deliveries] == [older.lead_id]
+        untouched = await ingest.ListPushDeliveries(
+            pb.ListPushDeliveriesRequest(lead_id=marked.lead_id), metadata=admin
+        )
+        assert list(untouched.deliveries) == []

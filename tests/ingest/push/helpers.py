@@ -24,7 +24,7 @@ from services.ingest.adapters.db.tables import messaging
 from services.ingest.adapters.db.uow import SqlIngestUnitOfWork
 from services.ingest.adapters.push_sender import HttpPushSender
 from services.ingest.converters.events import EventEncoder
-from services.ingest.converters.push import accepted_lead
+from services.ingest.converters.push import accepted_lead, accepted_lead_of
 from services.ingest.domain.ports import PushSender
 from services.ingest.domain.push import DeliveryQuery, PushDelivery, PushRule, RetryPolicy, SetPushRuleCommand
 from services.ingest.handlers.push import DispatchConfig, EndpointPolicy, PushDispatch, PushHandlers
@@ -163,7 +163,13 @@ class SyncPushHandlers:
 
     def __init__(self, database: Database, clock: Clock, config: PushTestConfig) -> None:
         self.transactions = transactions_of(database)
-        self.push = PushHandlers(self.transactions, clock, PageTokens(b"p" * 32), config.endpoints())
+        self.push = PushHandlers(
+            self.transactions,
+            clock,
+            PageTokens(b"p" * 32),
+            config.endpoints(),
+            describe_accepted=lambda event: accepted_lead_of(event, SEALER),
+        )
 
     def set_push_rule(self, principal: Principal, command: SetPushRuleCommand) -> PushRule:
         return run_sync(self.push.set_push_rule(principal, command))

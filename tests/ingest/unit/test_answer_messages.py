@@ -235,7 +235,9 @@ def test_timestamp_fields_truncate_to_microseconds_before_the_epoch_too() -> Non
 def test_lead_accepted_event_carries_every_field_and_seals_the_phone() -> None:
     sealer = Sealer(KeyRing.parse("k:" + "B" * 43 + "="))
     lead, submission = _lead(FULL_CONTACT, erased=False), _submission(full=True)
-    message = accepted_message("01EVENT000000000000000000", LeadAccepted(lead, submission, T0), sealer)
+    message = accepted_message(
+        "01EVENT000000000000000000", LeadAccepted(lead, submission, T0, "01EVENT000000000000000000"), sealer
+    )
     assert sealer.open("t1", LEAD_PHONE, sealed_value(message.encrypted_phone)) == FULL_CONTACT.phone
     expected = events_pb2.LeadAccepted()
     expected.event_id, expected.tenant_id = "01EVENT000000000000000000", "t1"
@@ -252,7 +254,9 @@ def test_lead_accepted_event_carries_every_field_and_seals_the_phone() -> None:
     expected.phone_region.province, expected.phone_region.city = "广东省", "深圳市"
     expected.collect_account_id = "acc-2"
     assert message == expected
-    no_phone = accepted_message("e", LeadAccepted(_lead(Contact(), erased=False), submission, T0), sealer)
+    no_phone = accepted_message(
+        "e", LeadAccepted(_lead(Contact(), erased=False), submission, T0, "e"), sealer
+    )
     assert not no_phone.HasField("encrypted_phone") and not no_phone.HasField("phone_region")
 
 
