@@ -149,19 +149,25 @@ async def test_push_rpcs_are_for_admins_and_validated(stack) -> None:
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def _publish_status_changed(stack, event) -> None:
-    from services.common.events import ASSIGN_STREAM, LEAD_STATUS_CHANGED
+async def _publish(stack, stream, subject: str, event, **headers: str):  # type: ignore[no-untyped-def]
+    """``event`` on ``subject`` as its producer's relay publishes it (its id as Nats-Msg-Id); the server's ack."""
     from services.common.messaging import MSG_ID_HEADER, ensure_stream
 
     nc = await stack.nats()
     try:
         js = nc.jetstream()
-        await ensure_stream(js, ASSIGN_STREAM)
-        await js.publish(
-            LEAD_STATUS_CHANGED, event.SerializeToString(), headers={MSG_ID_HEADER: event.event_id}
+        await ensure_stream(js, stream)
+        return await js.publish(
+            subject, event.SerializeToString(), headers={MSG_ID_HEADER: event.event_id, **headers}
         )
     finally:
         await nc.close()
+
+
+async def _publish_status_changed(stack, event) -> None:
+    from services.common.events import ASSIGN_STREAM, LEAD_STATUS_CHANGED
+
+    await _publish(stack, ASSIGN_STREAM, LEAD_STATUS_CHANGED, event)
 
 
 def _status_changed(tenant: str, lead_id: str, status: int, reason: int = 0, account: str = "acct-push"):  # type: ignore[no-untyped-def]
@@ -358,7 +364,6 @@ async def test_a_leads_push_commits_with_it_and_older_versions_events_are_still_
     answers. A lead.accepted an older ingest recorded (no header) is scheduled by the ingest-push consumer; one this
     version recorded (the header) is acknowledged without scheduling anything."""
     from services.common.events import INGEST_STREAM, LEAD_ACCEPTED
-    from services.common.messaging import MSG_ID_HEADER, ensure_stream
     from services.ingest.consumers import PUSH_CONSUMER
     from services.ingest.converters.events import PUSH_SCHEDULED_HEADER
     from tests.ingest.push.helpers import accepted
@@ -393,21 +398,13 @@ async def test_a_leads_push_commits_with_it_and_older_versions_events_are_still_
         older, marked = accepted(tenant, "acct-push"), accepted(tenant, "acct-push")
         for event in (older, marked):
             event.ClearField("encrypted_phone")  # sealed under another key than this ingest's; not pushed
+        await _publish(stack, INGEST_STREAM, LEAD_ACCEPTED, older)
+        ack = await _publish(stack, INGEST_STREAM, LEAD_ACCEPTED, marked, **{PUSH_SCHEDULED_HEADER: "1"})
         nc = await stack.nats()
         try:
-            js = nc.jetstream()
-            await ensure_stream(js, INGEST_STREAM)
-            await js.publish(
-                LEAD_ACCEPTED, older.SerializeToString(), headers={MSG_ID_HEADER: older.event_id}
-            )
-            ack = await js.publish(
-                LEAD_ACCEPTED,
-                marked.SerializeToString(),
-                headers={MSG_ID_HEADER: marked.event_id, PUSH_SCHEDULED_HEADER: "1"},
-            )
             deadline = time.monotonic() + 20
             while True:
-                info = await js.consumer_info(INGEST_STREAM.name, PUSH_CONSUMER)
+                info = await nc.jetstream().consumer_info(INGEST_STREAM.name, PUSH_CONSUMER)
                 if info.delivered.stream_seq >= ack.seq and info.num_ack_pending == 0:
                     break
                 assert time.monotonic() < deadline, f"ingest-push never got to the events: {info}"
