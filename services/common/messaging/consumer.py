@@ -229,13 +229,19 @@ class EventConsumer:
                     # Nothing to deliver yet. (nats-py raises its own TimeoutError or the builtin one, depending on
                     # where in the pull the deadline passes; the former subclasses the latter.)
                     continue
-                if self._linger and len(msgs) < self._batch:
+                if self._linger and len(msgs) < self._batch and not self._all_applied(msgs):
                     msgs = [*msgs, *await self._top_up(sub, self._batch - len(msgs))]
                 await self._process_batch(msgs)
         finally:
             # Nothing to unsubscribe from when the connection is already closed.
             with contextlib.suppress(nats.errors.ConnectionClosedError):
                 await sub.unsubscribe()
+
+    def _all_applied(self, msgs: Sequence[Msg]) -> bool:
+        """Whether every message is one its producer applied (``already_applied``): nothing to gather a
+        transaction for, so no linger."""
+        applied = self._already_applied
+        return applied is not None and all(msg.headers and applied(msg.headers) for msg in msgs)
 
     async def _top_up(self, sub: JetStreamContext.PullSubscription, wanted: int) -> list[Msg]:
         """Up to ``wanted`` more messages that arrived within the linger; none when nothing did."""

@@ -416,3 +416,40 @@ async def test_messages_their_producer_applied_are_acked_without_a_transaction_a
     assert fx.count(fx.tables.inbox) == len(older)
     assert metric("leadflow_consumer_already_applied_total", name) - skipped0 == len(done_at_source)
     fx.database.dispose()
+
+
+async def test_a_lingering_consumer_does_not_linger_for_messages_with_nothing_to_apply(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    """The linger gathers a burst into one transaction; a fetch of already-applied messages has no transaction to
+    gather for, so it is settled at once. A fetch with an event to apply still lingers."""
+    fx = Fixture(database_url)
+    name = f"nolinger_{new_id().lower()}"
+    consumer = consumer_for(fx, js, name, linger=0.05, already_applied=lambda headers: "X-Applied" in headers)
+    top_ups: list[int] = []
+    top_up = consumer._top_up
+
+    async def counted(sub, wanted: int):  # type: ignore[no-untyped-def]
+        top_ups.append(wanted)
+        return await top_up(sub, wanted)
+
+    consumer._top_up = counted  # type: ignore[method-assign]
+    skipped0 = metric("leadflow_consumer_already_applied_total", name)
+    async with Running(consumer):
+        await asyncio.sleep(0.3)  # subscribed, waiting in a pull
+        body = struct_pb2.Struct()
+        body.update({"key": "a", "poison": False})
+        await js.publish(
+            SUBJECT, body.SerializeToString(), headers={MSG_ID_HEADER: new_id(), "X-Applied": "1"}
+        )
+        await eventually(
+            lambda: metric("leadflow_consumer_already_applied_total", name) - skipped0 == 1,
+            timeout=15,
+            what="acknowledged",
+        )
+        assert top_ups == []
+        await publish(js, "k")
+        await eventually(lambda: fx.counter_values() == {"k": 1}, timeout=15, what="applied")
+    assert len(top_ups) == 1
+    fx.database.dispose()
