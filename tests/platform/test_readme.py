@@ -79,6 +79,23 @@ def test_the_field_mask_example_is_lower_camel_and_snake_case_is_refused() -> No
         json_format.Parse(body.group(2).replace('defaultRegion"}', 'default_region"}'), request)
 
 
+def test_the_push_rule_example_is_a_valid_rule_where_http_is_allowed_and_refused_where_not() -> None:
+    from services.common.errors import ViolationCollector
+    from services.ingest.converters.push import set_push_rule_command
+    from services.ingest.domain.push import validate_rule_command
+
+    call = re.search(r"\.venv/bin/leadflow call IngestService/SetPushRule '(\{.*?\})' --token", README, re.S)
+    assert call is not None
+    command = set_push_rule_command(json_format.Parse(call.group(1), ingest_service_pb2.SetPushRuleRequest()))
+    allowed, refused = ViolationCollector(), ViolationCollector()
+    validate_rule_command(command, allowed, allow_http=True, allow_private_networks=True, secret_stored=False)
+    validate_rule_command(
+        command, refused, allow_http=False, allow_private_networks=False, secret_stored=False
+    )
+    assert allowed.violations == []
+    assert {v.field for v in refused.violations} == {"push_rule.endpoint_url"}
+
+
 @pytest.mark.parametrize(
     ("proto", "message", "paths"),
     [
