@@ -217,7 +217,9 @@ class PushHandlers:
             rule = self.rule_pushing(
                 uow, event.lead.tenant_id, event.submission.account_id, PushEventType.LEAD_ACCEPTED
             )
-            if rule is not None and self.schedule(uow, describe(event), rule=rule) is not None:
+            new = None if rule is None else self._accepted_delivery(uow, describe(event), rule)
+            if new is not None and uow.push.create_delivery(new):
+                _log_scheduled(new)
                 scheduled += 1
         return scheduled
 
@@ -237,6 +239,14 @@ class PushHandlers:
             )
         if rule is None:
             return None
+        new = self._accepted_delivery(uow, accepted, rule)
+        return None if new is None else self._create(uow, new)
+
+    def _accepted_delivery(
+        self, uow: IngestUnitOfWork, accepted: AcceptedLead, rule: PushRule
+    ) -> NewDelivery | None:
+        """The delivery of an accepted lead under ``rule``, its fields read as ``schedule`` says; None when the lead
+        was erased."""
         if uow.leads.is_erased(accepted.tenant_id, accepted.lead_id):
             return None  # erased before its push was scheduled: nothing of it may leave any more
         fields = dict(accepted.fields)
@@ -246,7 +256,7 @@ class PushHandlers:
             if contact is None:
                 log.warning("lead %s is not stored: its contact fields are pushed empty", accepted.lead_id)
             fields = with_stored_contact(fields, contact)
-        new = NewDelivery(
+        return NewDelivery(
             id=new_id(),
             tenant_id=accepted.tenant_id,
             account_id=accepted.account_id,
@@ -255,7 +265,6 @@ class PushHandlers:
             create_time=self._clock.now(),
             payload=select_fields(fields, rule.fields),
         )
-        return self._create(uow, new)
 
     def schedule_status_change(self, uow: IngestUnitOfWork, change: LeadStatusChanged) -> PushDelivery | None:
         """Create the delivery of a lead's status change (回传) in the caller's transaction, when the account's rule
@@ -282,8 +291,12 @@ class PushHandlers:
     def _create(self, uow: IngestUnitOfWork, new: NewDelivery) -> PushDelivery | None:
         if not uow.push.create_delivery(new):
             return None
-        log.info("push delivery %s (%s) scheduled for account %s", new.id, new.event_type, new.account_id)
+        _log_scheduled(new)
         return uow.push.get_delivery(new.tenant_id, new.id)
+
+
+def _log_scheduled(new: NewDelivery) -> None:
+    log.info("push delivery %s (%s) scheduled for account %s", new.id, new.event_type, new.account_id)
 
 
 @dataclass(frozen=True)

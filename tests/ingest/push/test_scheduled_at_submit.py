@@ -29,6 +29,7 @@ from services.ingest.handlers.submit import SubmitHandlers, SubmitResult
 from tests.harness import run_sync
 from tests.ingest.integration.test_submit_pipeline import ScriptedDedup, new_answer
 from tests.ingest.push.helpers import SEALER, T0, SyncPushHandlers, admin, set_rule
+from tests.statement_builds import counting_statement_builds
 
 TENANT = "tenant-a"
 PRINCIPAL = Principal(TENANT, "svc", Role.SERVICE)
@@ -197,3 +198,31 @@ def test_the_push_consumer_acknowledges_this_versions_events_and_schedules_older
     assert spec.already_applied is not None
     assert spec.already_applied({PUSH_SCHEDULED_HEADER: "1", "traceparent": "00-x"})
     assert not spec.already_applied({"traceparent": "00-x"}) and not spec.already_applied({})
+
+
+def test_a_pushed_lead_costs_its_reads_and_one_insert_built_once(
+    handlers: SyncPushHandlers, database: Database
+) -> None:
+    """Per pushed lead in the submission's transaction: the erased check, the contact read and the delivery's INSERT
+    (no read of the delivery back), with statements built before (``services.common.statements``)."""
+    set_rule(handlers, HOOK, account="acct-push", fields=("id", "name"))
+    submit = _submitter(handlers)
+    run_sync(submit.submit_batch(PRINCIPAL, [_command(n, "acct-push") for n in range(3)]))  # warm
+    on_deliveries: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if push.deliveries.name in statement:
+            on_deliveries.append(statement.lstrip().split()[0].upper())
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with counting_statement_builds() as built:
+            results = run_sync(
+                submit.submit_batch(PRINCIPAL, [_command(n, "acct-push") for n in range(3, 8)])
+            )
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert all(isinstance(r, SubmitResult) and r.lead is not None for r in results)
+    assert on_deliveries == ["INSERT"] * 5
+    assert not [where for where in built if "/push" in where], dict(built)
+    assert len(_deliveries(handlers, "acct-push")) == 8

@@ -94,6 +94,12 @@ class _Statements:
             r.c.tenant_id == sa.bindparam("tenant"), r.c.account_id == sa.bindparam("account")
         )
         self.get_rule_for_update = self.get_rule.with_for_update()
+        # Scheduling, in the submission's write transaction for accepted leads (once per event id).
+        self.create_delivery = (
+            dialect_insert(dialect)(push.deliveries)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .execution_options(preserve_rowcount=True)
+        )
         # The delivery worker's polls.
         d = push.deliveries
         self.due_ids = (
@@ -178,28 +184,25 @@ class SqlPush(PushRepository):
 
     def create_delivery(self, new: NewDelivery) -> bool:
         now_us = to_us(new.create_time)
-        statement = (
-            self._insert(self._deliveries)
-            .values(
-                id=new.id,
-                tenant_id=new.tenant_id,
-                account_id=new.account_id,
-                lead_id=new.lead_id,
-                event_id=new.event_id,
-                status=int(DeliveryStatus.PENDING),
-                attempts=0,
-                last_http_status=0,
-                last_error="",
-                next_attempt_us=now_us,
-                payload=new.payload,
-                event_type=str(new.event_type),
-                create_us=now_us,
-                update_us=now_us,
-            )
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .execution_options(preserve_rowcount=True)
-        )
-        return self._rowcount(statement) == 1
+        values = {
+            "id": new.id,
+            "tenant_id": new.tenant_id,
+            "account_id": new.account_id,
+            "lead_id": new.lead_id,
+            "event_id": new.event_id,
+            "status": int(DeliveryStatus.PENDING),
+            "attempts": 0,
+            "last_http_status": 0,
+            "last_error": "",
+            "next_attempt_us": now_us,
+            "first_attempt_us": None,
+            "delivered_us": None,
+            "payload": new.payload,
+            "event_type": str(new.event_type),
+            "create_us": now_us,
+            "update_us": now_us,
+        }
+        return rowcount(self._s.execute(self._q.create_delivery, values)) == 1
 
     def get_delivery(self, tenant: str, delivery_id: str) -> PushDelivery | None:
         d = self._deliveries
