@@ -69,7 +69,7 @@ CONSUMER_PROCESSED = Counter(
 CONSUMER_DUPLICATES = Counter(
     "leadflow_consumer_duplicates_total", "Redelivered events the inbox recognised and skipped.", ["consumer"]
 )
-CONSUMER_SKIPPED = Counter(
+CONSUMER_ALREADY_APPLIED = Counter(
     "leadflow_consumer_already_applied_total",
     "Events acknowledged without a transaction because their producer had applied them itself.",
     ["consumer"],

@@ -50,12 +50,12 @@ from services.common.messaging.tables import MessagingTables
 from services.common.messaging.waiting import Backoff, wait_for_any
 from services.common.metrics import (
     CONSUMER_ACK_PENDING,
+    CONSUMER_ALREADY_APPLIED,
     CONSUMER_DUPLICATES,
     CONSUMER_FAILURES,
     CONSUMER_PENDING,
     CONSUMER_PROCESSED,
     CONSUMER_REDELIVERIES,
-    CONSUMER_SKIPPED,
     DEAD_LETTERS,
 )
 from services.common.uow import backoff_seconds
@@ -270,7 +270,7 @@ class EventConsumer:
         already_applied = self._already_applied
         for msg in msgs:
             if already_applied is not None and msg.headers and already_applied(msg.headers):
-                CONSUMER_SKIPPED.labels(consumer=self._name).inc()
+                CONSUMER_ALREADY_APPLIED.labels(consumer=self._name).inc()
                 await msg.ack()
                 continue
             delivery = to_delivery(msg)
