@@ -14,9 +14,13 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from leadflow.assign.v1 import assign_service_pb2
 from services.common.netutil import free_port
 
 TEST_JWT_KEY = "test-key-" + "x" * 40
+# The API ``unbuilt_assign_server`` serves, and its first method (any method answers UNIMPLEMENTED there).
+ASSIGN_SERVICE = "leadflow.assign.v1.AssignService"
+ASSIGN_FIRST_METHOD = assign_service_pb2.DESCRIPTOR.services_by_name["AssignService"].methods[0].name
 
 
 def service_env(service: str, data_dir: Path, nats_url: str, **extra: str) -> dict[str, str]:

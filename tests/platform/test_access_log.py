@@ -15,6 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from leadflow.assign.v1 import assign_service_pb2, assign_service_pb2_grpc
 from tests.common.helpers import eventually
 from tests.platform.helpers import (
+    ASSIGN_FIRST_METHOD,
+    ASSIGN_SERVICE,
     minted_token,
     service_env,
     start_service,
@@ -22,8 +24,7 @@ from tests.platform.helpers import (
     wait_serving,
 )
 
-SERVICE = "leadflow.assign.v1.AssignService"
-FIRST_METHOD = assign_service_pb2.DESCRIPTOR.services_by_name["AssignService"].methods[0].name
+SERVICE, FIRST_METHOD = ASSIGN_SERVICE, ASSIGN_FIRST_METHOD
 SECRET_LOOKING = "13800138000"  # sent as the request's bytes: it must never reach the log
 
 

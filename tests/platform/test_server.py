@@ -13,11 +13,12 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from leadflow.assign.v1 import assign_service_pb2
 from services.common.auth import TokenCodec
 from services.common.config import AuthSettings, Env
 from services.common.grpc_errors import error_info_of, field_violations_of
 from tests.platform.helpers import (
+    ASSIGN_FIRST_METHOD,
+    ASSIGN_SERVICE,
     ServiceProcess,
     minted_token,
     service_env,
@@ -26,8 +27,7 @@ from tests.platform.helpers import (
     wait_serving,
 )
 
-SERVICE = "leadflow.assign.v1.AssignService"
-FIRST_METHOD = assign_service_pb2.DESCRIPTOR.services_by_name["AssignService"].methods[0].name
+SERVICE, FIRST_METHOD = ASSIGN_SERVICE, ASSIGN_FIRST_METHOD
 
 
 @pytest.fixture
