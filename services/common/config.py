@@ -359,6 +359,9 @@ class ServiceSettings:
     # One log line per RPC (leadflow.access: method, status code, milliseconds, tenant), off by default: at thousands
     # of calls a second the lines cost more than the metrics that already count them.
     access_log: bool = False
+    # How long an event consumer waits for more events after a short fetch while they keep coming, so a stream of
+    # them is applied in batches (services.common.messaging.consumer, ``linger``); 0 turns it off.
+    consumer_linger_seconds: float = 0.05
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -404,4 +407,5 @@ class ServiceSettings:
             tls=TlsSettings.from_env(env),
             nats=NatsSettings.from_env(env),
             retention=RetentionSettings.from_env(env),
+            consumer_linger_seconds=env.int("LEADFLOW_CONSUMER_LINGER_MS", 50, minimum=0, maximum=1000) / 1e3,
         )

@@ -61,9 +61,9 @@ class ConsumerSpec:
     handler: Callable[[Any, Any], None]
     max_deliver: int = 5
     backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
-    # Seconds to wait for more of a burst after a short fetch (``EventConsumer``'s ``linger``); 0 for consumers a
-    # caller waits on.
-    linger_seconds: float = 0.0
+    # Seconds to wait for more of a stream of events after a short fetch (``EventConsumer``'s ``linger``, only
+    # while events keep coming); None: the service's LEADFLOW_CONSUMER_LINGER_MS, 0: never.
+    linger_seconds: float | None = None
     # The key batches are applied in order of, for handlers that lock a row per key (``EventConsumer``'s
     # ``order_key``): consumers that lock the same rows order by the same key and never deadlock each other.
     order_key: Callable[[Delivery], str] | None = None
@@ -181,6 +181,7 @@ class RunningService:
         self._nats: NATS | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.timer_worker: TimerWorker | None = None
+        self.consumers: list[EventConsumer] = []  # the service's event consumers, once connected to NATS
         self.retention: MessagingRetention | None = None
 
     async def start(self) -> None:
@@ -214,6 +215,7 @@ class RunningService:
             app.waker.attach(asyncio.get_running_loop(), relay)
             self._spawn(relay.run(self.stop_event), "outbox-relay")
         for spec in app.consumers:
+            linger = settings.consumer_linger_seconds if spec.linger_seconds is None else spec.linger_seconds
             consumer = EventConsumer(
                 app.database,
                 app.messaging,
@@ -226,11 +228,12 @@ class RunningService:
                 wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
-                linger=spec.linger_seconds,
+                linger=linger,
                 order_key=spec.order_key,
                 batch_handler=spec.batch_handler,
                 already_applied=spec.already_applied,
             )
+            self.consumers.append(consumer)
             self._spawn(consumer.run(self.stop_event), f"consumer-{spec.name}")
         if app.timers is not None:
             self._start_timers(app, app.timers)

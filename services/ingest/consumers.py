@@ -42,7 +42,6 @@ from services.ingest.handlers.push import PushHandlers
 
 # The durable consumer that schedules pushes: its own name, so its inbox rows are its own.
 PUSH_CONSUMER = "ingest-push"
-PUSH_LINGER_SECONDS = 0.01
 
 
 def consumer_specs(
@@ -100,14 +99,12 @@ def consumer_specs(
             on_lead_status_changed,
             order_key=by_lead,
         ),
-        # Older versions' events only (the module docstring). Nobody waits on a push being scheduled, and
-        # lead.accepted comes in bursts (one per group commit): gather a burst into one transaction.
+        # Older versions' events only (the module docstring); this version's are acknowledged as they come.
         ConsumerSpec(
             PUSH_CONSUMER,
             INGEST_STREAM,
             [LEAD_ACCEPTED],
             on_lead_accepted,
-            linger_seconds=PUSH_LINGER_SECONDS,
             already_applied=events.push_scheduled,
         ),
     ]

@@ -24,6 +24,9 @@ from services.common.config import ConfigError, ServiceSettings
         ("LEADFLOW_MIGRATE_ON_START", "perhaps"),
         ("LEADFLOW_EVENT_LOOP", "trio"),
         ("LEADFLOW_EVENT_LOOP", "UVLOOP"),
+        ("LEADFLOW_CONSUMER_LINGER_MS", "-1"),
+        ("LEADFLOW_CONSUMER_LINGER_MS", "1001"),
+        ("LEADFLOW_CONSUMER_LINGER_MS", "0.05"),
     ],
 )
 def test_a_bad_value_names_the_variable(variable: str, value: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -69,3 +72,13 @@ def test_uvloop_where_it_is_not_installed_names_the_variable(tmp_path, monkeypat
         )
     assert err.value.variable == "LEADFLOW_EVENT_LOOP"
     assert "not installed" in str(err.value)
+
+
+def test_the_consumer_linger_is_50_ms_unless_set(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def linger(**environ: str) -> float:
+        settings = ServiceSettings.from_env("assign", {"LEADFLOW_DATA_DIR": str(tmp_path), **environ})
+        return settings.consumer_linger_seconds
+
+    assert linger() == 0.05
+    assert linger(LEADFLOW_CONSUMER_LINGER_MS="0") == 0.0
+    assert linger(LEADFLOW_CONSUMER_LINGER_MS="20") == 0.02

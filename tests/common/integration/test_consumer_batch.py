@@ -162,37 +162,82 @@ async def test_a_batch_without_failures_runs_no_savepoints_and_claims_its_inbox_
     fx.database.dispose()
 
 
-@pytest.mark.parametrize(("linger", "most"), [(0.0, None), (0.5, 1)])
-async def test_a_lingering_consumer_applies_a_burst_that_trickles_in_as_one_batch(
+def counting_top_ups(consumer: EventConsumer) -> list[int]:
+    """The sizes the consumer's linger asked for, one per top-up, as it goes."""
+    top_ups: list[int] = []
+    top_up = consumer._top_up
+
+    async def counted(sub, wanted: int):  # type: ignore[no-untyped-def]
+        top_ups.append(wanted)
+        return await top_up(sub, wanted)
+
+    consumer._top_up = counted  # type: ignore[method-assign]
+    return top_ups
+
+
+async def applied(fx: Fixture, name: str, count: int) -> None:
+    # Watched on the consumer's metric, not in the database (on PostgreSQL reads would count as transactions).
+    await eventually(
+        lambda: metric("leadflow_consumer_processed_total", name) == count, timeout=15, what="applied"
+    )
+
+
+@pytest.mark.parametrize("linger", [0.0, 0.5])
+async def test_a_lingering_consumer_gathers_a_stream_of_events_into_one_batch(
     database_url,
     js,  # noqa: F811
     linger: float,
-    most: int | None,
 ) -> None:
-    """One event, then four more 0.1 s later (a relay publishing a group commit's events as they are acked): with a
-    linger the first fetch waits for the rest and the five are one transaction; without, they are at least two."""
+    """Two events waiting when the consumer starts (a batch of two, nothing before it: applied at once), then one
+    right after them and two more 0.1 s later (a relay publishing group commits' events as they are acked): with a
+    linger the single one is a stream's (the batch before held two), so its fetch waits and the three are one
+    transaction; without, they are at least two."""
     fx = Fixture(database_url)
     name = f"linger_{new_id().lower()}"
     keys = [f"l{n:02d}" for n in range(5)]
+    for key in keys[:2]:
+        await publish(js, key)
+    consumer = consumer_for(fx, js, name, linger=linger)
+    top_ups = counting_top_ups(consumer)
     began = write_transactions(fx)
-    async with Running(consumer_for(fx, js, name, linger=linger)):
-        await asyncio.sleep(0.3)  # subscribed, waiting in a pull
-        await publish(js, keys[0])
+    async with Running(consumer):
+        await applied(fx, name, 2)
+        first = began[0]
+        await publish(js, keys[2])
         await asyncio.sleep(0.1)
-        for key in keys[1:]:
+        for key in keys[3:]:
             await publish(js, key)
-        # Watched on the consumer's metric, not in the database (on PostgreSQL reads would count as transactions).
-        await eventually(
-            lambda: metric("leadflow_consumer_processed_total", name) == len(keys),
-            timeout=15,
-            what="burst applied",
-        )
-        transactions = began[0]
+        await applied(fx, name, len(keys))
+        transactions = began[0] - first
     assert fx.counter_values() == dict.fromkeys(keys, 1)
-    if most is None:
-        assert transactions >= 2
+    if linger:
+        assert top_ups == [consumer._batch - 1]
+        assert transactions == 1
     else:
-        assert transactions == most
+        assert top_ups == []
+        assert transactions >= 2
+    fx.database.dispose()
+
+
+async def test_a_lingering_consumer_applies_a_chain_of_single_events_at_once(
+    database_url,
+    js,  # noqa: F811
+) -> None:
+    """A caller that publishes each event after the one before was applied (or events after a quiet spell) is no
+    stream: every fetch holds one event and the batch before held one, so none waits for the linger."""
+    fx = Fixture(database_url)
+    name = f"chain_{new_id().lower()}"
+    consumer = consumer_for(fx, js, name, linger=0.5)
+    top_ups = counting_top_ups(consumer)
+    began = write_transactions(fx)
+    async with Running(consumer):
+        await asyncio.sleep(0.3)  # subscribed, waiting in a pull
+        for n in range(4):
+            await publish(js, f"c{n}")
+            await applied(fx, name, n + 1)
+    assert top_ups == []
+    assert began[0] == 4
+    assert fx.counter_values() == {f"c{n}": 1 for n in range(4)}
     fx.database.dispose()
 
 
@@ -426,34 +471,56 @@ async def test_a_lingering_consumer_does_not_linger_for_messages_with_nothing_to
     database_url,
     js,  # noqa: F811
 ) -> None:
-    """The linger gathers a burst into one transaction; a fetch of already-applied messages has no transaction to
-    gather for, so it is settled at once. A fetch with an event to apply still lingers."""
+    """The linger gathers a stream into one transaction; a fetch of already-applied messages has no transaction to
+    gather for, so it is settled at once, stream or not."""
     fx = Fixture(database_url)
     name = f"nolinger_{new_id().lower()}"
-    consumer = consumer_for(fx, js, name, linger=0.05, already_applied=lambda headers: "X-Applied" in headers)
-    top_ups: list[int] = []
-    top_up = consumer._top_up
 
-    async def counted(sub, wanted: int):  # type: ignore[no-untyped-def]
-        top_ups.append(wanted)
-        return await top_up(sub, wanted)
-
-    consumer._top_up = counted  # type: ignore[method-assign]
-    skipped0 = metric("leadflow_consumer_already_applied_total", name)
-    async with Running(consumer):
-        await asyncio.sleep(0.3)  # subscribed, waiting in a pull
+    async def publish_applied() -> None:
         body = struct_pb2.Struct()
         body.update({"key": "a", "poison": False})
         await js.publish(
             SUBJECT, body.SerializeToString(), headers={MSG_ID_HEADER: new_id(), "X-Applied": "1"}
         )
+
+    for _ in range(2):
+        await publish_applied()
+    consumer = consumer_for(fx, js, name, linger=0.5, already_applied=lambda headers: "X-Applied" in headers)
+    top_ups = counting_top_ups(consumer)
+    skipped0 = metric("leadflow_consumer_already_applied_total", name)
+    async with Running(consumer):
         await eventually(
-            lambda: metric("leadflow_consumer_already_applied_total", name) - skipped0 == 1,
+            lambda: metric("leadflow_consumer_already_applied_total", name) - skipped0 == 2,
             timeout=15,
-            what="acknowledged",
+            what="the first two acknowledged",
+        )
+        # Right after a batch of two: a stream, so the fetch would wait, were there anything to apply.
+        await publish_applied()
+        await eventually(
+            lambda: metric("leadflow_consumer_already_applied_total", name) - skipped0 == 3,
+            timeout=15,
+            what="the third acknowledged",
         )
         assert top_ups == []
         await publish(js, "k")
         await eventually(lambda: fx.counter_values() == {"k": 1}, timeout=15, what="applied")
-    assert len(top_ups) == 1
+    assert fx.count(fx.tables.inbox) == 1
     fx.database.dispose()
+
+
+@pytest.mark.parametrize(("environ", "linger"), [({}, 0.05), ({"LEADFLOW_CONSUMER_LINGER_MS": "0"}, 0.0)])
+async def test_a_running_service_s_consumers_linger_as_its_settings_say(
+    environ: dict[str, str], linger: float, tmp_path, shared_nats_server
+) -> None:
+    """Wired in the runtime: every consumer of a service (ingest's five) lingers LEADFLOW_CONSUMER_LINGER_MS, 50 by
+    default, 0 turning it off."""
+    from tests.harness import service_environ, start_service
+
+    running = await start_service(
+        "ingest", service_environ("ingest", tmp_path, shared_nats_server.url, **environ)
+    )
+    try:
+        assert len(running.consumers) == len(running.app.consumers) == 5
+        assert {consumer.linger for consumer in running.consumers} == {linger}
+    finally:
+        await running.stop()
