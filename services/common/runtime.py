@@ -61,9 +61,6 @@ class ConsumerSpec:
     handler: Callable[[Any, Any], None]
     max_deliver: int = 5
     backoff: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
-    # Seconds to wait for more of a stream of events after a short fetch (``EventConsumer``'s ``linger``, only
-    # while events keep coming); None: the service's LEADFLOW_CONSUMER_LINGER_MS, 0: never.
-    linger_seconds: float | None = None
     # The key batches are applied in order of, for handlers that lock a row per key (``EventConsumer``'s
     # ``order_key``): consumers that lock the same rows order by the same key and never deadlock each other.
     order_key: Callable[[Delivery], str] | None = None
@@ -215,7 +212,6 @@ class RunningService:
             app.waker.attach(asyncio.get_running_loop(), relay)
             self._spawn(relay.run(self.stop_event), "outbox-relay")
         for spec in app.consumers:
-            linger = settings.consumer_linger_seconds if spec.linger_seconds is None else spec.linger_seconds
             consumer = EventConsumer(
                 app.database,
                 app.messaging,
@@ -228,7 +224,7 @@ class RunningService:
                 wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
-                linger=linger,
+                linger=settings.consumer_linger_seconds,  # only while events keep coming: none waits on one
                 order_key=spec.order_key,
                 batch_handler=spec.batch_handler,
                 already_applied=spec.already_applied,

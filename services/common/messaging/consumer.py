@@ -174,8 +174,8 @@ class EventConsumer:
         less than ``linger`` ago, and it or this fetch held more than one event. So an event after a quiet spell is
         applied at once (a trickle waits for nothing), and so is a chain of single events each published after the
         one before was applied (a caller waiting on each). Under load the latency it adds is at most twice
-        ``linger``. Measured in the README ("Changes measured in
-        pairs", eighth session): at 150 leads/s, 50 ms halved the CPU per lead of assign, telephony and refund.
+        ``linger``. Measured in the README ("Changes measured in pairs", eighth session): at 150 leads/s, 50 ms
+        halved the CPU per lead of assign, telephony and refund.
 
         ``order_key``: the order a batch is applied in (a stable sort, so deliveries of one key keep their stream
         order), for handlers that lock a row per key, such as a lead: every batch, of every consumer that orders by
