@@ -239,6 +239,17 @@ def build() -> dashboard.Dashboard:
         )
         .with_panel(
             _series(
+                "Events per consumer transaction (batching, LEADFLOW_CONSUMER_LINGER_MS)",
+                "short",
+                _query(
+                    f"sum by (consumer) (rate(leadflow_consumer_batch_events_sum[{RATE}]))"
+                    f" / sum by (consumer) (rate(leadflow_consumer_batch_events_count[{RATE}]))",
+                    "{{consumer}}",
+                ),
+            )
+        )
+        .with_panel(
+            _series(
                 "Redeliveries and failures by consumer",
                 "ops",
                 _query(

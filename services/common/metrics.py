@@ -66,6 +66,14 @@ CONSUMER_PROCESSED = Counter(
     "Events applied by a consumer (first delivery that changed state).",
     ["consumer"],
 )
+CONSUMER_BATCH_EVENTS = Histogram(
+    "leadflow_consumer_batch_events",
+    "Events a consumer gave one transaction: a fetched batch with what its linger gathered "
+    "(LEADFLOW_CONSUMER_LINGER_MS), less those acknowledged without one (already applied by their producer); "
+    "a batch run again after a failure counts once.",
+    ["consumer"],
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 CONSUMER_DUPLICATES = Counter(
     "leadflow_consumer_duplicates_total", "Redelivered events the inbox recognised and skipped.", ["consumer"]
 )

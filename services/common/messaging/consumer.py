@@ -51,6 +51,7 @@ from services.common.messaging.waiting import Backoff, wait_for_any
 from services.common.metrics import (
     CONSUMER_ACK_PENDING,
     CONSUMER_ALREADY_APPLIED,
+    CONSUMER_BATCH_EVENTS,
     CONSUMER_DUPLICATES,
     CONSUMER_FAILURES,
     CONSUMER_PENDING,
@@ -317,6 +318,7 @@ class EventConsumer:
             batch.append((msg, delivery))
         if not batch:
             return
+        CONSUMER_BATCH_EVENTS.labels(consumer=self._name).observe(len(batch))
         deliveries = [delivery for _, delivery in batch]
         outcomes: list[str | Exception] | None = None
         for attempt in range(BATCH_ATTEMPTS):

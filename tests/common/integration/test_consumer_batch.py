@@ -210,12 +210,17 @@ async def test_a_lingering_consumer_gathers_a_stream_of_events_into_one_batch(
         await applied(fx, name, len(keys))
         transactions = began[0] - first
     assert fx.counter_values() == dict.fromkeys(keys, 1)
+    # The batches as operators see them (leadflow_consumer_batch_events): all five events, in two batches or more.
+    assert metric("leadflow_consumer_batch_events_sum", name) == len(keys)
+    batches = metric("leadflow_consumer_batch_events_count", name)
     if linger:
         assert top_ups == [consumer._batch - 1]
         assert transactions == 1
+        assert batches == 2
     else:
         assert top_ups == []
         assert transactions >= 2
+        assert batches >= 3
     fx.database.dispose()
 
 
