@@ -4,6 +4,7 @@ and of the proto comments."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -122,3 +123,54 @@ def test_every_relative_link_points_into_the_repository() -> None:
     links = [target for target in re.findall(r"\]\(([^)#]+)\)", README) if "://" not in target]
     assert "docs/architecture.md" in links
     assert [target for target in links if not (ROOT / target).exists()] == []
+
+
+def test_the_assignment_setup_runs_as_written_and_its_requests_parse(tmp_path: Path) -> None:
+    """The "Assign leads to your agents" commands, run by bash with `leadflow` standing in as a recorder (it answers
+    CreateTeam with a team id): every call's command line parses, its JSON is its request, the agents join the team
+    CreateTeam answered and the policy sends acct-1 round robin to it."""
+    from leadflow.assign.v1 import assign_service_pb2 as pb
+
+    block = re.search(r"### Assign leads to your agents.*?```sh\n(.*?)```", README, re.S)
+    assert block is not None
+    recorder = tmp_path / "leadflow"
+    calls = tmp_path / "calls.jsonl"
+    recorder.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        f"open({str(calls)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        "if sys.argv[2] == 'AssignService/CreateTeam':\n"
+        "    print(json.dumps({'team': {'id': 'TEAM-ID'}}))\n"
+    )
+    recorder.chmod(0o755)
+    script = (
+        block.group(1)
+        .replace(".venv/bin/leadflow", str(recorder))
+        .replace(".venv/bin/python", sys.executable)
+    )
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={"TOKEN": "token", "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    requests = {
+        "AssignService/CreateTeam": pb.CreateTeamRequest,
+        "AssignService/CreateAgent": pb.CreateAgentRequest,
+        "AssignService/SetAssignmentPolicy": pb.SetAssignmentPolicyRequest,
+    }
+    parsed = []
+    for line in calls.read_text().splitlines():
+        args = json.loads(line)
+        command = _parser().parse_args(args)
+        assert (command.command, command.token) == ("call", "token")
+        parsed.append(json_format.Parse(command.json, requests[command.method]()))
+    team, *agents, policy = parsed
+    assert team.team.display_name == "Sales" and team.request_id
+    assert [a.agent.team_id for a in agents] == ["TEAM-ID", "TEAM-ID"]
+    assert len({a.request_id for a in agents}) == 2 and all(a.agent.phone.startswith("+86") for a in agents)
+    assert policy.policy.account_id == "acct-1"
+    assert [(r.team_id, r.method) for r in policy.policy.rules] == [
+        ("TEAM-ID", pb.ASSIGNMENT_METHOD_ROUND_ROBIN)
+    ]
