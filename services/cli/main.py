@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         "method",
         help="Service/Method, the service by its proto name (RefundService or leadflow.refund.v1.RefundService)",
     )
-    call.add_argument("json", nargs="?", default="{}", help="the request in proto3 JSON (default {})")
+    call.add_argument("json", nargs="?", help="the request in proto3 JSON (default {})")
     call.add_argument(
         "--address",
         help="HOST:PORT (default 127.0.0.1 and the service's port: LEADFLOW_<SVC>_GRPC_PORT, else the stack `leadflow "
@@ -238,8 +238,23 @@ def _demo_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
 
 
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line, with `leadflow call`'s request JSON taken after its options too (`call M --token T
+    '{...}'`, grpcurl's order): argparse gives an optional positional its default once an option comes first and
+    then finds the JSON unrecognised."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "call":
+        if args.json is None and len(extra) == 1 and not extra[0].startswith("-"):
+            args.json = extra.pop()
+        args.json = "{}" if args.json is None else args.json
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     if args.command == "serve":
         from services.common.entrypoint import serve
 

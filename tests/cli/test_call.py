@@ -89,9 +89,28 @@ async def test_a_call_answers_in_json_and_errors_name_their_fields(tmp_path: Pat
         (["IngestService/ImportLeads"], "streams"),
         (["RefundService/GetEligibility", '{"leadid": "x"}'], "does not fit"),
         (["RefundService/GetEligibility", "{not json"], "does not fit"),
+        # The request after an option (grpcurl's order) is the request all the same.
+        (["RefundService/GetEligibility", "--timeout", "5", '{"leadid": "x"}'], "does not fit"),
     ],
 )
 def test_a_request_it_cannot_send_is_refused_before_any_call(args: list[str], says: str) -> None:
     refused = _call(*args, "--address", "127.0.0.1:1")
     assert refused.returncode == 2
     assert says in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_request_json_may_follow_the_options_and_nothing_else_may() -> None:
+    from services.cli.main import _parse
+
+    before = _parse(["call", "RefundService/GetEligibility", '{"leadId": "x"}', "--token", "t"])
+    after = _parse(["call", "RefundService/GetEligibility", "--token", "t", '{"leadId": "x"}'])
+    assert (before.json, before.token) == (after.json, after.token) == ('{"leadId": "x"}', "t")
+    assert _parse(["call", "RefundService/GetEligibility"]).json == "{}"
+    for extra in (
+        ["call", "M", "{}", "--token", "t", "{}"],
+        ["call", "M", "--token", "t", "{}", "{}"],
+        ["call", "M", "--token", "t", "--nope"],
+        ["down", "x"],
+    ):
+        with pytest.raises(SystemExit):
+            _parse(extra)
