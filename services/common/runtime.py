@@ -224,7 +224,7 @@ class RunningService:
                 wake=app.waker.wake,
                 max_deliver=spec.max_deliver,
                 backoff=list(spec.backoff),
-                linger=settings.consumer_linger_seconds,  # only while events keep coming: none waits on one
+                linger=settings.consumer_linger_seconds,  # waits only in a stream: never for a caller's lone event
                 order_key=spec.order_key,
                 batch_handler=spec.batch_handler,
                 already_applied=spec.already_applied,

@@ -175,7 +175,7 @@ def counting_top_ups(consumer: EventConsumer) -> list[int]:
     return top_ups
 
 
-async def applied(fx: Fixture, name: str, count: int) -> None:
+async def applied(name: str, count: int) -> None:
     # Watched on the consumer's metric, not in the database (on PostgreSQL reads would count as transactions).
     await eventually(
         lambda: metric("leadflow_consumer_processed_total", name) == count, timeout=15, what="applied"
@@ -201,13 +201,13 @@ async def test_a_lingering_consumer_gathers_a_stream_of_events_into_one_batch(
     top_ups = counting_top_ups(consumer)
     began = write_transactions(fx)
     async with Running(consumer):
-        await applied(fx, name, 2)
+        await applied(name, 2)
         first = began[0]
         await publish(js, keys[2])
         await asyncio.sleep(0.1)
         for key in keys[3:]:
             await publish(js, key)
-        await applied(fx, name, len(keys))
+        await applied(name, len(keys))
         transactions = began[0] - first
     assert fx.counter_values() == dict.fromkeys(keys, 1)
     # The batches as operators see them (leadflow_consumer_batch_events): all five events, in two batches or more.
@@ -239,7 +239,7 @@ async def test_a_lingering_consumer_applies_a_chain_of_single_events_at_once(
         await asyncio.sleep(0.3)  # subscribed, waiting in a pull
         for n in range(4):
             await publish(js, f"c{n}")
-            await applied(fx, name, n + 1)
+            await applied(name, n + 1)
     assert top_ups == []
     assert began[0] == 4
     assert fx.counter_values() == {f"c{n}": 1 for n in range(4)}
