@@ -14,11 +14,15 @@ def free_port(host: str = "127.0.0.1") -> int:
     Port 0 would hand out a port from the ephemeral range, where any outgoing connection made before the port is
     bound (a gRPC client, a NATS reconnect) may take it: the service then fails to listen. Ports below
     ``ip_local_port_range`` are never given to outgoing connections, so only another listener can take them.
+
+    Checked strictly (a plain bind, see ``port_is_free``): a port that a server left a moment ago is not handed out
+    again while its connections linger in TIME-WAIT. Tests and the bench hand these ports to gRPC servers, and
+    once (CI, 423de37) gRPC refused to bind a port that only the lenient check had called free.
     """
     low = _ephemeral_range_start()
     candidates = list(range(_LOWEST_PICKED_PORT, low))
     for port in random.sample(candidates, k=min(64, len(candidates))):
-        if port_is_free(port, host):
+        if port_is_free(port, host, reuse_address=False):
             return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -36,13 +40,17 @@ def _ephemeral_range_start() -> int:
         return 32768  # Linux's default; other systems' ranges start higher
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether a server could listen on ``port`` now: nothing listens on it. Checked as the servers bind (gRPC,
+def port_is_free(port: int, host: str = "127.0.0.1", *, reuse_address: bool = True) -> bool:
+    """Whether a server could listen on ``port`` now: nothing listens on it.
+
+    ``reuse_address`` (the default, for `leadflow up`'s default ports): checked as the servers bind (gRPC,
     prometheus_client's HTTP server and nats-server all set SO_REUSEADDR), so the closed connections a port keeps in
-    TIME-WAIT for a minute after its server stopped (a scrape of /metrics leaves some) do not count as taken. Not on
-    Windows, where SO_REUSEADDR would let a bind share a port somebody listens on, and TIME-WAIT never blocks one."""
+    TIME-WAIT for a minute after its server stopped (a scrape of /metrics leaves some) do not count as taken and a
+    quick `down` then `up` keeps ports 9101-9105. Not on Windows, where SO_REUSEADDR would let a bind share a port
+    somebody listens on, and TIME-WAIT never blocks one. ``reuse_address=False``: a plain bind, which TIME-WAIT
+    blocks too (``free_port``)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        if os.name != "nt":
+        if reuse_address and os.name != "nt":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
