@@ -142,8 +142,10 @@ class FakeBindings(BindingRepository):
             if t == tenant and b.lead_id == lead_id and b.agent_id == agent_id and b.is_active(now)
         ]
 
-    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> None:
+    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> bool:
         binding, provider, counted = self.rows[(tenant, binding_id)]
+        if binding.provider_binding_id:
+            return False
         self.rows[(tenant, binding_id)] = (
             replace(binding, provider_binding_id=provider_binding_id),
             provider,
@@ -151,6 +153,7 @@ class FakeBindings(BindingRepository):
         )
         if binding.release_time is not None:
             self.unbind.add((tenant, binding_id))
+        return True
 
     def release(self, tenant: str, binding_id: str, now: datetime) -> bool:
         binding, provider, counted = self.rows[(tenant, binding_id)]

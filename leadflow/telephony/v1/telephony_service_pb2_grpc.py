@@ -138,6 +138,10 @@ class TelephonyServiceServicer:
         telephony holds no phone for the agent (reason AGENT_PHONE_UNKNOWN: telephony keeps its own copy of each agent's
         A-leg phone from assign's agent events, newest by revision, and never returns it), or for the lead (reason
         LEAD_PHONE_UNKNOWN). An agent may call only the leads they hold (PERMISSION_DENIED, reason NOT_LEAD_HOLDER).
+        A repeat that comes while the first attempt of its request_id is still binding at the carrier fails with
+        UNAVAILABLE (reason CALL_STARTING): retry with the same request_id; once the first attempt has had 30 seconds,
+        a repeat finishes the binding itself if that attempt never did (its process died), so the call answered is
+        always bound at the carrier.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -162,7 +162,9 @@ class BindingRepository(abc.ABC):
     def active_for_pair(self, tenant: str, lead_id: str, agent_id: str, now: datetime) -> list[Binding]: ...
 
     @abc.abstractmethod
-    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> None: ...
+    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> bool:
+        """Record the carrier's id of a binding that has none yet; False (nothing changed) when it has one: another
+        attempt of the same StartCall confirmed it first."""
 
     @abc.abstractmethod
     def release(self, tenant: str, binding_id: str, now: datetime) -> bool:

@@ -22,6 +22,13 @@ StartCall, in order (each refusal names itself; nothing is stored when one appli
    transaction retry); if the carrier refuses or is unreachable, the call and binding are removed again and the
    caller gets FAILED_PRECONDITION CARRIER_REFUSED or UNAVAILABLE, so a retry with the same request id starts
    afresh. ``call.started`` is recorded once the binding is in place at the carrier.
+7. A repeat of a StartCall whose first attempt stored its call but has not confirmed the binding is answered
+   UNAVAILABLE (CALL_STARTING: retry) while the first attempt may still be binding (``BIND_IN_FLIGHT`` after the
+   call's start); after that the first attempt is taken as dead (the process died between steps 5 and 6's
+   confirmation, and its answer never reached the caller), and the repeat binds at the carrier as the first attempt
+   would have, then answers with the stored call. So no call is ever answered on a binding the carrier does not
+   have. Only the first confirmation of a binding counts (a compare-and-set): a repeat that bound as well (a
+   carrier slower than the window) unbinds its own binding at the carrier again.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.common.auth import Principal, Role
 from services.common.clock import Clock
@@ -88,6 +95,9 @@ from services.telephony.handlers.access import (
 from services.telephony.handlers.completion import check_health, settle
 
 log = logging.getLogger("leadflow.telephony")
+# How long a StartCall's first attempt may take to bind at the carrier and confirm it: longer than the carriers'
+# request timeouts (Aliyun's LEADFLOW_TELEPHONY_ALIYUN_TIMEOUT_SECONDS, 5 s by default) and a transaction's wait.
+BIND_IN_FLIGHT = timedelta(seconds=30)
 
 BINDING_EXPIRY = "binding.expire"
 DEFAULT_CALL_PAGE = 50
@@ -287,11 +297,27 @@ class CallHandlers:
             raise RequestIdReused(command.request_id)
         if principal.role is Role.AGENT and calling_agent(uow, principal).agent_id != call.agent_id:
             raise RequestIdReused(command.request_id)
-        binding = uow.bindings.get(principal.tenant_id, call.binding_id)
-        number = uow.numbers.get(principal.tenant_id, call.number_id)
+        tenant = principal.tenant_id
+        binding = uow.bindings.get(tenant, call.binding_id)
+        number = uow.numbers.get(tenant, call.number_id)
         if binding is None or number is None:
             raise TransientConflict()  # the first attempt is being undone (carrier refusal): run again
-        return _Plan(call, binding, number, False, "", "", True)
+        if binding.provider_binding_id or binding.release_time is not None:
+            return _Plan(call, binding, number, False, "", "", True)
+        if self._clock.now() - call.start_time < BIND_IN_FLIGHT:
+            # The first attempt may still be binding at the carrier: its call is not the answer yet.
+            raise Unavailable(
+                f"call {call.call_id} is being started; retry with the same request id",
+                reason="CALL_STARTING",
+            )
+        # The first attempt stopped before the carrier's binding was confirmed (step 7): bind now.
+        lead = uow.leads.get(tenant, call.lead_id)
+        agent = uow.agents.get(tenant, call.agent_id)
+        if lead is None or not lead.phone:
+            raise LeadPhoneUnknown(call.lead_id)
+        if agent is None or agent.deleted or not agent.phone:
+            raise AgentPhoneUnknown(call.agent_id)
+        return _Plan(call, binding, number, True, agent.phone, lead.phone, False)
 
     @staticmethod
     def _agent_of(
@@ -345,12 +371,24 @@ class CallHandlers:
                 metadata={"provider": error.provider, "code": error.code},
             ) from None
 
-        def confirm(uow: TelephonyUnitOfWork) -> None:
-            uow.bindings.set_provider_id(call.tenant_id, binding.binding_id, provider_id)
-            uow.events.add(CallStarted(call, new_id()))
+        def confirm(uow: TelephonyUnitOfWork) -> str:
+            if uow.bindings.set_provider_id(call.tenant_id, binding.binding_id, provider_id):
+                uow.events.add(CallStarted(call, new_id()))
+                return provider_id
+            stored = uow.bindings.get(call.tenant_id, binding.binding_id)
+            return stored.provider_binding_id if stored is not None else ""
 
-        await self._tx.write(confirm)
-        return replace(binding, provider_binding_id=provider_id)
+        confirmed = await self._tx.write(confirm)
+        if confirmed != provider_id:
+            # A concurrent repeat of this StartCall confirmed its own binding first: ours is one too many.
+            log.info(
+                "unbinding a second binding of a repeated StartCall", extra={"binding_id": binding.binding_id}
+            )
+            try:
+                await carrier.unbind(provider_id, number.phone_number)
+            except CarrierError as error:  # it expires at the carrier at the binding's expiry anyway
+                log.warning("could not unbind a second binding", extra={"code": error.code})
+        return replace(binding, provider_binding_id=confirmed)
 
     # ------------------------------------------------------------------------------------------ EndCall, Get, List
 
@@ -429,8 +467,12 @@ class CallHandlers:
 
 
 def _undo(uow: TelephonyUnitOfWork, call: Call, binding: Binding) -> None:
-    """Remove a call whose binding the carrier refused, and the binding, and give X its place back."""
+    """Remove a call whose binding the carrier refused, and the binding, and give X its place back; nothing when
+    a concurrent repeat of the StartCall confirmed the binding meanwhile (its call stands)."""
     tenant = call.tenant_id
+    stored = uow.bindings.get(tenant, binding.binding_id)
+    if stored is not None and stored.provider_binding_id:
+        return
     uow.calls.delete(tenant, call.call_id)
     if uow.bindings.release(tenant, binding.binding_id, call.start_time):
         uow.numbers.give_back(tenant, binding.number_id)

@@ -3,6 +3,8 @@ whose carrier id arrives after its lead was erased is unbound too."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from services.common.clock import FakeClock
@@ -39,7 +41,13 @@ def test_a_binding_confirmed_after_the_erasure_is_unbound_at_the_carrier(world: 
     assert (world.tenant, binding_id) in uow.bindings.unbind  # the binding had its carrier id: unbind it
     uow.bindings.unbind.clear()
     # The carrier's id arriving after the release (a StartCall racing the erasure) marks it as well.
-    world.transactions.write_now(
+    binding, provider, counted = uow.bindings.rows[(world.tenant, binding_id)]
+    uow.bindings.rows[(world.tenant, binding_id)] = (
+        replace(binding, provider_binding_id=""),
+        provider,
+        counted,
+    )
+    assert world.transactions.write_now(
         lambda uow: uow.bindings.set_provider_id(world.tenant, binding_id, "late-id")
     )
     assert (world.tenant, binding_id) in uow.bindings.unbind

@@ -5,12 +5,13 @@ pending-unbind marker works through SQL (a binding confirmed after its release i
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from services.common.clock import FakeClock
 from services.common.db import Database
 from services.common.dbtx import SqlTransactions
 from services.common.sealing import Sealer
-from services.telephony.adapters.db.tables import messaging, metadata
+from services.telephony.adapters.db.tables import bindings, messaging, metadata
 from services.telephony.adapters.db.uow import SqlTelephonyUnitOfWork
 from services.telephony.converters.events import EventEncoder
 from tests.common.personal_data import mobile_forms, rows_holding
@@ -55,8 +56,15 @@ def test_a_binding_confirmed_after_its_release_is_unbound(world: World) -> None:
         lambda uow: uow.bindings.release(tenant, binding.binding_id, world.clock.now())
     )
     assert world.run(world.handlers.bindings.unbind_pending()) == 0  # a plain release: the carrier was told
-    world.transactions.write_now(
+    with world.transactions.database.transaction() as session:  # as if the carrier's id had not arrived yet
+        session.execute(
+            sa.update(bindings).where(bindings.c.id == binding.binding_id).values(provider_binding_id=None)
+        )
+    assert world.transactions.write_now(
         lambda uow: uow.bindings.set_provider_id(tenant, binding.binding_id, "late-1")
+    )
+    assert not world.transactions.write_now(  # a second confirmation changes nothing
+        lambda uow: uow.bindings.set_provider_id(tenant, binding.binding_id, "late-2")
     )
     assert world.run(world.handlers.bindings.unbind_pending()) == 1
     assert world.carrier.unbound == ["late-1"]  # type: ignore[attr-defined]

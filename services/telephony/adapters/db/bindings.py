@@ -30,11 +30,13 @@ class _Statements:
         self.active_for_pair = sa.select(b).where(
             b.c.tenant_id == p("tenant"), b.c.lead_id == p("lead_id"), b.c.agent_id == p("agent_id"), *live
         )
-        # Released while the carrier was binding it (the lead was erased meanwhile): unbind it there too.
+        # Released while the carrier was binding it (the lead was erased meanwhile): unbind it there too. Only the
+        # first confirmation counts: a StartCall repeated after a crash may have bound again concurrently.
         self.set_provider_id = (
             sa.update(b)
-            .where(*one)
+            .where(*one, sa.func.coalesce(b.c.provider_binding_id, "") == "")
             .values(provider_binding_id=p("provider_binding_id"), unbind_pending=b.c.release_us.is_not(None))
+            .execution_options(preserve_rowcount=True)
         )
         self.release = sa.update(b).where(*one, *live).values(release_us=p("now_us"))
         self.uncount = (
@@ -100,9 +102,9 @@ class SqlBindings(BindingRepository):
         params = {"tenant": tenant, "lead_id": lead_id, "agent_id": agent_id, "now_us": to_us(now)}
         return [rows.binding(row) for row in self._s.execute(self._q.active_for_pair, params)]
 
-    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> None:
+    def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> bool:
         params = {"tenant": tenant, "binding_id": binding_id, "provider_binding_id": provider_binding_id}
-        self._s.execute(self._q.set_provider_id, params)
+        return rowcount(self._s.execute(self._q.set_provider_id, params)) == 1
 
     def release(self, tenant: str, binding_id: str, now: datetime) -> bool:
         self._s.execute(self._q.release, {"tenant": tenant, "binding_id": binding_id, "now_us": to_us(now)})
