@@ -9,7 +9,12 @@ PostgreSQL, read only):
   the effects are there: every lead ASSIGNED in ingest (``lead.assigned``), known to telephony (``lead.accepted``),
   one refund case per charged submission (``lead.accepted``/``lead.duplicate``);
 - refund: no charge refunded twice, each duplicate charge refunded once, and the ledger balances: debits equal
-  credits, and both equal the refunds paid.
+  credits, and both equal the refunds paid;
+- calls, when the run made some (``tests.chaos.calls``): every call StartCall answered is stored once and no lead
+  was called twice; every call whose receipt was acknowledged ended with the outcome the receipt said, and that is
+  the outcome it published; ingest holds the lead CONTACTED after a conversation, and after an empty number the
+  number dead and the lead INVALID (refunded); every other lead ASSIGNED; refund paid each empty-number lead's
+  charge once (EMPTY_NUMBER), no other.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.common import events
-from services.common.leadenums import LeadStatus
+from services.common.leadenums import CallOutcome, LeadStatus
+from tests.chaos.calls import CallsResult
 from tests.chaos.traffic import TENANT, Acked
 from tests.pipeline import PipelineStack
 
@@ -42,7 +48,12 @@ CONSUMERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "ingest-refund-issued": ("ingest", "refund", (events.REFUND_ISSUED,)),
     "assign-refund-issued": ("assign", "refund", (events.REFUND_ISSUED,)),
+    "ingest-call-completed": ("ingest", "telephony", (events.CALL_COMPLETED,)),
+    "assign-call-completed": ("assign", "telephony", (events.CALL_COMPLETED,)),
+    "refund-calls": ("refund", "telephony", (events.CALL_COMPLETED,)),
+    "refund-callable-hours": ("refund", "telephony", (events.CALLABLE_HOURS_CHANGED,)),
 }
+ENDED = 4  # telephony's CallState.ENDED
 
 
 @dataclass
@@ -77,16 +88,54 @@ def _some(values: Iterable[object], limit: int = 5) -> str:
     return ", ".join(shown[:limit]) + (" ..." if len(shown) > limit else "")
 
 
-def check(stack: PipelineStack, acked: dict[str, Acked]) -> Findings:
+def check(stack: PipelineStack, acked: dict[str, Acked], calls: CallsResult | None = None) -> Findings:
     """Read every service's database once and compare it with what the clients were told."""
     found = Findings(acknowledged=len(acked))
-    _check_ingest(stack, acked, found)
+    outcomes = _check_calls(stack, calls, found) if calls is not None else {}
+    _check_ingest(stack, acked, found, outcomes)
     _check_events(stack, found)
-    _check_refunds(stack, found)
+    _check_refunds(stack, found, outcomes)
     return found
 
 
-def _check_ingest(stack: PipelineStack, acked: dict[str, Acked], found: Findings) -> None:
+def _check_calls(stack: PipelineStack, calls: CallsResult, found: Findings) -> dict[str, CallOutcome]:
+    """The calls telephony stored against what its clients were told; returns each called lead's stored outcome
+    (of calls whose receipt was acknowledged)."""
+    stored = _rows(
+        stack.database_url("telephony"),
+        "SELECT id, lead_id, state, outcome, published_outcome FROM telephony_calls WHERE tenant_id = :t",
+        t=TENANT,
+    )
+    by_id = {str(r[0]): (str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in stored}
+    per_lead = Counter(lead_id for lead_id, _, _, _ in by_id.values())
+    lost = [call_id for call_id in calls.started.values() if call_id not in by_id]
+    twice = [lead_id for lead_id, n in per_lead.items() if n > 1]
+    strangers = set(by_id) - set(calls.started.values())
+    for what, ids in (
+        ("calls StartCall answered that telephony does not have", lost),
+        ("leads called more than once", twice),
+        ("calls nobody was told of", strangers),
+    ):
+        if ids:
+            found.problems.append(f"{len(ids)} {what}: {_some(ids)}")
+    outcomes: dict[str, CallOutcome] = {}
+    unsettled = []
+    for call_id, said in calls.reported.items():
+        lead_id, state, outcome, published = by_id.get(call_id, ("", 0, 0, 0))
+        if (state, outcome, published) != (ENDED, said, said):
+            unsettled.append(
+                f"{call_id} (state {state}, outcome {outcome}, published {published}, said {said.name})"
+            )
+        outcomes[lead_id] = said
+    if unsettled:
+        found.problems.append(f"{len(unsettled)} reported calls not ended as reported: {_some(unsettled, 3)}")
+    found.figures.update(calls=len(by_id), reported=len(calls.reported))
+    return outcomes
+
+
+def _check_ingest(
+    stack: PipelineStack, acked: dict[str, Acked], found: Findings, outcomes: dict[str, CallOutcome]
+) -> None:
     ingest = stack.database_url("ingest")
     submissions = _rows(
         ingest, "SELECT request_id, id, lead_id FROM submissions WHERE tenant_id = :t", t=TENANT
@@ -123,9 +172,29 @@ def _check_ingest(stack: PipelineStack, acked: dict[str, Acked], found: Findings
         found.problems.append(
             f"{len(wrong_counts)} leads whose submission_count is off: {_some(wrong_counts)}"
         )
-    not_assigned = [lead_id for lead_id, (_, status, _) in leads.items() if status != LeadStatus.ASSIGNED]
-    if not_assigned:
-        found.problems.append(f"{len(not_assigned)} leads not ASSIGNED in ingest: {_some(not_assigned)}")
+
+    def status_wanted(lead_id: str) -> LeadStatus:
+        # A conversation makes the lead CONTACTED; an empty number's refund (refund.issued) makes it INVALID.
+        return {CallOutcome.ANSWERED: LeadStatus.CONTACTED, CallOutcome.EMPTY_NUMBER: LeadStatus.INVALID}.get(
+            outcomes.get(lead_id, CallOutcome.UNSPECIFIED), LeadStatus.ASSIGNED
+        )
+
+    off = [
+        f"{lead_id} {status}" for lead_id, (_, status, _) in leads.items() if status != status_wanted(lead_id)
+    ]
+    if off:
+        found.problems.append(f"{len(off)} leads not in the status their calls call for: {_some(off)}")
+    dead = {str(r[0]) for r in _rows(ingest, "SELECT phone FROM dead_numbers WHERE tenant_id = :t", t=TENANT)}
+    proved = {
+        leads[lead_id][0]
+        for lead_id, said in outcomes.items()
+        if said is CallOutcome.EMPTY_NUMBER and lead_id in leads
+    }
+    if dead != proved:
+        found.problems.append(
+            f"dead numbers differ from the empty-number calls: {len(proved - dead)} not recorded, "
+            f"{len(dead - proved)} recorded without one"
+        )
 
     rows = _rows(
         stack.database_url("assign"),
@@ -187,7 +256,7 @@ def _check_events(stack: PipelineStack, found: Findings) -> None:
     found.figures["events"] = sum(len(ids) for by in produced.values() for ids in by.values())
 
 
-def _check_refunds(stack: PipelineStack, found: Findings) -> None:
+def _check_refunds(stack: PipelineStack, found: Findings, outcomes: dict[str, CallOutcome]) -> None:
     refund = stack.database_url("refund")
     ingest = stack.database_url("ingest")
     charged = {
@@ -211,7 +280,7 @@ def _check_refunds(stack: PipelineStack, found: Findings) -> None:
         found.problems.append(f"{sum(n > 1 for n in cases.values())} charges with more than one case")
     refunds = _rows(
         refund,
-        "SELECT submission_id, case_id, amount_fen, reason FROM refund_refunds WHERE tenant_id = :t",
+        "SELECT submission_id, case_id, amount_fen, reason, lead_id FROM refund_refunds WHERE tenant_id = :t",
         t=TENANT,
     )
     per_submission = Counter(str(r[0]) for r in refunds)
@@ -224,6 +293,15 @@ def _check_refunds(stack: PipelineStack, found: Findings) -> None:
     duplicate_refunds = sum(1 for r in refunds if r[3] == "DUPLICATE_CHARGE")
     if duplicate_refunds != expected:
         found.problems.append(f"{duplicate_refunds} duplicate charges refunded, {expected} expected")
+    empty = Counter(str(r[4]) for r in refunds if r[3] == "EMPTY_NUMBER")
+    proved = {lead_id for lead_id, said in outcomes.items() if said is CallOutcome.EMPTY_NUMBER}
+    others = Counter(str(r[3]) for r in refunds if r[3] not in ("DUPLICATE_CHARGE", "EMPTY_NUMBER"))
+    if set(empty) != proved or any(n > 1 for n in empty.values()) or others:
+        found.problems.append(
+            f"empty-number refunds differ from the empty-number calls: {len(proved - set(empty))} not paid, "
+            f"{len(set(empty) - proved)} paid without one, {sum(n > 1 for n in empty.values())} paid twice; "
+            f"refunds of other reasons {dict(others)}"
+        )
     sums = {
         str(direction): int(total)
         for direction, total in _rows(

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from tests.chaos import invariants
+from tests.chaos.calls import CallsResult, Carrier, call_leads, set_up_telephony, to_call
 from tests.chaos.faults import KillLog, kill_randomly
 from tests.chaos.traffic import TrafficResult, plan, set_up_tenant, submit_all
 from tests.pipeline import PipelineStack
@@ -62,36 +63,61 @@ class Outcome:
     kills: KillLog
     findings: invariants.Findings
     drain_seconds: float
+    calls: CallsResult | None = None
 
     def report(self) -> str:
+        calls = (
+            ""
+            if self.calls is None
+            else f"calls: {len(self.calls.started)} started, {len(self.calls.reported)} reported, "
+            f"retried {dict(self.calls.retried)}, failed {dict(self.calls.failed)}\n"
+        )
         return (
             f"{self.findings.summary()}\n"
             f"kills: {self.kills.summary()}\n"
             f"traffic: {len(self.traffic.acked)} acknowledged in {self.traffic.seconds:.1f} s, "
             f"retried {dict(self.traffic.retried)}, failed {dict(self.traffic.failed)}\n"
-            f"drained in {self.drain_seconds:.1f} s; {self.findings.figures}"
+            f"{calls}drained in {self.drain_seconds:.1f} s; {self.findings.figures}"
         )
 
 
-def run_with_kills(stack: PipelineStack, run: Size, seed: int) -> Outcome:
-    """Set the tenant up, submit ``run.leads`` while killing ``run.kills`` times, then wait for the invariants."""
+def run_with_kills(stack: PipelineStack, run: Size, seed: int, carrier: Carrier | None = None) -> Outcome:
+    """Set the tenant up, submit ``run.leads`` while killing ``run.kills`` times, then wait for the invariants.
+
+    With ``carrier`` (the stack's telephony configured with ``carrier.env``), a share of the leads is also called
+    while the kills go on (``tests.chaos.calls``), and the invariants cover the calls too."""
     set_up_tenant(stack)
+    if carrier is not None:
+        set_up_telephony(stack)
     log = KillLog()
+    items = plan(run.leads, seed)
+    wanted = to_call(items) if carrier is not None else {}
 
-    async def traffic_and_faults() -> TrafficResult:
-        items = plan(run.leads, seed)
-        traffic, _ = await asyncio.gather(
-            submit_all(stack, items, rate=run.rate),
-            kill_randomly(stack, run.kills, run.kill_interval, seed, log),
+    async def traffic_and_faults() -> tuple[TrafficResult, CallsResult | None]:
+        traffic, submitted = TrafficResult(), asyncio.Event()
+
+        async def submit() -> None:
+            try:
+                await submit_all(stack, items, rate=run.rate, result=traffic)
+            finally:
+                submitted.set()
+
+        calling = (
+            call_leads(stack, carrier, traffic, wanted, submitted)
+            if carrier is not None
+            else asyncio.sleep(0)
         )
-        return traffic
+        _, _, calls = await asyncio.gather(
+            submit(), kill_randomly(stack, run.kills, run.kill_interval, seed, log), calling
+        )
+        return traffic, calls
 
-    traffic = asyncio.run(traffic_and_faults())
+    traffic, calls = asyncio.run(traffic_and_faults())
     drained_from = time.monotonic()
     deadline = drained_from + run.drain_timeout
     while True:
-        findings = invariants.check(stack, traffic.acked)
+        findings = invariants.check(stack, traffic.acked, calls)
         if findings.ok or time.monotonic() > deadline:
             break
         time.sleep(1.0)
-    return Outcome(traffic, log, findings, time.monotonic() - drained_from)
+    return Outcome(traffic, log, findings, time.monotonic() - drained_from, calls)

@@ -1,7 +1,10 @@
 """Issue 11, faults: the five services and nats-server as separate processes on SQLite files; during a run of
-leads through the whole pipeline, a random process is SIGKILLed and started again, at least ten times. Once the
-pipeline has drained, nothing acknowledged is lost or duplicated, every lead is assigned once, every event reached
-its consumers once in effect, no charge is refunded twice and the ledger balances (``tests.chaos.invariants``)."""
+leads through the whole pipeline, a random process is SIGKILLed and started again, at least ten times. Some of the
+leads are called meanwhile, through the Aliyun carrier (a local Dyplsapi) and its receipts (``tests.chaos.calls``).
+Once the pipeline has drained, nothing acknowledged is lost or duplicated, every lead is assigned once, every call
+ended as its receipt said and was published once in effect, every event reached its consumers once in effect, no
+charge is refunded twice, each empty number's charge is refunded once and the ledger balances
+(``tests.chaos.invariants``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chaos.calls import Carrier
 from tests.chaos.scenario import run_with_kills, seed, size
 from tests.pipeline import PipelineStack
 
@@ -17,15 +21,22 @@ pytestmark = pytest.mark.timeout(3600)
 
 def test_random_kills_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     run = size()
-    stack = PipelineStack(tmp_path)
+    carrier = Carrier.start()
+    stack = PipelineStack(tmp_path, extra_env=carrier.env)
     try:
         stack.start()
-        outcome = run_with_kills(stack, run, seed())
+        outcome = run_with_kills(stack, run, seed(), carrier)
     finally:
         stack.stop()
+        carrier.stop()
     print("\n" + outcome.report())
     assert sum(outcome.kills.kills.values()) >= min(run.kills, 10)
     assert not outcome.traffic.failed, f"requests failed for good: {dict(outcome.traffic.failed)}"
     assert len(outcome.traffic.acked) == run.leads
     assert outcome.findings.ok, "\n".join(outcome.findings.problems)
     assert (outcome.findings.lost, outcome.findings.duplicated) == (0, 0)
+    calls = outcome.calls
+    assert calls is not None
+    assert not calls.failed, f"calls failed for good: {dict(calls.failed)}"
+    assert len(calls.reported) == len(calls.started) >= run.leads // 20  # a tenth of the people, roughly
+    assert {outcome.findings.figures["calls"], outcome.findings.figures["reported"]} == {len(calls.started)}

@@ -56,7 +56,12 @@ def set_up_tenant(stack: PipelineStack) -> list[str]:
         agents = [
             assign.CreateAgent(
                 assign_pb.CreateAgentRequest(
-                    agent=assign_pb.Agent(team_id=team.id, display_name=f"Agent {n}", user_id=f"agent-{n}"),
+                    agent=assign_pb.Agent(
+                        team_id=team.id,
+                        display_name=f"Agent {n}",
+                        user_id=f"agent-{n}",
+                        phone=f"+861380013800{n}",  # the A side of their masked calls
+                    ),
                     request_id=f"chaos-agent-{n}",
                 ),
                 metadata=md,
@@ -159,11 +164,13 @@ async def submit_all(
     app_retries: bool = True,
     grpc_retries: bool = True,
     stop: asyncio.Event | None = None,
+    result: TrafficResult | None = None,
 ) -> TrafficResult:
     """Submit ``items`` at about ``rate`` per second with ``concurrency`` callers, until all are submitted or
     ``stop`` is set. With ``app_retries`` a caller asks again (same request) for up to ``retry_budget`` seconds while
-    the answer is retryable; ``grpc_retries`` gives the channel the gRPC retry policy."""
-    result = TrafficResult()
+    the answer is retryable; ``grpc_retries`` gives the channel the gRPC retry policy. The answers go into ``result``
+    (a new one by default) as they come, so others can act on them during the run."""
+    result = result if result is not None else TrafficResult()
     md = metadata(stack, Role.SERVICE)
     queue: asyncio.Queue[tuple[int, Planned]] = asyncio.Queue()
     for entry in enumerate(items):

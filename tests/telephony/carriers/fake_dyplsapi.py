@@ -44,6 +44,9 @@ def expected_signature(
 class FakeDyplsapi:
     binds: list[dict[str, str]] = field(default_factory=list)
     unbinds: list[dict[str, str]] = field(default_factory=list)
+    subs_by_out_id: dict[str, str] = field(
+        default_factory=dict
+    )  # OutId (leadflow's binding id) -> SubsId answered
     refuse_with: str = ""  # a business Code to answer BindAxb with (HTTP 200, Code != OK)
     _ids: Any = field(default_factory=lambda: itertools.count(1000180000000001))
 
@@ -65,6 +68,7 @@ class FakeDyplsapi:
                 }
             self.binds.append(params)
             subs = str(next(self._ids))
+            self.subs_by_out_id[params.get("OutId", "")] = subs
             return 200, {
                 "Code": "OK",
                 "Message": "OK",
