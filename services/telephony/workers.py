@@ -2,7 +2,9 @@
 
 Timers (rows fired exactly once by the runtime, ``services.common.timers``):
 - ``binding.expire`` at a binding's expire time: the binding stops holding a place on its number;
-- ``number.rest_end`` at the end of a quarantine or cooling: the number is ACTIVE again.
+- ``number.rest_end`` at the end of a quarantine or cooling: the number is ACTIVE again;
+- ``call.start_check`` a minute after a StartCall that needed a new binding: the call is removed if the carrier's
+  binding was never confirmed (its StartCall died; ``handlers.calls``, step 8).
 
 Background tasks:
 - the simulated carrier's delivery loop (reports due on the service clock go to ReportCallEvent's handler);
@@ -23,7 +25,7 @@ from services.common.runtime import BackgroundTask
 from services.common.timerworker import TimerSpec
 from services.telephony import metrics
 from services.telephony.handlers.bindings import BindingHandlers
-from services.telephony.handlers.calls import BINDING_EXPIRY
+from services.telephony.handlers.calls import BINDING_EXPIRY, START_CHECK, give_up_unconfirmed_start
 from services.telephony.handlers.completion import REST_END
 from services.telephony.handlers.numbers import NumberHandlers
 from services.telephony.handlers.pool import PoolGauges
@@ -35,7 +37,11 @@ UNBIND_INTERVAL_SECONDS = 2.0
 
 
 def timer_specs(bindings: BindingHandlers, numbers: NumberHandlers) -> tuple[TimerSpec, ...]:
-    return (TimerSpec(BINDING_EXPIRY, bindings.expire), TimerSpec(REST_END, numbers.end_rest))
+    return (
+        TimerSpec(BINDING_EXPIRY, bindings.expire),
+        TimerSpec(REST_END, numbers.end_rest),
+        TimerSpec(START_CHECK, give_up_unconfirmed_start),
+    )
 
 
 def gauge_task(gauges: PoolGauges, interval: float = GAUGE_INTERVAL_SECONDS) -> BackgroundTask:

@@ -143,6 +143,8 @@ class FakeBindings(BindingRepository):
         ]
 
     def set_provider_id(self, tenant: str, binding_id: str, provider_binding_id: str) -> bool:
+        if (tenant, binding_id) not in self.rows:
+            return False  # removed meanwhile (given up): the UPDATE matches no row
         binding, provider, counted = self.rows[(tenant, binding_id)]
         if binding.provider_binding_id:
             return False

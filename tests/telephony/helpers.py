@@ -4,7 +4,7 @@ through the real use cases (the consumers' handlers and AddNumbers), principals,
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +32,9 @@ from services.telephony.handlers.numbers import NumberHandlers
 from services.telephony.handlers.parties import PartyHandlers
 from services.telephony.handlers.pool import PoolGauges
 from services.telephony.handlers.settings import SettingsHandlers
+from tests.common.fakes import FakeTransactions
 from tests.harness import run_sync
+from tests.telephony.fakes import FakeTelephonyUnitOfWork
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
 _counter = itertools.count(1)
@@ -166,6 +168,19 @@ class World:
                 self.clock.set(min(due, end))
             delivered += self.run(self.carrier.deliver_due())
         return delivered
+
+
+def in_memory_world(
+    make_carrier: Callable[[FakeClock], SimulatedCarrier] = lambda clock: SimulatedCarrier(clock, seed=3),
+) -> World:
+    """A World on the in-memory fakes (``tests/telephony/fakes.py``) at T0, with the carrier ``make_carrier``
+    builds on its clock, for a new tenant."""
+    clock = FakeClock(T0)
+    transactions = FakeTransactions(FakeTelephonyUnitOfWork())
+    carrier = make_carrier(clock)
+    return World(
+        build(transactions, clock, {"simulated": carrier}), transactions, clock, carrier, unique("tenant")
+    )
 
 
 def final_report(

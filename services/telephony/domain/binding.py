@@ -54,7 +54,12 @@ class Binding:
 def reusable_binding(
     bindings: Iterable[Binding], lead_id: str, agent_id: str, now: datetime
 ) -> Binding | None:
-    """The active binding of this agent and lead, if any (StartCall reuses it instead of binding a second X);
-    the one expiring last when, through a race, there are several."""
-    active = [b for b in bindings if b.lead_id == lead_id and b.agent_id == agent_id and b.is_active(now)]
+    """The active binding of this agent and lead that the carrier confirmed, if any (StartCall reuses it instead of
+    binding a second X); the one expiring last when, through a race, there are several. A binding without the
+    carrier's id is not reused: its StartCall has not confirmed it (or died before it could)."""
+    active = [
+        b
+        for b in bindings
+        if b.lead_id == lead_id and b.agent_id == agent_id and b.is_active(now) and b.provider_binding_id
+    ]
     return max(active, key=lambda b: (b.expire_time, b.binding_id), default=None)

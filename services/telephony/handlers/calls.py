@@ -29,6 +29,10 @@ StartCall, in order (each refusal names itself; nothing is stored when one appli
    would have, then answers with the stored call. So no call is ever answered on a binding the carrier does not
    have. Only the first confirmation of a binding counts (a compare-and-set): a repeat that bound as well (a
    carrier slower than the window) unbinds its own binding at the carrier again.
+8. A call whose binding is still unconfirmed ``START_GIVE_UP`` after its start (its StartCall died and nobody
+   repeated it in time) is removed with its binding by a timer (``call.start_check``), as a carrier refusal would
+   have removed it: it was never announced, and it must not hold a place on X until the binding's expiry. A
+   repeat after that starts afresh; one that was binding meanwhile unbinds again and is told to retry.
 """
 
 from __future__ import annotations
@@ -98,8 +102,12 @@ log = logging.getLogger("leadflow.telephony")
 # How long a StartCall's first attempt may take to bind at the carrier and confirm it: longer than the carriers'
 # request timeouts (Aliyun's LEADFLOW_TELEPHONY_ALIYUN_TIMEOUT_SECONDS, 5 s by default) and a transaction's wait.
 BIND_IN_FLIGHT = timedelta(seconds=30)
+# When a StartCall whose binding is still unconfirmed is given up (step 8): a repeat has had BIND_IN_FLIGHT to
+# finish it after the first attempt's own window.
+START_GIVE_UP = 2 * BIND_IN_FLIGHT
 
 BINDING_EXPIRY = "binding.expire"
+START_CHECK = "call.start_check"
 DEFAULT_CALL_PAGE = 50
 
 
@@ -135,6 +143,29 @@ class _Plan:
 
 def binding_timer(tenant: str, binding: Binding) -> Timer:
     return Timer(BINDING_EXPIRY, f"{tenant}/{binding.binding_id}", tenant, binding.expire_time, {})
+
+
+def start_check_timer(call: Call) -> Timer:
+    return Timer(
+        START_CHECK, f"{call.tenant_id}/{call.call_id}", call.tenant_id, call.start_time + START_GIVE_UP, {}
+    )
+
+
+def give_up_unconfirmed_start(uow: TelephonyUnitOfWork, timer: Timer) -> None:
+    """Timer START_CHECK (step 8): a call whose binding the carrier never confirmed (its StartCall died and was not
+    repeated in time) and that has no event is removed with its binding, and X gets its place back; a confirmed
+    one, or one with events, is left alone."""
+    call_id = timer.key.split("/", 1)[1]
+    stored = uow.calls.get(timer.tenant_id, call_id)
+    if stored is None:
+        return
+    if stored.call.events:
+        return  # the call has a life of its own (the agent ended it, a receipt came): it stays
+    binding = uow.bindings.get(timer.tenant_id, stored.call.binding_id)
+    if binding is None or binding.provider_binding_id or binding.release_time is not None:
+        return
+    log.warning("giving up a call whose binding was never confirmed", extra={"call_id": call_id})
+    _undo(uow, stored.call, binding)
 
 
 class CallHandlers:
@@ -273,7 +304,9 @@ class CallHandlers:
             # The request id was stored meanwhile (run again to answer with that call), or another call of the
             # lead took this attempt number (run again to number it after that one).
             raise TransientConflict()
-        if not fresh:
+        if fresh:
+            uow.timers.schedule(start_check_timer(call))
+        else:
             uow.events.add(CallStarted(call, new_id()))
         return _Plan(call, binding, number, fresh, agent.phone, lead.phone, False)
 
@@ -371,23 +404,30 @@ class CallHandlers:
                 metadata={"provider": error.provider, "code": error.code},
             ) from None
 
-        def confirm(uow: TelephonyUnitOfWork) -> str:
+        def confirm(uow: TelephonyUnitOfWork) -> str | None:
             if uow.bindings.set_provider_id(call.tenant_id, binding.binding_id, provider_id):
                 uow.events.add(CallStarted(call, new_id()))
+                uow.timers.cancel(START_CHECK, f"{call.tenant_id}/{call.call_id}")
                 return provider_id
             stored = uow.bindings.get(call.tenant_id, binding.binding_id)
-            return stored.provider_binding_id if stored is not None else ""
+            return stored.provider_binding_id if stored is not None else None
 
         confirmed = await self._tx.write(confirm)
         if confirmed != provider_id:
-            # A concurrent repeat of this StartCall confirmed its own binding first: ours is one too many.
+            # A concurrent repeat of this StartCall confirmed its own binding first, or the call was given up
+            # meanwhile (step 8): ours is one too many.
             log.info(
-                "unbinding a second binding of a repeated StartCall", extra={"binding_id": binding.binding_id}
+                "unbinding a binding its StartCall no longer needs", extra={"binding_id": binding.binding_id}
             )
             try:
                 await carrier.unbind(provider_id, number.phone_number)
             except CarrierError as error:  # it expires at the carrier at the binding's expiry anyway
-                log.warning("could not unbind a second binding", extra={"code": error.code})
+                log.warning("could not unbind a binding no longer needed", extra={"code": error.code})
+        if confirmed is None:
+            raise Unavailable(
+                f"call {call.call_id} was given up while it was being bound; retry with the same request id",
+                reason="CALL_STARTING",
+            )
         return replace(binding, provider_binding_id=confirmed)
 
     # ------------------------------------------------------------------------------------------ EndCall, Get, List
@@ -478,6 +518,7 @@ def _undo(uow: TelephonyUnitOfWork, call: Call, binding: Binding) -> None:
         uow.numbers.give_back(tenant, binding.number_id)
     uow.bindings.delete(tenant, binding.binding_id)
     uow.timers.cancel(BINDING_EXPIRY, f"{tenant}/{binding.binding_id}")
+    uow.timers.cancel(START_CHECK, f"{tenant}/{call.call_id}")
 
 
 def _visible_call(uow: TelephonyUnitOfWork, principal: Principal, call_id: str) -> StoredCall:

@@ -7,21 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from services.common.clock import FakeClock
-from tests.common.fakes import FakeTransactions
 from tests.telephony.erasure_scenario import UnbindingCarrier, erase_a_called_lead, start_command
 from tests.telephony.fakes import FakeTelephonyUnitOfWork
-from tests.telephony.helpers import T0, World, build, unique
+from tests.telephony.helpers import World, in_memory_world
 
 
 @pytest.fixture
 def world() -> World:
-    clock = FakeClock(T0)
-    transactions = FakeTransactions(FakeTelephonyUnitOfWork())
-    carrier = UnbindingCarrier(clock, seed=3)
-    return World(
-        build(transactions, clock, {"simulated": carrier}), transactions, clock, carrier, unique("tenant")
-    )
+    return in_memory_world(lambda clock: UnbindingCarrier(clock, seed=3))
 
 
 def test_erasing_a_called_lead(world: World) -> None:

@@ -7,27 +7,19 @@ from datetime import timedelta
 
 import pytest
 
-from services.common.clock import FakeClock
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.telephony.adapters.carriers.simulated import SimulatedCarrier
 from services.telephony.domain.call import CallMode
 from services.telephony.domain.commands import AgentChanged, NewNumber, StartCallCommand
 from services.telephony.domain.outcomes import CallOutcome
 from services.telephony.domain.ports import CallCompleted, CallStarted
 from services.telephony.domain.tenant_settings import SettingsPatch
-from tests.common.fakes import FakeTransactions
 from tests.telephony.fakes import FakeTelephonyUnitOfWork
-from tests.telephony.helpers import T0, World, admin, build, final_report, report_to, unique
+from tests.telephony.helpers import World, admin, final_report, in_memory_world, report_to
 
 
 @pytest.fixture
 def world() -> World:
-    clock = FakeClock(T0)
-    transactions = FakeTransactions(FakeTelephonyUnitOfWork())
-    carrier = SimulatedCarrier(clock, seed=3)
-    world = World(
-        build(transactions, clock, {"simulated": carrier}), transactions, clock, carrier, unique("tenant")
-    )
+    world = in_memory_world()
     world.numbers(("+8617100000501", "广东省", "深圳市"))
     return world
 

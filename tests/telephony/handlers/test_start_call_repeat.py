@@ -1,7 +1,8 @@
 """A StartCall whose first attempt died between storing its call and confirming the carrier's binding (the chaos
 suite found one answered on a binding Aliyun never made): a repeat with the same request id is told to retry while
 the first attempt may still be binding, then binds at the carrier itself; a binding is confirmed once, and a second
-carrier binding made by a racing repeat is unbound again. On the in-memory fakes."""
+carrier binding made by a racing repeat is unbound again; a start nobody repeats is given up by its timer. On the
+in-memory fakes."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from services.common.clock import FakeClock
 from services.common.errors import FailedPrecondition, Unavailable
 from services.telephony.adapters.carriers.simulated import SimulatedCarrier
 from services.telephony.domain.ports import BindRequest, CallStarted, CarrierError
-from services.telephony.handlers.calls import BIND_IN_FLIGHT
-from tests.common.fakes import FakeTransactions
+from services.telephony.handlers.calls import (
+    BIND_IN_FLIGHT,
+    START_CHECK,
+    START_GIVE_UP,
+    give_up_unconfirmed_start,
+)
 from tests.telephony.fakes import FakeTelephonyUnitOfWork
-from tests.telephony.helpers import T0, World, build, unique
+from tests.telephony.helpers import T0, World, in_memory_world
 
 
 class ProcessDied(BaseException):
@@ -54,12 +59,7 @@ class StagedCarrier(SimulatedCarrier):
 
 @pytest.fixture
 def world() -> World:
-    clock = FakeClock(T0)
-    transactions = FakeTransactions(FakeTelephonyUnitOfWork())
-    carrier = StagedCarrier(clock)
-    world = World(
-        build(transactions, clock, {"simulated": carrier}), transactions, clock, carrier, unique("tenant")
-    )
+    world = in_memory_world(StagedCarrier)
     world.numbers(("+8617100000601", "广东省", "深圳市"))
     return world
 
@@ -75,10 +75,11 @@ def _carrier(world: World) -> StagedCarrier:
 
 def _died_while_binding(world: World, lead: str, request_id: str) -> str:
     """The first attempt: the call stored, the process gone during the carrier's bind. Returns the call id."""
+    before = set(_uow(world).calls.rows)
     _carrier(world).die_once = True
     with pytest.raises(ProcessDied):
         world.start(lead, request_id=request_id)
-    (call_id,) = [call_id for (_, call_id) in _uow(world).calls.rows]
+    (call_id,) = [call_id for (_, call_id) in set(_uow(world).calls.rows) - before]
     return call_id
 
 
@@ -164,3 +165,61 @@ def test_a_refused_repeat_of_a_binding_nobody_confirmed_undoes_the_call(world: W
     _carrier(world).refuse = False
     fresh = world.start(lead, request_id="r-undone")
     assert not fresh.replayed and fresh.binding.provider_binding_id == _carrier(world).bound[0]
+
+
+def _fire_start_check(world: World, call_id: str) -> None:
+    timer = _uow(world).timers.rows.pop(
+        (START_CHECK, f"{world.tenant}/{call_id}")
+    )  # claimed, as the worker does
+    assert timer.due_time == T0 + START_GIVE_UP
+    world.transactions.write_now(lambda uow: give_up_unconfirmed_start(uow, timer))
+
+
+def test_a_start_nobody_repeated_is_given_up_and_a_later_repeat_starts_afresh(world: World) -> None:
+    lead = world.lead(holder=world.agent())
+    call_id = _died_while_binding(world, lead, "r-gone")
+    world.clock.advance(START_GIVE_UP)
+    _fire_start_check(world, call_id)
+    # Removed with its binding, never announced; nothing of it holds X any more.
+    assert _uow(world).calls.rows == {} and _uow(world).bindings.rows == {}
+    assert _uow(world).events.recorded == [] and _uow(world).timers.rows == {}
+    fresh = world.start(lead, request_id="r-gone")
+    assert fresh.call.call_id != call_id and not fresh.replayed
+    assert fresh.binding.provider_binding_id == _carrier(world).bound[0]
+    assert [type(e) for e in _uow(world).events.recorded] == [CallStarted]
+
+
+def test_a_confirmed_start_leaves_no_check_behind_and_a_check_of_a_call_with_events_changes_nothing(
+    world: World,
+) -> None:
+    lead = world.lead(holder=world.agent())
+    started = world.start(lead, request_id="r-fine")
+    assert not [key for key in _uow(world).timers.rows if key[0] == START_CHECK]
+    other = world.lead(holder=world.agent())
+    call_id = _died_while_binding(world, other, "r-ended")
+    world.end(call_id)  # the agent hung up in leadflow: the call has an event
+    world.clock.advance(START_GIVE_UP)
+    _fire_start_check(world, call_id)
+    assert (world.tenant, call_id) in _uow(world).calls.rows
+    assert (world.tenant, started.call.call_id) in _uow(world).calls.rows
+
+
+def test_a_repeat_binding_while_the_start_is_given_up_unbinds_and_is_told_to_retry(world: World) -> None:
+    lead = world.lead(holder=world.agent())
+    call_id = _died_while_binding(world, lead, "r-late")
+    world.clock.advance(BIND_IN_FLIGHT)
+    carrier = _carrier(world)
+
+    def the_check_fires_meanwhile() -> None:
+        carrier.before_answer = lambda: None
+        world.clock.advance(BIND_IN_FLIGHT)
+        _fire_start_check(world, call_id)
+
+    carrier.before_answer = the_check_fires_meanwhile
+    with pytest.raises(Unavailable) as told:
+        world.start(lead, request_id="r-late")
+    assert told.value.reason == "CALL_STARTING"
+    assert carrier.unbound == carrier.bound and len(carrier.bound) == 1
+    assert _uow(world).calls.rows == {} and _uow(world).events.recorded == []
+    again = world.start(lead, request_id="r-late")
+    assert again.call.call_id != call_id and again.binding.provider_binding_id == carrier.bound[-1]

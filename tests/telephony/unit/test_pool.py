@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -115,8 +116,16 @@ def test_binding_ttl_release_and_reuse():
     assert released.state_at(at(11)) is BindingState.RELEASED
     assert released.release(at(20)) == released  # releasing twice changes nothing
     other = Binding.new("b2", "n2", "lead-2", "agent-1", T0, DEFAULT_BINDING_TTL)
-    assert reusable_binding([other, binding], "lead-1", "agent-1", at(5)) == binding
-    assert reusable_binding([other, released], "lead-1", "agent-1", at(15)) is None
+    # Only a binding the carrier confirmed (its id known) is reused.
+    assert reusable_binding([other, binding], "lead-1", "agent-1", at(5)) is None
+    confirmed = replace(binding, provider_binding_id="subs-1")
+    assert reusable_binding([other, binding, confirmed], "lead-1", "agent-1", at(5)) == confirmed
+    assert (
+        reusable_binding(
+            [other, replace(released, provider_binding_id="subs-1")], "lead-1", "agent-1", at(15)
+        )
+        is None
+    )
     with pytest.raises(ValueError):
         Binding.new("b3", "n1", "l", "a", T0, timedelta(0))
 
