@@ -7,9 +7,17 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.cli.demo.agents import CARRIER_REPORT_WAIT, REVIEW_TRIES, Agents, LeadWork
+from services.cli.demo.agents import (
+    CALL_STARTING_WAIT,
+    CARRIER_REPORT_WAIT,
+    REVIEW_TRIES,
+    TELEPHONY_CATCH_UP_TRIES,
+    Agents,
+    LeadWork,
+)
 from services.cli.demo.tally import Tally
 from services.cli.demo.timeline import Timeline
+from services.telephony.handlers.calls import BIND_IN_FLIGHT
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -61,3 +69,17 @@ def test_the_agent_leaves_a_lead_whose_other_call_never_ends() -> None:
         agents._refused(work, "CALL_IN_PROGRESS")
     assert work.done and len(scheduled) == REVIEW_TRIES
     assert tally.call_refusals["CALL_IN_PROGRESS"] == REVIEW_TRIES + 1
+
+
+def test_a_start_still_binding_after_a_telephony_restart_is_tried_again_with_the_same_attempt() -> None:
+    # CALL_STARTING: an earlier attempt of this StartCall is still binding; the agent asks again two minutes on
+    # (the same request id: the attempt count stays), not counted as a refusal; in real time never sooner than
+    # CALL_STARTING_WAIT, so the tries outlast telephony's 30 s.
+    for accelerated, wait in ((True, timedelta(minutes=2)), (False, CALL_STARTING_WAIT)):
+        agents, tally, scheduled = _agents(accelerated=accelerated)
+        work = _work()
+        agents._refused(work, "CALL_STARTING")
+        assert not work.done and work.attempts == 0 and work.retries == 1
+        assert tally.call_refusals["CALL_STARTING"] == 0
+        assert [at for at, _ in scheduled] == [T0 + wait]
+    assert TELEPHONY_CATCH_UP_TRIES * CALL_STARTING_WAIT > BIND_IN_FLIGHT

@@ -52,8 +52,19 @@ CARRIER_REPORT_WAIT = timedelta(seconds=20)  # stack time between two such looks
 POOL_CLAIMS_PER_HOUR = 2
 PAGE = 1000
 FINAL_OUTCOMES = ("EMPTY_NUMBER", "SUSPENDED")
-# Telephony has not applied the lead's or the agent's events yet: try again shortly.
-NOT_YET = {"NOT_FOUND", "LEAD_PHONE_UNKNOWN", "AGENT_PHONE_UNKNOWN", "AGENT_UNKNOWN", "NOT_LEAD_HOLDER"}
+# Telephony has not applied the lead's or the agent's events yet, or an earlier attempt of this StartCall is still
+# binding (CALL_STARTING, after a restart of telephony): try again shortly, with the same request id.
+NOT_YET = {
+    "NOT_FOUND",
+    "LEAD_PHONE_UNKNOWN",
+    "AGENT_PHONE_UNKNOWN",
+    "AGENT_UNKNOWN",
+    "NOT_LEAD_HOLDER",
+    "CALL_STARTING",
+}
+# Real time between two tries of a CALL_STARTING StartCall, at least: telephony finishes or gives up an earlier
+# attempt's binding 30 s after it began (services/telephony/handlers/calls.py, BIND_IN_FLIGHT).
+CALL_STARTING_WAIT = timedelta(seconds=10)
 FOLLOW_UPS: tuple[tuple[str, str, float], ...] = (
     ("WECHAT_ADDED", "INTERESTED", 0.45),
     ("NOTE", "NOT_INTERESTED", 0.30),
@@ -243,7 +254,11 @@ class Agents:
     def _refused(self, work: LeadWork, reason: str) -> None:
         if reason in NOT_YET and work.retries < TELEPHONY_CATCH_UP_TRIES:
             work.retries += 1
-            self._schedule(self._timeline.later(self._timeline.now(), 120), lambda: self.call(work))
+            now = self._timeline.now()
+            again = self._timeline.later(now, 120)
+            if reason == "CALL_STARTING":
+                again = max(again, now + CALL_STARTING_WAIT)
+            self._schedule(again, lambda: self.call(work))
             return
         self._tally.call_refusals[reason] += 1
         if reason == "NO_NUMBER_AVAILABLE" and work.retries < TELEPHONY_CATCH_UP_TRIES:
