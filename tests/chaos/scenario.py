@@ -121,3 +121,20 @@ def run_with_kills(stack: PipelineStack, run: Size, seed: int, carrier: Carrier 
             break
         time.sleep(1.0)
     return Outcome(traffic, log, findings, time.monotonic() - drained_from, calls)
+
+
+def calls_problems(outcome: Outcome, run: Size) -> list[str]:
+    """What is wrong with a run's calls as its callers saw them (the stored side is in ``outcome.findings``): none
+    failed for good, every call started was reported, and about a tenth of the people were called."""
+    calls = outcome.calls
+    if calls is None:
+        return ["the run made no calls"]
+    problems = [f"calls failed for good: {dict(calls.failed)}"] if calls.failed else []
+    if len(calls.reported) != len(calls.started) or len(calls.started) < run.leads // 20:
+        problems.append(
+            f"{len(calls.started)} calls started, {len(calls.reported)} reported for {run.leads} leads"
+        )
+    stored = {outcome.findings.figures.get("calls"), outcome.findings.figures.get("reported")}
+    if stored != {len(calls.started)}:
+        problems.append(f"telephony holds {stored} calls, StartCall answered {len(calls.started)}")
+    return problems

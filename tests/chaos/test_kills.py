@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.chaos.calls import Carrier
-from tests.chaos.scenario import run_with_kills, seed, size
+from tests.chaos.scenario import calls_problems, run_with_kills, seed, size
 from tests.pipeline import PipelineStack
 
 pytestmark = pytest.mark.timeout(3600)
@@ -35,8 +35,4 @@ def test_random_kills_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     assert len(outcome.traffic.acked) == run.leads
     assert outcome.findings.ok, "\n".join(outcome.findings.problems)
     assert (outcome.findings.lost, outcome.findings.duplicated) == (0, 0)
-    calls = outcome.calls
-    assert calls is not None
-    assert not calls.failed, f"calls failed for good: {dict(calls.failed)}"
-    assert len(calls.reported) == len(calls.started) >= run.leads // 20  # a tenth of the people, roughly
-    assert {outcome.findings.figures["calls"], outcome.findings.figures["reported"]} == {len(calls.started)}
+    assert not calls_problems(outcome, run), calls_problems(outcome, run)
