@@ -125,22 +125,22 @@ def test_every_relative_link_points_into_the_repository() -> None:
     assert [target for target in links if not (ROOT / target).exists()] == []
 
 
-def test_the_assignment_setup_runs_as_written_and_its_requests_parse(tmp_path: Path) -> None:
-    """The "Assign leads to your agents" commands, run by bash with `leadflow` standing in as a recorder (it answers
-    CreateTeam with a team id): every call's command line parses, its JSON is its request, the agents join the team
-    CreateTeam answered and the policy sends acct-1 round robin to it."""
-    from leadflow.assign.v1 import assign_service_pb2 as pb
-
-    block = re.search(r"### Assign leads to your agents.*?```sh\n(.*?)```", README, re.S)
-    assert block is not None
+def _run_block(tmp_path: Path, heading: str, answers: dict[str, object]) -> list[tuple[str, str]]:
+    """The first ```sh block under the README's ``heading``, run by bash with `leadflow` standing in as a recorder
+    that prints ``answers[method]`` as JSON for the methods named there; returns each call's (method, request JSON)
+    after checking that its command line parses as `leadflow call` with the token."""
+    block = re.search(rf"### {re.escape(heading)}.*?```sh\n(.*?)```", README, re.S)
+    assert block is not None, heading
     recorder = tmp_path / "leadflow"
     calls = tmp_path / "calls.jsonl"
     recorder.write_text(
         f"#!{sys.executable}\n"
         "import json, sys\n"
         f"open({str(calls)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
-        "if sys.argv[2] == 'AssignService/CreateTeam':\n"
-        "    print(json.dumps({'team': {'id': 'TEAM-ID'}}))\n"
+        f"answers = {json.dumps(answers)!r}\n"
+        "answer = json.loads(answers).get(sys.argv[2])\n"
+        "if answer is not None:\n"
+        "    print(json.dumps(answer))\n"
     )
     recorder.chmod(0o755)
     script = (
@@ -155,17 +155,29 @@ def test_the_assignment_setup_runs_as_written_and_its_requests_parse(tmp_path: P
         text=True,
     )
     assert done.returncode == 0, done.stderr
+    recorded = []
+    for line in calls.read_text().splitlines():
+        command = _parser().parse_args(json.loads(line))
+        assert (command.command, command.token) == ("call", "token")
+        recorded.append((command.method, command.json))
+    return recorded
+
+
+def test_the_assignment_setup_runs_as_written_and_its_requests_parse(tmp_path: Path) -> None:
+    """The "Assign leads to your agents" commands (CreateTeam answered with a team id): every call's command line
+    parses, its JSON is its request, the agents join the team CreateTeam answered and the policy sends acct-1 round
+    robin to it."""
+    from leadflow.assign.v1 import assign_service_pb2 as pb
+
+    recorded = _run_block(
+        tmp_path, "Assign leads to your agents", {"AssignService/CreateTeam": {"team": {"id": "TEAM-ID"}}}
+    )
     requests = {
         "AssignService/CreateTeam": pb.CreateTeamRequest,
         "AssignService/CreateAgent": pb.CreateAgentRequest,
         "AssignService/SetAssignmentPolicy": pb.SetAssignmentPolicyRequest,
     }
-    parsed = []
-    for line in calls.read_text().splitlines():
-        args = json.loads(line)
-        command = _parser().parse_args(args)
-        assert (command.command, command.token) == ("call", "token")
-        parsed.append(json_format.Parse(command.json, requests[command.method]()))
+    parsed = [json_format.Parse(body, requests[method]()) for method, body in recorded]
     team, *agents, policy = parsed
     assert team.team.display_name == "Sales" and team.request_id
     assert [a.agent.team_id for a in agents] == ["TEAM-ID", "TEAM-ID"]
@@ -174,3 +186,38 @@ def test_the_assignment_setup_runs_as_written_and_its_requests_parse(tmp_path: P
     assert [(r.team_id, r.method) for r in policy.policy.rules] == [
         ("TEAM-ID", pb.ASSIGNMENT_METHOD_ROUND_ROBIN)
     ]
+
+
+def test_the_call_a_lead_commands_run_as_written_and_their_requests_parse(tmp_path: Path) -> None:
+    """The "Call a lead" commands (ListAssignments answered with a lead, StartCall with a call): numbers added with
+    a request id, callable hours all day under their field mask, StartCall of that lead, GetCall of that call."""
+    from leadflow.assign.v1 import assign_service_pb2 as assign_pb
+    from leadflow.telephony.v1 import telephony_service_pb2 as pb
+
+    recorded = _run_block(
+        tmp_path,
+        "Call a lead",
+        {
+            "AssignService/ListAssignments": {"assignments": [{"leadId": "LEAD-ID"}]},
+            "TelephonyService/StartCall": {"call": {"id": "CALL-ID"}},
+        },
+    )
+    requests = {
+        "TelephonyService/AddNumbers": pb.AddNumbersRequest,
+        "TelephonyService/UpdateTelephonySettings": pb.UpdateTelephonySettingsRequest,
+        "AssignService/ListAssignments": assign_pb.ListAssignmentsRequest,
+        "TelephonyService/StartCall": pb.StartCallRequest,
+        "TelephonyService/GetCall": pb.GetCallRequest,
+    }
+    assert [method for method, _ in recorded] == list(requests)
+    numbers, settings, listed, start, get = (
+        json_format.Parse(body, requests[method]()) for method, body in recorded
+    )
+    assert len(numbers.numbers) == 2 and numbers.request_id
+    assert all(n.phone_number.startswith("+86") for n in numbers.numbers)
+    hours = settings.settings.callable_hours
+    assert (hours.start.hours, hours.end.hours) == (0, 24)
+    assert list(settings.update_mask.paths) == ["callable_hours"]
+    assert listed.account_id == "acct-1"
+    assert (start.lead_id, start.request_id) == ("LEAD-ID", "call-LEAD-ID")
+    assert get.call_id == "CALL-ID"
