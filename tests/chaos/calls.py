@@ -192,9 +192,8 @@ async def call_leads(
 
     async def feed() -> None:
         while True:
-            done = (
-                traffic_done.is_set()
-            )  # read first: what was acknowledged before it is all in traffic.acked
+            # Read first: everything acknowledged before the traffic ended is in traffic.acked by then.
+            done = traffic_done.is_set()
             for request_id in [r for r in wanted if r in traffic.acked and r not in queued]:
                 queued.add(request_id)
                 queue.put_nowait(request_id)

@@ -44,9 +44,8 @@ def expected_signature(
 class FakeDyplsapi:
     binds: list[dict[str, str]] = field(default_factory=list)
     unbinds: list[dict[str, str]] = field(default_factory=list)
-    subs_by_out_id: dict[str, str] = field(
-        default_factory=dict
-    )  # OutId (leadflow's binding id) -> SubsId answered
+    # OutId (leadflow's binding id) -> the SubsId BindAxb answered for it.
+    subs_by_out_id: dict[str, str] = field(default_factory=dict)
     refuse_with: str = ""  # a business Code to answer BindAxb with (HTTP 200, Code != OK)
     _ids: Any = field(default_factory=lambda: itertools.count(1000180000000001))
 

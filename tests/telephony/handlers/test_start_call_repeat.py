@@ -168,9 +168,8 @@ def test_a_refused_repeat_of_a_binding_nobody_confirmed_undoes_the_call(world: W
 
 
 def _fire_start_check(world: World, call_id: str) -> None:
-    timer = _uow(world).timers.rows.pop(
-        (START_CHECK, f"{world.tenant}/{call_id}")
-    )  # claimed, as the worker does
+    # Claimed (the row deleted) before its handler runs, as the timer worker does.
+    timer = _uow(world).timers.rows.pop((START_CHECK, f"{world.tenant}/{call_id}"))
     assert timer.due_time == T0 + START_GIVE_UP
     world.transactions.write_now(lambda uow: give_up_unconfirmed_start(uow, timer))
 
